@@ -1,0 +1,100 @@
+/* The user record: versioned text, an enrolment part written once and two
+ * fixed-width state slots overwritten in place. man/pam_totp.5 is its
+ * documentation; this file and record.c are its one implementation.
+ *
+ * Layout (byte offsets fixed so a login can pwrite one slot):
+ *
+ *   pam_totp 1\n                      offset 0, RECORD_MAGIC_LEN bytes
+ *   state_a=<fixed-width fields>\n    offset RECORD_SLOT_OFFSET(0)
+ *   state_b=<fixed-width fields>\n    offset RECORD_SLOT_OFFSET(1)
+ *   secret=<base32>\n                 enrolment part, key=value lines
+ *   algorithm=SHA1|SHA256|SHA512\n
+ *   digits=6..8\n
+ *   period=1..300\n
+ *   created=<unix time>\n
+ *   recovery_kdf=pbkdf2-sha256:<iterations>:<salt hex>\n   (optional pair)
+ *   recovery=<hash hex>,<hash hex>,...\n                  (may be empty)
+ */
+#ifndef PAM_TOTP_RECORD_H
+#define PAM_TOTP_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "otp.h"
+
+#define RECORD_MAGIC "pam_totp 1\n"
+#define RECORD_MAGIC_LEN 11
+#define RECORD_MAX_BYTES 65536
+#define RECORD_LINE_MAX 1024      /* bytes per line, newline excluded */
+#define RECORD_RECOVERY_MAX 20
+#define RECORD_RECOVERY_HASH_LEN 16
+#define RECORD_RECOVERY_SALT_LEN 16
+#define RECORD_PERIOD_MAX 300
+
+/* state_x=SEQ:LAST:SKEW:FAILS:LOCKED:RESYNC:SUM\n with
+ *   SEQ    %020 unsigned   sequence number, higher is newer
+ *   LAST   %+020 signed    last accepted time step, -1 = none yet
+ *   SKEW   %+07 signed     learned clock skew in steps
+ *   FAILS  %05 unsigned    consecutive failures
+ *   LOCKED %+020 signed    locked until this Unix time, 0 = not locked
+ *   RESYNC %+020 signed    step of a pending re-synchronisation code, -1 = none
+ *   SUM    %08x            first 4 bytes of SHA-256 over the line before ":SUM"
+ */
+#define RECORD_SLOT_LEN 115          /* bytes including the newline */
+#define RECORD_SLOT_OFFSET(slot) ((off_t)RECORD_MAGIC_LEN + (off_t)(slot) * RECORD_SLOT_LEN)
+
+struct totp_state {
+	uint64_t seq;
+	int64_t last_step;     /* -1: no code accepted yet */
+	int32_t skew;          /* learned offset, in steps */
+	uint32_t failures;     /* consecutive failed attempts */
+	int64_t locked_until;  /* Unix time; 0: not locked */
+	int64_t resync_step;   /* first code of a pending re-sync; -1: none */
+};
+
+struct totp_record {
+	/* enrolment part */
+	uint8_t secret[OTP_KEY_MAX];
+	size_t secret_len;
+	otp_alg alg;
+	unsigned digits;
+	unsigned period;
+	int64_t created;
+	unsigned recovery_iterations;  /* 0 when there are no recovery codes */
+	uint8_t recovery_salt[RECORD_RECOVERY_SALT_LEN];
+	size_t recovery_count;
+	uint8_t recovery[RECORD_RECOVERY_MAX][RECORD_RECOVERY_HASH_LEN];
+	/* state part */
+	struct totp_state state;  /* the newest valid slot */
+	int state_slot;           /* 0 (A) or 1 (B): where state came from */
+	int slots_valid;          /* bit 0: A valid, bit 1: B valid */
+};
+
+/* A fresh state: seq 0, nothing accepted, no skew, no failures. */
+void record_state_init(struct totp_state *st);
+
+/* Parse a whole record. 0 on success; -1 on any error with a precise
+ * reason in err ("line 5: unknown key 'foo'", "both state slots invalid").
+ * One bad slot is not an error: the other one is used. */
+int record_parse(const char *buf, size_t len, struct totp_record *rec,
+		 char *err, size_t err_size);
+
+/* Format a whole record; rec->state goes into both slots (A is then the
+ * current one). 0 on success, -1 when out is too small or a field is
+ * invalid. out is NUL-terminated; *out_len excludes the NUL. */
+int record_format(const struct totp_record *rec, char *out, size_t out_size,
+		  size_t *out_len);
+
+/* Format one state slot line (exactly RECORD_SLOT_LEN bytes plus a NUL)
+ * for slot 0 (A) or 1 (B). 0 on success. */
+int record_format_slot(const struct totp_state *st, int slot,
+		       char out[RECORD_SLOT_LEN + 1]);
+
+/* The slot a login writes next: the one that does not hold the current state. */
+int record_next_slot(const struct totp_record *rec);
+
+/* Wipe the secret and everything else in rec. */
+void record_wipe(struct totp_record *rec);
+
+#endif
