@@ -1,6 +1,8 @@
 /* The user record: a strict parser and the one formatter. record.h has the
  * layout, man/pam_totp.5 the documentation. Nothing here allocates; every
  * buffer that held the secret is wiped before it goes out of scope. */
+#include "config.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,7 +45,8 @@ _Static_assert(sizeof(RECORD_MAGIC) - 1 == RECORD_MAGIC_LEN,
 #define SALT_HEX (2 * RECORD_RECOVERY_SALT_LEN)
 
 __attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
+static void
+set_err(char *err, size_t err_size, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -56,12 +59,14 @@ static void set_err(char *err, size_t err_size, const char *fmt, ...)
 
 /* ---- numbers and hex, by hand: no silent wrap, no locale ---- */
 
-static int is_digit(char c)
+static int
+is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static int hex_value(char c)
+static int
+hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -71,7 +76,8 @@ static int hex_value(char c)
 }
 
 /* n lower-case hex digits into n / 2 bytes. 0 on success. */
-static int hex_decode(const char *s, size_t n, uint8_t *out)
+static int
+hex_decode(const char *s, size_t n, uint8_t *out)
 {
 	size_t i;
 
@@ -88,7 +94,8 @@ static int hex_decode(const char *s, size_t n, uint8_t *out)
 }
 
 /* Exactly n decimal digits (leading zeros allowed: fixed width). */
-static int fixed_unsigned(const char *s, size_t n, uint64_t *out)
+static int
+fixed_unsigned(const char *s, size_t n, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -109,7 +116,8 @@ static int fixed_unsigned(const char *s, size_t n, uint64_t *out)
 
 /* A sign ('+' or '-') and n - 1 digits, as printf's %+0Nd writes it.
  * "-000..0" is not something printf writes, so it is refused. */
-static int fixed_signed(const char *s, size_t n, int64_t *out)
+static int
+fixed_signed(const char *s, size_t n, int64_t *out)
 {
 	uint64_t mag;
 
@@ -131,7 +139,8 @@ static int fixed_signed(const char *s, size_t n, int64_t *out)
 
 /* A canonical unsigned decimal value of an enrolment line: digits only, no
  * sign, no leading zero. NULL on success, else the reason. */
-static const char *parse_dec(const char *s, size_t n, uint64_t *out)
+static const char *
+parse_dec(const char *s, size_t n, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -160,14 +169,16 @@ static const char *parse_dec(const char *s, size_t n, uint64_t *out)
 
 /* ---- state slots ---- */
 
-void record_state_init(struct totp_state *st)
+void
+record_state_init(struct totp_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->last_step = -1;
 	st->resync_step = -1;
 }
 
-static int state_valid(const struct totp_state *st)
+static int
+state_valid(const struct totp_state *st)
 {
 	return st->last_step >= -1 && st->resync_step >= -1 &&
 	       st->locked_until >= 0 &&
@@ -175,14 +186,16 @@ static int state_valid(const struct totp_state *st)
 	       st->failures <= FAILS_MAX;
 }
 
-static const char *slot_prefix(int slot)
+static const char *
+slot_prefix(int slot)
 {
 	return slot == 0 ? "state_a=" : "state_b=";
 }
 
 /* The 8 lower-case hex digits of the first 4 bytes of SHA-256 over the
  * first SLOT_SUMMED bytes of line. 0 on success. */
-static int slot_checksum(const char *line, char hex[SLOT_SUM_HEX + 1])
+static int
+slot_checksum(const char *line, char hex[SLOT_SUM_HEX + 1])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
@@ -195,8 +208,9 @@ static int slot_checksum(const char *line, char hex[SLOT_SUM_HEX + 1])
 	return 0;
 }
 
-int record_format_slot(const struct totp_state *st, int slot,
-		       char out[RECORD_SLOT_LEN + 1])
+int
+record_format_slot(const struct totp_state *st, int slot,
+    char out[RECORD_SLOT_LEN + 1])
 {
 	char sum[SLOT_SUM_HEX + 1];
 	int n;
@@ -220,7 +234,8 @@ int record_format_slot(const struct totp_state *st, int slot,
 /* One slot line of exactly RECORD_SLOT_LEN bytes. NULL when valid, else
  * why not. The slot's name is checked too, so a slot moved to the other
  * place (or a whole line copied over) does not pass. */
-static const char *parse_slot(const char *p, int slot, struct totp_state *st)
+static const char *
+parse_slot(const char *p, int slot, struct totp_state *st)
 {
 	static const size_t colons[] = {
 		SLOT_OFF_LAST - 1, SLOT_OFF_SKEW - 1, SLOT_OFF_FAILS - 1,
@@ -261,8 +276,9 @@ static const char *parse_slot(const char *p, int slot, struct totp_state *st)
 }
 
 /* Both slots; the valid one with the higher seq wins, A on a tie. */
-static int parse_slots(const char *buf, struct totp_record *rec,
-		       char *err, size_t err_size)
+static int
+parse_slots(const char *buf, struct totp_record *rec,
+    char *err, size_t err_size)
 {
 	struct totp_state st[2];
 	const char *why[2];
@@ -293,7 +309,8 @@ static int parse_slots(const char *buf, struct totp_record *rec,
 	return 0;
 }
 
-int record_next_slot(const struct totp_record *rec)
+int
+record_next_slot(const struct totp_record *rec)
 {
 	return rec->state_slot == 0 ? 1 : 0;
 }
@@ -303,7 +320,8 @@ int record_next_slot(const struct totp_record *rec)
 /* Each handler gets the value (not NUL-terminated) and returns NULL on
  * success or the reason it is refused. */
 
-static const char *parse_secret(struct totp_record *rec, const char *v, size_t n)
+static const char *
+parse_secret(struct totp_record *rec, const char *v, size_t n)
 {
 	char text[RECORD_LINE_MAX + 1];
 	const char *why = NULL;
@@ -335,7 +353,8 @@ out:
 	return why;
 }
 
-static const char *parse_algorithm(struct totp_record *rec, const char *v, size_t n)
+static const char *
+parse_algorithm(struct totp_record *rec, const char *v, size_t n)
 {
 	static const otp_alg algs[] = { OTP_ALG_SHA1, OTP_ALG_SHA256, OTP_ALG_SHA512 };
 	size_t i;
@@ -351,7 +370,8 @@ static const char *parse_algorithm(struct totp_record *rec, const char *v, size_
 	return "unknown algorithm (SHA1, SHA256 or SHA512)";
 }
 
-static const char *parse_digits(struct totp_record *rec, const char *v, size_t n)
+static const char *
+parse_digits(struct totp_record *rec, const char *v, size_t n)
 {
 	uint64_t u = 0;
 	const char *why = parse_dec(v, n, &u);
@@ -364,7 +384,8 @@ static const char *parse_digits(struct totp_record *rec, const char *v, size_t n
 	return NULL;
 }
 
-static const char *parse_period(struct totp_record *rec, const char *v, size_t n)
+static const char *
+parse_period(struct totp_record *rec, const char *v, size_t n)
 {
 	uint64_t u = 0;
 	const char *why = parse_dec(v, n, &u);
@@ -377,7 +398,8 @@ static const char *parse_period(struct totp_record *rec, const char *v, size_t n
 	return NULL;
 }
 
-static const char *parse_created(struct totp_record *rec, const char *v, size_t n)
+static const char *
+parse_created(struct totp_record *rec, const char *v, size_t n)
 {
 	uint64_t u = 0;
 	const char *why = parse_dec(v, n, &u);
@@ -391,7 +413,8 @@ static const char *parse_created(struct totp_record *rec, const char *v, size_t 
 }
 
 /* pbkdf2-sha256:ITERATIONS:SALTHEX */
-static const char *parse_kdf(struct totp_record *rec, const char *v, size_t n)
+static const char *
+parse_kdf(struct totp_record *rec, const char *v, size_t n)
 {
 	const size_t plen = sizeof(KDF_PREFIX) - 1;
 	const char *iter, *colon, *why;
@@ -418,7 +441,8 @@ static const char *parse_kdf(struct totp_record *rec, const char *v, size_t n)
 }
 
 /* Comma-separated hashes; empty when every code has been used. */
-static const char *parse_recovery(struct totp_record *rec, const char *v, size_t n)
+static const char *
+parse_recovery(struct totp_record *rec, const char *v, size_t n)
 {
 	size_t pos = 0, count = 0;
 
@@ -462,7 +486,8 @@ static const struct key_handler key_handlers[] = {
 #define KEY_BIT_KDF (1u << 5)
 
 /* The bytes a line may hold: printable ASCII. NULL when fine. */
-static const char *check_line_bytes(const char *line, size_t n, char *bad)
+static const char *
+check_line_bytes(const char *line, size_t n, char *bad)
 {
 	size_t i;
 
@@ -481,9 +506,10 @@ static const char *check_line_bytes(const char *line, size_t n, char *bad)
 }
 
 /* One key=value line, its bytes already checked. */
-static int parse_line(const char *line, size_t n, unsigned lineno,
-		      struct totp_record *rec, unsigned *seen,
-		      char *err, size_t err_size)
+static int
+parse_line(const char *line, size_t n, unsigned lineno,
+    struct totp_record *rec, unsigned *seen,
+    char *err, size_t err_size)
 {
 	const char *eq = memchr(line, '=', n);
 	const char *why;
@@ -530,8 +556,9 @@ static int parse_line(const char *line, size_t n, unsigned lineno,
 	return 0;
 }
 
-static int parse_enrolment(const char *p, size_t n, struct totp_record *rec,
-			   char *err, size_t err_size)
+static int
+parse_enrolment(const char *p, size_t n, struct totp_record *rec,
+    char *err, size_t err_size)
 {
 	unsigned lineno = 4, seen = 0;
 	size_t pos = 0, i;
@@ -583,7 +610,8 @@ static int parse_enrolment(const char *p, size_t n, struct totp_record *rec,
 }
 
 /* Line 1: exactly "pam_totp 1". */
-static int check_magic(const char *buf, size_t len, char *err, size_t err_size)
+static int
+check_magic(const char *buf, size_t len, char *err, size_t err_size)
 {
 	static const char name[] = "pam_totp ";
 	const size_t nlen = sizeof(name) - 1;
@@ -618,8 +646,9 @@ static int check_magic(const char *buf, size_t len, char *err, size_t err_size)
 	return -1;
 }
 
-int record_parse(const char *buf, size_t len, struct totp_record *rec,
-		 char *err, size_t err_size)
+int
+record_parse(const char *buf, size_t len, struct totp_record *rec,
+    char *err, size_t err_size)
 {
 	int ret = -1;
 
@@ -667,7 +696,8 @@ struct outbuf {
 	int failed;
 };
 
-static void out_add(struct outbuf *o, const char *s, size_t n)
+static void
+out_add(struct outbuf *o, const char *s, size_t n)
 {
 	if (o->failed || n >= o->size - o->len) {
 		o->failed = 1;
@@ -679,7 +709,8 @@ static void out_add(struct outbuf *o, const char *s, size_t n)
 }
 
 __attribute__((format(printf, 2, 3)))
-static void out_addf(struct outbuf *o, const char *fmt, ...)
+static void
+out_addf(struct outbuf *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -696,7 +727,8 @@ static void out_addf(struct outbuf *o, const char *fmt, ...)
 	o->len += (size_t)n;
 }
 
-static void out_hex(struct outbuf *o, const uint8_t *b, size_t n)
+static void
+out_hex(struct outbuf *o, const uint8_t *b, size_t n)
 {
 	size_t i;
 
@@ -706,7 +738,8 @@ static void out_hex(struct outbuf *o, const uint8_t *b, size_t n)
 
 /* What record_parse would accept, so the formatter never writes a record
  * it cannot read back. */
-static int enrolment_valid(const struct totp_record *rec)
+static int
+enrolment_valid(const struct totp_record *rec)
 {
 	if (rec->secret_len < SECRET_MIN || rec->secret_len > OTP_KEY_MAX)
 		return 0;
@@ -728,8 +761,9 @@ static int enrolment_valid(const struct totp_record *rec)
 	       rec->recovery_count <= RECORD_RECOVERY_MAX;
 }
 
-int record_format(const struct totp_record *rec, char *out, size_t out_size,
-		  size_t *out_len)
+int
+record_format(const struct totp_record *rec, char *out, size_t out_size,
+    size_t *out_len)
 {
 	char secret[RECORD_LINE_MAX + 1];
 	char slot[RECORD_SLOT_LEN + 1];
@@ -779,7 +813,8 @@ out:
 	return ret;
 }
 
-void record_wipe(struct totp_record *rec)
+void
+record_wipe(struct totp_record *rec)
 {
 	if (rec != NULL)
 		secure_wipe(rec, sizeof(*rec));
