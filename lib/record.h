@@ -40,6 +40,11 @@
  *   LOCKED %+020 signed    locked until this Unix time, 0 = not locked
  *   RESYNC %+020 signed    step of a pending re-synchronisation code, -1 = none
  *   SUM    %08x            first 4 bytes of SHA-256 over the line before ":SUM"
+ * The widths bound the values: skew -999999..999999, failures 0..99999,
+ * last_step and resync_step >= -1, locked_until >= 0. A slot outside them
+ * is invalid when read and refused by record_format_slot.
+ * Bytes inside the two slots are judged only by the slot check: a torn
+ * write (even one leaving NUL bytes) spoils that slot, not the record.
  */
 #define RECORD_SLOT_LEN 115          /* bytes including the newline */
 #define RECORD_SLOT_OFFSET(slot) ((off_t)RECORD_MAGIC_LEN + (off_t)(slot) * RECORD_SLOT_LEN)
@@ -75,14 +80,18 @@ struct totp_record {
 void record_state_init(struct totp_state *st);
 
 /* Parse a whole record. 0 on success; -1 on any error with a precise
- * reason in err ("line 5: unknown key 'foo'", "both state slots invalid").
- * One bad slot is not an error: the other one is used. */
+ * reason in err ("line 5: unknown key 'foo'", "both state slots invalid"),
+ * and rec wiped. One bad slot is not an error: the other one is used.
+ * Only what record_format writes is accepted (keys in any order). */
 int record_parse(const char *buf, size_t len, struct totp_record *rec,
 		 char *err, size_t err_size);
 
 /* Format a whole record; rec->state goes into both slots (A is then the
- * current one). 0 on success, -1 when out is too small or a field is
- * invalid. out is NUL-terminated; *out_len excludes the NUL. */
+ * current one). recovery_kdf and recovery are written (recovery possibly
+ * empty) when recovery_iterations != 0, neither otherwise. 0 on success,
+ * -1 when out is too small or a field is outside what record_parse
+ * accepts (out is then wiped). out is NUL-terminated; *out_len excludes
+ * the NUL. The caller wipes out: it holds the secret. */
 int record_format(const struct totp_record *rec, char *out, size_t out_size,
 		  size_t *out_len);
 
