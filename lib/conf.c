@@ -1,0 +1,317 @@
+/* Options: defaults, the shared config file, then module arguments. */
+#include "config.h"
+
+#include <stddef.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "conf.h"
+
+#define CONF_FILE_MAX 16384
+
+static void
+set_err(char *err, size_t err_size, const char *fmt, const char *arg)
+{
+	if (err != NULL && err_size > 0)
+		snprintf(err, err_size, fmt, arg);
+}
+
+void
+config_defaults(struct totp_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->conf_path, sizeof(cfg->conf_path), "%s", CONFIG_DEFAULT_PATH);
+	snprintf(cfg->secret_template, sizeof(cfg->secret_template), "%s",
+		 CONFIG_DEFAULT_SECRET);
+	snprintf(cfg->prompt, sizeof(cfg->prompt), "%s", "Verification code: ");
+	verify_policy_defaults(&cfg->policy);
+	cfg->lock_timeout = 10;
+}
+
+/* A decimal number in [min, max], no sign, no trailing junk. */
+static int
+parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	if (v < min)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+struct number_option {
+	const char *name;
+	size_t offset;
+	unsigned min, max;
+};
+
+#define POLICY(field) (offsetof(struct totp_config, policy) + offsetof(struct verify_policy, field))
+static const struct number_option number_options[] = {
+	{ "window", POLICY(window), 0, 10 },
+	{ "max_skew", POLICY(max_skew), 0, 2880 },
+	{ "max_failures", POLICY(max_failures), 1, VERIFY_FAILURE_CEILING },
+	{ "lockout_base", POLICY(lockout_base), 1, 86400 },
+	{ "lockout_max", POLICY(lockout_max), 1, 604800 },
+	{ "failure_ceiling", POLICY(failure_ceiling), 1, VERIFY_FAILURE_CEILING },
+	{ "lock_timeout", offsetof(struct totp_config, lock_timeout), 1, 300 },
+};
+
+struct flag_option {
+	const char *name;
+	size_t offset;
+};
+
+static const struct flag_option flag_options[] = {
+	{ "nullok", offsetof(struct totp_config, nullok) },
+	{ "echo", offsetof(struct totp_config, echo) },
+	{ "try_first_pass", offsetof(struct totp_config, try_first_pass) },
+	{ "use_first_pass", offsetof(struct totp_config, use_first_pass) },
+	{ "forward_pass", offsetof(struct totp_config, forward_pass) },
+	{ "debug", offsetof(struct totp_config, debug) },
+};
+
+struct string_option {
+	const char *name;
+	size_t offset, size;
+};
+
+static const struct string_option string_options[] = {
+	{ "secret", offsetof(struct totp_config, secret_template), PATH_MAX },
+	{ "prompt", offsetof(struct totp_config, prompt), CONFIG_PROMPT_MAX },
+	{ "issuer", offsetof(struct totp_config, issuer), CONFIG_ISSUER_MAX },
+	{ "conf", offsetof(struct totp_config, conf_path), PATH_MAX },
+};
+
+int
+config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_size)
+{
+	const char *eq = strchr(word, '=');
+	size_t nlen = eq != NULL ? (size_t)(eq - word) : strlen(word);
+	char *base = (char *)cfg;
+
+	for (size_t i = 0; i < sizeof(flag_options) / sizeof(flag_options[0]); i++) {
+		if (strlen(flag_options[i].name) == nlen &&
+		    strncmp(word, flag_options[i].name, nlen) == 0) {
+			if (eq != NULL) {
+				set_err(err, err_size, "option '%s' takes no value", word);
+				return -1;
+			}
+			*(int *)(base + flag_options[i].offset) = 1;
+			return 0;
+		}
+	}
+	if (eq == NULL) {
+		set_err(err, err_size, "unknown option '%s'", word);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(number_options) / sizeof(number_options[0]); i++) {
+		const struct number_option *o = &number_options[i];
+
+		if (strlen(o->name) == nlen && strncmp(word, o->name, nlen) == 0) {
+			if (parse_unsigned(eq + 1, o->min, o->max,
+					   (unsigned *)(base + o->offset)) != 0) {
+				set_err(err, err_size, "bad value in '%s'", word);
+				return -1;
+			}
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < sizeof(string_options) / sizeof(string_options[0]); i++) {
+		const struct string_option *o = &string_options[i];
+
+		if (strlen(o->name) == nlen && strncmp(word, o->name, nlen) == 0) {
+			if (strlen(eq + 1) >= o->size || (i != 1 && eq[1] == '\0')) {
+				set_err(err, err_size, "bad value in '%s'", word);
+				return -1;
+			}
+			snprintf(base + o->offset, o->size, "%s", eq + 1);
+			return 0;
+		}
+	}
+	set_err(err, err_size, "unknown option '%s'", word);
+	return -1;
+}
+
+int
+config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
+		 char *err, size_t err_size)
+{
+	char buf[CONF_FILE_MAX + 1];
+	struct stat st;
+	ssize_t n;
+	size_t len = 0;
+	int fd, ret = -1, lineno = 0;
+	char *line, *next;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT && missing_ok)
+			return 0;
+		set_err(err, err_size, "cannot open config file %s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		set_err(err, err_size,
+			"config file %s must be a regular file owned by root, not group/other writable",
+			path);
+		goto out;
+	}
+	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)n;
+	if (n < 0 || len > CONF_FILE_MAX) {
+		set_err(err, err_size, "cannot read config file %s (or over 16 KiB)", path);
+		goto out;
+	}
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len) != NULL) {
+		set_err(err, err_size, "config file %s holds a NUL byte", path);
+		goto out;
+	}
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		char *end;
+
+		lineno++;
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		while (*line == ' ' || *line == '\t')
+			line++;
+		end = line + strlen(line);
+		while (end > line && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+			*--end = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (strncmp(line, "conf=", 5) == 0) {
+			set_err(err, err_size, "conf= cannot be set in config file %s", path);
+			goto out;
+		}
+		if (config_apply(cfg, line, err, err_size) != 0) {
+			size_t used = err != NULL ? strlen(err) : 0;
+
+			if (err != NULL && used + 32 < err_size)
+				snprintf(err + used, err_size - used, " (%s line %d)", path, lineno);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+int
+config_load(struct totp_config *cfg, int argc, const char **argv,
+	    char *err, size_t err_size)
+{
+	int explicit_conf = 0;
+
+	config_defaults(cfg);
+	for (int i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "conf=", 5) == 0) {
+			if (config_apply(cfg, argv[i], err, err_size) != 0)
+				return -1;
+			explicit_conf = 1;
+		}
+	}
+	if (config_load_file(cfg, cfg->conf_path, !explicit_conf, err, err_size) != 0)
+		return -1;
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "conf=", 5) != 0 &&
+		    config_apply(cfg, argv[i], err, err_size) != 0)
+			return -1;
+	if (cfg->policy.window > cfg->policy.max_skew) {
+		set_err(err, err_size, "%s", "window must not exceed max_skew");
+		return -1;
+	}
+	if (cfg->policy.failure_ceiling < cfg->policy.max_failures) {
+		set_err(err, err_size, "%s", "failure_ceiling must be at least max_failures");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+append(char *out, size_t out_size, size_t *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*o + n >= out_size)
+		return -1;
+	memcpy(out + *o, s, n);
+	*o += n;
+	return 0;
+}
+
+int
+config_record_path(const struct totp_config *cfg, const char *user, uid_t uid,
+		   const char *home, char *out, size_t out_size, int *in_home,
+		   char *err, size_t err_size)
+{
+	char uidbuf[32], one[2] = { 0, 0 };
+	size_t o = 0;
+
+	*in_home = 0;
+	if (user == NULL || user[0] == '\0' || strchr(user, '/') != NULL ||
+	    strcmp(user, ".") == 0 || strcmp(user, "..") == 0) {
+		set_err(err, err_size, "%s", "user name unusable in a path");
+		return -1;
+	}
+	snprintf(uidbuf, sizeof(uidbuf), "%lu", (unsigned long)uid);
+	for (const char *p = cfg->secret_template; *p != '\0'; p++) {
+		const char *piece;
+
+		if (*p != '%') {
+			one[0] = *p;
+			piece = one;
+		} else {
+			switch (*++p) {
+			case 'u':
+				piece = user;
+				break;
+			case 'U':
+				piece = uidbuf;
+				break;
+			case 'h':
+				if (home == NULL || home[0] != '/') {
+					set_err(err, err_size, "%s", "user has no absolute home directory");
+					return -1;
+				}
+				piece = home;
+				*in_home = 1;
+				break;
+			case '%':
+				piece = "%";
+				break;
+			default:
+				set_err(err, err_size, "bad %%-escape in secret=%s", cfg->secret_template);
+				return -1;
+			}
+		}
+		if (append(out, out_size, &o, piece) != 0) {
+			set_err(err, err_size, "%s", "record path too long");
+			return -1;
+		}
+	}
+	out[o] = '\0';
+	if (out[0] != '/') {
+		set_err(err, err_size, "record path %s is not absolute", out);
+		return -1;
+	}
+	return 0;
+}

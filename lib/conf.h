@@ -1,0 +1,59 @@
+/* Options shared by pam_totp.so and totp-enroll: defaults, then
+ * /etc/security/pam_totp.conf (or conf=), then module arguments. The file
+ * uses the same words as the module arguments, one per line. */
+#ifndef PAM_TOTP_CONF_H
+#define PAM_TOTP_CONF_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "verify.h"
+
+#define CONFIG_DEFAULT_PATH SYSCONFDIR "/security/pam_totp.conf"
+#define CONFIG_DEFAULT_SECRET "%h/.pam_totp"
+#define CONFIG_PROMPT_MAX 128
+#define CONFIG_ISSUER_MAX 128
+
+struct totp_config {
+	char conf_path[PATH_MAX];
+	char secret_template[PATH_MAX];  /* %u user, %h home, %U uid, %% */
+	char prompt[CONFIG_PROMPT_MAX];
+	char issuer[CONFIG_ISSUER_MAX];  /* for totp-enroll; empty: host name */
+	struct verify_policy policy;
+	unsigned lock_timeout;           /* seconds to wait for a busy record */
+	int nullok;
+	int echo;
+	int try_first_pass;
+	int use_first_pass;
+	int forward_pass;
+	int debug;
+};
+
+void config_defaults(struct totp_config *cfg);
+
+/* Apply one word ("nullok", "window=2", "prompt=Code: "). 0 on success; -1
+ * with a reason in err for an unknown word or a bad value. */
+int config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_size);
+
+/* Read a config file: one word per line, '#' comments and blank lines
+ * ignored. The file must be a regular file owned by root and not writable
+ * by group or others (it decides who must give a code). A missing file is
+ * fine when missing_ok (the default path); an explicit conf= must exist.
+ * 0 on success, -1 with a reason in err. */
+int config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
+		     char *err, size_t err_size);
+
+/* Defaults, then the file (conf= among argv, else the default path), then
+ * argv. The one entry point both binaries use. */
+int config_load(struct totp_config *cfg, int argc, const char **argv,
+		char *err, size_t err_size);
+
+/* Expand the record path template for a user. The result must be an
+ * absolute path; a user name with '/' or a name of "." or ".." is refused.
+ * *in_home is set when the template uses %h (the record is then accessed
+ * with the user's file-system identity). 0 on success, -1 with err. */
+int config_record_path(const struct totp_config *cfg, const char *user, uid_t uid,
+		       const char *home, char *out, size_t out_size, int *in_home,
+		       char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,94 @@
+/* One login: lock, read, verify, write, unlock. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "login.h"
+#include "recovery.h"
+#include "secure.h"
+
+static enum login_outcome
+finish(struct login_result *res, enum login_outcome o)
+{
+	res->outcome = o;
+	return o;
+}
+
+enum login_outcome
+login_attempt(const struct totp_config *cfg, const struct store_user *user,
+	      const char *input, int64_t now, struct login_result *res)
+{
+	char path[PATH_MAX], err[sizeof(res->reason)] = "";
+	struct totp_store *store = NULL;
+	struct totp_record rec;
+	struct totp_state next;
+	enum store_status st;
+	enum login_outcome out = LOGIN_ERROR;
+	int in_home = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&rec, 0, sizeof(rec));
+	if (config_record_path(cfg, user->name, user->uid, user->home, path, sizeof(path),
+			       &in_home, err, sizeof(err)) != 0) {
+		snprintf(res->reason, sizeof(res->reason), "%s", err);
+		return finish(res, LOGIN_ERROR);
+	}
+	st = store_file_open(path, user, in_home, cfg->lock_timeout, &store, err, sizeof(err));
+	if (st != STORE_OK) {
+		snprintf(res->reason, sizeof(res->reason), "%s", err);
+		return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD : LOGIN_ERROR);
+	}
+	if (store_read(store, &rec, err, sizeof(err)) != STORE_OK) {
+		snprintf(res->reason, sizeof(res->reason), "%s", err);
+		goto out;
+	}
+	res->period = rec.period;
+	if (verify_attempt(&rec, now, input, &cfg->policy, &res->verify, &next) != 0) {
+		snprintf(res->reason, sizeof(res->reason), "internal error checking the code");
+		goto out;
+	}
+	if (res->verify.verdict == VERIFY_RECOVERY_ACCEPTED) {
+		/* the enrolment part changes: the used code is gone for good
+		 * before access is granted */
+		if (res->verify.recovery_index < 0 ||
+		    (size_t)res->verify.recovery_index >= rec.recovery_count) {
+			snprintf(res->reason, sizeof(res->reason), "internal error: bad recovery index");
+			goto out;
+		}
+		recovery_remove(&rec, (size_t)res->verify.recovery_index);
+		rec.state = next;
+		if (store_rewrite(store, &rec, err, sizeof(err)) != 0) {
+			snprintf(res->reason, sizeof(res->reason), "%s", err);
+			goto out;
+		}
+	} else if (res->verify.state_changed) {
+		if (store_write_state(store, &rec, &next, err, sizeof(err)) != 0) {
+			snprintf(res->reason, sizeof(res->reason), "%s", err);
+			goto out;
+		}
+	}
+	res->recovery_left = rec.recovery_count;
+	switch (res->verify.verdict) {
+	case VERIFY_ACCEPTED:
+		out = LOGIN_ACCEPTED;
+		break;
+	case VERIFY_RECOVERY_ACCEPTED:
+		out = LOGIN_RECOVERY_ACCEPTED;
+		break;
+	case VERIFY_RESYNC_NEXT:
+		out = LOGIN_RESYNC_NEXT;
+		break;
+	default:
+		out = LOGIN_DENIED;
+		break;
+	}
+	snprintf(res->reason, sizeof(res->reason), "%s", verify_verdict_name(res->verify.verdict));
+out:
+	store_close(store);
+	record_wipe(&rec);
+	secure_wipe(&next, sizeof(next));
+	return finish(res, out);
+}

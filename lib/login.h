@@ -1,0 +1,37 @@
+/* One login, start to end, without PAM: open and lock the user's record,
+ * read, decide, store the next state durably, unlock. The module is glue
+ * around this; tests and the benchmark call it too. */
+#ifndef PAM_TOTP_LOGIN_H
+#define PAM_TOTP_LOGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "conf.h"
+#include "store.h"
+#include "verify.h"
+
+enum login_outcome {
+	LOGIN_ACCEPTED = 0,       /* a TOTP code, state stored */
+	LOGIN_RECOVERY_ACCEPTED,  /* a recovery code, now removed from the record */
+	LOGIN_RESYNC_NEXT,        /* far clock drift: ask for the next code */
+	LOGIN_DENIED,             /* wrong, malformed, replayed, locked out */
+	LOGIN_NO_RECORD,          /* the user is not enrolled */
+	LOGIN_ERROR               /* unsafe, unreadable, malformed or unwritable record */
+};
+
+struct login_result {
+	enum login_outcome outcome;
+	struct verify_result verify;  /* valid unless NO_RECORD or ERROR */
+	size_t recovery_left;         /* recovery codes remaining */
+	unsigned period;
+	char reason[512];             /* for the log: never a secret or a code */
+};
+
+/* input is what the user typed. now is the Unix time. Returns the outcome
+ * (also in res->outcome). Only LOGIN_ACCEPTED and LOGIN_RECOVERY_ACCEPTED
+ * may grant access. */
+enum login_outcome login_attempt(const struct totp_config *cfg,
+				 const struct store_user *user, const char *input,
+				 int64_t now, struct login_result *res);
+
+#endif

@@ -1,0 +1,384 @@
+/* The file store: one record per user, locked with flock, state slots
+ * updated in place, the whole record replaced by temp file + rename. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "secure.h"
+#include "store.h"
+
+struct totp_store {
+	int fd;
+	char path[PATH_MAX];
+	struct stat st;             /* of the locked, checked record */
+	struct fs_identity fsid;
+	uid_t uid;
+	int in_home;
+	int read_ok;
+};
+
+static void
+set_err(char *err, size_t err_size, const char *what, const char *path)
+{
+	if (err != NULL && err_size > 0) {
+		if (errno != 0)
+			snprintf(err, err_size, "%s %s: %s", what, path, strerror(errno));
+		else
+			snprintf(err, err_size, "%s %s", what, path);
+	}
+}
+
+/* The contract: a regular file, one link, owned by the user (or root
+ * outside the home), no group or other permission bits, not too big. */
+static int
+check_safe(const struct stat *st, const struct totp_store *s, const char **why)
+{
+	if (!S_ISREG(st->st_mode))
+		*why = "is not a regular file";
+	else if (st->st_uid != s->uid && (s->in_home || st->st_uid != 0))
+		*why = "has the wrong owner";
+	else if ((st->st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		*why = "is accessible by group or others (mode must be 0600 or 0400)";
+	else if (st->st_nlink != 1)
+		*why = "has more than one hard link";
+	else if (st->st_size > RECORD_MAX_BYTES)
+		*why = "is larger than 64 KiB";
+	else
+		return 0;
+	return -1;
+}
+
+/* flock with a deadline: poll with a growing pause so a racing burst of
+ * logins queues without a busy loop, and a record held forever cannot
+ * hang the login for longer than lock_timeout. */
+static int
+lock_with_timeout(int fd, unsigned timeout)
+{
+	struct timespec pause = { 0, 100 * 1000 }, start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= (time_t)timeout) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+		if (pause.tv_nsec < 5 * 1000 * 1000)
+			pause.tv_nsec *= 2;
+	}
+}
+
+enum store_status
+store_file_open(const char *path, const struct store_user *user, int in_home,
+		unsigned lock_timeout, struct totp_store **out, char *err, size_t err_size)
+{
+	struct totp_store *s;
+	enum store_status ret = STORE_ERROR;
+	const char *why = NULL;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		set_err(err, err_size, "out of memory for", path);
+		return STORE_ERROR;
+	}
+	s->fd = -1;
+	s->uid = user->uid;
+	s->in_home = in_home;
+	if (snprintf(s->path, sizeof(s->path), "%s", path) >= (int)sizeof(s->path)) {
+		errno = ENAMETOOLONG;
+		set_err(err, err_size, "cannot use", path);
+		goto fail;
+	}
+	/* In the home, act as the user so root never follows the user's links
+	 * or opens what the user could not. */
+	if (in_home && secure_fsid_enter(&s->fsid, user->uid, user->gid) != 0) {
+		set_err(err, err_size, "cannot take the user's file-system identity for", path);
+		goto fail;
+	}
+	/* The path may be replaced by a rename between open and lock: retry. */
+	for (int attempt = 0; attempt < 10; attempt++) {
+		struct stat now;
+
+		errno = 0;
+		/* O_NONBLOCK: opening a FIFO must not hang the login */
+		s->fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		if (s->fd < 0) {
+			if (errno == ENOENT) {
+				ret = STORE_NOT_FOUND;
+				set_err(err, err_size, "no record at", path);
+			} else if (errno == ELOOP) {
+				set_err(err, err_size, "refusing a symbolic link at", path);
+			} else {
+				set_err(err, err_size, "cannot open", path);
+			}
+			goto fail;
+		}
+		if (fstat(s->fd, &s->st) != 0) {
+			set_err(err, err_size, "cannot stat", path);
+			goto fail;
+		}
+		if (check_safe(&s->st, s, &why) != 0) {
+			errno = 0;
+			set_err(err, err_size, why, path);
+			if (err != NULL) {
+				char tmp[512];
+
+				snprintf(tmp, sizeof(tmp), "record %s %s", path, why);
+				snprintf(err, err_size, "%s", tmp);
+			}
+			goto fail;
+		}
+		if (lock_with_timeout(s->fd, lock_timeout) != 0) {
+			set_err(err, err_size, "cannot lock", path);
+			goto fail;
+		}
+		if (lstat(path, &now) == 0 && now.st_ino == s->st.st_ino &&
+		    now.st_dev == s->st.st_dev) {
+			*out = s;
+			return STORE_OK;
+		}
+		close(s->fd); /* replaced while we waited: look again */
+		s->fd = -1;
+	}
+	errno = EAGAIN;
+	set_err(err, err_size, "record keeps being replaced:", path);
+fail:
+	store_close(s);
+	return ret;
+}
+
+enum store_status
+store_read(struct totp_store *s, struct totp_record *rec, char *err, size_t err_size)
+{
+	char *buf;
+	size_t len = 0;
+	ssize_t n;
+	enum store_status ret = STORE_ERROR;
+	char perr[256] = "";
+
+	buf = malloc(RECORD_MAX_BYTES + 1);
+	if (buf == NULL) {
+		set_err(err, err_size, "out of memory reading", s->path);
+		return STORE_ERROR;
+	}
+	while (len <= RECORD_MAX_BYTES) {
+		n = pread(s->fd, buf + len, RECORD_MAX_BYTES + 1 - len, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			set_err(err, err_size, "cannot read", s->path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (record_parse(buf, len, rec, perr, sizeof(perr)) != 0) {
+		if (err != NULL)
+			snprintf(err, err_size, "record %s is malformed: %s", s->path, perr);
+		goto out;
+	}
+	s->read_ok = 1;
+	ret = STORE_OK;
+out:
+	secure_wipe(buf, RECORD_MAX_BYTES + 1);
+	free(buf);
+	return ret;
+}
+
+/* pwrite all of buf at off, retrying on EINTR and short writes. */
+static int
+pwrite_all(int fd, const char *buf, size_t len, off_t off)
+{
+	while (len > 0) {
+		ssize_t n = pwrite(fd, buf, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+int
+store_write_state(struct totp_store *s, const struct totp_record *rec,
+		  const struct totp_state *next, char *err, size_t err_size)
+{
+	char line[RECORD_SLOT_LEN + 1];
+	struct totp_state st = *next;
+	int slot = record_next_slot(rec);
+
+	if (!s->read_ok) {
+		errno = EINVAL;
+		set_err(err, err_size, "state written before reading", s->path);
+		return -1;
+	}
+	st.seq = rec->state.seq + 1;
+	if (record_format_slot(&st, slot, line) != 0) {
+		errno = EINVAL;
+		set_err(err, err_size, "cannot format state for", s->path);
+		return -1;
+	}
+	/* Only the older slot is touched: a torn write spoils that slot alone
+	 * and the reader falls back to the other. No new blocks are needed,
+	 * so this works on a full disk. */
+	if (pwrite_all(s->fd, line, RECORD_SLOT_LEN, RECORD_SLOT_OFFSET(slot)) != 0) {
+		set_err(err, err_size, "cannot write state to", s->path);
+		return -1;
+	}
+	if (fdatasync(s->fd) != 0) {
+		set_err(err, err_size, "cannot sync state of", s->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write rec to a new temporary file beside path and rename it over path
+ * (or, without replace, link it there only if nothing exists). */
+static int
+replace_file(const char *path, const struct totp_record *rec, uid_t uid, gid_t gid,
+	     int set_owner, int replace, char *err, size_t err_size)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX], *text = NULL, *slash;
+	size_t len = 0;
+	int fd = -1, dfd = -1, ret = -1, tmp_exists = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp) ||
+	    snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		set_err(err, err_size, "path too long:", path);
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	if (slash == NULL) {
+		errno = EINVAL;
+		set_err(err, err_size, "not an absolute path:", path);
+		return -1;
+	}
+	slash[slash == dir ? 1 : 0] = '\0';
+	text = malloc(RECORD_MAX_BYTES + 1);
+	if (text == NULL) {
+		set_err(err, err_size, "out of memory writing", path);
+		goto out;
+	}
+	if (record_format(rec, text, RECORD_MAX_BYTES + 1, &len) != 0) {
+		errno = EINVAL;
+		set_err(err, err_size, "cannot format record for", path);
+		goto out;
+	}
+	/* mkostemp: O_EXCL and mode 0600 whatever the umask */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		set_err(err, err_size, "cannot create a temporary file beside", path);
+		goto out;
+	}
+	tmp_exists = 1;
+	if (set_owner && fchown(fd, uid, gid) != 0) {
+		set_err(err, err_size, "cannot set the owner of", tmp);
+		goto out;
+	}
+	if (fchmod(fd, S_IRUSR | S_IWUSR) != 0 ||
+	    pwrite_all(fd, text, len, 0) != 0 || fsync(fd) != 0) {
+		set_err(err, err_size, "cannot write", tmp);
+		goto out;
+	}
+	if (replace) {
+		if (rename(tmp, path) != 0) {
+			set_err(err, err_size, "cannot rename over", path);
+			goto out;
+		}
+	} else {
+		/* link fails with EEXIST when a record appeared meanwhile */
+		if (link(tmp, path) != 0) {
+			set_err(err, err_size, "cannot create", path);
+			goto out;
+		}
+		unlink(tmp);
+	}
+	tmp_exists = 0;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) != 0) {
+		/* the new record is in place but may not survive a power cut */
+		set_err(err, err_size, "cannot sync the directory of", path);
+		goto out;
+	}
+	ret = 0;
+out:
+	{
+		int saved = errno;
+
+		if (fd >= 0)
+			close(fd);
+		if (dfd >= 0)
+			close(dfd);
+		if (tmp_exists)
+			unlink(tmp);
+		if (text != NULL) {
+			secure_wipe(text, RECORD_MAX_BYTES + 1);
+			free(text);
+		}
+		errno = saved;
+	}
+	return ret;
+}
+
+int
+store_rewrite(struct totp_store *s, const struct totp_record *rec, char *err, size_t err_size)
+{
+	struct totp_record next;
+	int ret;
+
+	if (!s->read_ok) {
+		errno = EINVAL;
+		set_err(err, err_size, "record rewritten before reading", s->path);
+		return -1;
+	}
+	/* the new file carries the newest state with a higher sequence number */
+	next = *rec;
+	next.state.seq = rec->state.seq + 1;
+	ret = replace_file(s->path, &next, s->st.st_uid, s->st.st_gid,
+			   geteuid() == 0 && !s->fsid.switched, 1, err, err_size);
+	record_wipe(&next);
+	return ret;
+}
+
+void
+store_close(struct totp_store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->fd >= 0)
+		close(s->fd); /* releases the flock */
+	secure_fsid_leave(&s->fsid);
+	secure_wipe(s, sizeof(*s));
+	free(s);
+}
+
+int
+store_file_create(const char *path, const struct totp_record *rec, uid_t uid, gid_t gid,
+		  int replace, char *err, size_t err_size)
+{
+	return replace_file(path, rec, uid, gid, geteuid() == 0, replace, err, err_size);
+}

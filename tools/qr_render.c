@@ -1,0 +1,373 @@
+/*
+ * qr_render: QR codes for totp-enroll, on a terminal or in a PNG/SVG file.
+ * See qr_render.h for the contract.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "qr_render.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <png.h>
+#include <qrencode.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * Terminal colours.
+ *
+ * A QR code must be dark modules on a light background with a light quiet
+ * zone around it; most scanners (the ones in Google/Microsoft Authenticator
+ * included) do not read an inverted code. A terminal's own colours are
+ * unknown: on a dark theme, glyphs drawn in the default colours would come
+ * out inverted and the quiet zone would be dark. So every cell we draw has
+ * its colours set explicitly: black foreground (SGR 30) on white background
+ * (SGR 47), the two colours every ANSI terminal has. Themes may tint them
+ * (e.g. "white" is often light grey) but keep them far apart, which is all a
+ * scanner needs. The half-block glyphs are painted in the foreground colour,
+ * so a dark module is "ink" and a light module is "paper" whatever the theme.
+ * The colours are reset before each newline, so the background does not
+ * bleed to the right edge of the window when the terminal scrolls.
+ */
+#define SGR_UTF8_CELLS "\033[30;47m" /* black ink on white paper */
+#define SGR_DARK_BG    "\033[40m"    /* qr_render_ansi: a dark module */
+#define SGR_LIGHT_BG   "\033[47m"    /* qr_render_ansi: a light module */
+#define SGR_RESET      "\033[0m"
+
+#define UPPER_HALF "\xe2\x96\x80" /* U+2580 ▀ */
+#define LOWER_HALF "\xe2\x96\x84" /* U+2584 ▄ */
+#define FULL_BLOCK "\xe2\x96\x88" /* U+2588 █ */
+
+/* Encode TEXT; NULL with errno set (EINVAL, ERANGE if too long, ENOMEM). */
+static QRcode *encode(const char *text)
+{
+    QRcode *qr;
+
+    if (text == NULL) {
+        errno = EINVAL;
+        return NULL;
+    }
+    errno = 0;
+    qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (qr == NULL && errno == 0)
+        errno = EINVAL;
+    return qr;
+}
+
+/* Side of the drawn square in modules, quiet zone included. */
+static int side(const QRcode *qr)
+{
+    return qr->width + 2 * QR_QUIET_ZONE;
+}
+
+/* Is the module at (x, y) dark? Coordinates count the quiet zone, so the
+ * code proper starts at (QR_QUIET_ZONE, QR_QUIET_ZONE); outside it is light. */
+static int dark(const QRcode *qr, int x, int y)
+{
+    x -= QR_QUIET_ZONE;
+    y -= QR_QUIET_ZONE;
+    if (x < 0 || y < 0 || x >= qr->width || y >= qr->width)
+        return 0;
+    return qr->data[(size_t)y * (size_t)qr->width + (size_t)x] & 1;
+}
+
+int qr_render_utf8(const char *text, FILE *out)
+{
+    QRcode *qr = NULL;
+    int ret = -1, saved = 0;
+    int n, x, y;
+
+    if (out == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    qr = encode(text);
+    if (qr == NULL)
+        goto out;
+    n = side(qr);
+    /* Two module rows per line; N is odd, so the last line's lower half is
+     * one more row of quiet zone. */
+    for (y = 0; y < n; y += 2) {
+        if (fputs(SGR_UTF8_CELLS, out) == EOF)
+            goto out;
+        for (x = 0; x < n; x++) {
+            int top = dark(qr, x, y), bottom = dark(qr, x, y + 1);
+            const char *cell = top ? (bottom ? FULL_BLOCK : UPPER_HALF)
+                                   : (bottom ? LOWER_HALF : " ");
+            if (fputs(cell, out) == EOF)
+                goto out;
+        }
+        if (fputs(SGR_RESET "\n", out) == EOF)
+            goto out;
+    }
+    if (fflush(out) == EOF)
+        goto out;
+    ret = 0;
+out:
+    saved = errno;
+    QRcode_free(qr);
+    errno = saved;
+    return ret;
+}
+
+int qr_render_ansi(const char *text, FILE *out)
+{
+    QRcode *qr = NULL;
+    int ret = -1, saved = 0;
+    int n, x, y;
+
+    if (out == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    qr = encode(text);
+    if (qr == NULL)
+        goto out;
+    n = side(qr);
+    /* One module row per line, a module two spaces wide so it is about
+     * square; only background colours, set once per run of equal modules. */
+    for (y = 0; y < n; y++) {
+        int current = -1;
+        for (x = 0; x < n; x++) {
+            int d = dark(qr, x, y);
+            if (d != current) {
+                if (fputs(d ? SGR_DARK_BG : SGR_LIGHT_BG, out) == EOF)
+                    goto out;
+                current = d;
+            }
+            if (fputs("  ", out) == EOF)
+                goto out;
+        }
+        if (fputs(SGR_RESET "\n", out) == EOF)
+            goto out;
+    }
+    if (fflush(out) == EOF)
+        goto out;
+    ret = 0;
+out:
+    saved = errno;
+    QRcode_free(qr);
+    errno = saved;
+    return ret;
+}
+
+/*
+ * Open PATH for writing a secret: created or truncated, mode 0600, never
+ * through a symlink (O_NOFOLLOW fails with ELOOP), and only a regular file
+ * (O_NONBLOCK so a FIFO without a reader fails at once instead of hanging;
+ * it changes nothing for a regular file). An existing file keeps its old
+ * mode on open, so it is set to 0600 before anything is written.
+ */
+static FILE *open_secret_file(const char *path)
+{
+    struct stat st;
+    FILE *fp;
+    int fd, saved;
+
+    if (path == NULL || *path == '\0') {
+        errno = EINVAL;
+        return NULL;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
+                        O_NONBLOCK, 0600);
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) != 0)
+        goto fail;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EINVAL;
+        goto fail;
+    }
+    if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) != 0)
+        goto fail;
+    fp = fdopen(fd, "wb");
+    if (fp == NULL)
+        goto fail;
+    return fp;
+fail:
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return NULL;
+}
+
+/* Finish a file from open_secret_file: close it, and on failure remove what
+ * was written, since a half-written image is of no use to anyone. */
+static int close_secret_file(FILE *fp, const char *path, int ok)
+{
+    int saved;
+
+    if (fp == NULL)
+        return ok ? 0 : -1;
+    if (fclose(fp) != 0)
+        ok = 0;
+    if (ok)
+        return 0;
+    saved = errno;
+    unlink(path);
+    errno = saved;
+    return -1;
+}
+
+/* libpng reports errors by longjmp; keep errno (a failed write sets it) and
+ * say nothing on stderr: the caller decides what to tell the user. */
+static void png_on_error(png_structp png, png_const_charp msg)
+{
+    int *err = png_get_error_ptr(png);
+
+    (void)msg;
+    *err = errno != 0 ? errno : EIO;
+    png_longjmp(png, 1);
+}
+
+static void png_on_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
+/* The setjmp lives here, apart from qr_write_png, so that no local a
+ * longjmp could leave stale is read after it: this function only returns. */
+static int png_emit(png_structp png, png_infop info, FILE *fp,
+                    const QRcode *qr, unsigned scale, png_bytep row)
+{
+    int n = side(qr);
+    png_uint_32 px = (png_uint_32)n * scale;
+
+    if (setjmp(png_jmpbuf(png)))
+        return -1;
+    png_init_io(png, fp);
+    png_set_IHDR(png, info, px, px, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (int y = 0; y < n; y++) {
+        for (int x = 0; x < n; x++)
+            memset(row + (size_t)x * scale, dark(qr, x, y) ? 0x00 : 0xff,
+                   scale);
+        for (unsigned k = 0; k < scale; k++)
+            png_write_row(png, row);
+    }
+    png_write_end(png, info);
+    return 0;
+}
+
+int qr_write_png(const char *text, const char *path, unsigned scale)
+{
+    QRcode *qr = NULL;
+    FILE *fp = NULL;
+    png_structp png = NULL;
+    png_infop info = NULL;
+    png_bytep row = NULL;
+    int ret = -1, saved = 0, png_err = 0;
+
+    if (scale == 0 || scale > QR_PNG_MAX_SCALE) {
+        errno = EINVAL;
+        return -1;
+    }
+    qr = encode(text);
+    if (qr == NULL)
+        goto out;
+    row = malloc((size_t)side(qr) * scale);
+    if (row == NULL)
+        goto out;
+    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &png_err,
+                                  png_on_error, png_on_warning);
+    if (png == NULL) {
+        errno = ENOMEM;
+        goto out;
+    }
+    info = png_create_info_struct(png);
+    if (info == NULL) {
+        errno = ENOMEM;
+        goto out;
+    }
+    fp = open_secret_file(path);
+    if (fp == NULL)
+        goto out;
+    errno = 0; /* so png_on_error sees the errno of a failed write only */
+    if (png_emit(png, info, fp, qr, scale, row) != 0) {
+        errno = png_err;
+        goto out;
+    }
+    if (fflush(fp) == EOF)
+        goto out;
+    ret = 0;
+out:
+    saved = errno;
+    png_destroy_write_struct(png != NULL ? &png : NULL,
+                             info != NULL ? &info : NULL);
+    if (close_secret_file(fp, path, ret == 0) != 0 && ret == 0) {
+        saved = errno;
+        ret = -1;
+    }
+    free(row);
+    QRcode_free(qr);
+    errno = saved;
+    return ret;
+}
+
+int qr_write_svg(const char *text, const char *path)
+{
+    QRcode *qr = NULL;
+    FILE *fp = NULL;
+    int ret = -1, saved = 0;
+    int n, x, y;
+
+    qr = encode(text);
+    if (qr == NULL)
+        goto out;
+    fp = open_secret_file(path);
+    if (fp == NULL)
+        goto out;
+    n = side(qr);
+    /* No width/height: the viewBox is in modules, so a browser or viewer
+     * scales it to fit; crispEdges keeps module edges sharp. A white
+     * background is drawn, not assumed, for the same reason as on a terminal.
+     * stroke="none" is the SVG default, but ImageMagick's built-in renderer
+     * strokes unless told, which rounds and fattens every module. */
+    if (fprintf(fp,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
+                "viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">\n"
+                "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\" "
+                "stroke=\"none\"/>\n"
+                "<path fill=\"#000000\" stroke=\"none\" d=\"",
+                n, n, n, n) < 0)
+        goto out;
+    /* One closed rectangle per horizontal run of dark modules. */
+    for (y = 0; y < n; y++) {
+        for (x = 0; x < n;) {
+            int start;
+            if (!dark(qr, x, y)) {
+                x++;
+                continue;
+            }
+            start = x;
+            while (x < n && dark(qr, x, y))
+                x++;
+            if (fprintf(fp, "M%d %dh%dv1h-%dz", start, y, x - start,
+                        x - start) < 0)
+                goto out;
+        }
+    }
+    if (fputs("\"/>\n</svg>\n", fp) == EOF)
+        goto out;
+    if (fflush(fp) == EOF)
+        goto out;
+    ret = 0;
+out:
+    saved = errno;
+    if (close_secret_file(fp, path, ret == 0) != 0 && ret == 0) {
+        saved = errno;
+        ret = -1;
+    }
+    QRcode_free(qr);
+    errno = saved;
+    return ret;
+}
