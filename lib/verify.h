@@ -7,6 +7,8 @@
 #include "record.h"
 
 #define VERIFY_FAILURE_CEILING 100  /* NIST SP 800-63B: at most 100 */
+#define VERIFY_SKEW_LIMIT 1000      /* largest max_skew a policy may have: each
+                                       step searched costs one HMAC */
 
 struct verify_policy {
 	unsigned window;          /* steps either side of T + skew (default 1) */

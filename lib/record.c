@@ -1,0 +1,821 @@
+/* The user record: a strict parser and the one formatter. record.h has the
+ * layout, man/pam_totp.5 the documentation. Nothing here allocates; every
+ * buffer that held the secret is wiped before it goes out of scope. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "base32.h"
+#include "otp.h"
+#include "record.h"
+#include "secure.h"
+
+/* A slot line, byte by byte:
+ * state_a=SSSSSSSSSSSSSSSSSSSS:+LLLLLLLLLLLLLLLLLLL:+KKKKKK:FFFFF:+OOOOOOOOOOOOOOOOOOO:+RRRRRRRRRRRRRRRRRRR:CCCCCCCC\n
+ * 0       8                   29                   50      58    64                   85                   106     114 */
+#define SLOT_PREFIX_LEN 8
+#define SLOT_OFF_SEQ 8
+#define SLOT_OFF_LAST 29
+#define SLOT_OFF_SKEW 50
+#define SLOT_OFF_FAILS 58
+#define SLOT_OFF_LOCKED 64
+#define SLOT_OFF_RESYNC 85
+#define SLOT_OFF_SUM 106
+#define SLOT_SUMMED (SLOT_OFF_SUM - 1)  /* checksum covers bytes before ":SUM" */
+#define SLOT_SUM_HEX 8
+#define SLOTS_END (RECORD_MAGIC_LEN + 2 * RECORD_SLOT_LEN)
+
+_Static_assert(SLOT_OFF_SUM + SLOT_SUM_HEX + 1 == RECORD_SLOT_LEN,
+	       "slot field offsets do not add up to RECORD_SLOT_LEN");
+_Static_assert(sizeof(RECORD_MAGIC) - 1 == RECORD_MAGIC_LEN,
+	       "RECORD_MAGIC_LEN does not match RECORD_MAGIC");
+
+#define SKEW_MAX 999999     /* what %+07 can hold */
+#define FAILS_MAX 99999     /* what %05 can hold */
+#define SECRET_MIN 10       /* bytes; 80 bits */
+#define KDF_PREFIX "pbkdf2-sha256:"
+#define KDF_ITER_MIN 1000
+#define KDF_ITER_MAX 10000000
+#define HASH_HEX (2 * RECORD_RECOVERY_HASH_LEN)
+#define SALT_HEX (2 * RECORD_RECOVERY_SALT_LEN)
+
+__attribute__((format(printf, 3, 4)))
+static void
+set_err(char *err, size_t err_size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || err_size == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, err_size, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- numbers and hex, by hand: no silent wrap, no locale ---- */
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;  /* upper case is not canonical, so it is not accepted */
+}
+
+/* n lower-case hex digits into n / 2 bytes. 0 on success. */
+static int
+hex_decode(const char *s, size_t n, uint8_t *out)
+{
+	size_t i;
+
+	if (n % 2 != 0)
+		return -1;
+	for (i = 0; i < n; i += 2) {
+		int hi = hex_value(s[i]), lo = hex_value(s[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* Exactly n decimal digits (leading zeros allowed: fixed width). */
+static int
+fixed_unsigned(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned d;
+
+		if (!is_digit(s[i]))
+			return -1;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A sign ('+' or '-') and n - 1 digits, as printf's %+0Nd writes it.
+ * "-000..0" is not something printf writes, so it is refused. */
+static int
+fixed_signed(const char *s, size_t n, int64_t *out)
+{
+	uint64_t mag;
+
+	if (n < 2 || (s[0] != '+' && s[0] != '-'))
+		return -1;
+	if (fixed_unsigned(s + 1, n - 1, &mag) != 0)
+		return -1;
+	if (s[0] == '+') {
+		if (mag > (uint64_t)INT64_MAX)
+			return -1;
+		*out = (int64_t)mag;
+		return 0;
+	}
+	if (mag == 0 || mag > (uint64_t)INT64_MAX + 1)
+		return -1;
+	*out = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+	return 0;
+}
+
+/* A canonical unsigned decimal value of an enrolment line: digits only, no
+ * sign, no leading zero. NULL on success, else the reason. */
+static const char *
+parse_dec(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0)
+		return "empty value";
+	if (s[0] == '-')
+		return "negative number";
+	if (s[0] == '+')
+		return "sign '+' not allowed";
+	for (i = 0; i < n; i++) {
+		unsigned d;
+
+		if (!is_digit(s[i]))
+			return "not a decimal number";
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return "number too large";
+		v = v * 10 + d;
+	}
+	if (n > 1 && s[0] == '0')
+		return "leading zero";
+	*out = v;
+	return NULL;
+}
+
+/* ---- state slots ---- */
+
+void
+record_state_init(struct totp_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->last_step = -1;
+	st->resync_step = -1;
+}
+
+static int
+state_valid(const struct totp_state *st)
+{
+	return st->last_step >= -1 && st->resync_step >= -1 &&
+	       st->locked_until >= 0 &&
+	       st->skew >= -SKEW_MAX && st->skew <= SKEW_MAX &&
+	       st->failures <= FAILS_MAX;
+}
+
+static const char *
+slot_prefix(int slot)
+{
+	return slot == 0 ? "state_a=" : "state_b=";
+}
+
+/* The 8 lower-case hex digits of the first 4 bytes of SHA-256 over the
+ * first SLOT_SUMMED bytes of line. 0 on success. */
+static int
+slot_checksum(const char *line, char hex[SLOT_SUM_HEX + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+
+	if (EVP_Digest(line, SLOT_SUMMED, md, &md_len, EVP_sha256(), NULL) != 1 ||
+	    md_len < 4)
+		return -1;
+	snprintf(hex, SLOT_SUM_HEX + 1, "%02x%02x%02x%02x",
+		 md[0], md[1], md[2], md[3]);
+	return 0;
+}
+
+int
+record_format_slot(const struct totp_state *st, int slot,
+    char out[RECORD_SLOT_LEN + 1])
+{
+	char sum[SLOT_SUM_HEX + 1];
+	int n;
+
+	if (st == NULL || out == NULL || (slot != 0 && slot != 1) ||
+	    !state_valid(st))
+		return -1;
+	n = snprintf(out, RECORD_SLOT_LEN + 1,
+		     "%s%020" PRIu64 ":%+020" PRId64 ":%+07" PRId32 ":%05" PRIu32
+		     ":%+020" PRId64 ":%+020" PRId64 ":",
+		     slot_prefix(slot), st->seq, st->last_step, st->skew,
+		     st->failures, st->locked_until, st->resync_step);
+	if (n != SLOT_OFF_SUM || slot_checksum(out, sum) != 0)
+		return -1;
+	memcpy(out + SLOT_OFF_SUM, sum, SLOT_SUM_HEX);
+	out[RECORD_SLOT_LEN - 1] = '\n';
+	out[RECORD_SLOT_LEN] = '\0';
+	return 0;
+}
+
+/* One slot line of exactly RECORD_SLOT_LEN bytes. NULL when valid, else
+ * why not. The slot's name is checked too, so a slot moved to the other
+ * place (or a whole line copied over) does not pass. */
+static const char *
+parse_slot(const char *p, int slot, struct totp_state *st)
+{
+	static const size_t colons[] = {
+		SLOT_OFF_LAST - 1, SLOT_OFF_SKEW - 1, SLOT_OFF_FAILS - 1,
+		SLOT_OFF_LOCKED - 1, SLOT_OFF_RESYNC - 1, SLOT_OFF_SUM - 1,
+	};
+	char sum[SLOT_SUM_HEX + 1];
+	struct totp_state s;
+	uint64_t u;
+	int64_t skew;
+	size_t i;
+
+	if (memcmp(p, slot_prefix(slot), SLOT_PREFIX_LEN) != 0)
+		return "wrong slot name";
+	for (i = 0; i < sizeof(colons) / sizeof(colons[0]); i++)
+		if (p[colons[i]] != ':')
+			return "bad layout";
+	if (p[RECORD_SLOT_LEN - 1] != '\n')
+		return "bad layout";
+	if (slot_checksum(p, sum) != 0)
+		return "checksum not computable";
+	if (memcmp(p + SLOT_OFF_SUM, sum, SLOT_SUM_HEX) != 0)
+		return "bad checksum";
+
+	memset(&s, 0, sizeof(s));
+	if (fixed_unsigned(p + SLOT_OFF_SEQ, SLOT_OFF_LAST - 1 - SLOT_OFF_SEQ, &s.seq) != 0 ||
+	    fixed_signed(p + SLOT_OFF_LAST, SLOT_OFF_SKEW - 1 - SLOT_OFF_LAST, &s.last_step) != 0 ||
+	    fixed_signed(p + SLOT_OFF_SKEW, SLOT_OFF_FAILS - 1 - SLOT_OFF_SKEW, &skew) != 0 ||
+	    fixed_unsigned(p + SLOT_OFF_FAILS, SLOT_OFF_LOCKED - 1 - SLOT_OFF_FAILS, &u) != 0 ||
+	    fixed_signed(p + SLOT_OFF_LOCKED, SLOT_OFF_RESYNC - 1 - SLOT_OFF_LOCKED, &s.locked_until) != 0 ||
+	    fixed_signed(p + SLOT_OFF_RESYNC, SLOT_OFF_SUM - 1 - SLOT_OFF_RESYNC, &s.resync_step) != 0)
+		return "bad field";
+	s.skew = (int32_t)skew;   /* 6 digits: always fits */
+	s.failures = (uint32_t)u; /* 5 digits: always fits */
+	if (!state_valid(&s))
+		return "field out of range";
+	*st = s;
+	return NULL;
+}
+
+/* Both slots; the valid one with the higher seq wins, A on a tie. */
+static int
+parse_slots(const char *buf, struct totp_record *rec,
+    char *err, size_t err_size)
+{
+	struct totp_state st[2];
+	const char *why[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		why[i] = parse_slot(buf + RECORD_SLOT_OFFSET(i), i, &st[i]);
+		if (why[i] == NULL)
+			rec->slots_valid |= 1 << i;
+	}
+	switch (rec->slots_valid) {
+	case 0:
+		set_err(err, err_size,
+			"lines 2-3: both state slots invalid (state_a: %s; state_b: %s)",
+			why[0], why[1]);
+		return -1;
+	case 1:
+		rec->state_slot = 0;
+		break;
+	case 2:
+		rec->state_slot = 1;
+		break;
+	default:
+		rec->state_slot = st[1].seq > st[0].seq ? 1 : 0;
+		break;
+	}
+	rec->state = st[rec->state_slot];
+	return 0;
+}
+
+int
+record_next_slot(const struct totp_record *rec)
+{
+	return rec->state_slot == 0 ? 1 : 0;
+}
+
+/* ---- the enrolment part: one handler per key ---- */
+
+/* Each handler gets the value (not NUL-terminated) and returns NULL on
+ * success or the reason it is refused. */
+
+static const char *
+parse_secret(struct totp_record *rec, const char *v, size_t n)
+{
+	char text[RECORD_LINE_MAX + 1];
+	const char *why = NULL;
+	size_t i;
+
+	if (n == 0)
+		return "empty value";
+	if (n > base32_encoded_len(OTP_KEY_MAX, 0))
+		return "longer than 128 bytes";
+	for (i = 0; i < n; i++)
+		if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '2' && v[i] <= '7')))
+			return "bad base32 (only A-Z and 2-7, upper case, no padding)";
+	memcpy(text, v, n);
+	text[n] = '\0';
+	if (base32_decode(text, rec->secret, sizeof(rec->secret), &rec->secret_len) != 0) {
+		why = "bad base32 (impossible length or trailing bits)";
+		goto out;
+	}
+	if (rec->secret_len < SECRET_MIN) {
+		why = "shorter than 10 bytes";
+		goto out;
+	}
+out:
+	secure_wipe(text, sizeof(text));
+	if (why != NULL) {
+		secure_wipe(rec->secret, sizeof(rec->secret));
+		rec->secret_len = 0;
+	}
+	return why;
+}
+
+static const char *
+parse_algorithm(struct totp_record *rec, const char *v, size_t n)
+{
+	static const otp_alg algs[] = { OTP_ALG_SHA1, OTP_ALG_SHA256, OTP_ALG_SHA512 };
+	size_t i;
+
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		const char *name = otp_alg_name(algs[i]);
+
+		if (name != NULL && strlen(name) == n && memcmp(name, v, n) == 0) {
+			rec->alg = algs[i];
+			return NULL;
+		}
+	}
+	return "unknown algorithm (SHA1, SHA256 or SHA512)";
+}
+
+static const char *
+parse_digits(struct totp_record *rec, const char *v, size_t n)
+{
+	uint64_t u = 0;
+	const char *why = parse_dec(v, n, &u);
+
+	if (why != NULL)
+		return why;
+	if (u < OTP_DIGITS_MIN || u > OTP_DIGITS_MAX)
+		return "out of range 6..8";
+	rec->digits = (unsigned)u;
+	return NULL;
+}
+
+static const char *
+parse_period(struct totp_record *rec, const char *v, size_t n)
+{
+	uint64_t u = 0;
+	const char *why = parse_dec(v, n, &u);
+
+	if (why != NULL)
+		return why;
+	if (u < 1 || u > RECORD_PERIOD_MAX)
+		return "out of range 1..300";
+	rec->period = (unsigned)u;
+	return NULL;
+}
+
+static const char *
+parse_created(struct totp_record *rec, const char *v, size_t n)
+{
+	uint64_t u = 0;
+	const char *why = parse_dec(v, n, &u);
+
+	if (why != NULL)
+		return why;
+	if (u > (uint64_t)INT64_MAX)
+		return "number too large";
+	rec->created = (int64_t)u;
+	return NULL;
+}
+
+/* pbkdf2-sha256:ITERATIONS:SALTHEX */
+static const char *
+parse_kdf(struct totp_record *rec, const char *v, size_t n)
+{
+	const size_t plen = sizeof(KDF_PREFIX) - 1;
+	const char *iter, *colon, *why;
+	size_t iter_len;
+	uint64_t u = 0;
+
+	if (n < plen || memcmp(v, KDF_PREFIX, plen) != 0)
+		return "unknown kdf (expected pbkdf2-sha256:ITERATIONS:SALT)";
+	iter = v + plen;
+	colon = memchr(iter, ':', n - plen);
+	if (colon == NULL)
+		return "missing salt (expected pbkdf2-sha256:ITERATIONS:SALT)";
+	iter_len = (size_t)(colon - iter);
+	why = parse_dec(iter, iter_len, &u);
+	if (why != NULL)
+		return why;
+	if (u < KDF_ITER_MIN || u > KDF_ITER_MAX)
+		return "iterations out of range 1000..10000000";
+	if (n - plen - iter_len - 1 != SALT_HEX ||
+	    hex_decode(colon + 1, SALT_HEX, rec->recovery_salt) != 0)
+		return "salt is not 32 lower-case hex digits";
+	rec->recovery_iterations = (unsigned)u;
+	return NULL;
+}
+
+/* Comma-separated hashes; empty when every code has been used. */
+static const char *
+parse_recovery(struct totp_record *rec, const char *v, size_t n)
+{
+	size_t pos = 0, count = 0;
+
+	if (n == 0) {
+		rec->recovery_count = 0;
+		return NULL;
+	}
+	for (;;) {
+		const char *comma = memchr(v + pos, ',', n - pos);
+		size_t item = comma ? (size_t)(comma - (v + pos)) : n - pos;
+
+		if (count == RECORD_RECOVERY_MAX)
+			return "too many recovery hashes (more than 20)";
+		if (item != HASH_HEX || hex_decode(v + pos, HASH_HEX, rec->recovery[count]) != 0)
+			return "bad hash (each is 32 lower-case hex digits, comma-separated)";
+		count++;
+		if (comma == NULL)
+			break;
+		pos += item + 1;
+	}
+	rec->recovery_count = count;
+	return NULL;
+}
+
+struct key_handler {
+	const char *name;
+	const char *(*parse)(struct totp_record *, const char *, size_t);
+};
+
+static const struct key_handler key_handlers[] = {
+	{ "secret", parse_secret },
+	{ "algorithm", parse_algorithm },
+	{ "digits", parse_digits },
+	{ "period", parse_period },
+	{ "created", parse_created },
+	{ "recovery_kdf", parse_kdf },
+	{ "recovery", parse_recovery },
+};
+#define KEY_COUNT (sizeof(key_handlers) / sizeof(key_handlers[0]))
+#define KEYS_REQUIRED 0x1fu  /* the first five */
+#define KEY_BIT_KDF (1u << 5)
+
+/* The bytes a line may hold: printable ASCII. NULL when fine. */
+static const char *
+check_line_bytes(const char *line, size_t n, char *bad)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		*bad = (char)c;
+		if (c == '\0')
+			return "NUL byte";
+		if (c == '\r')
+			return "carriage return (CRLF line ends are not allowed)";
+		if (c < 0x20 || c >= 0x7f)
+			return "control or non-ASCII byte";
+	}
+	return NULL;
+}
+
+/* One key=value line, its bytes already checked. */
+static int
+parse_line(const char *line, size_t n, unsigned lineno,
+    struct totp_record *rec, unsigned *seen,
+    char *err, size_t err_size)
+{
+	const char *eq = memchr(line, '=', n);
+	const char *why;
+	size_t klen, i;
+
+	if (eq == NULL) {
+		set_err(err, err_size, "line %u: expected key=value", lineno);
+		return -1;
+	}
+	klen = (size_t)(eq - line);
+	if (klen == 0) {
+		set_err(err, err_size, "line %u: empty key", lineno);
+		return -1;
+	}
+	if (line[klen - 1] == ' ' || (klen + 1 < n && line[klen + 1] == ' ')) {
+		set_err(err, err_size, "line %u: space around '='", lineno);
+		return -1;
+	}
+	if (memchr(line, ' ', n) != NULL) {
+		set_err(err, err_size, "line %u: unexpected space", lineno);
+		return -1;
+	}
+	for (i = 0; i < KEY_COUNT; i++)
+		if (strlen(key_handlers[i].name) == klen &&
+		    memcmp(key_handlers[i].name, line, klen) == 0)
+			break;
+	if (i == KEY_COUNT) {
+		set_err(err, err_size, "line %u: unknown key '%.*s%s'", lineno,
+			(int)(klen > 40 ? 40 : klen), line, klen > 40 ? "..." : "");
+		return -1;
+	}
+	if (*seen & (1u << i)) {
+		set_err(err, err_size, "line %u: duplicate key '%s'", lineno,
+			key_handlers[i].name);
+		return -1;
+	}
+	*seen |= 1u << i;
+	why = key_handlers[i].parse(rec, eq + 1, n - klen - 1);
+	if (why != NULL) {
+		set_err(err, err_size, "line %u: %s: %s", lineno,
+			key_handlers[i].name, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_enrolment(const char *p, size_t n, struct totp_record *rec,
+    char *err, size_t err_size)
+{
+	unsigned lineno = 4, seen = 0;
+	size_t pos = 0, i;
+
+	while (pos < n) {
+		const char *line = p + pos;
+		const char *nl = memchr(line, '\n', n - pos);
+		size_t len = nl ? (size_t)(nl - line) : n - pos;
+		const char *why;
+		char bad = 0;
+
+		if (len > RECORD_LINE_MAX) {
+			set_err(err, err_size, "line %u: longer than %d bytes",
+				lineno, RECORD_LINE_MAX);
+			return -1;
+		}
+		why = check_line_bytes(line, len, &bad);
+		if (why != NULL) {
+			set_err(err, err_size, "line %u: %s (0x%02x)", lineno, why,
+				(unsigned char)bad);
+			return -1;
+		}
+		if (nl == NULL) {
+			set_err(err, err_size, "line %u: missing final newline", lineno);
+			return -1;
+		}
+		if (len == 0) {
+			set_err(err, err_size, "line %u: empty line", lineno);
+			return -1;
+		}
+		if (parse_line(line, len, lineno, rec, &seen, err, err_size) != 0)
+			return -1;
+		pos += len + 1;
+		lineno++;
+	}
+	for (i = 0; i < KEY_COUNT; i++) {
+		if ((KEYS_REQUIRED & (1u << i)) && !(seen & (1u << i))) {
+			set_err(err, err_size, "line %u: missing required key '%s'",
+				lineno, key_handlers[i].name);
+			return -1;
+		}
+	}
+	if (rec->recovery_count > 0 && !(seen & KEY_BIT_KDF)) {
+		set_err(err, err_size, "line %u: recovery hashes without recovery_kdf",
+			lineno);
+		return -1;
+	}
+	return 0;
+}
+
+/* Line 1: exactly "pam_totp 1". */
+static int
+check_magic(const char *buf, size_t len, char *err, size_t err_size)
+{
+	static const char name[] = "pam_totp ";
+	const size_t nlen = sizeof(name) - 1;
+	size_t v = 0;
+
+	if (len >= RECORD_MAGIC_LEN && memcmp(buf, RECORD_MAGIC, RECORD_MAGIC_LEN) == 0)
+		return 0;
+	if (len < nlen || memcmp(buf, name, nlen) != 0) {
+		set_err(err, err_size,
+			"line 1: bad magic: not a pam_totp record (expected 'pam_totp 1')");
+		return -1;
+	}
+	while (nlen + v < len && v < 20 && is_digit(buf[nlen + v]))
+		v++;
+	if (v == 1 && buf[nlen] == '1') {
+		if (nlen + v == len)
+			set_err(err, err_size, "line 1: missing final newline");
+		else if (buf[nlen + v] == '\r')
+			set_err(err, err_size,
+				"line 1: carriage return (CRLF line ends are not allowed)");
+		else
+			set_err(err, err_size, "line 1: bad magic (expected 'pam_totp 1')");
+		return -1;
+	}
+	if (v > 0 && v < 20 && (nlen + v == len || buf[nlen + v] == '\n')) {
+		set_err(err, err_size,
+			"line 1: unsupported version %.*s (this reads version 1)",
+			(int)v, buf + nlen);
+		return -1;
+	}
+	set_err(err, err_size, "line 1: bad magic or version (expected 'pam_totp 1')");
+	return -1;
+}
+
+int
+record_parse(const char *buf, size_t len, struct totp_record *rec,
+    char *err, size_t err_size)
+{
+	int ret = -1;
+
+	if (err != NULL && err_size > 0)
+		err[0] = '\0';
+	if (rec == NULL) {
+		set_err(err, err_size, "no record to fill");
+		return -1;
+	}
+	memset(rec, 0, sizeof(*rec));
+	if (buf == NULL || len == 0) {
+		set_err(err, err_size, "empty record");
+		goto out;
+	}
+	if (len > RECORD_MAX_BYTES) {
+		set_err(err, err_size, "record over %d bytes (%zu)",
+			RECORD_MAX_BYTES, len);
+		goto out;
+	}
+	if (check_magic(buf, len, err, err_size) != 0)
+		goto out;
+	if (len < SLOTS_END) {
+		set_err(err, err_size,
+			"record truncated in the state slots (%zu of %d bytes)",
+			len, SLOTS_END);
+		goto out;
+	}
+	if (parse_slots(buf, rec, err, err_size) != 0)
+		goto out;
+	if (parse_enrolment(buf + SLOTS_END, len - SLOTS_END, rec, err, err_size) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret != 0)
+		record_wipe(rec);
+	return ret;
+}
+
+/* ---- formatting ---- */
+
+struct outbuf {
+	char *p;
+	size_t size;
+	size_t len;
+	int failed;
+};
+
+static void
+out_add(struct outbuf *o, const char *s, size_t n)
+{
+	if (o->failed || n >= o->size - o->len) {
+		o->failed = 1;
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+__attribute__((format(printf, 2, 3)))
+static void
+out_addf(struct outbuf *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len) {
+		o->failed = 1;
+		return;
+	}
+	o->len += (size_t)n;
+}
+
+static void
+out_hex(struct outbuf *o, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out_addf(o, "%02x", b[i]);
+}
+
+/* What record_parse would accept, so the formatter never writes a record
+ * it cannot read back. */
+static int
+enrolment_valid(const struct totp_record *rec)
+{
+	if (rec->secret_len < SECRET_MIN || rec->secret_len > OTP_KEY_MAX)
+		return 0;
+	if (rec->alg != OTP_ALG_SHA1 && rec->alg != OTP_ALG_SHA256 &&
+	    rec->alg != OTP_ALG_SHA512)
+		return 0;
+	if (otp_alg_name(rec->alg) == NULL)
+		return 0;
+	if (rec->digits < OTP_DIGITS_MIN || rec->digits > OTP_DIGITS_MAX)
+		return 0;
+	if (rec->period < 1 || rec->period > RECORD_PERIOD_MAX)
+		return 0;
+	if (rec->created < 0)
+		return 0;
+	if (rec->recovery_iterations == 0)
+		return rec->recovery_count == 0;
+	return rec->recovery_iterations >= KDF_ITER_MIN &&
+	       rec->recovery_iterations <= KDF_ITER_MAX &&
+	       rec->recovery_count <= RECORD_RECOVERY_MAX;
+}
+
+int
+record_format(const struct totp_record *rec, char *out, size_t out_size,
+    size_t *out_len)
+{
+	char secret[RECORD_LINE_MAX + 1];
+	char slot[RECORD_SLOT_LEN + 1];
+	struct outbuf o = { out, out_size, 0, 0 };
+	size_t i;
+	int ret = -1;
+
+	if (rec == NULL || out == NULL || out_size == 0)
+		return -1;
+	out[0] = '\0';
+	if (!enrolment_valid(rec))
+		goto out;
+	if (base32_encode(rec->secret, rec->secret_len, 0, secret, sizeof(secret)) != 0)
+		goto out;
+
+	out_add(&o, RECORD_MAGIC, RECORD_MAGIC_LEN);
+	for (i = 0; i < 2; i++) {
+		if (record_format_slot(&rec->state, (int)i, slot) != 0)
+			goto out;
+		out_add(&o, slot, RECORD_SLOT_LEN);
+	}
+	out_addf(&o, "secret=%s\n", secret);
+	out_addf(&o, "algorithm=%s\n", otp_alg_name(rec->alg));
+	out_addf(&o, "digits=%u\n", rec->digits);
+	out_addf(&o, "period=%u\n", rec->period);
+	out_addf(&o, "created=%" PRId64 "\n", rec->created);
+	if (rec->recovery_iterations != 0) {
+		out_addf(&o, "recovery_kdf=" KDF_PREFIX "%u:", rec->recovery_iterations);
+		out_hex(&o, rec->recovery_salt, RECORD_RECOVERY_SALT_LEN);
+		out_add(&o, "\nrecovery=", 10);
+		for (i = 0; i < rec->recovery_count; i++) {
+			if (i > 0)
+				out_add(&o, ",", 1);
+			out_hex(&o, rec->recovery[i], RECORD_RECOVERY_HASH_LEN);
+		}
+		out_add(&o, "\n", 1);
+	}
+	if (o.failed || o.len > RECORD_MAX_BYTES)
+		goto out;
+	if (out_len != NULL)
+		*out_len = o.len;
+	ret = 0;
+out:
+	secure_wipe(secret, sizeof(secret));
+	if (ret != 0)
+		secure_wipe(out, out_size);
+	return ret;
+}
+
+void
+record_wipe(struct totp_record *rec)
+{
+	if (rec != NULL)
+		secure_wipe(rec, sizeof(*rec));
+}
