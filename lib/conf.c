@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,11 +15,19 @@
 
 #define CONF_FILE_MAX 16384
 
+static void set_err(char *err, size_t err_size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static void
-set_err(char *err, size_t err_size, const char *fmt, const char *arg)
+set_err(char *err, size_t err_size, const char *fmt, ...)
 {
-	if (err != NULL && err_size > 0)
-		snprintf(err, err_size, fmt, arg);
+	va_list ap;
+
+	if (err != NULL && err_size > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, err_size, fmt, ap);
+		va_end(ap);
+	}
 }
 
 void
