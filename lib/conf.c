@@ -23,11 +23,11 @@ set_err(char *err, size_t err_size, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err != NULL && err_size > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_size, fmt, ap);
-		va_end(ap);
-	}
+	if (err == NULL || err_size == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, err_size, fmt, ap);
+	va_end(ap);
 }
 
 void

@@ -19,7 +19,8 @@ finish(struct login_result *res, enum login_outcome o)
 
 enum login_outcome
 login_attempt(const struct totp_config *cfg, const struct store_user *user,
-	      const char *input, int64_t now, struct login_result *res)
+	      const char *input, int split_password, int64_t now,
+	      struct login_result *res)
 {
 	char path[PATH_MAX], err[sizeof(res->reason)] = "";
 	struct totp_store *store = NULL;
@@ -31,6 +32,9 @@ login_attempt(const struct totp_config *cfg, const struct store_user *user,
 
 	memset(res, 0, sizeof(*res));
 	memset(&rec, 0, sizeof(rec));
+	memset(&next, 0, sizeof(next));
+	if (split_password) /* until the record says otherwise: 6 digits */
+		res->password_len = strlen(input) > 6 ? strlen(input) - 6 : 0;
 	if (config_record_path(cfg, user->name, user->uid, user->home, path, sizeof(path),
 			       &in_home, err, sizeof(err)) != 0) {
 		snprintf(res->reason, sizeof(res->reason), "%s", err);
@@ -46,6 +50,12 @@ login_attempt(const struct totp_config *cfg, const struct store_user *user,
 		goto out;
 	}
 	res->period = rec.period;
+	if (split_password) {
+		size_t len = strlen(input);
+
+		res->password_len = len > rec.digits ? len - rec.digits : 0;
+		input += res->password_len;
+	}
 	if (verify_attempt(&rec, now, input, &cfg->policy, &res->verify, &next) != 0) {
 		snprintf(res->reason, sizeof(res->reason), "internal error checking the code");
 		goto out;

@@ -24,14 +24,18 @@ struct login_result {
 	struct verify_result verify;  /* valid unless NO_RECORD or ERROR */
 	size_t recovery_left;         /* recovery codes remaining */
 	unsigned period;
+	size_t password_len;          /* with split_password: length of the password part */
 	char reason[512];             /* for the log: never a secret or a code */
 };
 
-/* input is what the user typed. now is the Unix time. Returns the outcome
+/* input is what the user typed. now is the Unix time. With split_password
+ * the input is a password followed by the code (forward_pass): the last
+ * `digits` characters of the record's code length are the code, and
+ * res->password_len tells where the password ends. Returns the outcome
  * (also in res->outcome). Only LOGIN_ACCEPTED and LOGIN_RECOVERY_ACCEPTED
  * may grant access. */
 enum login_outcome login_attempt(const struct totp_config *cfg,
 				 const struct store_user *user, const char *input,
-				 int64_t now, struct login_result *res);
+				 int split_password, int64_t now, struct login_result *res);
 
 #endif

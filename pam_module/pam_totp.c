@@ -1,0 +1,312 @@
+/* pam_totp.so: the PAM glue. Options, the conversation, PAM return codes
+ * and the log line; the decision and the record live in lib/. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <security/pam_appl.h>
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "conf.h"
+#include "input.h"
+#include "recovery.h"
+#include "login.h"
+#include "secure.h"
+
+#define PWBUF_SIZE 16384
+
+/* Who and where, for the log line. */
+struct who {
+	const char *user;
+	const char *service;
+	const char *rhost;
+};
+
+static void
+log_outcome(pam_handle_t *pamh, int prio, const struct who *w, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+log_outcome(pam_handle_t *pamh, int prio, const struct who *w, const char *fmt, ...)
+{
+	char what[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	pam_syslog(pamh, prio, "user=%s service=%s rhost=%s: %s",
+		   w->user != NULL ? w->user : "?", w->service != NULL ? w->service : "?",
+		   w->rhost != NULL && w->rhost[0] != '\0' ? w->rhost : "-", what);
+}
+
+/* Ask for one answer. Returns a PAM code; *answer must be wiped and freed. */
+static int
+ask(pam_handle_t *pamh, const struct totp_config *cfg, const char *prompt, char **answer)
+{
+	int style = cfg->echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF;
+	int rc;
+
+	*answer = NULL;
+	rc = pam_prompt(pamh, style, answer, "%s", prompt);
+	if (rc != PAM_SUCCESS)
+		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
+	if (*answer == NULL)
+		return PAM_CONV_ERR;
+	return PAM_SUCCESS;
+}
+
+static void
+drop_answer(char **answer)
+{
+	if (*answer != NULL) {
+		secure_wipe(*answer, strlen(*answer));
+		free(*answer);
+		*answer = NULL;
+	}
+}
+
+/* Could this be a code (6-8 digits) or a recovery code at all? */
+static int
+looks_like_code(const char *input)
+{
+	char code[OTP_CODE_SIZE], rc[RECOVERY_CODE_CHARS + 1];
+	int shaped = 0;
+
+	for (unsigned d = OTP_DIGITS_MIN; d <= OTP_DIGITS_MAX && !shaped; d++)
+		shaped = input_totp_code(input, d, code);
+	if (!shaped)
+		shaped = recovery_normalize(input, rc);
+	secure_wipe(code, sizeof(code));
+	secure_wipe(rc, sizeof(rc));
+	return shaped;
+}
+
+/* Does the user's record exist at all? Only asked for nullok, where a
+ * missing record (and nothing else) lets the user through unasked. */
+static int
+record_missing(const struct totp_config *cfg, const struct passwd *pw)
+{
+	char path[PATH_MAX], err[256];
+	struct fs_identity fsid;
+	struct stat st;
+	int in_home, missing;
+
+	if (config_record_path(cfg, pw->pw_name, pw->pw_uid, pw->pw_dir, path,
+			       sizeof(path), &in_home, err, sizeof(err)) != 0)
+		return 0;
+	if (in_home && secure_fsid_enter(&fsid, pw->pw_uid, pw->pw_gid) != 0)
+		return 0;
+	missing = lstat(path, &st) != 0 && errno == ENOENT;
+	if (in_home)
+		secure_fsid_leave(&fsid);
+	return missing;
+}
+
+/* The code as typed, from the stack (use_first_pass, try_first_pass) or
+ * from the user. *from_stack tells which. */
+static int
+get_input(pam_handle_t *pamh, const struct totp_config *cfg, const char *prompt,
+	  char **input, int *from_stack)
+{
+	const void *item = NULL;
+
+	*from_stack = 0;
+	if (cfg->use_first_pass || cfg->try_first_pass) {
+		if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL) {
+			*input = strdup(item);
+			if (*input == NULL)
+				return PAM_BUF_ERR;
+			*from_stack = 1;
+			return PAM_SUCCESS;
+		}
+		if (cfg->use_first_pass)
+			return PAM_AUTH_ERR;
+	}
+	return ask(pamh, cfg, prompt, input);
+}
+
+static int
+map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *w,
+	    const struct login_result *r, int64_t now)
+{
+	const struct verify_result *v = &r->verify;
+
+	switch (r->outcome) {
+	case LOGIN_ACCEPTED:
+		log_outcome(pamh, LOG_NOTICE, w, "accepted at offset %d", (int)v->offset);
+		return PAM_SUCCESS;
+	case LOGIN_RECOVERY_ACCEPTED:
+		log_outcome(pamh, LOG_NOTICE, w, "recovery code used, %zu left", r->recovery_left);
+		pam_info(pamh, "Recovery code accepted. %zu recovery code%s left.",
+			 r->recovery_left, r->recovery_left == 1 ? "" : "s");
+		return PAM_SUCCESS;
+	case LOGIN_NO_RECORD:
+		log_outcome(pamh, LOG_NOTICE, w, "not enrolled (%s)", r->reason);
+		return PAM_AUTH_ERR;
+	case LOGIN_ERROR:
+		log_outcome(pamh, LOG_ERR, w, "record error: %s", r->reason);
+		return PAM_AUTHINFO_UNAVAIL;
+	case LOGIN_RESYNC_NEXT:
+	case LOGIN_DENIED:
+		break;
+	}
+	switch (v->verdict) {
+	case VERIFY_LOCKED: {
+		long wait = (long)(v->locked_until - now);
+
+		log_outcome(pamh, LOG_NOTICE, w, "locked out until %lld (%u failures)",
+			    (long long)v->locked_until, v->failures);
+		pam_error(pamh, "Too many wrong codes. Try again in %ld second%s.",
+			  wait, wait == 1 ? "" : "s");
+		break;
+	}
+	case VERIFY_DISABLED:
+		log_outcome(pamh, LOG_WARNING, w, "disabled after %u failures: an administrator must reset it",
+			    v->failures);
+		pam_error(pamh, "Too many wrong codes. Ask your administrator to unlock your account.");
+		break;
+	case VERIFY_REPLAY:
+		log_outcome(pamh, LOG_WARNING, w, "replayed code refused (step %lld already used)",
+			    (long long)v->step);
+		break;
+	case VERIFY_MALFORMED:
+		log_outcome(pamh, LOG_NOTICE, w, "malformed input (%u consecutive failures)", v->failures);
+		break;
+	default:
+		if (v->locked_until > now) {
+			log_outcome(pamh, LOG_NOTICE, w,
+				    "wrong code (%u consecutive failures), locked until %lld",
+				    v->failures, (long long)v->locked_until);
+			pam_error(pamh, "Too many wrong codes. Try again in %ld seconds.",
+				  (long)(v->locked_until - now));
+		} else {
+			log_outcome(pamh, LOG_NOTICE, w, "wrong code (%u consecutive failures)",
+				    v->failures);
+		}
+		break;
+	}
+	(void)cfg;
+	return PAM_AUTH_ERR;
+}
+
+PAM_EXTERN int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct totp_config cfg;
+	struct who w = { NULL, NULL, NULL };
+	struct passwd pwent, *pw = NULL;
+	struct store_user su;
+	struct login_result res;
+	char err[512], *pwbuf = NULL, *input = NULL;
+	const void *item;
+	int rc = PAM_AUTH_ERR, from_stack = 0;
+	int64_t now;
+
+	(void)flags;
+	memset(&res, 0, sizeof(res));
+	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
+		w.service = item;
+	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
+		w.rhost = item;
+	if (config_load(&cfg, argc, argv, err, sizeof(err)) != 0) {
+		log_outcome(pamh, LOG_ERR, &w, "configuration error: %s", err);
+		return PAM_SERVICE_ERR;
+	}
+	rc = pam_get_user(pamh, &w.user, NULL);
+	if (rc != PAM_SUCCESS || w.user == NULL || w.user[0] == '\0') {
+		log_outcome(pamh, LOG_ERR, &w, "cannot get the user name");
+		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
+	}
+	pwbuf = malloc(PWBUF_SIZE);
+	if (pwbuf == NULL)
+		return PAM_BUF_ERR;
+	if (getpwnam_r(w.user, &pwent, pwbuf, PWBUF_SIZE, &pw) != 0)
+		pw = NULL;
+	if (pw != NULL && cfg.nullok && record_missing(&cfg, pw)) {
+		log_outcome(pamh, LOG_INFO, &w, "not enrolled, nullok: ignored");
+		rc = PAM_IGNORE;
+		goto out;
+	}
+	/* Prompt before any lock is taken, and prompt unknown and unenrolled
+	 * users too, so enrolment cannot be probed. */
+	rc = get_input(pamh, &cfg, cfg.forward_pass ? "Password & verification code: " : cfg.prompt,
+		       &input, &from_stack);
+	if (rc != PAM_SUCCESS) {
+		log_outcome(pamh, LOG_NOTICE, &w, "no code (%s)", pam_strerror(pamh, rc));
+		goto out;
+	}
+	if (pw == NULL) {
+		log_outcome(pamh, LOG_NOTICE, &w, "unknown user");
+		rc = PAM_AUTH_ERR;
+		goto out;
+	}
+	if (from_stack && cfg.try_first_pass && !looks_like_code(input)) {
+		/* the stacked token is a password, not a code: ask, and do not
+		 * count it as a wrong code */
+		drop_answer(&input);
+		from_stack = 0;
+		rc = ask(pamh, &cfg, cfg.prompt, &input);
+		if (rc != PAM_SUCCESS)
+			goto out;
+	}
+	su.name = pw->pw_name;
+	su.uid = pw->pw_uid;
+	su.gid = pw->pw_gid;
+	su.home = pw->pw_dir;
+	now = (int64_t)time(NULL);
+	login_attempt(&cfg, &su, input, cfg.forward_pass && !from_stack, now, &res);
+	if (cfg.forward_pass && !from_stack) {
+		/* hand the password part on to the next module */
+		char saved = input[res.password_len];
+
+		input[res.password_len] = '\0';
+		rc = pam_set_item(pamh, PAM_AUTHTOK, input);
+		input[res.password_len] = saved;
+		if (rc != PAM_SUCCESS)
+			goto out;
+	}
+	if (res.outcome == LOGIN_RESYNC_NEXT) {
+		log_outcome(pamh, LOG_NOTICE, &w, "clock drift of %d steps: asking for the next code",
+			    (int)res.verify.offset);
+		pam_info(pamh, "Your authenticator's clock seems off. Wait for the next code.");
+		drop_answer(&input);
+		rc = ask(pamh, &cfg, "Next verification code: ", &input);
+		if (rc != PAM_SUCCESS)
+			goto out;
+		now = (int64_t)time(NULL);
+		login_attempt(&cfg, &su, input, 0, now, &res);
+		if (res.outcome == LOGIN_RESYNC_NEXT)
+			res.outcome = LOGIN_DENIED; /* not the consecutive code */
+	}
+	rc = map_outcome(pamh, &cfg, &w, &res, now);
+out:
+	drop_answer(&input);
+	if (pwbuf != NULL) {
+		secure_wipe(pwbuf, PWBUF_SIZE);
+		free(pwbuf);
+	}
+	secure_wipe(&res, sizeof(res));
+	return rc;
+}
+
+PAM_EXTERN int
+pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}

@@ -1,0 +1,83 @@
+# Shared set-up for the PAM tests: source after tests/tap.sh.
+#
+# Every test gets its own directory ($T) with a PAM service directory
+# ($T/pam) used through pam_wrapper, so the real libpam runs our service
+# files and the module's syslog lines come out on stderr (captured per
+# login in $T/last.log). Codes come from oathtool, an independent client.
+#
+#   make_service NAME ARGS...      service file: auth required pam_totp.so ARGS
+#   make_stack NAME LINE...        a service file of several lines
+#   new_record PATH [make_record options]   a record with the test secret
+#   login SERVICE USER ANSWER...   run one authentication; sets $result
+#                                  (PAM code name), output in $T/last.log
+#   code [OFFSET [SECRET [ALG DIGITS PERIOD]]]  the code OFFSET steps from now
+#   wait_mid_step [PERIOD]         wait until we are not near a step boundary
+#   logged PATTERN                 did the last login log a line matching PATTERN
+
+command -v oathtool >/dev/null || bail "oathtool not installed (apt-get install oathtool)"
+PAM_WRAPPER_LIB=${PAM_WRAPPER_LIB:-$(ls /usr/lib/*/libpam_wrapper.so 2>/dev/null | head -1)}
+[ -n "$PAM_WRAPPER_LIB" ] || bail "pam_wrapper not installed (apt-get install libpam-wrapper)"
+MODULE="$top_builddir/pam_module/.libs/pam_totp.so"
+PAM_LOGIN="$top_builddir/tests/pam_login"
+MAKE_RECORD="$top_builddir/tests/make_record"
+[ -f "$MODULE" ] || bail "$MODULE not built"
+SECRET=${SECRET:-GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ}
+
+T=$(mktemp -d /tmp/pam_totp_test.XXXXXX)
+chmod 755 "$T"
+mkdir "$T/pam"
+echo "auth required pam_deny.so" >"$T/pam/other"
+trap 'rm -rf "$T"' EXIT
+
+make_service() {
+	local name=$1; shift
+	echo "auth required $MODULE $*" >"$T/pam/$name"
+}
+
+# make_stack NAME LINE... : a service file of several lines
+make_stack() {
+	local name=$1; shift
+	printf '%s\n' "$@" >"$T/pam/$name"
+}
+SET_ITEMS="auth optional $(dirname "$PAM_WRAPPER_LIB")/pam_wrapper/pam_set_items.so"
+
+new_record() {
+	local path=$1; shift
+	rm -f "$path"
+	"$MAKE_RECORD" "$@" "$path" "$SECRET"
+}
+
+# login SERVICE USER ANSWER... : answers go to the prompts in order
+login() {
+	local service=$1 user=$2; shift 2
+	LD_PRELOAD="$PAM_WRAPPER_LIB${LD_PRELOAD:+:$LD_PRELOAD}" PAM_WRAPPER=1 \
+		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
+		${PAM_LOGIN_WRAPPER:-} "$PAM_LOGIN" $LOGIN_OPTS "$service" "$user" "$@" >"$T/last.log" 2>&1
+	result=$(sed -n 's/^result: //p' "$T/last.log" | tail -1)
+	[ -n "$result" ] || result="(no result: $(tail -1 "$T/last.log"))"
+}
+
+code() {
+	local offset=${1:-0} secret=${2:-$SECRET} alg=${3:-SHA1} digits=${4:-6} period=${5:-30}
+	oathtool --totp="$alg" -b -d "$digits" -s "$period" \
+		-N "@$(($(date +%s) + offset * period))" "$secret"
+}
+
+wait_mid_step() {
+	local period=${1:-30} into
+	into=$(($(date +%s) % period))
+	if [ "$into" -gt $((period - 5)) ]; then
+		sleep $((period - into + 1))
+	fi
+}
+
+logged() { grep -q "SYSLOG([0-9]*): .*$1" "$T/last.log"; }
+
+# check_login DESC EXPECTED_RESULT SERVICE USER ANSWER...
+check_login() {
+	local desc=$1 want=$2; shift 2
+	login "$@"
+	if [ "$result" = "$want" ]; then ok "$desc"; else
+		not_ok "$desc (expected $want, got $result)"; sed 's/^/#   /' "$T/last.log"
+	fi
+}

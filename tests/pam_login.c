@@ -1,0 +1,139 @@
+/* Drive one PAM authentication through the real libpam, for tests.
+ *
+ * usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS]
+ *                  SERVICE USER [ANSWER...]
+ *
+ * Each prompt takes the next ANSWER (none left: conversation error).
+ * Messages are printed as "info: ..." / "error: ...", prompts as
+ * "prompt: ...". The last line is "result: <PAM code name>", and the exit
+ * status is the PAM return code. -s busy-waits until CLOCK_REALTIME reaches
+ * START_NS, so racing processes are released together. With -d the
+ * service file is read from CONFDIR (pam_start_confdir); without it,
+ * pam_wrapper's PAM_WRAPPER_SERVICE_DIR or /etc/pam.d decide. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+struct answers {
+	char **v;
+	int n, next;
+};
+
+static int
+converse(int num, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct answers *a = data;
+	struct pam_response *r = calloc((size_t)num, sizeof(*r));
+
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < num; i++) {
+		switch (msg[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+		case PAM_PROMPT_ECHO_ON:
+			printf("prompt%s: %s\n", msg[i]->msg_style == PAM_PROMPT_ECHO_ON ? "-echo" : "",
+			       msg[i]->msg);
+			if (a->next >= a->n) {
+				for (int j = 0; j < i; j++)
+					free(r[j].resp);
+				free(r);
+				return PAM_CONV_ERR;
+			}
+			r[i].resp = strdup(a->v[a->next++]);
+			break;
+		case PAM_TEXT_INFO:
+			printf("info: %s\n", msg[i]->msg);
+			break;
+		case PAM_ERROR_MSG:
+			printf("error: %s\n", msg[i]->msg);
+			break;
+		default:
+			break;
+		}
+	}
+	fflush(stdout);
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+static const char *
+code_name(int rc)
+{
+	switch (rc) {
+	case PAM_SUCCESS: return "PAM_SUCCESS";
+	case PAM_AUTH_ERR: return "PAM_AUTH_ERR";
+	case PAM_IGNORE: return "PAM_IGNORE";
+	case PAM_AUTHINFO_UNAVAIL: return "PAM_AUTHINFO_UNAVAIL";
+	case PAM_SERVICE_ERR: return "PAM_SERVICE_ERR";
+	case PAM_USER_UNKNOWN: return "PAM_USER_UNKNOWN";
+	case PAM_CONV_ERR: return "PAM_CONV_ERR";
+	case PAM_BUF_ERR: return "PAM_BUF_ERR";
+	case PAM_PERM_DENIED: return "PAM_PERM_DENIED";
+	case PAM_MAXTRIES: return "PAM_MAXTRIES";
+	case PAM_ABORT: return "PAM_ABORT";
+	default: return "PAM_OTHER";
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct answers a = { NULL, 0, 0 };
+	struct pam_conv conv = { converse, &a };
+	pam_handle_t *pamh = NULL;
+	const char *confdir = NULL, *rhost = NULL, *authtok = NULL;
+	long long start_ns = 0;
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "+d:r:a:s:")) != -1) {
+		switch (opt) {
+		case 'd': confdir = optarg; break;
+		case 'r': rhost = optarg; break;
+		case 'a': authtok = optarg; break;
+		case 's': start_ns = atoll(optarg); break;
+		default: return 99;
+		}
+	}
+	if (argc - optind < 2) {
+		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS] SERVICE USER [ANSWER...]\n");
+		return 99;
+	}
+	a.v = argv + optind + 2;
+	a.n = argc - optind - 2;
+	rc = confdir != NULL ? pam_start_confdir(argv[optind], argv[optind + 1], &conv, confdir, &pamh)
+			     : pam_start(argv[optind], argv[optind + 1], &conv, &pamh);
+	if (rc != PAM_SUCCESS) {
+		printf("result: pam_start failed\n");
+		return 98;
+	}
+	if (rhost != NULL)
+		pam_set_item(pamh, PAM_RHOST, rhost);
+	if (authtok != NULL) {
+		/* only modules may set PAM_AUTHTOK: pam_wrapper's pam_set_items.so,
+		 * stacked first, takes it from this environment variable */
+		setenv("PAM_AUTHTOK", authtok, 1);
+	}
+	if (start_ns > 0) {
+		struct timespec ts;
+
+		do
+			clock_gettime(CLOCK_REALTIME, &ts);
+		while ((long long)ts.tv_sec * 1000000000LL + ts.tv_nsec < start_ns);
+	}
+	rc = pam_authenticate(pamh, 0);
+	printf("result: %s\n", code_name(rc));
+	if (getenv("PAM_LOGIN_SHOW_AUTHTOK") != NULL) {
+		const void *item = NULL;
+
+		pam_get_item(pamh, PAM_AUTHTOK, &item);
+		printf("authtok: %s\n", item != NULL ? (const char *)item : "(none)");
+	}
+	pam_end(pamh, rc);
+	return rc;
+}
