@@ -33,6 +33,18 @@ for c in $pty_recovery; do
 done
 check "no recovery hashes left" test "$(grep -c '^recovery' "$rec")" -eq 0
 
+# --- the window: one step either side of now (window=1), no further
+for spec in "code:2,code:-2,code:1 +1 2" "code:-1 -1 0"; do
+	set -- $spec
+	wait_mid_step
+	rm -f "$rec"
+	enroll_pty "$1" --qr=none --recovery-codes 0
+	check_eq "window: $1 enrols" 0 "$pty_exit"
+	check_eq "window: $1 refuses $3 codes" "$3" "$(grep -c 'not right' "$T/pty.log")"
+	check "window: $1 stores step T$2 as used" \
+		grep -q "^state_a=[0-9]*:+0*$(( $(date +%s) / 30 $2 )):" "$rec"
+done
+
 # --- an existing record is refused without --force, and left alone
 cp -p "$rec" "$T/before"
 enroll --no-confirm

@@ -5,6 +5,7 @@ usage: enroll_pty.py TRANSCRIPT ACTION[,ACTION...] COMMAND [ARG...]
 
 Actions, one per "Code: " prompt (the last may end the program):
   right    the current code, from oathtool with the secret of the printed URI
+  code:N   the code N steps from now (N may be negative)
   wrong    a code of the right length that matches no step near now
   garbage  text that is no code at all
   eof      Ctrl-D (end of input)
@@ -68,6 +69,8 @@ def main():
             params = {k: v[0] for k, v in urllib.parse.parse_qs(q).items()}
         if action == "right":
             child.sendline(oathtool(params))
+        elif action.startswith("code:"):
+            child.sendline(oathtool(params, int(action[len("code:"):])))
         elif action == "wrong":
             child.sendline(wrong_code(params))
         elif action == "garbage":
