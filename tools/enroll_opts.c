@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,27 +66,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* A decimal number in [min, max]: no sign, no spaces, no trailing junk. */
-static int
-parse_number(const char *s, unsigned min, unsigned max, unsigned *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -1;
-	}
-	if (v < min)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
 static int
 bad(const char *what, const char *value)
 {
@@ -93,12 +73,37 @@ bad(const char *what, const char *value)
 	return -1;
 }
 
+/* Options that take a text: where it goes, and whether it may be empty
+ * (an empty issuer leaves the issuer out of the URI). */
+static const struct {
+	int val;
+	size_t offset;
+	int may_be_empty;
+} text_options[] = {
+	{ OPT_USER, offsetof(struct enroll_opts, user), 0 },
+	{ OPT_ISSUER, offsetof(struct enroll_opts, issuer), 1 },
+	{ OPT_LABEL, offsetof(struct enroll_opts, label), 0 },
+	{ OPT_PNG, offsetof(struct enroll_opts, png), 0 },
+	{ OPT_SVG, offsetof(struct enroll_opts, svg), 0 },
+	{ OPT_CONF, offsetof(struct enroll_opts, conf), 0 },
+	{ OPT_SECRET_PATH, offsetof(struct enroll_opts, secret_path), 0 },
+};
+
+/* 1 when c is a text option (stored in o), 0 when not, -1 when refused. */
 static int
-nonempty(const char *name, const char *value)
+take_text(int c, const char *value, struct enroll_opts *o)
 {
-	if (value[0] == '\0') {
-		fprintf(stderr, "totp-enroll: %s must not be empty\n", name);
-		return -1;
+	for (size_t i = 0; i < sizeof(text_options) / sizeof(text_options[0]); i++) {
+		if (text_options[i].val != c)
+			continue;
+		if (value[0] == '\0' && !text_options[i].may_be_empty) {
+			for (const struct option *l = long_options; l->name != NULL; l++)
+				if (l->val == c)
+					fprintf(stderr, "totp-enroll: --%s must not be empty\n", l->name);
+			return -1;
+		}
+		*(const char **)((char *)o + text_options[i].offset) = value;
+		return 1;
 	}
 	return 0;
 }
@@ -116,20 +121,13 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 	o->qr = ENROLL_QR_UTF8;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		int r = take_text(c, optarg, o);
+
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
 		switch (c) {
-		case OPT_USER:
-			o->user = optarg;
-			if (nonempty("--user", optarg) != 0)
-				return -1;
-			break;
-		case OPT_ISSUER:
-			o->issuer = optarg;
-			break;
-		case OPT_LABEL:
-			o->label = optarg;
-			if (nonempty("--label", optarg) != 0)
-				return -1;
-			break;
 		case OPT_ALGORITHM:
 			if (otp_alg_from_name(optarg, &o->alg) != 0)
 				return bad("unknown algorithm (SHA1, SHA256 or SHA512)", optarg);
@@ -140,11 +138,11 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 			o->digits = (unsigned)(optarg[0] - '0');
 			break;
 		case OPT_PERIOD:
-			if (parse_number(optarg, 1, RECORD_PERIOD_MAX, &o->period) != 0)
+			if (config_parse_unsigned(optarg, 1, RECORD_PERIOD_MAX, &o->period) != 0)
 				return bad("--period must be 1..300 seconds", optarg);
 			break;
 		case OPT_RECOVERY:
-			if (parse_number(optarg, 0, RECORD_RECOVERY_MAX, &o->recovery) != 0)
+			if (config_parse_unsigned(optarg, 0, RECORD_RECOVERY_MAX, &o->recovery) != 0)
 				return bad("--recovery-codes must be 0..20", optarg);
 			break;
 		case OPT_QR:
@@ -157,16 +155,6 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 			else
 				return bad("--qr must be utf8, ansi or none", optarg);
 			break;
-		case OPT_PNG:
-			o->png = optarg;
-			if (nonempty("--png", optarg) != 0)
-				return -1;
-			break;
-		case OPT_SVG:
-			o->svg = optarg;
-			if (nonempty("--svg", optarg) != 0)
-				return -1;
-			break;
 		case OPT_FORCE:
 			o->force = 1;
 			break;
@@ -176,16 +164,6 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 		case OPT_QUIET:
 			o->quiet = 1;
 			break;
-		case OPT_CONF:
-			o->conf = optarg;
-			if (nonempty("--conf", optarg) != 0)
-				return -1;
-			break;
-		case OPT_SECRET_PATH:
-			o->secret_path = optarg;
-			if (nonempty("--secret-path", optarg) != 0)
-				return -1;
-			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			return 1;
@@ -193,10 +171,13 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 			printf("totp-enroll (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 			return 1;
 		default:
-			if (optopt != 0 && optopt < 256)
+			if (optopt >= OPT_USER)  /* one of ours, without its value */
+				fprintf(stderr, "totp-enroll: option '%s' needs a value\n",
+					argv[optind - 1]);
+			else if (optopt != 0)
 				fprintf(stderr, "totp-enroll: unknown option '-%c'\n", optopt);
 			else
-				fprintf(stderr, "totp-enroll: bad option '%s'\n", argv[optind - 1]);
+				fprintf(stderr, "totp-enroll: unknown option '%s'\n", argv[optind - 1]);
 			fputs("Try 'totp-enroll --help'.\n", stderr);
 			return -1;
 		}
