@@ -42,9 +42,8 @@ config_defaults(struct totp_config *cfg)
 	cfg->lock_timeout = 10;
 }
 
-/* A decimal number in [min, max], no sign, no trailing junk. */
-static int
-parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
+int
+config_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
 {
 	unsigned long v = 0;
 
@@ -132,7 +131,7 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 		const struct number_option *o = &number_options[i];
 
 		if (strlen(o->name) == nlen && strncmp(word, o->name, nlen) == 0) {
-			if (parse_unsigned(eq + 1, o->min, o->max,
+			if (config_parse_unsigned(eq + 1, o->min, o->max,
 					   (unsigned *)(base + o->offset)) != 0) {
 				set_err(err, err_size, "bad value in '%s'", word);
 				return -1;

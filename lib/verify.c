@@ -184,7 +184,7 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 	char code[OTP_CODE_SIZE];
 	char rcode[RECOVERY_CODE_CHARS + 1];
 	int64_t T, skew, centre, lo, hi, wlo, whi;
-	int64_t fresh = -1, stale = -1;
+	int64_t fresh = -1, stale = -1, want;
 	int want_hit = 0;
 	unsigned ceiling;
 	int ret = -1;
@@ -287,17 +287,20 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 	hi = T + (int64_t)pol->max_skew;
 	if (lo < 0)
 		lo = 0;
-	if (scan_steps(rec, code, lo, hi, wlo, whi, rec->state.last_step,
-		       rec->state.resync_step >= 0 ? rec->state.resync_step + 1 : -1,
+	/* The step that completes a pending re-sync; only one inside the
+	 * search range can match (the test also keeps + 1 from overflowing
+	 * on a resync_step its user wrote). */
+	want = -1;
+	if (rec->state.resync_step >= 0 && rec->state.resync_step < hi)
+		want = rec->state.resync_step + 1;
+	if (scan_steps(rec, code, lo, hi, wlo, whi, rec->state.last_step, want,
 		       &fresh, &stale, &want_hit) != 0)
 		goto out;
-	if (want_hit && rec->state.resync_step + 1 > rec->state.last_step) {
-		int64_t s = rec->state.resync_step + 1;
-
+	if (want_hit && want > rec->state.last_step) {
 		res->verdict = VERIFY_ACCEPTED;
-		res->step = s;
-		next->last_step = s;
-		next->skew = (int32_t)clamp64(s - T, -(int64_t)pol->max_skew,
+		res->step = want;
+		next->last_step = want;
+		next->skew = (int32_t)clamp64(want - T, -(int64_t)pol->max_skew,
 					      (int64_t)pol->max_skew);
 		reset_after_success(next);
 	} else if (fresh >= 0) {

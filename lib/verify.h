@@ -7,8 +7,9 @@
 #include "record.h"
 
 #define VERIFY_FAILURE_CEILING 100  /* NIST SP 800-63B: at most 100 */
-#define VERIFY_SKEW_LIMIT 1000      /* largest max_skew a policy may have: each
-                                       step searched costs one HMAC */
+#define VERIFY_SKEW_LIMIT 2880      /* largest max_skew a policy may have (a day
+                                       of 30 s steps): each step searched costs
+                                       one HMAC, so this bounds the work */
 
 struct verify_policy {
 	unsigned window;          /* steps either side of T + skew (default 1) */

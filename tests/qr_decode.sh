@@ -7,8 +7,6 @@
 # through a symlink.
 . "$top_srcdir/tests/tap.sh"
 dump="$top_builddir/tests/qr_dump"
-command -v zbarimg >/dev/null || bail "zbarimg not installed (apt-get install zbar-tools)"
-command -v convert >/dev/null || bail "convert not installed (apt-get install imagemagick)"
 [ -x "$dump" ] || bail "$dump not built"
 
 # Byte-wise text handling for awk (mawk or gawk alike) and a known umask.
@@ -16,72 +14,11 @@ export LC_ALL=C
 umask 022
 tmp=$(mktemp -d) || bail "mktemp failed"
 trap 'rm -rf "$tmp"' EXIT
+. "$top_srcdir/tests/qr_lib.sh"
 
 short='otpauth://totp/a?secret=JBSWY3DPEHPK3PXP'
 long='otpauth://totp/Zorg%20%26%20Co:jean-baptiste.emanuel.zorg%40zorg-industries.example?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Zorg%20%26%20Co&algorithm=SHA1&digits=6&period=30'
 sha512='otpauth://totp/Example:alice@example.com?secret=OFVLWZ5BNS5G7WKXY5MXUHSOEGDGCK4UBUVH6JM52SSOFHQ33UIKIQX2XC3RLZQ54I75X2VX4RQWLZWW3LOPHV7XRDLGKDXZ43QOXEA&issuer=Example&algorithm=SHA512&digits=8&period=60'
-
-# term2pgm: a terminal rendering (stdin) to a plain PGM (stdout). Each
-# character cell becomes one pixel wide and two tall: its upper and lower
-# halves, each black or white as the glyph (space, upper, lower or full
-# block) and the SGR colours in force paint it. A visible half drawn in the
-# terminal's default colours, an unknown SGR or any other character is an
-# error: that output would look different on a dark and a light terminal.
-term2pgm() {
-	awk '
-	BEGIN {
-		esc = sprintf("%c", 27)
-		upper = sprintf("%c%c%c", 226, 150, 128)
-		lower = sprintf("%c%c%c", 226, 150, 132)
-		full = sprintf("%c%c%c", 226, 150, 136)
-		fg = bg = -1; w = -1; h = 0
-	}
-	function die(msg) { print "term2pgm: line " NR ": " msg > "/dev/stderr"; bad = 1; exit 1 }
-	function sgr(params,   n, i, p) {
-		n = split(params, p, ";")
-		if (n == 0) { fg = bg = -1; return }
-		for (i = 1; i <= n; i++) {
-			if (p[i] == "" || p[i] == "0") fg = bg = -1
-			else if (p[i] == "30") fg = 0
-			else if (p[i] == "37") fg = 255
-			else if (p[i] == "40") bg = 0
-			else if (p[i] == "47") bg = 255
-			else die("unexpected SGR " p[i])
-		}
-	}
-	function cell(top, bottom) {
-		if (top < 0 || bottom < 0) die("cell " (cells + 1) " in default colours")
-		cells++; row1 = row1 " " top; row2 = row2 " " bottom
-	}
-	{
-		line = $0; cells = 0; row1 = row2 = ""
-		while (length(line) > 0) {
-			c = substr(line, 1, 1)
-			if (c == esc) {
-				end = index(line, "m")
-				if (substr(line, 2, 1) != "[" || end == 0) die("bad escape")
-				sgr(substr(line, 3, end - 3)); line = substr(line, end + 1)
-			} else if (c == " ") {
-				cell(bg, bg); line = substr(line, 2)
-			} else {
-				g = substr(line, 1, 3); line = substr(line, 4)
-				if (g == upper) cell(fg, bg)
-				else if (g == lower) cell(bg, fg)
-				else if (g == full) cell(fg, fg)
-				else die("unexpected character")
-			}
-		}
-		if (w < 0) w = cells
-		else if (cells != w) die(cells " cells, the first line had " w)
-		out[h++] = row1; out[h++] = row2
-	}
-	END {
-		if (bad) exit 1
-		if (h == 0) { print "term2pgm: no output" > "/dev/stderr"; exit 1 }
-		print "P2"; print w, h; print 255
-		for (i = 0; i < h; i++) print substr(out[i], 2)
-	}'
-}
 
 # quiet_zone PIXELS: stdin is a plain PGM of PIXELS pixels per module, or
 # anything `convert` reads; ok when the 4 outermost modules on every side
@@ -119,11 +56,6 @@ svg_quiet_zone() {
 		}
 	}
 	END { exit bad || !(n > 8 && seen > 0) }'
-}
-
-# decode IMAGE: the text zbarimg reads from it (nothing when none).
-decode() {
-	zbarimg --raw -q "$1" 2>>"$tmp/zbar.log"
 }
 
 for name in short long sha512; do

@@ -150,6 +150,13 @@ test_bad_policy(void **state)
 	/* on error nothing is to be written */
 	assert_int_equal(res.state_changed, 0);
 	assert_memory_equal(&next, &rec.state, sizeof(next));
+	/* the limits themselves are fine */
+	p = good; p.max_skew = VERIFY_SKEW_LIMIT; p.window = 10;
+	p.failure_ceiling = VERIFY_FAILURE_CEILING;
+	assert_int_equal(verify_attempt(&rec, NOW, c, &p, &res, &next), 0);
+	assert_int_equal(res.verdict, VERIFY_ACCEPTED);
+	p = good; p.max_failures = 100;
+	assert_int_equal(verify_attempt(&rec, NOW, c, &p, &res, &next), 0);
 
 	/* bad arguments and unusable records */
 	assert_int_equal(verify_attempt(NULL, NOW, c, &good, &res, &next), -1);
@@ -571,6 +578,15 @@ test_resync_no_replay(void **state)
 	assert_int_equal(r.verdict, VERIFY_REPLAY);
 	assert_int_equal(r.failures, 0);
 	assert_int_equal(rec.state.resync_step, -1);
+
+	/* nonsense a user wrote into their record is handled, not trusted */
+	rec_init(&rec);
+	rec.state.resync_step = INT64_MAX;
+	rec.state.last_step = INT64_MAX;
+	r = attempt_step(&rec, NOW, T0, &p);
+	assert_int_equal(r.verdict, VERIFY_REPLAY);
+	r = attempt_step(&rec, NOW, T0 + 5, &p);
+	assert_int_equal(r.verdict, VERIFY_REPLAY);
 
 	/* a planted pending step whose successor was already used */
 	rec_init(&rec);

@@ -1,0 +1,82 @@
+#!/bin/bash
+# totp-enroll and other users (run as root): --user gives the record the
+# user's ownership and mode 0600 under any umask, does its work in the home
+# as the user (a symlink planted there is replaced, never followed), is
+# refused to anyone but root, and a failed write leaves the old record.
+. "$top_srcdir/tests/tap.sh"
+[ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (useradd)"; exit 0; }
+command -v useradd >/dev/null || { echo "1..0 # SKIP no useradd"; exit 0; }
+. "$top_srcdir/tests/enroll_env.sh"
+
+U=ptenr$$
+useradd -m -d "$T/home" -s /bin/sh "$U" >/dev/null 2>&1 || bail "useradd $U failed"
+trap 'userdel -r "$U" >/dev/null 2>&1; userdel "$U" >/dev/null 2>&1; rm -rf "$T"' EXIT
+G=$(id -gn "$U")
+HOME_U="$T/home"
+# a copy the user may run, wherever the build tree is
+cp "$ENROLL" "$T/totp-enroll"
+chmod 755 "$T/totp-enroll"
+as_user() { setpriv --reuid="$U" --regid="$G" --init-groups "$@"; }
+HOMEOPTS=(--conf "$T/conf" --secret-path '%h/.pam_totp')
+make_service home "secret=%h/.pam_totp conf=$T/conf"
+
+# --- root enrols the user in the user's home
+umask 077
+wait_mid_step
+"$ENROLL" "${HOMEOPTS[@]}" --user "$U" --no-confirm --qr=none >"$T/out" 2>"$T/err"
+check_eq "root --user: exit 0" 0 "$?"
+check_eq "record owned by the user, mode 0600 (umask 077)" "$U:$G 600" \
+	"$(stat -c '%U:%G %a' "$HOME_U/.pam_totp")"
+check "label is the user's" grep -q "otpauth://totp/Test%20Co:$U%40" "$T/out"
+uri=$(grep -o 'otpauth://[^ ]*' "$T/out")
+check_login "the user logs in with the new secret" PAM_SUCCESS home "$U" "$(uri_code "$uri")"
+"$ENROLL" "${HOMEOPTS[@]}" --user "$U" --no-confirm --qr=none >/dev/null 2>"$T/err"
+check_eq "root --user on an enrolled user without --force: exit 3" 3 "$?"
+
+# --- an administrator's store outside the home
+umask 000
+mkdir -m 755 "$T/store"
+"$ENROLL" --conf "$T/conf" --secret-path "$T/store/%u" --user "$U" --no-confirm --qr=none \
+	>/dev/null 2>"$T/err"
+check_eq "root --user into a root store: exit 0" 0 "$?"
+check_eq "store record owned by the user, mode 0600 (umask 000)" "$U:$G 600" \
+	"$(stat -c '%U:%G %a' "$T/store/$U")"
+umask 022
+
+# --- not root: --user refused, self-enrolment allowed
+as_user "$T/totp-enroll" "${HOMEOPTS[@]}" --user root --no-confirm >/dev/null 2>"$T/err"
+check_eq "non-root --user: exit 2" 2 "$?"
+check "non-root --user: says only root" grep -q "only root" "$T/err"
+as_user "$T/totp-enroll" "${HOMEOPTS[@]}" --user "$U" --no-confirm >/dev/null 2>"$T/err"
+check_eq "non-root --user naming oneself: still refused" 2 "$?"
+rm -f "$HOME_U/.pam_totp"
+as_user "$T/totp-enroll" "${HOMEOPTS[@]}" --no-confirm --qr=none >"$T/out" 2>"$T/err"
+check_eq "non-root self-enrolment: exit 0" 0 "$?"
+check_eq "self-enrolled record: the user's, 0600" "$U:$G 600" \
+	"$(stat -c '%U:%G %a' "$HOME_U/.pam_totp")"
+as_user "$T/totp-enroll" "${HOMEOPTS[@]}" --no-confirm --qr=none >/dev/null 2>"$T/err"
+check_eq "non-root re-enrolment without --force: exit 3" 3 "$?"
+
+# --- a symlink the user planted in the home is replaced, never followed
+echo "root's file" >"$T/target"
+chmod 644 "$T/target"
+as_user ln -sf "$T/target" "$HOME_U/.pam_totp"
+"$ENROLL" "${HOMEOPTS[@]}" --user "$U" --force --no-confirm --qr=none >/dev/null 2>"$T/err"
+check_eq "root --force over a planted symlink: exit 0" 0 "$?"
+check_eq "the symlink's target untouched" "root's file" "$(cat "$T/target")"
+check "the record is now a regular file" test -f "$HOME_U/.pam_totp" -a ! -L "$HOME_U/.pam_totp"
+
+# --- a failed write leaves the existing record
+cp -p "$HOME_U/.pam_totp" "$T/before"
+chmod 555 "$HOME_U"
+"$ENROLL" "${HOMEOPTS[@]}" --user "$U" --force --no-confirm --qr=none >/dev/null 2>"$T/err"
+check_eq "write fails in a home the user cannot write: exit 1" 1 "$?"
+check "the error says nothing was written" grep -q "nothing was written" "$T/err"
+check "existing record unchanged" cmp -s "$HOME_U/.pam_totp" "$T/before"
+check "no temporary file left" test -z "$(ls -a "$HOME_U" | grep '\.tmp\.')"
+chmod 755 "$HOME_U"
+
+"$ENROLL" "${HOMEOPTS[@]}" --user no_such_user_pt --no-confirm >/dev/null 2>"$T/err"
+check_eq "unknown --user: exit 1" 1 "$?"
+
+tap_done

@@ -1,0 +1,117 @@
+/* totp-enroll: make a TOTP secret, show it, confirm a code, write the
+ * user's record. One file per job:
+ *   enroll_main.c     the flow, start to end
+ *   enroll_opts.c     command-line options and --help
+ *   enroll_prompt.c   terminal input and the interrupt guard
+ *   enroll_show.c     what the user sees: QR, secret, URI, recovery codes
+ *   enroll_confirm.c  checking the typed code against the new secret
+ *   enroll_record.c   the new record: secret, fields, writing it out */
+#ifndef PAM_TOTP_ENROLL_H
+#define PAM_TOTP_ENROLL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "otp.h"
+#include "record.h"
+#include "recovery.h"
+#include "store.h"
+
+/* Exit codes (documented in man/totp-enroll.1). */
+enum {
+	ENROLL_EXIT_OK = 0,           /* enrolled (record written) */
+	ENROLL_EXIT_ERROR = 1,        /* config, user, randomness, file or write error */
+	ENROLL_EXIT_USAGE = 2,        /* bad or refused options */
+	ENROLL_EXIT_EXISTS = 3,       /* already enrolled and no --force */
+	ENROLL_EXIT_UNCONFIRMED = 4,  /* three wrong codes or end of input */
+	ENROLL_EXIT_SIGNAL = 128      /* + the signal number: 130 for Ctrl-C */
+};
+
+#define ENROLL_TRIES 3
+#define ENROLL_RECOVERY_DEFAULT 10
+
+enum enroll_qr { ENROLL_QR_UTF8, ENROLL_QR_ANSI, ENROLL_QR_NONE };
+
+struct enroll_opts {
+	const char *user;         /* --user: NULL for the caller */
+	const char *issuer;       /* NULL: config issuer=, else the host name */
+	const char *label;        /* NULL: user@host */
+	otp_alg alg;
+	unsigned digits;
+	unsigned period;
+	unsigned recovery;        /* number of recovery codes, 0..RECORD_RECOVERY_MAX */
+	enum enroll_qr qr;
+	const char *png;
+	const char *svg;
+	const char *conf;         /* --conf: like the module's conf= */
+	const char *secret_path;  /* --secret-path: like the module's secret= */
+	int force;
+	int no_confirm;
+	int quiet;
+};
+
+/* enroll_opts.c: parse argv into o. 0: go on; 1: --help or --version was
+ * printed (exit 0); -1: a bad option, already reported (exit 2). */
+int enroll_opts_parse(int argc, char **argv, struct enroll_opts *o);
+
+/* 1 when the parameters are not SHA1, 6 digits, 30 s: some apps would then
+ * silently compute other codes. */
+int enroll_opts_nonstandard(const struct enroll_opts *o);
+
+/* enroll_prompt.c: until enroll_guard_release, SIGINT, SIGTERM and SIGHUP
+ * wipe every registered buffer, remove every registered file, restore the
+ * terminal and exit 128 + the signal number. */
+void enroll_guard_begin(void);
+void enroll_guard_wipe(void *p, size_t n);      /* at most 8 buffers */
+void enroll_guard_file(const char *path);       /* at most 2 files */
+/* From now on a signal no longer interrupts: the record is being written. */
+void enroll_guard_release(void);
+/* The failure path: remove the registered files (the secret in them is
+ * never going to be valid). */
+void enroll_guard_remove_files(void);
+
+/* Print prompt, read one line from standard input (without the newline).
+ * 1: a line; 0: end of input; -1: a read error. A line longer than size - 1
+ * is read to its end and returned empty, so a tail cut off never makes a
+ * valid code of the rest. */
+int enroll_prompt_line(const char *prompt, char *buf, size_t size);
+
+/* enroll_show.c */
+int enroll_show_qr(enum enroll_qr mode, const char *uri);
+int enroll_write_qr_files(const struct enroll_opts *o, const char *uri);
+void enroll_show_secret(const char *b32, int quiet);
+void enroll_show_uri(const char *uri, int quiet);
+void enroll_show_recovery(char codes[][RECOVERY_CODE_SIZE], size_t n);
+void enroll_show_nonstandard_warning(const struct enroll_opts *o);
+
+/* enroll_confirm.c: 1 when code (exactly rec->digits digits) is the code
+ * of a step in [T - window, T + window] at Unix time now, with the largest
+ * such step in *step; 0 when none; -1 on a crypto error. */
+int enroll_code_matches(const struct totp_record *rec, int64_t now, unsigned window,
+			const char *code, int64_t *step);
+
+/* Ask for the current code up to ENROLL_TRIES times. 0: confirmed at
+ * *step; ENROLL_EXIT_UNCONFIRMED: three wrong codes or end of input;
+ * ENROLL_EXIT_ERROR: a read or crypto error. */
+int enroll_confirm(const struct totp_record *rec, unsigned window, int quiet,
+		   int64_t *step);
+
+/* enroll_record.c */
+/* A fresh record: random secret (20, 32 or 64 bytes for SHA1, SHA256,
+ * SHA512), the parameters, created = now, nothing accepted yet. */
+int enroll_record_new(struct totp_record *rec, otp_alg alg, unsigned digits,
+		      unsigned period, int64_t now);
+
+/* Whether a record exists at path: 1 yes, 0 no, -1 error (errno). Looked
+ * at with the user's file-system identity when in_home. */
+int enroll_record_exists(const char *path, const struct store_user *user, int in_home);
+
+/* Write rec at path owned by the user, mode 0600; replace != 0 renames over
+ * an existing record, else an existing one is an error (errno EEXIST).
+ * With in_home the work is done under the user's file-system identity. */
+int enroll_record_write(const char *path, const struct totp_record *rec,
+			const struct store_user *user, int in_home, int replace,
+			char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,94 @@
+/* Confirmation: the user types the code the app shows, proving the app
+ * holds the secret before the record is written. The check accepts the
+ * module's window around now, compared in constant time. */
+#include "config.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "enroll.h"
+#include "input.h"
+#include "secure.h"
+
+int
+enroll_code_matches(const struct totp_record *rec, int64_t now, unsigned window,
+		    const char *code, int64_t *step)
+{
+	int64_t t = otp_time_step(now, rec->period);
+	int found = 0, ret = 0;
+
+	if (t < 0)
+		return 0;
+	/* every step is computed: the time taken does not tell which matched */
+	for (int64_t s = t - (int64_t)window; s <= t + (int64_t)window; s++) {
+		char want[OTP_CODE_SIZE];
+
+		if (s < 0)
+			continue;
+		if (otp_totp(rec->secret, rec->secret_len, rec->alg, s * (int64_t)rec->period,
+			     rec->period, rec->digits, want) != 0) {
+			secure_wipe(want, sizeof(want));
+			ret = -1;
+			break;
+		}
+		if (secure_equal(want, code, rec->digits)) {
+			*step = s;  /* the largest matching step wins */
+			found = 1;
+		}
+		secure_wipe(want, sizeof(want));
+	}
+	return ret < 0 ? -1 : found;
+}
+
+int
+enroll_confirm(const struct totp_record *rec, unsigned window, int quiet, int64_t *step)
+{
+	/* static: registered with the guard, so they must outlive this call */
+	static char line[64], code[OTP_CODE_SIZE];
+	int ret = ENROLL_EXIT_UNCONFIRMED, eof = 0;
+
+	enroll_guard_wipe(line, sizeof(line));
+	enroll_guard_wipe(code, sizeof(code));
+	if (!quiet)
+		printf("\nScan the QR code or type the secret into your authenticator app,\n"
+		       "then enter the %u-digit code it shows to confirm.\n", rec->digits);
+	for (int tries = ENROLL_TRIES; tries > 0; tries--) {
+		int r = enroll_prompt_line("Code: ", line, sizeof(line));
+
+		if (r < 0) {
+			perror("totp-enroll: cannot read the code");
+			ret = ENROLL_EXIT_ERROR;
+			break;
+		}
+		if (r == 0) {
+			fputs("\ntotp-enroll: end of input: not enrolled, nothing was written.\n",
+			      stderr);
+			eof = 1;
+			break;
+		}
+		if (!input_totp_code(line, rec->digits, code)) {
+			printf("A code is %u digits.", rec->digits);
+		} else {
+			r = enroll_code_matches(rec, (int64_t)time(NULL), window, code, step);
+			if (r < 0) {
+				fputs("totp-enroll: cannot compute codes\n", stderr);
+				ret = ENROLL_EXIT_ERROR;
+				break;
+			}
+			if (r == 1) {
+				ret = 0;
+				break;
+			}
+			printf("That code is not right.");
+		}
+		if (tries > 1)
+			printf(" %d %s left.\n", tries - 1, tries - 1 == 1 ? "try" : "tries");
+		else
+			puts("");
+	}
+	if (ret == ENROLL_EXIT_UNCONFIRMED && !eof)
+		fputs("totp-enroll: no right code: not enrolled, nothing was written.\n", stderr);
+	secure_wipe(line, sizeof(line));
+	secure_wipe(code, sizeof(code));
+	return ret;
+}

@@ -1,0 +1,246 @@
+/* totp-enroll: the flow from options to a confirmed, written record.
+ *
+ *   options -> config and record path (as the module finds them) -> refuse
+ *   an existing enrolment without --force -> secret -> QR, secret, URI ->
+ *   confirm a code (window around now) -> recovery codes into the record ->
+ *   write (atomic, 0600, the user's) -> show the recovery codes once.
+ *
+ * Nothing is written before the code is confirmed, so Ctrl-C, end of input
+ * or three wrong codes leave an existing record exactly as it was. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base32.h"
+#include "conf.h"
+#include "enroll.h"
+#include "secure.h"
+#include "uri.h"
+
+#define HOST_MAX 256
+#define URI_MAX 2048
+
+struct enroll_user {
+	char name[LOGIN_NAME_MAX + 1];
+	char home[PATH_MAX];
+	struct store_user su;
+};
+
+/* The user to enrol: --user NAME (root only), else whoever runs this. */
+static int
+find_user(const struct enroll_opts *o, struct enroll_user *u)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = o->user != NULL ? getpwnam(o->user) : getpwuid(getuid());
+	if (pw == NULL) {
+		if (o->user != NULL)
+			fprintf(stderr, "totp-enroll: no such user '%s'\n", o->user);
+		else
+			fputs("totp-enroll: who are you? (no passwd entry)\n", stderr);
+		return -1;
+	}
+	if (snprintf(u->name, sizeof(u->name), "%s", pw->pw_name) >= (int)sizeof(u->name) ||
+	    snprintf(u->home, sizeof(u->home), "%s", pw->pw_dir) >= (int)sizeof(u->home)) {
+		fputs("totp-enroll: user name or home directory too long\n", stderr);
+		return -1;
+	}
+	u->su.name = u->name;
+	u->su.uid = pw->pw_uid;
+	u->su.gid = pw->pw_gid;
+	u->su.home = u->home;
+	return 0;
+}
+
+/* The module's config and record path, with --conf and --secret-path in
+ * the roles of its conf= and secret= arguments. */
+static int
+find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
+		 struct totp_config *cfg, char *path, size_t path_size, int *in_home)
+{
+	char conf_word[PATH_MAX + 8], secret_word[PATH_MAX + 8], err[512];
+	const char *words[2];
+	int n = 0;
+
+	if (o->conf != NULL) {
+		snprintf(conf_word, sizeof(conf_word), "conf=%s", o->conf);
+		words[n++] = conf_word;
+	}
+	if (o->secret_path != NULL) {
+		snprintf(secret_word, sizeof(secret_word), "secret=%s", o->secret_path);
+		words[n++] = secret_word;
+	}
+	if (config_load(cfg, n, words, err, sizeof(err)) != 0 ||
+	    config_record_path(cfg, u->name, u->su.uid, u->home, path, path_size, in_home,
+			       err, sizeof(err)) != 0) {
+		fprintf(stderr, "totp-enroll: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The secret as base32 and the otpauth URI the app scans. */
+static int
+make_uri(const struct enroll_opts *o, const struct totp_config *cfg,
+	 const struct enroll_user *u, const struct totp_record *rec,
+	 struct otp_uri *ou, char *b32, size_t b32_size, char *uri, size_t uri_size)
+{
+	char host[HOST_MAX];
+	const char *issuer;
+
+	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	issuer = o->issuer != NULL ? o->issuer : cfg->issuer[0] != '\0' ? cfg->issuer : host;
+	memset(ou, 0, sizeof(*ou));
+	if (snprintf(ou->issuer, sizeof(ou->issuer), "%s", issuer) >= (int)sizeof(ou->issuer) ||
+	    (o->label != NULL
+	     ? snprintf(ou->account, sizeof(ou->account), "%s", o->label)
+	     : snprintf(ou->account, sizeof(ou->account), "%s@%s", u->name, host))
+	    >= (int)sizeof(ou->account)) {
+		fputs("totp-enroll: issuer or label too long\n", stderr);
+		return -1;
+	}
+	if (base32_encode(rec->secret, rec->secret_len, 0, b32, b32_size) != 0 ||
+	    snprintf(ou->secret, sizeof(ou->secret), "%s", b32) >= (int)sizeof(ou->secret)) {
+		fputs("totp-enroll: cannot encode the secret\n", stderr);
+		return -1;
+	}
+	ou->alg = rec->alg;
+	ou->digits = rec->digits;
+	ou->period = rec->period;
+	if (uri_build(ou, uri, uri_size) != 0) {
+		fputs("totp-enroll: cannot build the otpauth URI (issuer or label unusable?)\n",
+		      stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Early, friendly refusals; store_file_create makes the final check. */
+static int
+check_existing(const struct enroll_opts *o, const char *path,
+	       const struct enroll_user *u, int in_home)
+{
+	int r = enroll_record_exists(path, &u->su, in_home);
+
+	if (r < 0) {
+		fprintf(stderr, "totp-enroll: cannot look at %s: %s\n", path, strerror(errno));
+		return ENROLL_EXIT_ERROR;
+	}
+	if (r == 1 && !o->force) {
+		fprintf(stderr, "totp-enroll: %s is already enrolled (%s exists); "
+			"use --force to replace it\n", u->name, path);
+		return ENROLL_EXIT_EXISTS;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	/* static: registered with the interrupt guard for wiping */
+	static struct totp_record rec;
+	static struct otp_uri ou;
+	static char b32[URI_SECRET_MAX], uri[URI_MAX];
+	static char codes[RECORD_RECOVERY_MAX][RECOVERY_CODE_SIZE];
+	struct enroll_opts o;
+	struct enroll_user u;
+	struct totp_config cfg;
+	char path[PATH_MAX], err[512];
+	int in_home = 0, ret = ENROLL_EXIT_ERROR, r;
+	int64_t step = -1, now;
+
+	r = enroll_opts_parse(argc, argv, &o);
+	if (r != 0)
+		return r > 0 ? ENROLL_EXIT_OK : ENROLL_EXIT_USAGE;
+	if (o.user != NULL && getuid() != 0) {
+		fputs("totp-enroll: only root may enrol another user (--user)\n", stderr);
+		return ENROLL_EXIT_USAGE;
+	}
+	if (enroll_opts_nonstandard(&o)) {
+		enroll_show_nonstandard_warning(&o);
+		if (o.no_confirm) {
+			fputs("totp-enroll: --no-confirm is refused for these parameters\n", stderr);
+			return ENROLL_EXIT_USAGE;
+		}
+	}
+	if (find_user(&o, &u) != 0 ||
+	    find_record_path(&o, &u, &cfg, path, sizeof(path), &in_home) != 0)
+		return ENROLL_EXIT_ERROR;
+	ret = check_existing(&o, path, &u, in_home);
+	if (ret != 0)
+		return ret;
+	ret = ENROLL_EXIT_ERROR;
+
+	enroll_guard_begin();
+	enroll_guard_wipe(&rec, sizeof(rec));
+	enroll_guard_wipe(&ou, sizeof(ou));
+	enroll_guard_wipe(b32, sizeof(b32));
+	enroll_guard_wipe(uri, sizeof(uri));
+	enroll_guard_wipe(codes, sizeof(codes));
+	now = (int64_t)time(NULL);
+	if (enroll_record_new(&rec, o.alg, o.digits, o.period, now) != 0) {
+		fputs("totp-enroll: no random bytes for the secret\n", stderr);
+		goto out;
+	}
+	if (make_uri(&o, &cfg, &u, &rec, &ou, b32, sizeof(b32), uri, sizeof(uri)) != 0 ||
+	    enroll_write_qr_files(&o, uri) != 0)
+		goto out;
+	if (!o.quiet)
+		printf("Enrolling %s for TOTP codes (%s, %u digits, %u s).\n",
+		       u.name, otp_alg_name(rec.alg), rec.digits, rec.period);
+	if (enroll_show_qr(o.qr, uri) != 0)
+		goto out;
+	enroll_show_secret(b32, o.quiet);
+	enroll_show_uri(uri, o.quiet);
+	fflush(stdout);
+
+	if (!o.no_confirm) {
+		ret = enroll_confirm(&rec, cfg.policy.window, o.quiet, &step);
+		if (ret != 0)
+			goto out;
+		ret = ENROLL_EXIT_ERROR;
+		/* the confirming code is used up: it cannot be replayed at login */
+		rec.state.last_step = step;
+		rec.state.skew = (int32_t)(step - otp_time_step((int64_t)time(NULL), rec.period));
+	}
+
+	/* From here the record is written and its codes shown, whatever comes. */
+	enroll_guard_release();
+	if (recovery_generate(&rec, o.recovery, 0, codes) != 0) {
+		fputs("totp-enroll: cannot make recovery codes\n", stderr);
+		goto out;
+	}
+	if (enroll_record_write(path, &rec, &u.su, in_home, o.force, err, sizeof(err)) != 0) {
+		if (errno == EEXIST) {
+			fprintf(stderr, "totp-enroll: %s was enrolled meanwhile (%s exists); "
+				"nothing was written\n", u.name, path);
+			ret = ENROLL_EXIT_EXISTS;
+		} else {
+			fprintf(stderr, "totp-enroll: %s; nothing was written\n", err);
+		}
+		goto out;
+	}
+	enroll_show_recovery(codes, o.recovery);
+	if (!o.quiet)
+		printf("\n%s is enrolled: %s\n", u.name, path);
+	ret = ENROLL_EXIT_OK;
+out:
+	fflush(stdout);
+	if (ret != ENROLL_EXIT_OK)
+		enroll_guard_remove_files();
+	record_wipe(&rec);
+	secure_wipe(&ou, sizeof(ou));
+	secure_wipe(b32, sizeof(b32));
+	secure_wipe(uri, sizeof(uri));
+	secure_wipe(codes, sizeof(codes));
+	return ret;
+}

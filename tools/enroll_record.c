@@ -1,0 +1,91 @@
+/* The new record: a random secret and its parameters, and writing it
+ * where the module will look, owned by its user, mode 0600. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "enroll.h"
+#include "secure.h"
+
+/* RFC 4226 asks for at least 160 bits; RFC 6238 keys match the hash. */
+static size_t
+secret_bytes(otp_alg alg)
+{
+	switch (alg) {
+	case OTP_ALG_SHA256:
+		return 32;
+	case OTP_ALG_SHA512:
+		return 64;
+	default:
+		return 20;
+	}
+}
+
+int
+enroll_record_new(struct totp_record *rec, otp_alg alg, unsigned digits,
+		  unsigned period, int64_t now)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->secret_len = secret_bytes(alg);
+	if (secure_random(rec->secret, rec->secret_len) != 0) {
+		record_wipe(rec);
+		return -1;
+	}
+	rec->alg = alg;
+	rec->digits = digits;
+	rec->period = period;
+	rec->created = now;
+	record_state_init(&rec->state);
+	return 0;
+}
+
+/* Only root switches, and only to a user other than itself. */
+static int
+enter_user(struct fs_identity *fsid, const struct store_user *user, int in_home)
+{
+	fsid->switched = 0;
+	if (!in_home)
+		return 0;
+	return secure_fsid_enter(fsid, user->uid, user->gid);
+}
+
+int
+enroll_record_exists(const char *path, const struct store_user *user, int in_home)
+{
+	struct fs_identity fsid;
+	struct stat st;
+	int ret, saved;
+
+	if (enter_user(&fsid, user, in_home) != 0)
+		return -1;
+	ret = lstat(path, &st) == 0 ? 1 : (errno == ENOENT ? 0 : -1);
+	saved = errno;
+	if (secure_fsid_leave(&fsid) != 0)
+		ret = -1;
+	errno = saved;
+	return ret;
+}
+
+int
+enroll_record_write(const char *path, const struct totp_record *rec,
+		    const struct store_user *user, int in_home, int replace,
+		    char *err, size_t err_size)
+{
+	struct fs_identity fsid;
+	int ret, saved;
+
+	if (enter_user(&fsid, user, in_home) != 0) {
+		snprintf(err, err_size, "cannot take the file-system identity of %s", user->name);
+		return -1;
+	}
+	ret = store_file_create(path, rec, user->uid, user->gid, replace, err, err_size);
+	saved = errno;
+	/* A failure to switch back cannot undo the write, and from here on
+	 * this process only prints: the record's outcome is what counts. */
+	(void)secure_fsid_leave(&fsid);
+	errno = saved;
+	return ret;
+}
