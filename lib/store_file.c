@@ -397,9 +397,13 @@ replace_file(const char *path, const struct totp_record *rec, uid_t uid, gid_t g
 	}
 	tmp_exists = 0;
 	if (fsync(dfd) != 0) {
-		/* the new record is in place but may not survive a power cut:
-		 * the caller denies, so put the old one back (best effort; after
-		 * a crash either one may be found, both whole) */
+		/* The new record is in place but may not survive a power cut,
+		 * and the caller denies: put the old one back the same way, so
+		 * the record reads as before (after a crash either one may be
+		 * found, both whole). If even that copy cannot be synced, the
+		 * new record stays: renaming an unsynced file over the record
+		 * could lose it in a crash, while the new one only lacks what
+		 * this rewrite used up (a denied login keeps failing closed). */
 		int saved = errno, back;
 		char tmp2[PATH_MAX];
 
