@@ -12,6 +12,7 @@
 #                                  (PAM code name), output in $T/last.log
 #   code [OFFSET [SECRET [ALG DIGITS PERIOD]]]  the code OFFSET steps from now
 #   wait_mid_step [PERIOD]         wait until we are not near a step boundary
+#   wrong_code                     a well-formed code that no step near now has
 #   logged PATTERN                 did the last login log a line matching PATTERN
 
 command -v oathtool >/dev/null || bail "oathtool not installed (apt-get install oathtool)"
@@ -61,6 +62,16 @@ code() {
 	local offset=${1:-0} secret=${2:-$SECRET} alg=${3:-SHA1} digits=${4:-6} period=${5:-30}
 	oathtool --totp="$alg" -b -d "$digits" -s "$period" \
 		-N "@$(($(date +%s) + offset * period))" "$secret"
+}
+
+# none of the codes within 20 steps, so it cannot be accepted or start a
+# re-synchronisation with any max_skew up to 20
+wrong_code() {
+	local near c
+	near=" $(for o in $(seq -20 20); do code "$o"; done | tr '\n' ' ') "
+	for c in 000000 111111 222222 333333 444444; do
+		case $near in *" $c "*) ;; *) echo "$c"; return ;; esac
+	done
 }
 
 wait_mid_step() {

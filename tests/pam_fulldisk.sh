@@ -32,15 +32,6 @@ rm -f "$M/probe"
 state() { "$RECORD_STATE" "$REC"; }
 field() { state | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
-# a well-formed code that is none of the codes near now
-wrong_code() {
-	local near c
-	near=" $(for o in -3 -2 -1 0 1 2 3; do code $o; done | tr '\n' ' ') "
-	for c in 000000 111111 222222 333333; do
-		case $near in *" $c "*) ;; *) echo $c; return ;; esac
-	done
-}
-
 wait_mid_step
 for n in 1 2 3; do
 	check_login "full disk: wrong code $n denied" PAM_AUTH_ERR full root "$(wrong_code)"
