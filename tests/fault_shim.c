@@ -191,10 +191,11 @@ next(const char *name)
 	return f;
 }
 
-#define REAL(type, name, args) \
-	static type (*real) args; \
+/* real: the next definition of name, libc's */
+#define REAL(name) \
+	static __typeof__(name) *real; \
 	if (real == NULL) \
-		real = (type (*) args)next(name)
+		real = (__typeof__(name) *)next(#name)
 
 #define FAIL(ret) do { errno = cfg.err; return ret; } while (0)
 
@@ -204,233 +205,72 @@ open_mode(int flags, va_list ap)
 	return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
 }
 
-int
-open(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-	REAL(int, "open", (const char *, int, ...));
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	if (decide("open", "open", -1, path, NULL))
-		FAIL(-1);
-	return real(path, flags, mode);
-}
-
-int
-open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-	REAL(int, "open64", (const char *, int, ...));
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	if (decide("open64", "open", -1, path, NULL))
-		FAIL(-1);
-	return real(path, flags, mode);
-}
-
-int
-openat(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-	REAL(int, "openat", (int, const char *, int, ...));
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	/* a relative path: the directory's path decides */
-	if (path[0] != '/' && dirfd != AT_FDCWD ? decide("openat", "open", dirfd, NULL, NULL)
-						: decide("openat", "open", -1, path, NULL))
-		FAIL(-1);
-	return real(dirfd, path, flags, mode);
-}
-
-int
-openat64(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-	REAL(int, "openat64", (int, const char *, int, ...));
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	if (path[0] != '/' && dirfd != AT_FDCWD ? decide("openat64", "open", dirfd, NULL, NULL)
-						: decide("openat64", "open", -1, path, NULL))
-		FAIL(-1);
-	return real(dirfd, path, flags, mode);
-}
-
-ssize_t
-read(int fd, void *buf, size_t len)
-{
-	REAL(ssize_t, "read", (int, void *, size_t));
-
-	if (decide("read", "read", fd, NULL, NULL))
-		FAIL(-1);
-	return real(fd, buf, len);
-}
-
-ssize_t
-pread(int fd, void *buf, size_t len, off_t off)
-{
-	REAL(ssize_t, "pread", (int, void *, size_t, off_t));
-
-	if (decide("pread", "read", fd, NULL, NULL))
-		FAIL(-1);
-	return real(fd, buf, len, off);
-}
-
-ssize_t
-pread64(int fd, void *buf, size_t len, off64_t off)
-{
-	REAL(ssize_t, "pread64", (int, void *, size_t, off64_t));
-
-	if (decide("pread64", "read", fd, NULL, NULL))
-		FAIL(-1);
-	return real(fd, buf, len, off);
-}
-
-ssize_t
-write(int fd, const void *buf, size_t len)
-{
-	REAL(ssize_t, "write", (int, const void *, size_t));
-
-	switch (decide("write", "write", fd, NULL, NULL)) {
-	case 1:
-		FAIL(-1);
-	case 2:
-		if (len / 2 == 0)
-			FAIL(-1);
-		return real(fd, buf, len / 2);
+/* open and openat take a mode only with O_CREAT or O_TMPFILE; at a
+ * relative path from a directory descriptor, the directory's path decides */
+#define WRAP_OPEN(name, params, dirfd, args) \
+	int name params \
+	{ \
+		va_list ap; \
+		mode_t mode; \
+		REAL(name); \
+		va_start(ap, flags); \
+		mode = open_mode(flags, ap); \
+		va_end(ap); \
+		if (path[0] != '/' && (dirfd) != AT_FDCWD ? decide(#name, "open", dirfd, NULL, NULL) \
+							  : decide(#name, "open", -1, path, NULL)) \
+			FAIL(-1); \
+		return real args; \
 	}
-	return real(fd, buf, len);
-}
-
-ssize_t
-pwrite(int fd, const void *buf, size_t len, off_t off)
-{
-	REAL(ssize_t, "pwrite", (int, const void *, size_t, off_t));
-
-	switch (decide("pwrite", "write", fd, NULL, NULL)) {
-	case 1:
-		FAIL(-1);
-	case 2:
-		if (len / 2 == 0)
-			FAIL(-1);
-		return real(fd, buf, len / 2, off);
+/* a call on the descriptor fd */
+#define WRAP_FD(type, name, family, params, args) \
+	type name params \
+	{ \
+		REAL(name); \
+		if (decide(#name, family, fd, NULL, NULL)) \
+			FAIL(-1); \
+		return real args; \
 	}
-	return real(fd, buf, len, off);
-}
-
-ssize_t
-pwrite64(int fd, const void *buf, size_t len, off64_t off)
-{
-	REAL(ssize_t, "pwrite64", (int, const void *, size_t, off64_t));
-
-	switch (decide("pwrite64", "write", fd, NULL, NULL)) {
-	case 1:
-		FAIL(-1);
-	case 2:
-		if (len / 2 == 0)
-			FAIL(-1);
-		return real(fd, buf, len / 2, off);
+/* a write of len bytes to fd: failed, or made short */
+#define WRAP_WRITE(name, params, args) \
+	ssize_t name params \
+	{ \
+		REAL(name); \
+		switch (decide(#name, "write", fd, NULL, NULL)) { \
+		case 1: \
+			FAIL(-1); \
+		case 2: \
+			if (len / 2 == 0) \
+				FAIL(-1); \
+			len /= 2; \
+		} \
+		return real args; \
 	}
-	return real(fd, buf, len, off);
-}
+/* a call on one path or two */
+#define WRAP_PATHS(name, params, from, to, args) \
+	int name params \
+	{ \
+		REAL(name); \
+		if (decide(#name, NULL, -1, from, to)) \
+			FAIL(-1); \
+		return real args; \
+	}
 
-int
-fsync(int fd)
-{
-	REAL(int, "fsync", (int));
-
-	if (decide("fsync", NULL, fd, NULL, NULL))
-		FAIL(-1);
-	return real(fd);
-}
-
-int
-fdatasync(int fd)
-{
-	REAL(int, "fdatasync", (int));
-
-	if (decide("fdatasync", NULL, fd, NULL, NULL))
-		FAIL(-1);
-	return real(fd);
-}
-
-int
-rename(const char *from, const char *to)
-{
-	REAL(int, "rename", (const char *, const char *));
-
-	if (decide("rename", NULL, -1, from, to))
-		FAIL(-1);
-	return real(from, to);
-}
-
-int
-link(const char *from, const char *to)
-{
-	REAL(int, "link", (const char *, const char *));
-
-	if (decide("link", NULL, -1, from, to))
-		FAIL(-1);
-	return real(from, to);
-}
-
-int
-flock(int fd, int op)
-{
-	REAL(int, "flock", (int, int));
-
-	if (decide("flock", NULL, fd, NULL, NULL))
-		FAIL(-1);
-	return real(fd, op);
-}
-
-int
-mkostemp(char *template, int flags)
-{
-	REAL(int, "mkostemp", (char *, int));
-
-	if (decide("mkostemp", NULL, -1, template, NULL))
-		FAIL(-1);
-	return real(template, flags);
-}
-
-int
-mkostemp64(char *template, int flags)
-{
-	REAL(int, "mkostemp64", (char *, int));
-
-	if (decide("mkostemp64", NULL, -1, template, NULL))
-		FAIL(-1);
-	return real(template, flags);
-}
-
-int
-fchown(int fd, uid_t uid, gid_t gid)
-{
-	REAL(int, "fchown", (int, uid_t, gid_t));
-
-	if (decide("fchown", NULL, fd, NULL, NULL))
-		FAIL(-1);
-	return real(fd, uid, gid);
-}
-
-int
-fchmod(int fd, mode_t mode)
-{
-	REAL(int, "fchmod", (int, mode_t));
-
-	if (decide("fchmod", NULL, fd, NULL, NULL))
-		FAIL(-1);
-	return real(fd, mode);
-}
+WRAP_OPEN(open, (const char *path, int flags, ...), AT_FDCWD, (path, flags, mode))
+WRAP_OPEN(open64, (const char *path, int flags, ...), AT_FDCWD, (path, flags, mode))
+WRAP_OPEN(openat, (int dirfd, const char *path, int flags, ...), dirfd, (dirfd, path, flags, mode))
+WRAP_OPEN(openat64, (int dirfd, const char *path, int flags, ...), dirfd, (dirfd, path, flags, mode))
+WRAP_FD(ssize_t, read, "read", (int fd, void *buf, size_t len), (fd, buf, len))
+WRAP_FD(ssize_t, pread, "read", (int fd, void *buf, size_t len, off_t off), (fd, buf, len, off))
+WRAP_FD(ssize_t, pread64, "read", (int fd, void *buf, size_t len, off64_t off), (fd, buf, len, off))
+WRAP_WRITE(write, (int fd, const void *buf, size_t len), (fd, buf, len))
+WRAP_WRITE(pwrite, (int fd, const void *buf, size_t len, off_t off), (fd, buf, len, off))
+WRAP_WRITE(pwrite64, (int fd, const void *buf, size_t len, off64_t off), (fd, buf, len, off))
+WRAP_FD(int, fsync, NULL, (int fd), (fd))
+WRAP_FD(int, fdatasync, NULL, (int fd), (fd))
+WRAP_FD(int, flock, NULL, (int fd, int op), (fd, op))
+WRAP_FD(int, fchown, NULL, (int fd, uid_t uid, gid_t gid), (fd, uid, gid))
+WRAP_FD(int, fchmod, NULL, (int fd, mode_t mode), (fd, mode))
+WRAP_PATHS(rename, (const char *from, const char *to), from, to, (from, to))
+WRAP_PATHS(link, (const char *from, const char *to), from, to, (from, to))
+WRAP_PATHS(mkostemp, (char *template, int flags), template, NULL, (template, flags))
+WRAP_PATHS(mkostemp64, (char *template, int flags), template, NULL, (template, flags))

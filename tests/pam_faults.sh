@@ -79,22 +79,39 @@ deny_case() {
 	else not_ok "$desc: then the same $kind code is accepted (got $result)"; sed 's/^/#   /' "$T/last.log"; fi
 }
 
-# ---- a valid code: the state slot is updated in place ----
-for e in EIO ENOSPC; do
-	[ $e = EIO ] && why="Input/output error" || why="No space left on device"
-	deny_case "totp, open fails ($e)" totp "cannot open $REC: $why" FAULT_CALL=open FAULT_ERRNO=$e
-	deny_case "totp, read fails ($e)" totp "cannot read $REC: $why" FAULT_CALL=read FAULT_ERRNO=$e
-	deny_case "totp, flock fails ($e)" totp "cannot lock $REC: $why" FAULT_CALL=flock FAULT_ERRNO=$e
-	deny_case "totp, pwrite of the slot fails ($e)" totp "cannot write state to $REC: $why" \
-		FAULT_CALL=pwrite FAULT_ERRNO=$e
-	deny_case "totp, every pwrite fails ($e)" totp "cannot write state to $REC: $why" \
-		FAULT_CALL=pwrite FAULT_ERRNO=$e FAULT_COUNT=0
-	# the slot is written, then fails to sync: it is put back
-	deny_case "totp, fdatasync fails after the slot write ($e)" totp "cannot sync state of $REC: $why" \
-		FAULT_CALL=fdatasync FAULT_ERRNO=$e
-	deny_case "totp, every fdatasync fails ($e)" totp "cannot sync state of $REC: $why" \
-		FAULT_CALL=fdatasync FAULT_ERRNO=$e FAULT_COUNT=0
-done
+# ---- one fault at a time, EIO and ENOSPC, on both paths ----
+# totp: a valid code, the state slot updated in place; recovery: a
+# recovery code, the enrolment part rewritten (temporary file, fsync,
+# lock, rename, directory fsync). Columns: path | what fails | shim
+# settings | what the log line must say (the errno text follows).
+while IFS='|' read -r -u 3 kind what settings cause; do
+	for e in EIO ENOSPC; do
+		[ $e = EIO ] && why="Input/output error" || why="No space left on device"
+		# shellcheck disable=SC2086 # settings are words
+		deny_case "$kind, $what ($e)" "$kind" "$cause: $why" $settings FAULT_ERRNO=$e
+	done
+done 3<<EOF
+totp|open fails|FAULT_CALL=open|cannot open $REC
+totp|read fails|FAULT_CALL=read|cannot read $REC
+totp|flock fails|FAULT_CALL=flock|cannot lock $REC
+totp|pwrite of the slot fails|FAULT_CALL=pwrite|cannot write state to $REC
+totp|every pwrite fails|FAULT_CALL=pwrite FAULT_COUNT=0|cannot write state to $REC
+totp|fdatasync fails after the slot write: the old slot is put back|FAULT_CALL=fdatasync|cannot sync state of $REC
+totp|every fdatasync fails|FAULT_CALL=fdatasync FAULT_COUNT=0|cannot sync state of $REC
+recovery|open of the record fails|FAULT_CALL=open|cannot open $REC
+recovery|open of the directory fails|FAULT_CALL=open FAULT_NTH=2|cannot open the directory of $REC
+recovery|read fails|FAULT_CALL=read|cannot read $REC
+recovery|flock of the record fails|FAULT_CALL=flock|cannot lock $REC
+recovery|mkostemp fails|FAULT_CALL=mkostemp|cannot create a temporary file beside $REC
+recovery|fchown of the new file fails|FAULT_CALL=fchown|cannot set the owner of $REC.tmp.*
+recovery|fchmod of the new file fails|FAULT_CALL=fchmod|cannot write $REC.tmp.*
+recovery|writing the new file fails|FAULT_CALL=write|cannot write $REC.tmp.*
+recovery|fsync of the new file fails|FAULT_CALL=fsync|cannot write $REC.tmp.*
+recovery|flock of the new file fails|FAULT_CALL=flock FAULT_NTH=2|cannot lock $REC.tmp.*
+recovery|rename fails|FAULT_CALL=rename|cannot rename over $REC
+recovery|directory fsync fails after the rename: the old record is put back|FAULT_CALL=fsync FAULT_NTH=2|cannot sync the directory of $REC
+EOF
+
 # half the slot reaches the file, then the disk refuses everything,
 # the attempt to put the old bytes back included: a torn slot
 TORN=1 deny_case "totp, short slot write then ENOSPC (torn slot)" totp \
@@ -108,34 +125,6 @@ check "the torn slot differs from both old and new: the file is not as before" \
 	test "$(cmp -s "$REC" "$T/pristine"; echo $?)" = 1
 check "the torn slot fails its checksum, the record still parses" "$RECORD_STATE" "$REC" >/dev/null
 
-# ---- a recovery code: the enrolment part is rewritten (temp, fsync, rename, dir fsync) ----
-for e in EIO ENOSPC; do
-	[ $e = EIO ] && why="Input/output error" || why="No space left on device"
-	deny_case "recovery, open of the record fails ($e)" recovery "cannot open $REC: $why" \
-		FAULT_CALL=open FAULT_ERRNO=$e
-	deny_case "recovery, open of the directory fails ($e)" recovery \
-		"cannot open the directory of $REC: $why" FAULT_CALL=open FAULT_NTH=2 FAULT_ERRNO=$e
-	deny_case "recovery, read fails ($e)" recovery "cannot read $REC: $why" FAULT_CALL=read FAULT_ERRNO=$e
-	deny_case "recovery, flock of the record fails ($e)" recovery "cannot lock $REC: $why" \
-		FAULT_CALL=flock FAULT_ERRNO=$e
-	deny_case "recovery, mkostemp fails ($e)" recovery "cannot create a temporary file beside $REC: $why" \
-		FAULT_CALL=mkostemp FAULT_ERRNO=$e
-	deny_case "recovery, fchown of the new file fails ($e)" recovery "cannot set the owner of $REC.tmp.*: $why" \
-		FAULT_CALL=fchown FAULT_ERRNO=$e
-	deny_case "recovery, fchmod of the new file fails ($e)" recovery "cannot write $REC.tmp.*: $why" \
-		FAULT_CALL=fchmod FAULT_ERRNO=$e
-	deny_case "recovery, writing the new file fails ($e)" recovery "cannot write $REC.tmp.*: $why" \
-		FAULT_CALL=write FAULT_ERRNO=$e
-	deny_case "recovery, fsync of the new file fails ($e)" recovery "cannot write $REC.tmp.*: $why" \
-		FAULT_CALL=fsync FAULT_ERRNO=$e
-	deny_case "recovery, flock of the new file fails ($e)" recovery "cannot lock $REC.tmp.*: $why" \
-		FAULT_CALL=flock FAULT_NTH=2 FAULT_ERRNO=$e
-	deny_case "recovery, rename fails ($e)" recovery "cannot rename over $REC: $why" \
-		FAULT_CALL=rename FAULT_ERRNO=$e
-	# after the rename: the old record is put back
-	deny_case "recovery, fsync of the directory fails after the rename ($e)" recovery \
-		"cannot sync the directory of $REC: $why" FAULT_CALL=fsync FAULT_NTH=2 FAULT_ERRNO=$e
-done
 # Two faults: the directory sync fails and so does the sync of the copy
 # that would put the old record back. Renaming an unsynced copy over the
 # record could lose it in a crash, so the new record (whole and synced,
