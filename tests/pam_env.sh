@@ -48,10 +48,15 @@ new_record() {
 	"$MAKE_RECORD" "$@" "$path" "$SECRET"
 }
 
+# In an AddressSanitizer build its runtime must come first of all the
+# libraries loaded, before the preloaded pam_wrapper, or it refuses to run.
+ASAN_LIB=$(ldd "$PAM_LOGIN" 2>/dev/null | awk '/libasan/ { print $3 }')
+FIRST_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB"
+
 # login SERVICE USER ANSWER... : answers go to the prompts in order
 login() {
 	local service=$1 user=$2; shift 2
-	LD_PRELOAD="$PAM_WRAPPER_LIB${LD_PRELOAD:+:$LD_PRELOAD}" PAM_WRAPPER=1 \
+	LD_PRELOAD="$FIRST_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" PAM_WRAPPER=1 \
 		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
 		${PAM_LOGIN_WRAPPER:-} "$PAM_LOGIN" $LOGIN_OPTS "$service" "$user" "$@" >"$T/last.log" 2>&1
 	result=$(sed -n 's/^result: //p' "$T/last.log" | tail -1)
