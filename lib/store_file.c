@@ -24,6 +24,10 @@ struct totp_store {
 	uid_t uid;
 	int in_home;
 	int read_ok;
+	/* the record exactly as read, so a failed update can put back what
+	 * it may already have changed (wiped at close) */
+	char *raw;
+	size_t raw_len;
 };
 
 static void
@@ -195,9 +199,18 @@ store_read(struct totp_store *s, struct totp_record *rec, char *err, size_t err_
 	}
 	s->read_ok = 1;
 	ret = STORE_OK;
+	if (s->raw != NULL) {
+		secure_wipe(s->raw, RECORD_MAX_BYTES + 1);
+		free(s->raw);
+	}
+	s->raw = buf;
+	s->raw_len = len;
+	buf = NULL;
 out:
-	secure_wipe(buf, RECORD_MAX_BYTES + 1);
-	free(buf);
+	if (buf != NULL) {
+		secure_wipe(buf, RECORD_MAX_BYTES + 1);
+		free(buf);
+	}
 	return ret;
 }
 
@@ -229,6 +242,7 @@ store_write_state(struct totp_store *s, const struct totp_record *rec,
 	char line[RECORD_SLOT_LEN + 1];
 	struct totp_state st = *next;
 	int slot = record_next_slot(rec);
+	off_t off = RECORD_SLOT_OFFSET(slot);
 
 	if (!s->read_ok) {
 		errno = EINVAL;
@@ -244,29 +258,89 @@ store_write_state(struct totp_store *s, const struct totp_record *rec,
 	/* Only the older slot is touched: a torn write spoils that slot alone
 	 * and the reader falls back to the other. No new blocks are needed,
 	 * so this works on a full disk. */
-	if (pwrite_all(s->fd, line, RECORD_SLOT_LEN, RECORD_SLOT_OFFSET(slot)) != 0) {
+	if (pwrite_all(s->fd, line, RECORD_SLOT_LEN, off) != 0) {
 		set_err(err, err_size, "cannot write state to", s->path);
-		return -1;
+		goto restore;
 	}
 	if (fdatasync(s->fd) != 0) {
 		set_err(err, err_size, "cannot sync state of", s->path);
-		return -1;
+		goto restore;
 	}
 	return 0;
+restore:
+	/* The login is denied, so the record must read as it did: the new
+	 * slot may sit whole or in part in the page cache, where the next
+	 * login would take it. Put the old slot bytes back (best effort; if
+	 * that fails too, a torn slot fails its checksum and the reader takes
+	 * the other, current one). After a crash either slot content may be
+	 * on disk: both are valid states, and the new one only ever moves
+	 * the last step or the failure count forward. */
+	{
+		int saved = errno;
+
+		if (s->raw != NULL && s->raw_len >= (size_t)off + RECORD_SLOT_LEN &&
+		    pwrite_all(s->fd, s->raw + off, RECORD_SLOT_LEN, off) == 0)
+			(void)fdatasync(s->fd);
+		errno = saved;
+	}
+	return -1;
+}
+
+/* Create a temporary file beside path (tmp gets its name) holding
+ * text, with the given owner and mode, written and fsynced. Returns its
+ * open descriptor, or -1 with nothing left behind. */
+static int
+write_temp(const char *path, char tmp[PATH_MAX], const char *text, size_t len,
+	   uid_t uid, gid_t gid, int set_owner, mode_t mode, char *err, size_t err_size)
+{
+	int fd;
+
+	if (snprintf(tmp, PATH_MAX, "%s.tmp.XXXXXX", path) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		set_err(err, err_size, "path too long:", path);
+		return -1;
+	}
+	/* mkostemp: O_EXCL and mode 0600 whatever the umask */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		set_err(err, err_size, "cannot create a temporary file beside", path);
+		return -1;
+	}
+	if (set_owner && fchown(fd, uid, gid) != 0) {
+		set_err(err, err_size, "cannot set the owner of", tmp);
+		goto fail;
+	}
+	if (fchmod(fd, mode) != 0 || pwrite_all(fd, text, len, 0) != 0 || fsync(fd) != 0) {
+		set_err(err, err_size, "cannot write", tmp);
+		goto fail;
+	}
+	return fd;
+fail:
+	{
+		int saved = errno;
+
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+	}
+	return -1;
 }
 
 /* Write rec to a new temporary file beside path and rename it over path
- * (or, without replace, link it there only if nothing exists). */
+ * (or, without replace, link it there only if nothing exists). old (may
+ * be NULL) is the record as it was, put back if the rename happened but
+ * cannot be made durable, so a failed rewrite leaves the record reading
+ * exactly as before. */
 static int
 replace_file(const char *path, const struct totp_record *rec, uid_t uid, gid_t gid,
-	     int set_owner, int replace, char *err, size_t err_size)
+	     int set_owner, int replace, const char *old, size_t old_len, mode_t old_mode,
+	     char *err, size_t err_size)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX], *text = NULL, *slash;
 	size_t len = 0;
 	int fd = -1, dfd = -1, ret = -1, tmp_exists = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp) ||
-	    snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
 		errno = ENAMETOOLONG;
 		set_err(err, err_size, "path too long:", path);
 		return -1;
@@ -288,20 +362,24 @@ replace_file(const char *path, const struct totp_record *rec, uid_t uid, gid_t g
 		set_err(err, err_size, "cannot format record for", path);
 		goto out;
 	}
-	/* mkostemp: O_EXCL and mode 0600 whatever the umask */
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		set_err(err, err_size, "cannot create a temporary file beside", path);
+	/* the directory is opened before anything changes, so failing to
+	 * open it leaves the record untouched */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		set_err(err, err_size, "cannot open the directory of", path);
 		goto out;
 	}
+	fd = write_temp(path, tmp, text, len, uid, gid, set_owner, S_IRUSR | S_IWUSR,
+			err, err_size);
+	if (fd < 0)
+		goto out;
 	tmp_exists = 1;
-	if (set_owner && fchown(fd, uid, gid) != 0) {
-		set_err(err, err_size, "cannot set the owner of", tmp);
-		goto out;
-	}
-	if (fchmod(fd, S_IRUSR | S_IWUSR) != 0 ||
-	    pwrite_all(fd, text, len, 0) != 0 || fsync(fd) != 0) {
-		set_err(err, err_size, "cannot write", tmp);
+	/* Locked before it takes the record's name: a login that opens the
+	 * new record waits until this rewrite is over, so it can neither see
+	 * a record that is put back below nor write state that would be lost
+	 * with it (it then finds the name replaced and opens it again). */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		set_err(err, err_size, "cannot lock", tmp);
 		goto out;
 	}
 	if (replace) {
@@ -318,10 +396,30 @@ replace_file(const char *path, const struct totp_record *rec, uid_t uid, gid_t g
 		unlink(tmp);
 	}
 	tmp_exists = 0;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) != 0) {
-		/* the new record is in place but may not survive a power cut */
+	if (fsync(dfd) != 0) {
+		/* The new record is in place but may not survive a power cut,
+		 * and the caller denies: put the old one back the same way, so
+		 * the record reads as before (after a crash either one may be
+		 * found, both whole). If even that copy cannot be synced, the
+		 * new record stays: renaming an unsynced file over the record
+		 * could lose it in a crash, while the new one only lacks what
+		 * this rewrite used up (a denied login keeps failing closed). */
+		int saved = errno, back;
+		char tmp2[PATH_MAX];
+
 		set_err(err, err_size, "cannot sync the directory of", path);
+		if (replace && old != NULL) {
+			back = write_temp(path, tmp2, old, old_len, uid, gid, set_owner,
+					  old_mode & (S_IRUSR | S_IWUSR), NULL, 0);
+			if (back >= 0) {
+				if (rename(tmp2, path) == 0)
+					(void)fsync(dfd);
+				else
+					unlink(tmp2);
+				close(back);
+			}
+		}
+		errno = saved;
 		goto out;
 	}
 	ret = 0;
@@ -359,7 +457,8 @@ store_rewrite(struct totp_store *s, const struct totp_record *rec, char *err, si
 	next = *rec;
 	next.state.seq = rec->state.seq + 1;
 	ret = replace_file(s->path, &next, s->st.st_uid, s->st.st_gid,
-			   geteuid() == 0 && !s->fsid.switched, 1, err, err_size);
+			   geteuid() == 0 && !s->fsid.switched, 1, s->raw, s->raw_len,
+			   s->st.st_mode, err, err_size);
 	record_wipe(&next);
 	return ret;
 }
@@ -371,6 +470,10 @@ store_close(struct totp_store *s)
 		return;
 	if (s->fd >= 0)
 		close(s->fd); /* releases the flock */
+	if (s->raw != NULL) {
+		secure_wipe(s->raw, RECORD_MAX_BYTES + 1);
+		free(s->raw);
+	}
 	secure_fsid_leave(&s->fsid);
 	secure_wipe(s, sizeof(*s));
 	free(s);
@@ -380,5 +483,6 @@ int
 store_file_create(const char *path, const struct totp_record *rec, uid_t uid, gid_t gid,
 		  int replace, char *err, size_t err_size)
 {
-	return replace_file(path, rec, uid, gid, geteuid() == 0, replace, err, err_size);
+	return replace_file(path, rec, uid, gid, geteuid() == 0, replace, NULL, 0, 0,
+			    err, err_size);
 }

@@ -12,6 +12,7 @@
 #                                  (PAM code name), output in $T/last.log
 #   code [OFFSET [SECRET [ALG DIGITS PERIOD]]]  the code OFFSET steps from now
 #   wait_mid_step [PERIOD]         wait until we are not near a step boundary
+#   wrong_code                     a well-formed code that no step near now has
 #   logged PATTERN                 did the last login log a line matching PATTERN
 
 command -v oathtool >/dev/null || bail "oathtool not installed (apt-get install oathtool)"
@@ -54,10 +55,15 @@ new_record() {
 	"$MAKE_RECORD" "$@" "$path" "$SECRET"
 }
 
+# In an AddressSanitizer build its runtime must come first of all the
+# libraries loaded, before the preloaded pam_wrapper, or it refuses to run.
+ASAN_LIB=$(ldd "$PAM_LOGIN" 2>/dev/null | awk '/libasan/ { print $3 }')
+FIRST_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB"
+
 # login SERVICE USER ANSWER... : answers go to the prompts in order
 login() {
 	local service=$1 user=$2; shift 2
-	LD_PRELOAD="$PAM_WRAPPER_LIB${LD_PRELOAD:+:$LD_PRELOAD}" PAM_WRAPPER=1 \
+	LD_PRELOAD="$FIRST_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" PAM_WRAPPER=1 \
 		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
 		${PAM_LOGIN_WRAPPER:-} "$PAM_LOGIN" $LOGIN_OPTS "$service" "$user" "$@" >"$T/last.log" 2>&1
 	result=$(sed -n 's/^result: //p' "$T/last.log" | tail -1)
@@ -68,6 +74,16 @@ code() {
 	local offset=${1:-0} secret=${2:-$SECRET} alg=${3:-SHA1} digits=${4:-6} period=${5:-30}
 	oathtool --totp="$alg" -b -d "$digits" -s "$period" \
 		-N "@$(($(date +%s) + offset * period))" "$secret"
+}
+
+# none of the codes within 20 steps, so it cannot be accepted or start a
+# re-synchronisation with any max_skew up to 20
+wrong_code() {
+	local near c
+	near=" $(for o in $(seq -20 20); do code "$o"; done | tr '\n' ' ') "
+	for c in 000000 111111 222222 333333 444444; do
+		case $near in *" $c "*) ;; *) echo "$c"; return ;; esac
+	done
 }
 
 wait_mid_step() {
