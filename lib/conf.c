@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -40,6 +41,8 @@ config_defaults(struct totp_config *cfg)
 	snprintf(cfg->prompt, sizeof(cfg->prompt), "%s", "Verification code: ");
 	verify_policy_defaults(&cfg->policy);
 	cfg->lock_timeout = 10;
+	cfg->store = CONFIG_STORE_FILE;
+	cfg->db_timeout = CONFIG_DB_TIMEOUT;
 }
 
 int
@@ -77,6 +80,20 @@ static const struct number_option number_options[] = {
 	{ "lockout_max", POLICY(lockout_max), 1, 604800 },
 	{ "failure_ceiling", POLICY(failure_ceiling), 1, VERIFY_FAILURE_CEILING },
 	{ "lock_timeout", offsetof(struct totp_config, lock_timeout), 1, 300 },
+	{ "db_timeout", offsetof(struct totp_config, db_timeout), 1, 300 },
+};
+
+/* Options whose value is one of a few words, each meaning a number. */
+struct choice_option {
+	const char *name;
+	size_t offset;
+	const char *words[3];  /* words[i] stores i; NULL-terminated */
+};
+
+static const struct choice_option choice_options[] = {
+	{ "store", offsetof(struct totp_config, store), { "file", "postgresql", NULL } },
+	{ "db_unavailable", offsetof(struct totp_config, db_unavailable_ignore),
+	  { "deny", "ignore", NULL } },
 };
 
 struct flag_option {
@@ -103,6 +120,7 @@ static const struct string_option string_options[] = {
 	{ "prompt", offsetof(struct totp_config, prompt), CONFIG_PROMPT_MAX },
 	{ "issuer", offsetof(struct totp_config, issuer), CONFIG_ISSUER_MAX },
 	{ "conf", offsetof(struct totp_config, conf_path), PATH_MAX },
+	{ "db", offsetof(struct totp_config, db), CONFIG_DB_MAX },
 };
 
 int
@@ -139,6 +157,20 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 			return 0;
 		}
 	}
+	for (size_t i = 0; i < sizeof(choice_options) / sizeof(choice_options[0]); i++) {
+		const struct choice_option *o = &choice_options[i];
+
+		if (strlen(o->name) != nlen || strncmp(word, o->name, nlen) != 0)
+			continue;
+		for (int v = 0; o->words[v] != NULL; v++) {
+			if (strcmp(eq + 1, o->words[v]) == 0) {
+				*(int *)(base + o->offset) = v;
+				return 0;
+			}
+		}
+		set_err(err, err_size, "bad value in '%s'", word);
+		return -1;
+	}
 	for (size_t i = 0; i < sizeof(string_options) / sizeof(string_options[0]); i++) {
 		const struct string_option *o = &string_options[i];
 
@@ -153,6 +185,26 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 	}
 	set_err(err, err_size, "unknown option '%s'", word);
 	return -1;
+}
+
+int
+config_db_has_password(const char *db)
+{
+	const char *scheme = strstr(db, "://");
+
+	for (const char *p = db; *p != '\0'; p++)
+		if (strncasecmp(p, "password", 8) == 0)
+			return 1;
+	if (scheme != NULL) {
+		/* postgresql://user:secret@host/db */
+		const char *auth = scheme + 3;
+		size_t end = strcspn(auth, "/?#");
+		const char *at = memchr(auth, '@', end);
+
+		if (at != NULL && memchr(auth, ':', (size_t)(at - auth)) != NULL)
+			return 1;
+	}
+	return 0;
 }
 
 int
@@ -216,6 +268,13 @@ config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
 				snprintf(err + used, err_size - used, " (%s line %d)", path, lineno);
 			goto out;
 		}
+		if (strncmp(line, "db=", 3) == 0 && config_db_has_password(line + 3) &&
+		    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+			set_err(err, err_size,
+				"config file %s holds a database password (line %d): it must be "
+				"readable by root alone (chmod 600)", path, lineno);
+			goto out;
+		}
 	}
 	ret = 0;
 out:
@@ -239,10 +298,17 @@ config_load(struct totp_config *cfg, int argc, const char **argv,
 	}
 	if (config_load_file(cfg, cfg->conf_path, !explicit_conf, err, err_size) != 0)
 		return -1;
-	for (int i = 0; i < argc; i++)
+	for (int i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "db=", 3) == 0 && config_db_has_password(argv[i] + 3)) {
+			set_err(err, err_size, "%s", "a database password must not be a module "
+				"argument (anyone can read /etc/pam.d): put db= in a config file "
+				"readable by root alone");
+			return -1;
+		}
 		if (strncmp(argv[i], "conf=", 5) != 0 &&
 		    config_apply(cfg, argv[i], err, err_size) != 0)
 			return -1;
+	}
 	if (cfg->policy.window > cfg->policy.max_skew) {
 		set_err(err, err_size, "%s", "window must not exceed max_skew");
 		return -1;
@@ -250,6 +316,18 @@ config_load(struct totp_config *cfg, int argc, const char **argv,
 	if (cfg->policy.failure_ceiling < cfg->policy.max_failures) {
 		set_err(err, err_size, "%s", "failure_ceiling must be at least max_failures");
 		return -1;
+	}
+	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
+#ifndef HAVE_LIBPQ
+		set_err(err, err_size, "%s", "store=postgresql: this pam_totp was built "
+			"without PostgreSQL support (configure --with-postgresql)");
+		return -1;
+#else
+		if (cfg->db[0] == '\0') {
+			set_err(err, err_size, "%s", "store=postgresql needs db=CONNECTION");
+			return -1;
+		}
+#endif
 	}
 	return 0;
 }

@@ -13,6 +13,14 @@
 #define CONFIG_DEFAULT_SECRET "%h/.pam_totp"
 #define CONFIG_PROMPT_MAX 128
 #define CONFIG_ISSUER_MAX 128
+#define CONFIG_DB_MAX 1024
+#define CONFIG_DB_TIMEOUT 5
+
+/* Where records live (store=). */
+enum config_store {
+	CONFIG_STORE_FILE = 0,   /* one file per user (secret=): the default */
+	CONFIG_STORE_POSTGRESQL  /* one row per user in PostgreSQL (db=) */
+};
 
 struct totp_config {
 	char conf_path[PATH_MAX];
@@ -21,6 +29,10 @@ struct totp_config {
 	char issuer[CONFIG_ISSUER_MAX];  /* for totp-enroll; empty: host name */
 	struct verify_policy policy;
 	unsigned lock_timeout;           /* seconds to wait for a busy record */
+	enum config_store store;
+	char db[CONFIG_DB_MAX];          /* libpq connection string or URI */
+	unsigned db_timeout;             /* seconds a login may spend on the database */
+	int db_unavailable_ignore;       /* db_unavailable=ignore: PAM_IGNORE, not a denial */
 	int nullok;
 	int echo;
 	int try_first_pass;
@@ -40,16 +52,23 @@ int config_apply(struct totp_config *cfg, const char *word, char *err, size_t er
  * here and in totp-enroll's command line. */
 int config_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out);
 
+/* Whether a db= connection string carries a password (a password
+ * keyword or parameter, or a URI with user:password@). Judged loosely:
+ * anything that may be one counts. */
+int config_db_has_password(const char *db);
+
 /* Read a config file: one word per line, '#' comments and blank lines
  * ignored. The file must be a regular file owned by root and not writable
- * by group or others (it decides who must give a code). A missing file is
+ * by group or others (it decides who must give a code); one whose db=
+ * holds a password must be readable by root alone (mode 0600 or 0400). A missing file is
  * fine when missing_ok (the default path); an explicit conf= must exist.
  * 0 on success, -1 with a reason in err. */
 int config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
 		     char *err, size_t err_size);
 
 /* Defaults, then the file (conf= among argv, else the default path), then
- * argv. The one entry point both binaries use. */
+ * argv. The one entry point both binaries use. A db= with a password is
+ * refused among argv: /etc/pam.d is world-readable. */
 int config_load(struct totp_config *cfg, int argc, const char **argv,
 		char *err, size_t err_size);
 

@@ -5,10 +5,60 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "login.h"
 #include "recovery.h"
 #include "secure.h"
+
+enum store_status
+login_open_store(const struct totp_config *cfg, const struct store_user *user,
+		 struct totp_store **store, char *err, size_t err_size)
+{
+	char path[PATH_MAX];
+	int in_home = 0;
+
+	*store = NULL;
+	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
+#ifdef HAVE_LIBPQ
+		return store_pg_open(cfg->db, cfg->db_timeout, user->name, store, err, err_size);
+#else
+		snprintf(err, err_size, "built without PostgreSQL support");
+		return STORE_ERROR;
+#endif
+	}
+	if (config_record_path(cfg, user->name, user->uid, user->home, path, sizeof(path),
+			       &in_home, err, err_size) != 0)
+		return STORE_ERROR;
+	return store_file_open(path, user, in_home, cfg->lock_timeout, store, err, err_size);
+}
+
+int
+login_record_missing(const struct totp_config *cfg, const struct store_user *user)
+{
+	char path[PATH_MAX], err[256];
+	struct fs_identity fsid;
+	struct stat st;
+	int in_home, missing;
+
+	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
+#ifdef HAVE_LIBPQ
+		return store_pg_exists(cfg->db, cfg->db_timeout, user->name, err,
+				       sizeof(err)) == STORE_NOT_FOUND;
+#else
+		return 0;
+#endif
+	}
+	if (config_record_path(cfg, user->name, user->uid, user->home, path,
+			       sizeof(path), &in_home, err, sizeof(err)) != 0)
+		return 0;
+	if (in_home && secure_fsid_enter(&fsid, user->uid, user->gid) != 0)
+		return 0;
+	missing = lstat(path, &st) != 0 && errno == ENOENT;
+	if (in_home)
+		secure_fsid_leave(&fsid);
+	return missing;
+}
 
 static enum login_outcome
 finish(struct login_result *res, enum login_outcome o)
@@ -22,28 +72,23 @@ login_attempt(const struct totp_config *cfg, const struct store_user *user,
 	      const char *input, int split_password, int64_t now,
 	      struct login_result *res)
 {
-	char path[PATH_MAX], err[sizeof(res->reason)] = "";
+	char err[sizeof(res->reason)] = "";
 	struct totp_store *store = NULL;
 	struct totp_record rec;
 	struct totp_state next;
 	enum store_status st;
 	enum login_outcome out = LOGIN_ERROR;
-	int in_home = 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&rec, 0, sizeof(rec));
 	memset(&next, 0, sizeof(next));
 	if (split_password) /* until the record says otherwise: 6 digits */
 		res->password_len = strlen(input) > 6 ? strlen(input) - 6 : 0;
-	if (config_record_path(cfg, user->name, user->uid, user->home, path, sizeof(path),
-			       &in_home, err, sizeof(err)) != 0) {
-		snprintf(res->reason, sizeof(res->reason), "%s", err);
-		return finish(res, LOGIN_ERROR);
-	}
-	st = store_file_open(path, user, in_home, cfg->lock_timeout, &store, err, sizeof(err));
+	st = login_open_store(cfg, user, &store, err, sizeof(err));
 	if (st != STORE_OK) {
 		snprintf(res->reason, sizeof(res->reason), "%s", err);
-		return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD : LOGIN_ERROR);
+		return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD :
+			      st == STORE_UNAVAILABLE ? LOGIN_UNAVAILABLE : LOGIN_ERROR);
 	}
 	if (store_read(store, &rec, err, sizeof(err)) != STORE_OK) {
 		snprintf(res->reason, sizeof(res->reason), "%s", err);
@@ -70,15 +115,16 @@ login_attempt(const struct totp_config *cfg, const struct store_user *user,
 		}
 		recovery_remove(&rec, (size_t)res->verify.recovery_index);
 		rec.state = next;
-		if (store_rewrite(store, &rec, err, sizeof(err)) != 0) {
-			snprintf(res->reason, sizeof(res->reason), "%s", err);
-			goto out;
-		}
+		st = store_rewrite(store, &rec, err, sizeof(err));
 	} else if (res->verify.state_changed) {
-		if (store_write_state(store, &rec, &next, err, sizeof(err)) != 0) {
-			snprintf(res->reason, sizeof(res->reason), "%s", err);
-			goto out;
-		}
+		st = store_write_state(store, &rec, &next, err, sizeof(err));
+	}
+	if (st != STORE_OK) {
+		/* not stored, so not decided: a granted code could be used again */
+		snprintf(res->reason, sizeof(res->reason), "%s", err);
+		if (st == STORE_UNAVAILABLE)
+			out = LOGIN_UNAVAILABLE;
+		goto out;
 	}
 	res->recovery_left = rec.recovery_count;
 	switch (res->verify.verdict) {

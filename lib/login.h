@@ -16,7 +16,9 @@ enum login_outcome {
 	LOGIN_RESYNC_NEXT,        /* far clock drift: ask for the next code */
 	LOGIN_DENIED,             /* wrong, malformed, replayed, locked out */
 	LOGIN_NO_RECORD,          /* the user is not enrolled */
-	LOGIN_ERROR               /* unsafe, unreadable, malformed or unwritable record */
+	LOGIN_ERROR,              /* unsafe, unreadable, malformed or unwritable record */
+	LOGIN_UNAVAILABLE         /* the store (database) cannot be reached in time:
+	                             nothing decided, nothing written */
 };
 
 struct login_result {
@@ -37,5 +39,16 @@ struct login_result {
 enum login_outcome login_attempt(const struct totp_config *cfg,
 				 const struct store_user *user, const char *input,
 				 int split_password, int64_t now, struct login_result *res);
+
+/* Open the user's record in the configured store (file or database),
+ * locked. st as store_file_open / store_pg_open. */
+enum store_status login_open_store(const struct totp_config *cfg,
+				   const struct store_user *user,
+				   struct totp_store **store, char *err, size_t err_size);
+
+/* For nullok: 1 when the user certainly has no record (no file at the
+ * expanded path, no row in the database); 0 when there is one or when
+ * that cannot be told (an unreadable directory, the database down). */
+int login_record_missing(const struct totp_config *cfg, const struct store_user *user);
 
 #endif

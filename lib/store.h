@@ -1,7 +1,10 @@
-/* Where records live. One login is: store_open (opens and locks the user's
- * record), store_read, then store_write_state or store_rewrite, then
- * store_close (unlocks). The file store is the embedded default; a database
- * store implements the same calls. */
+/* Where records live. One login is: open (opens and locks the user's
+ * record: store_file_open or store_pg_open), store_read, then
+ * store_write_state or store_rewrite, then store_close (unlocks). The file
+ * store is the embedded default; the PostgreSQL store (store_pg.c, built
+ * when configure finds libpq) implements the same calls through the same
+ * small table of operations, so login.c and verify never know which one
+ * they talk to. */
 #ifndef PAM_TOTP_STORE_H
 #define PAM_TOTP_STORE_H
 
@@ -12,7 +15,10 @@
 enum store_status {
 	STORE_OK = 0,
 	STORE_NOT_FOUND,   /* no record for this user */
-	STORE_ERROR        /* anything else: unsafe, unreadable, malformed, I/O */
+	STORE_ERROR,       /* anything else: unsafe, unreadable, malformed, I/O */
+	STORE_UNAVAILABLE  /* the store cannot be reached in time (database
+	                      down, slow or the row lock not granted): nothing
+	                      was decided, nothing was written */
 };
 
 struct store_user {
@@ -22,7 +28,28 @@ struct store_user {
 	const char *home;
 };
 
+/* What each store implements. The four calls of one login, in order:
+ * read once, then at most one of write_state and rewrite, then close.
+ * write_state and rewrite make the change durable before returning 0 (the
+ * file store syncs, the database store commits); close releases the lock
+ * and drops anything not yet made durable. */
 struct totp_store;
+struct store_ops {
+	const char *name;  /* "file", "postgresql": for the log */
+	enum store_status (*read)(struct totp_store *s, struct totp_record *rec,
+				  char *err, size_t err_size);
+	enum store_status (*write_state)(struct totp_store *s, const struct totp_record *rec,
+					 const struct totp_state *next, char *err,
+					 size_t err_size);
+	enum store_status (*rewrite)(struct totp_store *s, const struct totp_record *rec,
+				     char *err, size_t err_size);
+	void (*close)(struct totp_store *s);
+};
+
+/* Every store's own structure starts with this. */
+struct totp_store {
+	const struct store_ops *ops;
+};
 
 /* Open and lock the record at path (already expanded from the template).
  * in_home: the record is in the user's home: access it with the user's
@@ -37,18 +64,21 @@ enum store_status store_file_open(const char *path, const struct store_user *use
 enum store_status store_read(struct totp_store *s, struct totp_record *rec,
 			     char *err, size_t err_size);
 
-/* Store next as the newest state: overwrite the older slot in place and
- * make it durable. next->seq is set here (current + 1). 0 or -1. */
-int store_write_state(struct totp_store *s, const struct totp_record *rec,
-		      const struct totp_state *next, char *err, size_t err_size);
+/* Store next as the newest state, durably. next->seq is set here
+ * (current + 1). The file store overwrites the older slot in place.
+ * STORE_OK, STORE_ERROR or STORE_UNAVAILABLE. */
+enum store_status store_write_state(struct totp_store *s, const struct totp_record *rec,
+				    const struct totp_state *next, char *err,
+				    size_t err_size);
 
 /* Replace the whole record (enrolment part changed) atomically and
- * durably: temporary file, fsync, rename, directory fsync. On failure the
- * old record is intact and no temporary file is left. 0 or -1. */
-int store_rewrite(struct totp_store *s, const struct totp_record *rec,
-		  char *err, size_t err_size);
+ * durably (file store: temporary file, fsync, rename, directory fsync). On
+ * failure the old record is intact and no temporary file is left. */
+enum store_status store_rewrite(struct totp_store *s, const struct totp_record *rec,
+				char *err, size_t err_size);
 
-/* Unlock, close, restore the file-system identity. */
+/* Unlock, close, restore the file-system identity (file store); roll back
+ * what was not committed and disconnect (database store). NULL is fine. */
 void store_close(struct totp_store *s);
 
 /* Write a new record at path (enrolment). With replace == 0 an existing
@@ -56,5 +86,41 @@ void store_close(struct totp_store *s);
  * path as store_rewrite; the file gets owner uid/gid and mode 0600. */
 int store_file_create(const char *path, const struct totp_record *rec,
 		      uid_t uid, gid_t gid, int replace, char *err, size_t err_size);
+
+/* ---- the PostgreSQL store (store_pg.c; only when built with libpq) ----
+ *
+ * conninfo is a libpq connection string or URI (it may name a service:
+ * "service=NAME"). Every call works within timeout seconds: connecting,
+ * waiting for the user's row lock and each statement share one deadline,
+ * bounded on the client side too, so a server that stops answering cannot
+ * hang a login. While connecting, the caller's PG* and KRB5* variables and
+ * HOME are set aside: a user running a set-uid program that uses PAM must
+ * not choose the database the module trusts. */
+#define STORE_PG_SCHEMA_VERSION 1
+
+/* One login's transaction: connect, BEGIN, SELECT the user's row FOR
+ * UPDATE. The next store_write_state or store_rewrite UPDATEs and
+ * COMMITs; store_close rolls back whatever was not committed. */
+enum store_status store_pg_open(const char *conninfo, unsigned timeout, const char *user,
+				struct totp_store **out, char *err, size_t err_size);
+
+/* Whether user has a row (STORE_OK) or not (STORE_NOT_FOUND). */
+enum store_status store_pg_exists(const char *conninfo, unsigned timeout, const char *user,
+				  char *err, size_t err_size);
+
+/* Insert n records in one transaction: all or none. Without replace a
+ * user who already has a row (or appears twice) fails the whole insert
+ * with STORE_ERROR and errno EEXIST, naming the user in err; with replace
+ * an existing row is overwritten (re-enrolment). The state columns come
+ * from each rec->state. */
+enum store_status store_pg_insert(const char *conninfo, unsigned timeout,
+				  const char *const users[],
+				  const struct totp_record *const recs[], size_t n,
+				  int replace, char *err, size_t err_size);
+
+/* Create the tables (sql/pam_totp.sql) unless they exist, and check the
+ * schema version. */
+enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
+				   char *err, size_t err_size);
 
 #endif

@@ -16,7 +16,8 @@
 #include "secure.h"
 #include "store.h"
 
-struct totp_store {
+struct file_store {
+	struct totp_store base;     /* first: the interface */
 	int fd;
 	char path[PATH_MAX];
 	struct stat st;             /* of the locked, checked record */
@@ -44,7 +45,7 @@ set_err(char *err, size_t err_size, const char *what, const char *path)
 /* The contract: a regular file, one link, owned by the user (or root
  * outside the home), no group or other permission bits, not too big. */
 static int
-check_safe(const struct stat *st, const struct totp_store *s, const char **why)
+check_safe(const struct stat *st, const struct file_store *s, const char **why)
 {
 	if (!S_ISREG(st->st_mode))
 		*why = "is not a regular file";
@@ -60,6 +61,17 @@ check_safe(const struct stat *st, const struct totp_store *s, const char **why)
 		return 0;
 	return -1;
 }
+
+static enum store_status file_read(struct totp_store *, struct totp_record *, char *, size_t);
+static enum store_status file_write_state(struct totp_store *, const struct totp_record *,
+					  const struct totp_state *, char *, size_t);
+static enum store_status file_rewrite(struct totp_store *, const struct totp_record *,
+				      char *, size_t);
+static void file_close(struct totp_store *);
+
+static const struct store_ops file_ops = {
+	"file", file_read, file_write_state, file_rewrite, file_close
+};
 
 /* flock with a deadline: poll with a growing pause so a racing burst of
  * logins queues without a busy loop, and a record held forever cannot
@@ -90,7 +102,7 @@ enum store_status
 store_file_open(const char *path, const struct store_user *user, int in_home,
 		unsigned lock_timeout, struct totp_store **out, char *err, size_t err_size)
 {
-	struct totp_store *s;
+	struct file_store *s;
 	enum store_status ret = STORE_ERROR;
 	const char *why = NULL;
 
@@ -100,6 +112,7 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 		set_err(err, err_size, "out of memory for", path);
 		return STORE_ERROR;
 	}
+	s->base.ops = &file_ops;
 	s->fd = -1;
 	s->uid = user->uid;
 	s->in_home = in_home;
@@ -153,7 +166,7 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 		}
 		if (lstat(path, &now) == 0 && now.st_ino == s->st.st_ino &&
 		    now.st_dev == s->st.st_dev) {
-			*out = s;
+			*out = &s->base;
 			return STORE_OK;
 		}
 		close(s->fd); /* replaced while we waited: look again */
@@ -162,13 +175,14 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 	errno = EAGAIN;
 	set_err(err, err_size, "record keeps being replaced:", path);
 fail:
-	store_close(s);
+	file_close(&s->base);
 	return ret;
 }
 
-enum store_status
-store_read(struct totp_store *s, struct totp_record *rec, char *err, size_t err_size)
+static enum store_status
+file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_size)
 {
+	struct file_store *s = (struct file_store *)base;
 	char *buf;
 	size_t len = 0;
 	ssize_t n;
@@ -235,10 +249,11 @@ pwrite_all(int fd, const char *buf, size_t len, off_t off)
 	return 0;
 }
 
-int
-store_write_state(struct totp_store *s, const struct totp_record *rec,
-		  const struct totp_state *next, char *err, size_t err_size)
+static enum store_status
+file_write_state(struct totp_store *base, const struct totp_record *rec,
+		 const struct totp_state *next, char *err, size_t err_size)
 {
+	struct file_store *s = (struct file_store *)base;
 	char line[RECORD_SLOT_LEN + 1];
 	struct totp_state st = *next;
 	int slot = record_next_slot(rec);
@@ -247,13 +262,13 @@ store_write_state(struct totp_store *s, const struct totp_record *rec,
 	if (!s->read_ok) {
 		errno = EINVAL;
 		set_err(err, err_size, "state written before reading", s->path);
-		return -1;
+		return STORE_ERROR;
 	}
 	st.seq = rec->state.seq + 1;
 	if (record_format_slot(&st, slot, line) != 0) {
 		errno = EINVAL;
 		set_err(err, err_size, "cannot format state for", s->path);
-		return -1;
+		return STORE_ERROR;
 	}
 	/* Only the older slot is touched: a torn write spoils that slot alone
 	 * and the reader falls back to the other. No new blocks are needed,
@@ -266,7 +281,7 @@ store_write_state(struct totp_store *s, const struct totp_record *rec,
 		set_err(err, err_size, "cannot sync state of", s->path);
 		goto restore;
 	}
-	return 0;
+	return STORE_OK;
 restore:
 	/* The login is denied, so the record must read as it did: the new
 	 * slot may sit whole or in part in the page cache, where the next
@@ -283,7 +298,7 @@ restore:
 			(void)fdatasync(s->fd);
 		errno = saved;
 	}
-	return -1;
+	return STORE_ERROR;
 }
 
 /* Create a temporary file beside path (tmp gets its name) holding
@@ -442,16 +457,17 @@ out:
 	return ret;
 }
 
-int
-store_rewrite(struct totp_store *s, const struct totp_record *rec, char *err, size_t err_size)
+static enum store_status
+file_rewrite(struct totp_store *base, const struct totp_record *rec, char *err, size_t err_size)
 {
+	struct file_store *s = (struct file_store *)base;
 	struct totp_record next;
 	int ret;
 
 	if (!s->read_ok) {
 		errno = EINVAL;
 		set_err(err, err_size, "record rewritten before reading", s->path);
-		return -1;
+		return STORE_ERROR;
 	}
 	/* the new file carries the newest state with a higher sequence number */
 	next = *rec;
@@ -460,12 +476,14 @@ store_rewrite(struct totp_store *s, const struct totp_record *rec, char *err, si
 			   geteuid() == 0 && !s->fsid.switched, 1, s->raw, s->raw_len,
 			   s->st.st_mode, err, err_size);
 	record_wipe(&next);
-	return ret;
+	return ret == 0 ? STORE_OK : STORE_ERROR;
 }
 
-void
-store_close(struct totp_store *s)
+static void
+file_close(struct totp_store *base)
 {
+	struct file_store *s = (struct file_store *)base;
+
 	if (s == NULL)
 		return;
 	if (s->fd >= 0)

@@ -93,27 +93,6 @@ looks_like_code(const char *input)
 	return shaped;
 }
 
-/* Does the user's record exist at all? Only asked for nullok, where a
- * missing record (and nothing else) lets the user through unasked. */
-static int
-record_missing(const struct totp_config *cfg, const struct passwd *pw)
-{
-	char path[PATH_MAX], err[256];
-	struct fs_identity fsid;
-	struct stat st;
-	int in_home, missing;
-
-	if (config_record_path(cfg, pw->pw_name, pw->pw_uid, pw->pw_dir, path,
-			       sizeof(path), &in_home, err, sizeof(err)) != 0)
-		return 0;
-	if (in_home && secure_fsid_enter(&fsid, pw->pw_uid, pw->pw_gid) != 0)
-		return 0;
-	missing = lstat(path, &st) != 0 && errno == ENOENT;
-	if (in_home)
-		secure_fsid_leave(&fsid);
-	return missing;
-}
-
 /* The code as typed, from the stack (use_first_pass, try_first_pass) or
  * from the user. *from_stack tells which. */
 static int
@@ -158,6 +137,18 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who 
 	case LOGIN_ERROR:
 		log_outcome(pamh, LOG_ERR, w, "record error: %s", r->reason);
 		return PAM_AUTHINFO_UNAVAIL;
+	case LOGIN_UNAVAILABLE:
+		/* No replay check could be made, so no code is accepted. With
+		 * db_unavailable=ignore this module steps aside and the rest of
+		 * the stack decides (documented risk: whoever can cut the host off
+		 * the database skips the second factor). */
+		if (cfg->db_unavailable_ignore) {
+			log_outcome(pamh, LOG_ERR, w, "%s; db_unavailable=ignore: the stack decides",
+				    r->reason);
+			return PAM_IGNORE;
+		}
+		log_outcome(pamh, LOG_ERR, w, "denied: %s", r->reason);
+		return PAM_AUTHINFO_UNAVAIL;
 	case LOGIN_RESYNC_NEXT:
 	case LOGIN_DENIED:
 		break;
@@ -197,7 +188,6 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who 
 		}
 		break;
 	}
-	(void)cfg;
 	return PAM_AUTH_ERR;
 }
 
@@ -234,7 +224,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		return PAM_BUF_ERR;
 	if (getpwnam_r(w.user, &pwent, pwbuf, PWBUF_SIZE, &pw) != 0)
 		pw = NULL;
-	if (pw != NULL && cfg.nullok && record_missing(&cfg, pw)) {
+	if (pw != NULL) {
+		su.name = pw->pw_name;
+		su.uid = pw->pw_uid;
+		su.gid = pw->pw_gid;
+		su.home = pw->pw_dir;
+	}
+	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, &su)) {
 		log_outcome(pamh, LOG_INFO, &w, "not enrolled, nullok: ignored");
 		rc = PAM_IGNORE;
 		goto out;
@@ -261,10 +257,6 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		if (rc != PAM_SUCCESS)
 			goto out;
 	}
-	su.name = pw->pw_name;
-	su.uid = pw->pw_uid;
-	su.gid = pw->pw_gid;
-	su.home = pw->pw_dir;
 	now = (int64_t)time(NULL);
 	login_attempt(&cfg, &su, input, cfg.forward_pass && !from_stack, now, &res);
 	if (cfg.forward_pass && !from_stack) {
