@@ -5,7 +5,8 @@
  *   enroll_prompt.c   terminal input and the interrupt guard
  *   enroll_show.c     what the user sees: QR, secret, URI, recovery codes
  *   enroll_confirm.c  checking the typed code against the new secret
- *   enroll_record.c   the new record: secret, fields, writing it out */
+ *   enroll_record.c   the new record: secret, fields, writing it out
+ *   enroll_db.c       the PostgreSQL store: the row, --init-db, --import */
 #ifndef PAM_TOTP_ENROLL_H
 #define PAM_TOTP_ENROLL_H
 
@@ -16,6 +17,7 @@
 #include "otp.h"
 #include "record.h"
 #include "recovery.h"
+#include "conf.h"
 #include "store.h"
 
 /* Exit codes (documented in man/totp-enroll.1). */
@@ -49,6 +51,10 @@ struct enroll_opts {
 	int force;
 	int no_confirm;
 	int quiet;
+	int init_db;              /* --init-db: create the tables, nothing else */
+	int import;               /* --import: move record files into the database */
+	char **args;              /* the operands (--import's USER[=FILE]...) */
+	int n_args;
 };
 
 /* enroll_opts.c: parse argv into o. 0: go on; 1: --help or --version was
@@ -113,5 +119,16 @@ int enroll_record_exists(const char *path, const struct store_user *user, int in
 int enroll_record_write(const char *path, const struct totp_record *rec,
 			const struct store_user *user, int in_home, int replace,
 			char *err, size_t err_size);
+
+/* enroll_db.c: with store=postgresql (exit codes as above). */
+/* 1 when user has a row, 0 when not, -1 on an error (reported). */
+int enroll_db_exists(const struct totp_config *cfg, const char *user);
+/* Insert (replace: or overwrite) user's row. 0, or -1 with err (errno
+ * EEXIST when the user has a row and !replace). */
+int enroll_db_write(const struct totp_config *cfg, const char *user,
+		    const struct totp_record *rec, int replace, char *err, size_t err_size);
+int enroll_db_init(const struct totp_config *cfg, int quiet);
+/* args: USER or USER=FILE; one transaction, refusing users with a row. */
+int enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet);
 
 #endif

@@ -77,13 +77,41 @@ find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
 		snprintf(secret_word, sizeof(secret_word), "secret=%s", o->secret_path);
 		words[n++] = secret_word;
 	}
-	if (config_load(cfg, n, words, err, sizeof(err)) != 0 ||
-	    config_record_path(cfg, u->name, u->su.uid, u->home, path, path_size, in_home,
+	if (config_load(cfg, n, words, err, sizeof(err)) != 0) {
+		fprintf(stderr, "totp-enroll: %s\n", err);
+		return -1;
+	}
+	if (u == NULL)
+		return 0;
+	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
+		/* no file: the row is named in the messages instead */
+		snprintf(path, path_size, "its row in pam_totp_records");
+		return 0;
+	}
+	if (config_record_path(cfg, u->name, u->su.uid, u->home, path, path_size, in_home,
 			       err, sizeof(err)) != 0) {
 		fprintf(stderr, "totp-enroll: %s\n", err);
 		return -1;
 	}
 	return 0;
+}
+
+/* --init-db and --import: administration of the database store. */
+static int
+administer(const struct enroll_opts *o)
+{
+	struct totp_config cfg;
+	char path[8];
+
+	if (find_record_path(o, NULL, &cfg, path, sizeof(path), NULL) != 0)
+		return ENROLL_EXIT_ERROR;
+	if (cfg.store != CONFIG_STORE_POSTGRESQL) {
+		fprintf(stderr, "totp-enroll: --%s needs store=postgresql and db= in the config\n",
+			o->init_db ? "init-db" : "import");
+		return ENROLL_EXIT_USAGE;
+	}
+	return o->init_db ? enroll_db_init(&cfg, o->quiet)
+			  : enroll_db_import(&cfg, o->n_args, o->args, o->quiet);
 }
 
 /* The secret as base32 and the otpauth URI the app scans. */
@@ -126,11 +154,18 @@ make_uri(const struct enroll_opts *o, const struct totp_config *cfg,
 
 /* Early, friendly refusals; store_file_create makes the final check. */
 static int
-check_existing(const struct enroll_opts *o, const char *path,
-	       const struct enroll_user *u, int in_home)
+check_existing(const struct enroll_opts *o, const struct totp_config *cfg,
+	       const char *path, const struct enroll_user *u, int in_home)
 {
-	int r = enroll_record_exists(path, &u->su, in_home);
+	int r;
 
+	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
+		r = enroll_db_exists(cfg, u->name);
+		if (r < 0)
+			return ENROLL_EXIT_ERROR;
+	} else {
+		r = enroll_record_exists(path, &u->su, in_home);
+	}
 	if (r < 0) {
 		fprintf(stderr, "totp-enroll: cannot look at %s: %s\n", path, strerror(errno));
 		return ENROLL_EXIT_ERROR;
@@ -165,6 +200,8 @@ main(int argc, char **argv)
 		fputs("totp-enroll: only root may enrol another user (--user)\n", stderr);
 		return ENROLL_EXIT_USAGE;
 	}
+	if (o.init_db || o.import)
+		return administer(&o);
 	if (enroll_opts_nonstandard(&o)) {
 		enroll_show_nonstandard_warning(&o);
 		if (o.no_confirm) {
@@ -175,7 +212,7 @@ main(int argc, char **argv)
 	if (find_user(&o, &u) != 0 ||
 	    find_record_path(&o, &u, &cfg, path, sizeof(path), &in_home) != 0)
 		return ENROLL_EXIT_ERROR;
-	ret = check_existing(&o, path, &u, in_home);
+	ret = check_existing(&o, &cfg, path, &u, in_home);
 	if (ret != 0)
 		return ret;
 	ret = ENROLL_EXIT_ERROR;
@@ -219,7 +256,9 @@ main(int argc, char **argv)
 		fputs("totp-enroll: cannot make recovery codes\n", stderr);
 		goto out;
 	}
-	if (enroll_record_write(path, &rec, &u.su, in_home, o.force, err, sizeof(err)) != 0) {
+	if ((cfg.store == CONFIG_STORE_POSTGRESQL
+	     ? enroll_db_write(&cfg, u.name, &rec, o.force, err, sizeof(err))
+	     : enroll_record_write(path, &rec, &u.su, in_home, o.force, err, sizeof(err))) != 0) {
 		if (errno == EEXIST) {
 			fprintf(stderr, "totp-enroll: %s was enrolled meanwhile (%s exists); "
 				"nothing was written\n", u.name, path);

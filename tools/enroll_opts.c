@@ -9,8 +9,13 @@
 #include "conf.h"
 #include "enroll.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static const char usage_text[] =
 	"Usage: totp-enroll [OPTION]...\n"
+	"       totp-enroll --init-db [--conf FILE]\n"
+	"       totp-enroll --import [--conf FILE] [--secret-path TEMPLATE] USER[=FILE]...\n"
 	"Make a TOTP secret for an authenticator app, confirm a code from the app,\n"
 	"and write the record pam_totp reads.\n"
 	"\n"
@@ -33,6 +38,12 @@ static const char usage_text[] =
 	"  --conf FILE            config file (default " CONFIG_DEFAULT_PATH ")\n"
 	"  --secret-path TEMPLATE record path template, %u user, %h home, %U uid\n"
 	"                         (as the module's secret=)\n"
+	"  --init-db              with store=postgresql: create the tables (schema\n"
+	"                         version " STR(STORE_PG_SCHEMA_VERSION) ") unless they exist, and exit\n"
+	"  --import               with store=postgresql: copy each USER's record file\n"
+	"                         (found through --secret-path or the config's secret=,\n"
+	"                         or given as USER=FILE) into the database, all in one\n"
+	"                         transaction; a user already there stops it (exit 3)\n"
 	"  --help                 show this help and exit\n"
 	"  --version              show the version and exit\n"
 	"\n"
@@ -42,7 +53,7 @@ static const char usage_text[] =
 enum {
 	OPT_USER = 256, OPT_ISSUER, OPT_LABEL, OPT_ALGORITHM, OPT_DIGITS, OPT_PERIOD,
 	OPT_RECOVERY, OPT_QR, OPT_PNG, OPT_SVG, OPT_FORCE, OPT_NO_CONFIRM, OPT_QUIET,
-	OPT_CONF, OPT_SECRET_PATH, OPT_HELP, OPT_VERSION
+	OPT_CONF, OPT_SECRET_PATH, OPT_HELP, OPT_VERSION, OPT_INIT_DB, OPT_IMPORT
 };
 
 static const struct option long_options[] = {
@@ -61,6 +72,8 @@ static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "conf", required_argument, NULL, OPT_CONF },
 	{ "secret-path", required_argument, NULL, OPT_SECRET_PATH },
+	{ "init-db", no_argument, NULL, OPT_INIT_DB },
+	{ "import", no_argument, NULL, OPT_IMPORT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -164,6 +177,12 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 		case OPT_QUIET:
 			o->quiet = 1;
 			break;
+		case OPT_INIT_DB:
+			o->init_db = 1;
+			break;
+		case OPT_IMPORT:
+			o->import = 1;
+			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			return 1;
@@ -181,6 +200,19 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 			fputs("Try 'totp-enroll --help'.\n", stderr);
 			return -1;
 		}
+	}
+	if (o->init_db && o->import) {
+		fputs("totp-enroll: --init-db and --import are separate steps\n", stderr);
+		return -1;
+	}
+	if (o->import) {
+		o->args = argv + optind;
+		o->n_args = argc - optind;
+		if (o->n_args == 0) {
+			fputs("totp-enroll: --import needs at least one USER[=FILE]\n", stderr);
+			return -1;
+		}
+		return 0;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "totp-enroll: unexpected argument '%s'\n", argv[optind]);
