@@ -266,7 +266,7 @@ pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int npara
 {
 	PGresult *r, *last = NULL;
 	enum store_status ret = STORE_OK;
-	int sent;
+	int sent, duplicate = 0;
 
 	if (res != NULL)
 		*res = NULL;
@@ -303,8 +303,7 @@ pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int npara
 			      ? STORE_UNAVAILABLE : STORE_ERROR;
 			set_err(err, err_size, ret == STORE_UNAVAILABLE ? "database unavailable"
 				: "database error", PQresultErrorMessage(r));
-			if (state != NULL && strcmp(state, "23505") == 0)
-				errno = EEXIST;
+			duplicate = state != NULL && strcmp(state, "23505") == 0;
 		}
 		PQclear(last);
 		last = r;
@@ -318,6 +317,8 @@ out:
 		*res = last;
 	else
 		PQclear(last);
+	/* a unique violation: the row exists */
+	errno = duplicate ? EEXIST : 0;
 	return ret;
 }
 

@@ -11,6 +11,9 @@ packages=(
 	libcmocka-dev oathtool libpam-wrapper zbar-tools imagemagick
 	clang libclang-rt-14-dev valgrind python3 python3-pexpect expect
 	libpam-runtime
+	# the PostgreSQL store: libpq to build it, a server for its tests,
+	# nss_wrapper for user names useradd refuses
+	libpq-dev postgresql libnss-wrapper
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -130,6 +130,20 @@ enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet)
 		fputs("totp-enroll: out of memory\n", stderr);
 		goto out;
 	}
+	/* a user named twice: refused before any record is opened (the
+	 * second open of a locked record would only wait for the lock) */
+	for (int i = 0; i < n; i++) {
+		size_t len = strcspn(args[i], "=");
+
+		for (int j = 0; j < i; j++) {
+			if (strcspn(args[j], "=") == len && strncmp(args[i], args[j], len) == 0) {
+				fprintf(stderr, "totp-enroll: --import: %.*s is named twice; "
+					"nothing was imported\n", (int)len, args[i]);
+				ret = ENROLL_EXIT_EXISTS;
+				goto out;
+			}
+		}
+	}
 	for (; opened < n; opened++) {
 		if (import_open(cfg, args[opened], &items[opened]) != 0)
 			goto out;
@@ -139,8 +153,8 @@ enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet)
 	/* all rows or none: a user already in the database stops the import */
 	if (store_pg_insert(cfg->db, admin_timeout(cfg), users, recs, (size_t)n, 0, err,
 			    sizeof(err)) != STORE_OK) {
-		fprintf(stderr, "totp-enroll: --import: %s; nothing was imported\n", err);
 		ret = errno == EEXIST ? ENROLL_EXIT_EXISTS : ENROLL_EXIT_ERROR;
+		fprintf(stderr, "totp-enroll: --import: %s; nothing was imported\n", err);
 		goto out;
 	}
 	if (!quiet)

@@ -1,0 +1,268 @@
+#!/bin/bash
+# The PostgreSQL store through the real libpam: two "hosts" (two service
+# configurations, one database), odd user names, nullok, the configuration's
+# safety checks, enrolment and import, and a database that stops, freezes
+# or holds the row lock mid-run.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/pg_env.sh"
+
+make_service a "conf=$HOST_A_CONF"
+make_service b "conf=$HOST_B_CONF"
+make_service patient "conf=$HOST_A_CONF max_failures=100 failure_ceiling=100"
+make_stack a_nullok "auth required $MODULE conf=$HOST_A_CONF nullok" "auth required pam_permit.so"
+make_stack a_ignore "auth required $MODULE conf=$HOST_A_CONF db_unavailable=ignore" \
+	"auth required pam_permit.so"
+make_service file "secret=$T/files/%u"
+
+# state USER: "last failures seq" of USER's row
+state() {
+	pg_psql "$ADMIN_DB" -F ' ' -v u="$1" \
+		<<<"SELECT last_step, failures, seq FROM pam_totp_records WHERE user_name = :'u';"
+}
+step_now() { echo $(($(date +%s) / 30)); }
+
+# ---- two hosts, one database ----
+wait_mid_step
+pg_enroll root
+c=$(code)
+check_login "host A accepts the current code" PAM_SUCCESS a root "$c"
+check_login "host B refuses the same code" PAM_AUTH_ERR b root "$c"
+check "host B logs it as a replay" logged "replayed code refused"
+check_login "host A refuses it again" PAM_AUTH_ERR a root "$c"
+check_eq "the last accepted step is in the database" "$(step_now) 0" "$(state root | cut -d' ' -f1,2)"
+check_login "host B accepts the next code" PAM_SUCCESS b root "$(code 1)"
+check_login "host A refuses that one" PAM_AUTH_ERR a root "$(code 1)"
+check_login "host A refuses an older code" PAM_AUTH_ERR a root "$c"
+check_eq "the last accepted step moved for every host" "$(($(step_now) + 1))" \
+	"$(state root | cut -d' ' -f1)"
+check_login "a wrong code through B" PAM_AUTH_ERR b root "$(wrong_code)"
+check_eq "failures are counted for every host" 1 "$(state root | cut -d' ' -f2)"
+
+# libpq's environment is the caller's (su): it must not choose the database
+wait_mid_step
+pg_enroll root
+PGHOST=/nonexistent PGDATABASE=nope PGSERVICE=evil PGSERVICEFILE=/nonexistent \
+	PGSSLMODE=require HOME=/nonexistent check_login \
+	"PG* variables and HOME of the caller are ignored" PAM_SUCCESS a root "$(code)"
+
+# ---- roles: the PAM side can only read and update ----
+pam_psql() {
+	PGPASSWORD="$PAM_PW" "$PGBIN/psql" -X -q -A -t "host=$PGSOCK dbname=totp user=pam_totp" \
+		-c "$1" >/dev/null 2>&1
+}
+check "the PAM role may read the table" pam_psql "SELECT count(*) FROM pam_totp_records"
+pam_refused() { ! pam_psql "$1"; }
+check "the PAM role may not insert" pam_refused \
+	"INSERT INTO pam_totp_records (user_name, record) VALUES ('x', 'y')"
+check "the PAM role may not delete" pam_refused "DELETE FROM pam_totp_records"
+check "the PAM role may not change the schema version" pam_refused \
+	"UPDATE pam_totp_schema SET version = 1"
+
+# ---- nullok: a user without a row ----
+pg_admin "DELETE FROM pam_totp_records WHERE user_name = 'root'"
+check_login "no row, nullok: ignored, the stack decides" PAM_SUCCESS a_nullok root
+check "no row, nullok: logged" logged "not enrolled, nullok: ignored"
+check "no row, nullok: not prompted" test "$(grep -c '^prompt' "$T/last.log")" -eq 0
+check_login "no row without nullok: denied" PAM_AUTH_ERR a root 123456
+check "no row without nullok: still prompted" grep -q '^prompt: Verification code' "$T/last.log"
+check "no row without nullok: logged" logged "not enrolled (no row in pam_totp_records"
+wait_mid_step
+pg_enroll root
+check_login "a row and nullok: a wrong code is denied" PAM_AUTH_ERR a_nullok root "$(wrong_code)"
+check_login "a row and nullok: the right code is accepted" PAM_SUCCESS a_nullok root "$(code)"
+
+# ---- user names with quotes, backslashes, semicolons, non-ASCII ----
+# nss_wrapper gives them passwd entries without touching /etc/passwd
+NSS_WRAPPER_LIB=$(ls /usr/lib/*/libnss_wrapper.so 2>/dev/null | head -1)
+[ -n "$NSS_WRAPPER_LIB" ] || bail "nss_wrapper not installed (apt-get install libnss-wrapper)"
+odd_users=("o'brien" 'back\slash' 'semi;colon' 'jürgen' 'quo"te' 'x'"'"'; DROP TABLE pam_totp_records; --' '日本語')
+{
+	echo "root:x:0:0:root:/root:/bin/sh"
+	for u in "${odd_users[@]}"; do echo "$u:x:0:0::/root:/bin/sh"; done
+} >"$T/passwd"
+echo "root:x:0:" >"$T/group"
+for u in "${odd_users[@]}"; do
+	wait_mid_step
+	pg_enroll "$u" || not_ok "enrolling '$u'"
+	NSS_WRAPPER_PASSWD="$T/passwd" NSS_WRAPPER_GROUP="$T/group" LD_PRELOAD="$NSS_WRAPPER_LIB" \
+		check_login "user '$u': accepted on host A" PAM_SUCCESS a "$u" "$(code)"
+	NSS_WRAPPER_PASSWD="$T/passwd" NSS_WRAPPER_GROUP="$T/group" LD_PRELOAD="$NSS_WRAPPER_LIB" \
+		check_login "user '$u': replay refused on host B" PAM_AUTH_ERR b "$u" "$(code)"
+	check_eq "user '$u': the row under the exact name holds the step" "$(step_now)" \
+		"$(state "$u" | cut -d' ' -f1)"
+done
+check_eq "every odd user has its row, and the table survived" "$((${#odd_users[@]} + 1))" \
+	"$(pg_value "SELECT count(*) FROM pam_totp_records")"
+pg_admin "DELETE FROM pam_totp_records WHERE user_name <> 'root'"
+NSS_WRAPPER_PASSWD="$T/passwd" NSS_WRAPPER_GROUP="$T/group" LD_PRELOAD="$NSS_WRAPPER_LIB" \
+	check_login "user 'o'brien' without a row: denied" PAM_AUTH_ERR a "o'brien" "$(code)"
+check "  logged as not enrolled" logged "user=o'brien service=a rhost=-: not enrolled"
+
+# ---- configuration safety ----
+cp "$HOST_A_CONF" "$T/open.conf"
+chmod 644 "$T/open.conf"
+make_service open "conf=$T/open.conf"
+check_login "a config file with a password readable by others is refused" PAM_SERVICE_ERR open root 123456
+check "  and the reason logged" logged "holds a database password (line 2): it must be readable by root alone"
+make_service argpw "store=postgresql [db=host=$PGSOCK dbname=totp user=pam_totp password=$PAM_PW]"
+check_login "a password among module arguments is refused" PAM_SERVICE_ERR argpw root 123456
+check "  and the reason logged" logged "a database password must not be a module argument"
+make_service nodb "store=postgresql"
+check_login "store=postgresql without db= is refused" PAM_SERVICE_ERR nodb root 123456
+make_service badstore "store=ldap secret=$T/%u"
+check_login "an unknown store is refused" PAM_SERVICE_ERR badstore root 123456
+printf 'store=postgresql\ndb=host=%s dbname=totp user=pam_totp password=wrong\n' "$PGSOCK" >"$T/wrongpw.conf"
+chmod 600 "$T/wrongpw.conf"
+make_service wrongpw "conf=$T/wrongpw.conf"
+check_login "a rejected database password denies" PAM_AUTHINFO_UNAVAIL wrongpw root "$(code)"
+check "  and says why" logged "password authentication failed"
+pg_admin "UPDATE pam_totp_schema SET version = 2"
+check_login "an unknown schema version denies" PAM_AUTHINFO_UNAVAIL a root "$(code)"
+check "  and says which" logged "schema version 2, this pam_totp needs 1"
+pg_admin "UPDATE pam_totp_schema SET version = 1"
+"$ENROLL" --init-db --quiet --conf "$ADMIN_CONF" >/dev/null 2>&1
+check_eq "--init-db twice changes nothing" "1 1" \
+	"$(pg_value "SELECT count(*), min(version) FROM pam_totp_schema" | tr '|' ' ')"
+
+# ---- enrolment through totp-enroll writes the row ----
+pg_admin "DELETE FROM pam_totp_records"
+out=$("$ENROLL" --user root --conf "$ADMIN_CONF" --no-confirm --quiet --qr=none 2>&1)
+check_eq "totp-enroll enrols into the database" 0 "$?"
+enrolled_secret=$(sed -n 's/^otpauth:.*secret=\([A-Z2-7]*\).*/\1/p' <<<"$out")
+wait_mid_step
+check_login "its code is accepted on host A" PAM_SUCCESS a root "$(code 0 "$enrolled_secret")"
+check_login "  and refused on host B" PAM_AUTH_ERR b root "$(code 0 "$enrolled_secret")"
+rc=0; "$ENROLL" --user root --conf "$ADMIN_CONF" --no-confirm --quiet --qr=none >/dev/null 2>&1 || rc=$?
+check_eq "enrolling again without --force: exit 3" 3 "$rc"
+rc=0; "$ENROLL" --user root --conf "$HOST_A_CONF" --no-confirm --force --quiet --qr=none \
+	>/dev/null 2>&1 || rc=$?
+check_eq "the PAM role cannot enrol (no INSERT)" 1 "$rc"
+
+# ---- import of file records ----
+mkdir -p "$T/files"
+pg_admin "DELETE FROM pam_totp_records"
+wait_mid_step
+new_record "$T/files/root" -r 3 -i 1000 >"$T/recovery"
+check_login "file store: a code accepted" PAM_SUCCESS file root "$(code)"
+check_login "file store: a wrong code counted" PAM_AUTH_ERR file root "$(wrong_code)"
+cp "$T/files/root" "$T/files/before"
+SECRET=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJRAAAAAAAA new_record "$T/files/other" -a SHA256 -d 8 -p 60
+rc=0; "$ENROLL" --import --quiet --conf "$ADMIN_CONF" --secret-path "$T/files/%u" root \
+	"nobody=$T/files/other" >"$T/import.out" 2>&1 || rc=$?
+check_eq "--import of two records" 0 "$rc"
+check_eq "  both rows are there" 2 "$(pg_value "SELECT count(*) FROM pam_totp_records")"
+pg_psql "$ADMIN_DB" -c "SELECT record FROM pam_totp_records WHERE user_name = 'root'" |
+	grep -v -e '^state_' -e '^$' >"$T/db_enrolment"
+grep -v '^state_' "$T/files/before" >"$T/file_enrolment"
+check "  every enrolment field carried over (secret, parameters, created, recovery)" \
+	diff "$T/db_enrolment" "$T/file_enrolment"
+file_state=$("$top_builddir/tests/record_state" "$T/files/before")
+db_state=$(pg_psql "$ADMIN_DB" -F ' ' -c "SELECT 'seq=' || seq, 'last=' || last_step, 'skew=' || skew,
+	'failures=' || failures, 'locked=' || locked_until, 'resync=' || resync_step
+	FROM pam_totp_records WHERE user_name = 'root'")
+check_eq "  the state carried over" "${file_state% recovery=*}" "$db_state"
+check_eq "  the other record's parameters carried over" "SHA256 8 60" "$(pg_psql "$ADMIN_DB" -c \
+	"SELECT record FROM pam_totp_records WHERE user_name = 'nobody'" |
+	sed -n 's/^\(algorithm\|digits\|period\)=//p' | tr '\n' ' ' | sed 's/ $//')"
+check_login "after import: the code used on the file store is still refused" PAM_AUTH_ERR a root "$(code)"
+check "  as a replay" logged "replayed code refused"
+check_login "after import: the next code is accepted" PAM_SUCCESS b root "$(code 1)"
+rc1=$(sed -n 1p "$T/recovery")
+check_login "after import: a recovery code is accepted" PAM_SUCCESS a root "$rc1"
+check "  two left" logged "recovery code used, 2 left"
+check_login "  and refused the second time, on the other host" PAM_AUTH_ERR b root "$rc1"
+check_eq "  the row keeps two recovery codes" 2 "$(pg_psql "$ADMIN_DB" -c "SELECT record FROM pam_totp_records
+	WHERE user_name = 'root'" | sed -n 's/^recovery=//p' | tr ',' '\n' | grep -c .)"
+new_record "$T/files/third"
+rc=0; "$ENROLL" --import --quiet --conf "$ADMIN_CONF" "third=$T/files/third" \
+	"root=$T/files/before" >"$T/import.out" 2>&1 || rc=$?
+check_eq "importing a user already in the database: exit 3" 3 "$rc"
+check "  naming the user" grep -q "root already has a row in pam_totp_records; nothing was imported" \
+	"$T/import.out"
+check_eq "  and nothing of that import was written" 0 \
+	"$(pg_value "SELECT count(*) FROM pam_totp_records WHERE user_name = 'third'")"
+rc=0; "$ENROLL" --import --quiet --conf "$ADMIN_CONF" "third=$T/files/third" \
+	"third=$T/files/third" >"$T/import.out" 2>&1 || rc=$?
+check_eq "a user twice in one import: exit 3, nothing written" "3 0" \
+	"$rc $(pg_value "SELECT count(*) FROM pam_totp_records WHERE user_name = 'third'")"
+rc=0; "$ENROLL" --import --quiet --conf "$ADMIN_CONF" "third=$T/files/missing" >/dev/null 2>&1 || rc=$?
+check_eq "a missing record file: exit 1" 1 "$rc"
+rc=0; "$ENROLL" --import --quiet --conf "$HOST_A_CONF" "third=$T/files/third" >/dev/null 2>&1 || rc=$?
+check_eq "the PAM role cannot import" 1 "$rc"
+
+# ---- the database stops, freezes, or holds the lock ----
+# timed_login SERVICE USER ANSWER: login, and its duration in $ms
+timed_login() {
+	local t0=$(date +%s%N)
+	login "$@"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
+wait_mid_step
+pg_enroll root
+check_login "before the outage: accepted" PAM_SUCCESS a root "$(code)"
+used=$(code)
+# logins of wrong codes while the server goes away and comes back
+wrong=$(wrong_code)
+(
+	end=$(($(date +%s) + 8))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		timed_login patient root "$wrong"
+		echo "$result $ms"
+		[ "$result" = PAM_AUTHINFO_UNAVAIL ] && logged 'denied: database unavailable' &&
+			echo "reason-logged"
+		sleep 0.1
+	done >"$T/outage"
+) &
+loop=$!
+sleep 1.5
+pg_stop
+sleep 3
+pg_start
+wait "$loop"
+n_err=$(grep -c '^PAM_AUTH_ERR ' "$T/outage")
+n_unavail=$(grep -c '^PAM_AUTHINFO_UNAVAIL ' "$T/outage")
+n_total=$(grep -c '^PAM_' "$T/outage")
+check "during the outage: denied (PAM_AUTHINFO_UNAVAIL), $n_unavail of $n_total logins" \
+	test "$n_unavail" -gt 0
+check "  each with its reason logged" test "$(grep -c '^reason-logged' "$T/outage")" -eq "$n_unavail"
+check "  before and after it: wrong codes counted ($n_err)" test "$n_err" -gt 0
+check_eq "  no other result" "$n_total" "$((n_err + n_unavail))"
+slowest=$(awk '{ print $2 }' "$T/outage" | sort -n | tail -1)
+check "  no login waited (slowest ${slowest} ms)" test "$slowest" -lt 3000
+check_eq "  nothing lost: every counted failure is in the row" "$n_err" \
+	"$(state root | cut -d' ' -f2)"
+check_login "after the outage: the code used before it is still refused" PAM_AUTH_ERR a root "$used"
+check_login "after the outage: the next code is accepted" PAM_SUCCESS b root "$(code 1)"
+
+pg_stop
+timed_login a root "$(code 2)"
+check_eq "server down: denied" PAM_AUTHINFO_UNAVAIL "$result"
+check "  logged with the reason" logged "denied: database unavailable: connection to server on socket"
+timed_login a_ignore root "$(code 2)"
+check_eq "server down, db_unavailable=ignore: the stack decides" PAM_SUCCESS "$result"
+check "  logged as such" logged "db_unavailable=ignore: the stack decides"
+pg_start
+
+pg_freeze
+timed_login a root "$(code 2)"
+pg_thaw
+check_eq "server frozen: denied" PAM_AUTHINFO_UNAVAIL "$result"
+check "  within db_timeout=3 (took $ms ms)" test "$ms" -ge 2500 -a "$ms" -lt 4500
+check "  logged with the reason" logged "denied: database unavailable: no connection within 3 s"
+
+# another session holds the row lock longer than db_timeout
+wait_mid_step
+pg_enroll root
+pg_psql "$ADMIN_DB" -c "BEGIN; SELECT 1 FROM pam_totp_records WHERE user_name = 'root' FOR UPDATE;
+	SELECT pg_sleep(5); COMMIT;" >/dev/null &
+holder=$!
+sleep 0.5
+timed_login a root "$(code)"
+check_eq "row locked too long: denied" PAM_AUTHINFO_UNAVAIL "$result"
+check "  within db_timeout=3 (took $ms ms)" test "$ms" -ge 2000 -a "$ms" -lt 4500
+check "  logged: the statement timed out" logged "denied: database unavailable: ERROR: canceling statement due to statement timeout"
+wait "$holder"
+check_login "the lock released: the same code is accepted" PAM_SUCCESS a root "$(code)"
+
+tap_done

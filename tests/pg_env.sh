@@ -1,0 +1,103 @@
+# A throw-away PostgreSQL cluster for the PostgreSQL store's tests and the
+# store benchmark: source after tests/tap.sh and tests/pam_env.sh.
+#
+# initdb as the postgres user (when run as root) in $T/pg, listening only on
+# a Unix socket in $T/pg/sock (no TCP port), SCRAM passwords for every role.
+# Stopped and removed on exit, whatever happens.
+#
+#   PGSOCK                      the socket directory
+#   pg_admin SQL                run SQL as the administrator (owner of the tables)
+#   pg_value SQL                the first value of a query, unaligned
+#   pg_stop / pg_start          stop (fast) and start the server
+#   pg_freeze / pg_thaw         SIGSTOP / SIGCONT the postmaster: connections hang
+#   ADMIN_CONF, HOST_A_CONF, HOST_B_CONF  config files: the administrator
+#                               (totp-enroll --init-db/--import) and two "hosts"
+#                               logging in as the pam_totp role (SELECT, UPDATE)
+#   pg_enroll USER [make_record options]  a fresh row for USER with $SECRET
+#
+# Without libpq at configure time the test is skipped, unless configure was
+# asked --with-postgresql (then libpq was found, or configure failed). With
+# libpq but without the server the test fails: CI installs both.
+
+if [ "${have_pq:-no}" != yes ]; then
+	[ "${with_postgresql:-auto}" = yes ] && bail "--with-postgresql but built without libpq"
+	echo "1..0 # SKIP built without PostgreSQL support (libpq-dev not installed)"
+	exit 0
+fi
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] ||
+	bail "PostgreSQL server not installed (apt-get install postgresql)"
+ENROLL="$top_builddir/tools/totp-enroll"
+
+PGD="$T/pg"
+PGSOCK="$PGD/sock"
+mkdir -p "$PGSOCK"
+if [ "$(id -u)" -eq 0 ]; then
+	id postgres >/dev/null 2>&1 || bail "no postgres user to run the server as"
+	chown -R postgres: "$PGD"
+	as_pg() { runuser -u postgres -- "$@"; }
+else
+	as_pg() { "$@"; }
+fi
+ADMIN_PW="admin-$$-pw"
+PAM_PW="pam-$$-pw"
+echo "$ADMIN_PW" >"$PGD/pwfile"
+[ "$(id -u)" -eq 0 ] && chown postgres: "$PGD/pwfile"
+as_pg "$PGBIN/initdb" -D "$PGD/data" -U totp_admin --pwfile="$PGD/pwfile" -E UTF8 \
+	--locale=C.UTF-8 --auth-local=scram-sha-256 --auth-host=reject --no-sync \
+	>"$PGD/initdb.log" 2>&1 || { cat "$PGD/initdb.log"; bail "initdb failed"; }
+rm -f "$PGD/pwfile"
+
+pg_start() {
+	as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 \
+		-o "-k $PGSOCK -c listen_addresses='' -c max_connections=120 ${PG_SERVER_OPTS:--c fsync=off}" \
+		start >/dev/null || { tail -20 "$PGD/server.log"; return 1; }
+}
+pg_stop() { as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -m "${1:-fast}" -w stop >/dev/null; }
+pg_postmaster() { head -1 "$PGD/data/postmaster.pid"; }
+pg_freeze() { kill -STOP "$(pg_postmaster)"; }
+pg_thaw() { kill -CONT "$(pg_postmaster)"; }
+pg_cleanup() {
+	if [ -f "$PGD/data/postmaster.pid" ]; then
+		pg_thaw 2>/dev/null
+		pg_stop immediate 2>/dev/null
+	fi
+}
+trap 'pg_cleanup; rm -rf "$T"' EXIT
+pg_start || bail "cannot start PostgreSQL"
+
+ADMIN_DB="host=$PGSOCK dbname=totp user=totp_admin"
+pg_psql() {
+	PGPASSWORD="$ADMIN_PW" "$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 "$@"
+}
+pg_admin() { pg_psql "$ADMIN_DB" -c "$1"; }
+pg_value() { pg_admin "$1" | head -1; }
+pg_psql "host=$PGSOCK dbname=postgres user=totp_admin" -c "CREATE DATABASE totp" ||
+	bail "cannot create the database"
+
+# The administrator's config, and two hosts' configs for the PAM role: the
+# same database, one as a key=value string, one as a URI.
+ADMIN_CONF="$T/admin.conf"
+HOST_A_CONF="$T/host_a.conf"
+HOST_B_CONF="$T/host_b.conf"
+printf 'store=postgresql\ndb=%s password=%s\n' "$ADMIN_DB" "$ADMIN_PW" >"$ADMIN_CONF"
+printf 'store=postgresql\ndb=host=%s dbname=totp user=pam_totp password=%s\ndb_timeout=3\n' \
+	"$PGSOCK" "$PAM_PW" >"$HOST_A_CONF"
+printf 'store=postgresql\ndb=postgresql://pam_totp:%s@/totp?host=%s\ndb_timeout=3\n' \
+	"$PAM_PW" "$PGSOCK" >"$HOST_B_CONF"
+chmod 600 "$ADMIN_CONF" "$HOST_A_CONF" "$HOST_B_CONF"
+
+"$ENROLL" --init-db --conf "$ADMIN_CONF" >"$PGD/init.log" 2>&1 ||
+	{ cat "$PGD/init.log"; bail "totp-enroll --init-db failed"; }
+pg_admin "CREATE ROLE pam_totp LOGIN PASSWORD '$PAM_PW';
+	GRANT SELECT ON pam_totp_schema TO pam_totp;
+	GRANT SELECT, UPDATE ON pam_totp_records TO pam_totp;" || bail "cannot create the PAM role"
+
+# pg_enroll USER [make_record options]: USER's row replaced by a fresh
+# record with $SECRET, through a record file and totp-enroll --import
+pg_enroll() {
+	local user=$1; shift
+	pg_psql "$ADMIN_DB" -v u="$user" <<<"DELETE FROM pam_totp_records WHERE user_name = :'u';" &&
+		new_record "$PGD/import.rec" "$@" &&
+		"$ENROLL" --import --quiet --conf "$ADMIN_CONF" "$user=$PGD/import.rec"
+}
