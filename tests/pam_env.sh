@@ -10,11 +10,10 @@
 #   new_record PATH [make_record options]   a record with the test secret
 #   login SERVICE USER ANSWER...   run one authentication; sets $result
 #                                  (PAM code name), output in $T/last.log
-#   code [OFFSET [SECRET [ALG DIGITS PERIOD]]]  the code OFFSET steps from now
-#   wait_mid_step [PERIOD]         wait until we are not near a step boundary
+#   code, wait_mid_step           from tests/totp_code.sh
 #   logged PATTERN                 did the last login log a line matching PATTERN
 
-command -v oathtool >/dev/null || bail "oathtool not installed (apt-get install oathtool)"
+. "$top_srcdir/tests/totp_code.sh"
 PAM_WRAPPER_LIB=${PAM_WRAPPER_LIB:-$(ls /usr/lib/*/libpam_wrapper.so 2>/dev/null | head -1)}
 [ -n "$PAM_WRAPPER_LIB" ] || bail "pam_wrapper not installed (apt-get install libpam-wrapper)"
 MODULE="$top_builddir/pam_module/.libs/pam_totp.so"
@@ -28,7 +27,6 @@ if ldd "$PAM_LOGIN" 2>/dev/null | grep -q libasan; then
 	# ASan refuses RTLD_DEEPBIND; pam_wrapper reads this (sic) to drop it
 	export UID_WRAPPER_DISABLE_DEEPBIND=1
 fi
-SECRET=${SECRET:-GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ}
 
 T=$(mktemp -d /tmp/pam_totp_test.XXXXXX)
 chmod 755 "$T"
@@ -62,20 +60,6 @@ login() {
 		${PAM_LOGIN_WRAPPER:-} "$PAM_LOGIN" $LOGIN_OPTS "$service" "$user" "$@" >"$T/last.log" 2>&1
 	result=$(sed -n 's/^result: //p' "$T/last.log" | tail -1)
 	[ -n "$result" ] || result="(no result: $(tail -1 "$T/last.log"))"
-}
-
-code() {
-	local offset=${1:-0} secret=${2:-$SECRET} alg=${3:-SHA1} digits=${4:-6} period=${5:-30}
-	oathtool --totp="$alg" -b -d "$digits" -s "$period" \
-		-N "@$(($(date +%s) + offset * period))" "$secret"
-}
-
-wait_mid_step() {
-	local period=${1:-30} into
-	into=$(($(date +%s) % period))
-	if [ "$into" -gt $((period - 5)) ]; then
-		sleep $((period - into + 1))
-	fi
 }
 
 logged() { grep -q "SYSLOG([0-9]*): .*$1" "$T/last.log"; }
