@@ -103,7 +103,9 @@ expect_out() {
 }
 
 # --- a code alone, the record in a root-only administrator's store ---
-set_stack "auth required $MODULE secret=$STORE/%u"
+# (the auth lines of examples/pam.d/sshd-key-code, here without the key)
+mapfile -t key_code < <(example_auth sshd-key-code "secret=$STORE/%u")
+set_stack "${key_code[@]}"
 admin_record "$ua"
 wait_mid_step
 c=$(code)
@@ -119,7 +121,8 @@ ssh_code "$ua" -a "$CODE" "not a code"
 expect_out "garbage is denied"
 check "the record stays root's and 0600" test "$(stat -c '%U %a' "$STORE/$ua")" = "root 600"
 
-# --- key then code: AuthenticationMethods publickey,keyboard-interactive ---
+# --- key then code: AuthenticationMethods publickey,keyboard-interactive,
+# with the same stack ---
 admin_record "$uk"
 wait_mid_step
 ssh_key "$uk" -a "$CODE" "$(code)"
@@ -130,6 +133,19 @@ expect_out "key then a wrong code is denied"
 ssh_code "$uk" -a "$CODE" "$(code 1)"
 expect_out "the code without the key is denied"
 check "without the key the code is not even asked" grep -q "^not asked: $CODE" "$T/last.log"
+
+# --- password then code: examples/pam.d/sshd-password-code ---
+mapfile -t password_code < <(example_auth sshd-password-code "secret=$STORE/%u")
+set_stack "${password_code[@]}"
+admin_record "$ua"
+wait_mid_step
+ssh_code "$ua" -a 'Password: ?' "$(pw "$ua")" -a "$CODE" "$(code)"
+expect_in "$ua" "password then code (two prompts, the example stack)"
+ssh_code "$ua" -a 'Password: ?' "wrong-password" -a "$CODE" "$(code 1)"
+expect_out "a wrong password is denied"
+check "after a wrong password the code is not asked" grep -q "^not asked: $CODE" "$T/last.log"
+ssh_code "$ua" -a 'Password: ?' "$(pw "$ua")" -a "$CODE" "$(code 0 "$OTHER_SECRET")"
+expect_out "the right password and a wrong code is denied"
 
 # --- password and code in one answer: forward_pass, then pam_unix ---
 set_stack "auth required $MODULE secret=$STORE/%u forward_pass" \

@@ -10,7 +10,10 @@ system_require sudo visudo setpriv
 service="sudo-pamtotp-test-$$"
 us="ptsu$$"
 new_user "$us"
-pam_service "$service" "$note_service" "auth required $MODULE secret=$STORE/%u" \
+pw=$user_password
+# the auth lines of examples/pam.d/sudo: the password, then the code
+mapfile -t stack < <(example_auth sudo "secret=$STORE/%u")
+pam_service "$service" "$note_service" "${stack[@]}" \
 	"account required pam_unix.so" "session required pam_unix.so"
 sudoers="/etc/sudoers.d/pamtotp-test-$$"
 cat >"$T/sudoers" <<SUDOERS
@@ -30,6 +33,7 @@ run_sudo() {
 		sudo -k /usr/bin/id -un
 }
 CODE='Verification code: ?'
+PASS='password for [^:]*: ?'
 expect_root() {
 	if [ "$status" -eq 0 ] && grep -q '^root' "$T/last.log"; then ok "$1"; else
 		not_ok "$1 (sudo exit $status)"; show; fi
@@ -43,15 +47,18 @@ expect_refused() {
 admin_record "$us"
 wait_mid_step
 c=$(code)
-run_sudo -a "$CODE" "$c"
-expect_root "right code: sudo runs the command as root"
+run_sudo -a "$PASS" "$pw" -a "$CODE" "$c"
+expect_root "password and the right code: sudo runs the command as root"
 check "sudo used the service of pam_service=" grep -q "^auth $service $us\$" "$T/services"
-run_sudo -a "$CODE" "$c"
+run_sudo -a "$PASS" "$pw" -a "$CODE" "$c"
 expect_refused "the same code again is denied (replay), no timestamp"
-run_sudo -a "$CODE" "$(code 0 "$OTHER_SECRET")"
+run_sudo -a "$PASS" "$pw" -a "$CODE" "$(code 0 "$OTHER_SECRET")"
 expect_refused "wrong code is denied"
-run_sudo -a "$CODE" ""
+run_sudo -a "$PASS" "$pw" -a "$CODE" ""
 expect_refused "an empty answer is denied"
-run_sudo -a "$CODE" "$(code 1)"
+run_sudo -a "$PASS" "wrong-password" -a "$CODE" "$(code 1)"
+expect_refused "a wrong password is denied"
+check "after a wrong password the code is not asked" grep -q "^not asked: $CODE" "$T/last.log"
+run_sudo -a "$PASS" "$pw" -a "$CODE" "$(code 1)"
 expect_root "the next code is accepted"
 tap_done
