@@ -60,8 +60,9 @@ uri_build(const struct otp_uri *u, char *out, size_t out_size)
 	if (alg == NULL || u->account[0] == '\0' || u->secret[0] == '\0' ||
 	    u->digits < OTP_DIGITS_MIN || u->digits > OTP_DIGITS_MAX ||
 	    u->period == 0 || u->period > URI_PERIOD_MAX ||
-	    strchr(u->issuer, ':') != NULL)
-		return -1;
+	    strchr(u->issuer, ':') != NULL ||
+	    (u->issuer[0] == '\0' && strchr(u->account, ':') != NULL))
+		return -1; /* a ':' would be read back as the issuer separator */
 	if (uri_percent_encode(u->issuer, issuer, sizeof(issuer)) != 0 ||
 	    uri_percent_encode(u->account, account, sizeof(account)) != 0)
 		return -1;

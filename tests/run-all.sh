@@ -47,6 +47,14 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poin
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	run_suite sanitize CFLAGS="-O1 $san" LDFLAGS="$san"
 
+echo "== fuzz: every libFuzzer target for ${FUZZ_SECONDS:=30}s"
+fuzz_out=$(bash "$src/tests/fuzz.sh" "$src/_build/normal" "$FUZZ_SECONDS")
+echo "$fuzz_out"
+fp=$(tail -1 <<<"$fuzz_out" | awk '/passed/ { print $1 + 0 }')
+ff=$(tail -1 <<<"$fuzz_out" | awk '/failed/ { print $3 + 0 }')
+[ -n "$fp" ] || { fp=0; ff=1; }
+passed=$((passed + fp)); failed=$((failed + ff))
+
 echo "== distcheck"
 if (cd "$src/_build/normal" && make -j"$jobs" distcheck >distcheck.out 2>&1); then
 	echo "== distcheck: ok"; passed=$((passed + 1))
