@@ -58,10 +58,16 @@ new_record() {
 ASAN_LIB=$(ldd "$PAM_LOGIN" 2>/dev/null | awk '/libasan/ { print $3 }')
 FIRST_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB"
 
+PWRAP_LOCK=/tmp/pam_totp_tests.pam_wrapper.lock
+
 # login SERVICE USER ANSWER... : answers go to the prompts in order
 login() {
 	local service=$1 user=$2; shift 2
-	LD_PRELOAD="$FIRST_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" PAM_WRAPPER=1 \
+	# pam_wrapper copies the service files to the first free /tmp/pam.X,
+	# and two processes starting together can pick the same one: tests
+	# running in parallel take turns (flock) while pam_wrapper is in use.
+	flock -w 300 "$PWRAP_LOCK" env \
+		LD_PRELOAD="$FIRST_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" PAM_WRAPPER=1 \
 		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
 		${PAM_LOGIN_WRAPPER:-} "$PAM_LOGIN" $LOGIN_OPTS "$service" "$user" "$@" >"$T/last.log" 2>&1
 	result=$(sed -n 's/^result: //p' "$T/last.log" | tail -1)
