@@ -60,8 +60,10 @@ uri_build(const struct otp_uri *u, char *out, size_t out_size)
 	if (alg == NULL || u->account[0] == '\0' || u->secret[0] == '\0' ||
 	    u->digits < OTP_DIGITS_MIN || u->digits > OTP_DIGITS_MAX ||
 	    u->period == 0 || u->period > URI_PERIOD_MAX ||
-	    strchr(u->issuer, ':') != NULL)
-		return -1;
+	    strchr(u->issuer, ':') != NULL ||
+	    (u->issuer[0] == '\0' && strchr(u->account, ':') != NULL) ||
+	    u->account[0] == ' ')
+		return -1; /* read back, a ':' would end the issuer, a leading space vanish */
 	if (uri_percent_encode(u->issuer, issuer, sizeof(issuer)) != 0 ||
 	    uri_percent_encode(u->account, account, sizeof(account)) != 0)
 		return -1;
@@ -260,9 +262,10 @@ uri_parse(const char *text, struct otp_uri *u, char *err, size_t err_size)
 		memcpy(u->issuer, label, ilen);
 		u->issuer[ilen] = '\0';
 		strcpy(u->account, colon + 1);
-		/* a space after the colon is allowed by the Key URI format */
-		if (u->account[0] == ' ')
-			memmove(u->account, u->account + 1, strlen(u->account));
+		/* spaces after the colon are allowed by the Key URI format */
+		size_t skip = strspn(u->account, " ");
+
+		memmove(u->account, u->account + skip, strlen(u->account + skip) + 1);
 	} else {
 		if (strlen(label) >= URI_FIELD_MAX) {
 			set_err(err, err_size, "label too long");

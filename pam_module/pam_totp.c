@@ -257,6 +257,12 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		if (rc != PAM_SUCCESS)
 			goto out;
 	}
+	if (cfg.debug)
+		log_outcome(pamh, LOG_DEBUG, &w,
+			    "debug: secret=%s window=%u max_skew=%u max_failures=%u lockout=%u..%us ceiling=%u",
+			    cfg.secret_template, cfg.policy.window, cfg.policy.max_skew,
+			    cfg.policy.max_failures, cfg.policy.lockout_base,
+			    cfg.policy.lockout_max, cfg.policy.failure_ceiling);
 	now = (int64_t)time(NULL);
 	login_attempt(&cfg, &su, input, cfg.forward_pass && !from_stack, now, &res);
 	if (cfg.forward_pass && !from_stack) {

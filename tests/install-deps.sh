@@ -11,6 +11,8 @@ packages=(
 	libcmocka-dev oathtool libpam-wrapper zbar-tools imagemagick
 	clang libclang-rt-14-dev valgrind python3 python3-pexpect expect
 	libpam-runtime
+	# system tests: the real sshd and sudo; the Debian package
+	openssh-server openssh-client sudo debhelper dpkg-dev lintian
 	# the PostgreSQL store: libpq to build it, a server for its tests,
 	# nss_wrapper for user names useradd refuses
 	libpq-dev postgresql libnss-wrapper
@@ -23,6 +25,14 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
+	# Installing openssh-server must not start the system's sshd: the tests
+	# run their own. policy-rc.d (if there is none) forbids it meanwhile.
+	policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+		trap 'rm -f "$policy"' EXIT
+	fi
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

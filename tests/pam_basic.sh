@@ -134,6 +134,10 @@ make_stack fwd "auth required $MODULE secret=$R forward_pass" \
 check_login "forward_pass: password and code in one answer" PAM_SUCCESS fwd root "s3cret99$(code)"
 check_eq "forward_pass hands the password on" "s3cret99" "$(tr -d '\0' <"$T/authtok")"
 
+make_service debug "secret=$R debug window=2 max_skew=4"
+check_login "debug option" PAM_AUTH_ERR debug root 999999
+check "debug logs the settings" logged "debug: secret=$T/%u.rec window=2 max_skew=4 max_failures=5"
+
 # remote host in the log line
 wait_mid_step
 LOGIN_OPTS="-r 192.0.2.7" check_login "wrong code" PAM_AUTH_ERR basic root 999999

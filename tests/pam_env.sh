@@ -10,12 +10,11 @@
 #   new_record PATH [make_record options]   a record with the test secret
 #   login SERVICE USER ANSWER...   run one authentication; sets $result
 #                                  (PAM code name), output in $T/last.log
-#   code [OFFSET [SECRET [ALG DIGITS PERIOD]]]  the code OFFSET steps from now
-#   wait_mid_step [PERIOD]         wait until we are not near a step boundary
+#   code, wait_mid_step            from tests/totp_code.sh
 #   wrong_code                     a well-formed code that no step near now has
 #   logged PATTERN                 did the last login log a line matching PATTERN
 
-command -v oathtool >/dev/null || bail "oathtool not installed (apt-get install oathtool)"
+. "$top_srcdir/tests/totp_code.sh"
 PAM_WRAPPER_LIB=${PAM_WRAPPER_LIB:-$(ls /usr/lib/*/libpam_wrapper.so 2>/dev/null | head -1)}
 [ -n "$PAM_WRAPPER_LIB" ] || bail "pam_wrapper not installed (apt-get install libpam-wrapper)"
 MODULE="$top_builddir/pam_module/.libs/pam_totp.so"
@@ -29,7 +28,6 @@ if ldd "$PAM_LOGIN" 2>/dev/null | grep -q libasan; then
 	# ASan refuses RTLD_DEEPBIND; pam_wrapper reads this (sic) to drop it
 	export UID_WRAPPER_DISABLE_DEEPBIND=1
 fi
-SECRET=${SECRET:-GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ}
 
 T=$(mktemp -d /tmp/pam_totp_test.XXXXXX)
 chmod 755 "$T"
@@ -60,20 +58,20 @@ new_record() {
 ASAN_LIB=$(ldd "$PAM_LOGIN" 2>/dev/null | awk '/libasan/ { print $3 }')
 FIRST_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB"
 
+PWRAP_LOCK=/tmp/pam_totp_tests.pam_wrapper.lock
+
 # login SERVICE USER ANSWER... : answers go to the prompts in order
 login() {
 	local service=$1 user=$2; shift 2
-	LD_PRELOAD="$FIRST_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" PAM_WRAPPER=1 \
+	# pam_wrapper copies the service files to the first free /tmp/pam.X,
+	# and two processes starting together can pick the same one: tests
+	# running in parallel take turns (flock) while pam_wrapper is in use.
+	flock -w 300 "$PWRAP_LOCK" env \
+		LD_PRELOAD="$FIRST_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" PAM_WRAPPER=1 \
 		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
 		${PAM_LOGIN_WRAPPER:-} "$PAM_LOGIN" $LOGIN_OPTS "$service" "$user" "$@" >"$T/last.log" 2>&1
 	result=$(sed -n 's/^result: //p' "$T/last.log" | tail -1)
 	[ -n "$result" ] || result="(no result: $(tail -1 "$T/last.log"))"
-}
-
-code() {
-	local offset=${1:-0} secret=${2:-$SECRET} alg=${3:-SHA1} digits=${4:-6} period=${5:-30}
-	oathtool --totp="$alg" -b -d "$digits" -s "$period" \
-		-N "@$(($(date +%s) + offset * period))" "$secret"
 }
 
 # none of the codes within 20 steps, so it cannot be accepted or start a
@@ -84,14 +82,6 @@ wrong_code() {
 	for c in 000000 111111 222222 333333 444444; do
 		case $near in *" $c "*) ;; *) echo "$c"; return ;; esac
 	done
-}
-
-wait_mid_step() {
-	local period=${1:-30} into
-	into=$(($(date +%s) % period))
-	if [ "$into" -gt $((period - 5)) ]; then
-		sleep $((period - into + 1))
-	fi
 }
 
 logged() { grep -q "SYSLOG([0-9]*): .*$1" "$T/last.log"; }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Install what is needed, build with -Werror, run every test: the normal
 # build, then the whole suite again under AddressSanitizer+UBSan, then
-# `make distcheck`. Ends with one line "N passed, N failed".
+# `make distcheck`, then the Debian package built, installed, logged in
+# through and purged. Ends with one line "N passed, N failed".
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src" || exit 1
@@ -11,6 +12,8 @@ bash tests/install-deps.sh || exit 1
 passed=0
 failed=0
 jobs=$(nproc)
+# the system tests (real sshd and sudo) must run here, not skip
+export PAM_TOTP_SYSTEM_TESTS=required
 
 # run_suite NAME CONFIGURE-ARGS...: build in _build/NAME and run make check
 run_suite() {
@@ -46,12 +49,67 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poin
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	run_suite sanitize --with-postgresql CFLAGS="-O1 $san" LDFLAGS="$san"
 
+echo "== fuzz: every libFuzzer target for ${FUZZ_SECONDS:=30}s"
+fuzz_out=$(bash "$src/tests/fuzz.sh" "$src/_build/normal" "$FUZZ_SECONDS")
+echo "$fuzz_out"
+fp=$(tail -1 <<<"$fuzz_out" | awk '/passed/ { print $1 + 0 }')
+ff=$(tail -1 <<<"$fuzz_out" | awk '/failed/ { print $3 + 0 }')
+[ -n "$fp" ] || { fp=0; ff=1; }
+passed=$((passed + fp)); failed=$((failed + ff))
+
 echo "== distcheck"
 if (cd "$src/_build/normal" && make -j"$jobs" distcheck >distcheck.out 2>&1); then
 	echo "== distcheck: ok"; passed=$((passed + 1))
 else
 	tail -40 "$src/_build/normal/distcheck.out"; failed=$((failed + 1))
 fi
+
+# deb_test: build the .deb from a clean copy of the distributed tree,
+# install it, log in once through the installed module, purge it.
+deb_test() {
+	local d=$deb_dir pkg=libpam-totp build="$src/_build/normal" pamdir code lrc
+	if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q installed; then
+		echo "$pkg is installed already: not touching it"; return 1
+	fi
+	(cd "$build" && make -s distdir distdir="$d/src" >/dev/null) || return 1
+	if ! (cd "$d/src" && dpkg-buildpackage -us -uc -b) >"$d/build.log" 2>&1; then
+		tail -40 "$d/build.log"; return 1
+	fi
+	echo "built: $(cd "$d" && ls ./*.deb | tr '\n' ' ')"
+	if command -v lintian >/dev/null; then
+		lintian --fail-on error "$d"/*.changes >"$d/lintian.log" 2>&1
+		lrc=$?
+		grep -v 'running with root privileges' "$d/lintian.log"
+		[ "$lrc" -eq 0 ] || { echo "lintian found errors"; return 1; }
+	fi
+	deb_installed=1
+	dpkg -i "$d/${pkg}_"*.deb >"$d/install.log" 2>&1 || { cat "$d/install.log"; return 1; }
+	pamdir=$(dirname "$(dpkg -L "$pkg" | grep '/security/pam_totp\.so$')")
+	[ -e "$pamdir/pam_unix.so" ] || { echo "module not next to pam_unix.so: $pamdir"; return 1; }
+	dpkg-query -W -f='${Conffiles}' "$pkg" | grep -q ' /etc/security/pam_totp.conf ' ||
+		{ echo "/etc/security/pam_totp.conf is not a conffile"; return 1; }
+	# the module by name only: libpam finds it where the package put it
+	mkdir -m 700 "$d/pam" "$d/store"
+	echo "auth required pam_totp.so secret=$d/store/%u" >"$d/pam/deb-login"
+	"$build/tests/make_record" "$d/store/root" GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ || return 1
+	code=$(oathtool --totp -b GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ)
+	"$build/tests/pam_login" -d "$d/pam" deb-login root "$code" >"$d/login.log" 2>&1
+	grep -q '^result: PAM_SUCCESS' "$d/login.log" || { cat "$d/login.log"; return 1; }
+	"$build/tests/pam_login" -d "$d/pam" deb-login root "$code" >"$d/login.log" 2>&1
+	grep -q '^result: PAM_AUTH_ERR' "$d/login.log" || { echo "replay not refused"; cat "$d/login.log"; return 1; }
+	dpkg --purge "$pkg" >/dev/null 2>&1 || return 1
+	[ ! -e "$pamdir/pam_totp.so" ] && [ ! -e /etc/security/pam_totp.conf ] ||
+		{ echo "purge left files behind"; return 1; }
+}
+echo "== deb"
+deb_dir=$(mktemp -d /tmp/pam_totp_deb.XXXXXX)
+if deb_test; then
+	echo "== deb: ok"; passed=$((passed + 1))
+else
+	echo "== deb: FAILED"; failed=$((failed + 1))
+	[ "${deb_installed:-0}" = 1 ] && dpkg --purge libpam-totp >/dev/null 2>&1
+fi
+rm -rf "$deb_dir"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

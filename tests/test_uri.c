@@ -180,6 +180,10 @@ test_build_rejects(void **state)
 	assert_int_equal(uri_build(&u, out, sizeof(out)), -1);
 	fill(&u, "Zorg:Co", "anna");  /* a colon in the issuer breaks the label */
 	assert_int_equal(uri_build(&u, out, sizeof(out)), -1);
+	fill(&u, "Zorg", " anna");  /* a leading space is dropped when read */
+	assert_int_equal(uri_build(&u, out, sizeof(out)), -1);
+	fill(&u, "", "a:b");  /* without an issuer, a colon would become one */
+	assert_int_equal(uri_build(&u, out, sizeof(out)), -1);
 	fill(&u, "Zorg", "anna");
 	u.digits = 9;
 	assert_int_equal(uri_build(&u, out, sizeof(out)), -1);

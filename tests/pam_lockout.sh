@@ -1,0 +1,52 @@
+#!/bin/bash
+# Lock-out through the real PAM stack: its progression, what the user is
+# told, the reset after a success, and the hard ceiling.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/pam_env.sh"
+
+R="$T/%u.rec"
+make_service lock "secret=$R max_skew=1 max_failures=3 lockout_base=2 lockout_max=4 failure_ceiling=7"
+bad=$(wrong_code)
+failures() { "$top_builddir/tests/record_state" "$T/root.rec" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
+
+new_record "$T/root.rec"
+check_login "1st wrong code" PAM_AUTH_ERR lock root "$bad"
+check_login "2nd wrong code" PAM_AUTH_ERR lock root "$bad"
+check "not locked yet: no message" test "$(grep -c '^error:' "$T/last.log")" -eq 0
+check_login "3rd wrong code starts a lock-out" PAM_AUTH_ERR lock root "$bad"
+check "user told how long (2 s)" grep -q '^error: Too many wrong codes. Try again in 2 seconds.' "$T/last.log"
+check "lock-out logged" logged "wrong code (3 consecutive failures), locked until"
+wait_mid_step
+check_login "while locked, even the right code is refused" PAM_AUTH_ERR lock root "$(code)"
+check "locked attempt logged" logged "locked out until"
+check "user told to wait" grep -q '^error: Too many wrong codes. Try again in [12] second' "$T/last.log"
+check_eq "locked attempts are not counted" 3 "$(failures)"
+sleep 2.2
+check_login "after the lock-out, a 4th wrong code" PAM_AUTH_ERR lock root "$bad"
+check "second lock-out is twice as long (4 s)" grep -q '^error: Too many wrong codes. Try again in 4 seconds.' "$T/last.log"
+sleep 4.2
+check_login "5th wrong code: capped at lockout_max" PAM_AUTH_ERR lock root "$bad"
+check "lock-out capped at 4 s" grep -q '^error: Too many wrong codes. Try again in 4 seconds.' "$T/last.log"
+sleep 4.2
+wait_mid_step
+check_login "right code after the lock-out" PAM_SUCCESS lock root "$(code)"
+check_eq "a success resets the count" 0 "$(failures)"
+check_login "a wrong code after the reset is not locked" PAM_AUTH_ERR lock root "$bad"
+check "no lock-out message after one failure" test "$(grep -c '^error:' "$T/last.log")" -eq 0
+
+# the hard ceiling: after failure_ceiling failures, refused until reset
+new_record "$T/root.rec"
+make_service ceiling "secret=$R max_skew=1 max_failures=7 failure_ceiling=7 lockout_base=1 lockout_max=1"
+for i in 1 2 3 4 5 6 7; do login ceiling root "$bad"; done
+check_eq "7 failures counted" 7 "$(failures)"
+sleep 1.2
+wait_mid_step
+check_login "at the ceiling the right code is refused" PAM_AUTH_ERR ceiling root "$(code)"
+check "user told to ask an administrator" grep -q '^error: Too many wrong codes. Ask your administrator' "$T/last.log"
+check "ceiling logged" logged "disabled after 7 failures"
+make_service ceiling100 "secret=$R failure_ceiling=101"
+check_login "a ceiling above 100 is refused (NIST SP 800-63B)" PAM_SERVICE_ERR ceiling100 root "$(code)"
+new_record "$T/root.rec"
+check_login "re-enrolment (a new record) clears the ceiling" PAM_SUCCESS ceiling root "$(code)"
+
+tap_done

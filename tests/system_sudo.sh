@@ -1,0 +1,64 @@
+#!/bin/bash
+# The module in the system's real sudo: a sudoers file of the test's own
+# points the test user at a PAM service of the test's own
+# (Defaults pam_service=), so /etc/pam.d/sudo is never touched. sudo runs
+# as the test user on a pty, and timestamp_timeout=0 makes every run ask.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/system_env.sh"
+system_require sudo visudo setpriv
+
+service="sudo-pamtotp-test-$$"
+us="ptsu$$"
+new_user "$us"
+pw=$user_password
+# the auth lines of examples/pam.d/sudo: the password, then the code
+mapfile -t stack < <(example_auth sudo "secret=$STORE/%u")
+pam_service "$service" "$note_service" "${stack[@]}" \
+	"account required pam_unix.so" "session required pam_unix.so"
+sudoers="/etc/sudoers.d/pamtotp-test-$$"
+cat >"$T/sudoers" <<SUDOERS
+Defaults:$us pam_service=$service, timestamp_timeout=0, passwd_tries=1, lecture=never, !mail_badpass
+$us ALL=(root) /usr/bin/id
+SUDOERS
+check "our sudoers file is valid (visudo -cf)" visudo -c -q -f "$T/sudoers"
+[ -e "$sudoers" ] && bail "$sudoers exists already"
+at_exit "rm -f '$sudoers'"
+install -m 440 "$T/sudoers" "$sudoers"
+check "the system's sudoers with ours still valid (visudo -c)" visudo -c -q
+
+# run_sudo [-a REGEX ANSWER]... : `sudo id -un` as the test user on a pty
+run_sudo() {
+	answer -t 20 "$@" -- setpriv --reuid="$us" --regid="$us" --init-groups \
+		env -i PATH=/usr/bin:/bin HOME="/home/$us" USER="$us" LOGNAME="$us" \
+		sudo -k /usr/bin/id -un
+}
+CODE='Verification code: ?'
+PASS='password for [^:]*: ?'
+expect_root() {
+	if [ "$status" -eq 0 ] && grep -q '^root' "$T/last.log"; then ok "$1"; else
+		not_ok "$1 (sudo exit $status)"; show; fi
+}
+expect_refused() {
+	if [ "$status" -eq 1 ] && grep -q 'incorrect password attempt' "$T/last.log" &&
+		! grep -q '^root' "$T/last.log"; then ok "$1"; else
+		not_ok "$1 (sudo exit $status)"; show; fi
+}
+
+admin_record "$us"
+wait_mid_step
+c=$(code)
+run_sudo -a "$PASS" "$pw" -a "$CODE" "$c"
+expect_root "password and the right code: sudo runs the command as root"
+check "sudo used the service of pam_service=" grep -q "^auth $service $us\$" "$T/services"
+run_sudo -a "$PASS" "$pw" -a "$CODE" "$c"
+expect_refused "the same code again is denied (replay), no timestamp"
+run_sudo -a "$PASS" "$pw" -a "$CODE" "$(code 0 "$OTHER_SECRET")"
+expect_refused "wrong code is denied"
+run_sudo -a "$PASS" "$pw" -a "$CODE" ""
+expect_refused "an empty answer is denied"
+run_sudo -a "$PASS" "wrong-password" -a "$CODE" "$(code 1)"
+expect_refused "a wrong password is denied"
+check "after a wrong password the code is not asked" grep -q "^not asked: $CODE" "$T/last.log"
+run_sudo -a "$PASS" "$pw" -a "$CODE" "$(code 1)"
+expect_root "the next code is accepted"
+tap_done
