@@ -182,6 +182,22 @@ pg_connect(const char *conninfo, unsigned timeout, const struct timespec *deadli
 	PGconn *conn;
 
 	*out = NULL;
+	/* A connection string libpq cannot parse is the administrator's
+	 * error, never "unavailable" (which db_unavailable=ignore may skip):
+	 * told apart here, since a server that is down also fails at once. */
+	if (strchr(conninfo, '=') != NULL || strncmp(conninfo, "postgres://", 11) == 0 ||
+	    strncmp(conninfo, "postgresql://", 13) == 0) {
+		char *perr = NULL;
+		PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+
+		if (opts == NULL) {
+			set_err(err, err_size, "bad db= connection string",
+				perr != NULL ? perr : "out of memory");
+			PQfreemem(perr);
+			return STORE_ERROR;
+		}
+		PQconninfoFree(opts);
+	}
 	snprintf(tbuf, sizeof(tbuf), "%u", timeout < 2 ? 2 : timeout);
 	if (env_set_aside(&aside) != 0) {
 		env_restore(&aside);
@@ -195,7 +211,7 @@ pg_connect(const char *conninfo, unsigned timeout, const struct timespec *deadli
 		goto out;
 	}
 	if (PQstatus(conn) == CONNECTION_BAD) {
-		/* a connection string libpq cannot parse is the admin's error */
+		/* e.g. no server at the socket: libpq tried at once */
 		set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
 		goto out;
 	}

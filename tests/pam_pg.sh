@@ -117,6 +117,12 @@ chmod 600 "$T/wrongpw.conf"
 make_service wrongpw "conf=$T/wrongpw.conf"
 check_login "a rejected database password denies" PAM_AUTHINFO_UNAVAIL wrongpw root "$(code)"
 check "  and says why" logged "password authentication failed"
+printf 'store=postgresql\ndb=host=%s dbname=totp user=pam_totp bogus_option=1\n' "$PGSOCK" >"$T/badconn.conf"
+make_stack badconn "auth required $MODULE conf=$T/badconn.conf db_unavailable=ignore" \
+	"auth required pam_permit.so"
+check_login "a connection string libpq refuses denies, even with db_unavailable=ignore" \
+	PAM_AUTHINFO_UNAVAIL badconn root "$(code)"
+check "  and says why" logged 'record error: bad db= connection string: invalid connection option "bogus_option"'
 pg_admin "UPDATE pam_totp_schema SET version = 2"
 check_login "an unknown schema version denies" PAM_AUTHINFO_UNAVAIL a root "$(code)"
 check "  and says which" logged "schema version 2, this pam_totp needs 1"
