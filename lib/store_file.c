@@ -196,7 +196,9 @@ store_read(struct totp_store *s, struct totp_record *rec, char *err, size_t err_
 	s->read_ok = 1;
 	ret = STORE_OK;
 out:
-	secure_wipe(buf, RECORD_MAX_BYTES + 1);
+	/* only the bytes read can hold the secret: wiping the whole 64 KiB
+	 * buffer cost a quarter of a login's instructions */
+	secure_wipe(buf, len);
 	free(buf);
 	return ret;
 }
