@@ -25,6 +25,18 @@ const char *otp_alg_name(otp_alg alg);
 int otp_hotp(const uint8_t *key, size_t key_len, otp_alg alg,
 	     uint64_t counter, unsigned digits, char out[OTP_CODE_SIZE]);
 
+/* A key made ready for many codes: the HMAC is fetched and keyed once, and
+ * each code after that only re-initialises it. Verification tries one
+ * typed code at many steps; keying HMAC afresh for each cost two thirds of
+ * a failed login's instructions. otp_key_new gives 0 and *out (free it with
+ * otp_key_free, which wipes the key), or -1 on bad arguments or a crypto
+ * error. otp_key_hotp is otp_hotp with the key's secret and algorithm. */
+struct otp_key;
+int otp_key_new(const uint8_t *key, size_t key_len, otp_alg alg, struct otp_key **out);
+int otp_key_hotp(struct otp_key *k, uint64_t counter, unsigned digits,
+		 char out[OTP_CODE_SIZE]);
+void otp_key_free(struct otp_key *k);
+
 /* The time step floor(now / period); now may be negative only in tests
  * (then -1 is returned: no code exists before the epoch). */
 int64_t otp_time_step(int64_t now, unsigned period);

@@ -195,12 +195,13 @@ slot_prefix(int slot)
 /* The 8 lower-case hex digits of the first 4 bytes of SHA-256 over the
  * first SLOT_SUMMED bytes of line. 0 on success. */
 static int
-slot_checksum(const char *line, char hex[SLOT_SUM_HEX + 1])
+slot_checksum(const EVP_MD *sha256, const char *line, char hex[SLOT_SUM_HEX + 1])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
 
-	if (EVP_Digest(line, SLOT_SUMMED, md, &md_len, EVP_sha256(), NULL) != 1 ||
+	if (sha256 == NULL ||
+	    EVP_Digest(line, SLOT_SUMMED, md, &md_len, sha256, NULL) != 1 ||
 	    md_len < 4)
 		return -1;
 	snprintf(hex, SLOT_SUM_HEX + 1, "%02x%02x%02x%02x",
@@ -213,7 +214,8 @@ record_format_slot(const struct totp_state *st, int slot,
     char out[RECORD_SLOT_LEN + 1])
 {
 	char sum[SLOT_SUM_HEX + 1];
-	int n;
+	EVP_MD *sha256;
+	int n, rc;
 
 	if (st == NULL || out == NULL || (slot != 0 && slot != 1) ||
 	    !state_valid(st))
@@ -223,7 +225,12 @@ record_format_slot(const struct totp_state *st, int slot,
 		     ":%+020" PRId64 ":%+020" PRId64 ":",
 		     slot_prefix(slot), st->seq, st->last_step, st->skew,
 		     st->failures, st->locked_until, st->resync_step);
-	if (n != SLOT_OFF_SUM || slot_checksum(out, sum) != 0)
+	if (n != SLOT_OFF_SUM)
+		return -1;
+	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	rc = slot_checksum(sha256, out, sum);
+	EVP_MD_free(sha256);
+	if (rc != 0)
 		return -1;
 	memcpy(out + SLOT_OFF_SUM, sum, SLOT_SUM_HEX);
 	out[RECORD_SLOT_LEN - 1] = '\n';
@@ -235,7 +242,7 @@ record_format_slot(const struct totp_state *st, int slot,
  * why not. The slot's name is checked too, so a slot moved to the other
  * place (or a whole line copied over) does not pass. */
 static const char *
-parse_slot(const char *p, int slot, struct totp_state *st)
+parse_slot(const EVP_MD *sha256, const char *p, int slot, struct totp_state *st)
 {
 	static const size_t colons[] = {
 		SLOT_OFF_LAST - 1, SLOT_OFF_SKEW - 1, SLOT_OFF_FAILS - 1,
@@ -254,7 +261,7 @@ parse_slot(const char *p, int slot, struct totp_state *st)
 			return "bad layout";
 	if (p[RECORD_SLOT_LEN - 1] != '\n')
 		return "bad layout";
-	if (slot_checksum(p, sum) != 0)
+	if (slot_checksum(sha256, p, sum) != 0)
 		return "checksum not computable";
 	if (memcmp(p + SLOT_OFF_SUM, sum, SLOT_SUM_HEX) != 0)
 		return "bad checksum";
@@ -282,13 +289,17 @@ parse_slots(const char *buf, struct totp_record *rec,
 {
 	struct totp_state st[2];
 	const char *why[2];
+	/* fetched once for both slots: each implicit fetch costs as much as
+	 * the digest itself */
+	EVP_MD *sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		why[i] = parse_slot(buf + RECORD_SLOT_OFFSET(i), i, &st[i]);
+		why[i] = parse_slot(sha256, buf + RECORD_SLOT_OFFSET(i), i, &st[i]);
 		if (why[i] == NULL)
 			rec->slots_valid |= 1 << i;
 	}
+	EVP_MD_free(sha256);
 	switch (rec->slots_valid) {
 	case 0:
 		set_err(err, err_size,

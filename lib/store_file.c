@@ -214,15 +214,17 @@ file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t er
 	s->read_ok = 1;
 	ret = STORE_OK;
 	if (s->raw != NULL) {
-		secure_wipe(s->raw, RECORD_MAX_BYTES + 1);
+		secure_wipe(s->raw, s->raw_len);
 		free(s->raw);
 	}
 	s->raw = buf;
 	s->raw_len = len;
 	buf = NULL;
 out:
+	/* only the bytes read can hold the secret: wiping the whole 64 KiB
+	 * buffer cost a quarter of a login's instructions */
 	if (buf != NULL) {
-		secure_wipe(buf, RECORD_MAX_BYTES + 1);
+		secure_wipe(buf, len);
 		free(buf);
 	}
 	return ret;
@@ -489,7 +491,7 @@ file_close(struct totp_store *base)
 	if (s->fd >= 0)
 		close(s->fd); /* releases the flock */
 	if (s->raw != NULL) {
-		secure_wipe(s->raw, RECORD_MAX_BYTES + 1);
+		secure_wipe(s->raw, s->raw_len);
 		free(s->raw);
 	}
 	secure_fsid_leave(&s->fsid);

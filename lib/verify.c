@@ -137,7 +137,7 @@ reset_after_success(struct totp_state *next)
  * *want_hit: whether the code matched at step want (-1: none wanted).
  * 0 on success, -1 on a crypto error. */
 static int
-scan_steps(const struct totp_record *rec, const char *code,
+scan_steps(const struct totp_record *rec, struct otp_key *key, const char *code,
 	   int64_t lo, int64_t hi, int64_t skip_lo, int64_t skip_hi,
 	   int64_t last_step, int64_t want,
 	   int64_t *fresh, int64_t *stale, int *want_hit)
@@ -150,8 +150,7 @@ scan_steps(const struct totp_record *rec, const char *code,
 
 		if (s >= skip_lo && s <= skip_hi)
 			continue;
-		if (otp_hotp(rec->secret, rec->secret_len, rec->alg,
-			     (uint64_t)s, rec->digits, cand) != 0)
+		if (otp_key_hotp(key, (uint64_t)s, rec->digits, cand) != 0)
 			goto out;
 		eq = secure_equal(cand, code, rec->digits);
 		if (eq && s > last_step && *fresh < 0)
@@ -187,6 +186,7 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 	int64_t fresh = -1, stale = -1, want;
 	int want_hit = 0;
 	unsigned ceiling;
+	struct otp_key *key = NULL;
 	int ret = -1;
 
 	memset(code, 0, sizeof(code));
@@ -252,6 +252,8 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 
 	/* 4a. The window around T + skew (the stored skew is bounded again:
 	 * the record may come from a file its user can write). */
+	if (otp_key_new(rec->secret, rec->secret_len, rec->alg, &key) != 0)
+		goto out;
 	skew = clamp64(rec->state.skew, -(int64_t)pol->max_skew,
 		       (int64_t)pol->max_skew);
 	centre = T + skew;
@@ -260,7 +262,7 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 	if (wlo < 0)
 		wlo = 0;
 	if (whi >= 0 &&
-	    scan_steps(rec, code, wlo, whi, 1, 0, rec->state.last_step, -1,
+	    scan_steps(rec, key, code, wlo, whi, 1, 0, rec->state.last_step, -1,
 		       &fresh, &stale, &want_hit) != 0)
 		goto out;
 	if (fresh >= 0) {
@@ -293,7 +295,7 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 	want = -1;
 	if (rec->state.resync_step >= 0 && rec->state.resync_step < hi)
 		want = rec->state.resync_step + 1;
-	if (scan_steps(rec, code, lo, hi, wlo, whi, rec->state.last_step, want,
+	if (scan_steps(rec, key, code, lo, hi, wlo, whi, rec->state.last_step, want,
 		       &fresh, &stale, &want_hit) != 0)
 		goto out;
 	if (want_hit && want > rec->state.last_step) {
@@ -326,6 +328,7 @@ out:
 		res->step = -1;
 		res->state_changed = 0;
 	}
+	otp_key_free(key);
 	secure_wipe(code, sizeof(code));
 	secure_wipe(rcode, sizeof(rcode));
 	return ret;

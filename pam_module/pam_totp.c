@@ -291,10 +291,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rc = map_outcome(pamh, &cfg, &w, &res, now);
 out:
 	drop_answer(&input);
-	if (pwbuf != NULL) {
-		secure_wipe(pwbuf, PWBUF_SIZE);
-		free(pwbuf);
-	}
+	free(pwbuf); /* the passwd entry holds no secret: no need to wipe 16 KiB */
 	secure_wipe(&res, sizeof(res));
 	return rc;
 }

@@ -150,6 +150,44 @@ test_alg_names(void **state)
 	assert_null(otp_alg_name((otp_alg)3));
 }
 
+/* One keyed HMAC, re-initialised per counter, gives the same codes as a
+ * fresh one per code: the RFC 4226 and RFC 6238 vectors, in any order. */
+static void
+test_keyed_hmac_matches_one_shot(void **state)
+{
+	static const char *const expect[10] = {
+		"755224", "287082", "359152", "969429", "338314",
+		"254676", "287922", "162583", "399871", "520489",
+	};
+	struct otp_key *k = NULL;
+	char code[OTP_CODE_SIZE];
+
+	(void)state;
+	assert_int_equal(otp_key_new(seed20, 20, OTP_ALG_SHA1, &k), 0);
+	for (int c = 9; c >= 0; c--) {
+		assert_int_equal(otp_key_hotp(k, (uint64_t)c, 6, code), 0);
+		assert_string_equal(code, expect[c]);
+	}
+	otp_key_free(k);
+	for (size_t i = 0; i < sizeof(rfc6238) / sizeof(rfc6238[0]); i++) {
+		const uint8_t *seed = rfc6238[i].alg == OTP_ALG_SHA1 ? seed20 :
+				      rfc6238[i].alg == OTP_ALG_SHA256 ? seed32 : seed64;
+		size_t len = rfc6238[i].alg == OTP_ALG_SHA1 ? 20 :
+			     rfc6238[i].alg == OTP_ALG_SHA256 ? 32 : 64;
+
+		assert_int_equal(otp_key_new(seed, len, rfc6238[i].alg, &k), 0);
+		assert_int_equal(otp_key_hotp(k, 7, 8, code), 0); /* a step before */
+		assert_int_equal(otp_key_hotp(k, (uint64_t)(rfc6238[i].time / 30), 8, code), 0);
+		assert_string_equal(code, rfc6238[i].code);
+		otp_key_free(k);
+	}
+	assert_int_equal(otp_key_new(seed20, 0, OTP_ALG_SHA1, &k), -1);
+	assert_null(k);
+	assert_int_equal(otp_key_new(NULL, 20, OTP_ALG_SHA1, &k), -1);
+	assert_int_equal(otp_key_hotp(NULL, 0, 6, code), -1);
+	otp_key_free(NULL);
+}
+
 int
 main(void)
 {
@@ -161,6 +199,7 @@ main(void)
 		cmocka_unit_test(test_any_period),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_alg_names),
+		cmocka_unit_test(test_keyed_hmac_matches_one_shot),
 	};
 	return cmocka_run_group_tests_name("otp", tests, NULL, NULL);
 }

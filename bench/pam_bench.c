@@ -1,0 +1,801 @@
+/* The benchmark driver: pam_totp and the two modules people install today
+ * (google-authenticator-libpam, pam_oath), measured the same way through
+ * the real libpam.
+ *
+ *   pam_bench run DIR TOTP_SO GA_SO OATH_SO USER0 USER1..USER16
+ *       every figure for the three modules, and the durable-write floor
+ *   pam_bench count MODULE DIR SO USER ok|fail N
+ *       N logins of one kind, each through counted_authenticate (callgrind)
+ *
+ * MODULE is totp, ga or oath; SO is what a service file names (a path or
+ * a module name); DIR is a scratch directory on the disk being measured;
+ * USERn are accounts that exist (pam_totp looks the user up). Output: CSV
+ * lines "module,metric,value" on stdout; raw samples go to the file named by
+ * PAM_BENCH_SAMPLES when it is set.
+ *
+ * Every login is its own pam_start_confdir / pam_authenticate / pam_end
+ * with a service directory of the bench's own; only pam_authenticate is
+ * timed (CLOCK_MONOTONIC). Each successful login needs a code for a time
+ * step not used before, so the driver fakes the wall clock for all three
+ * modules alike: it defines time(), gettimeofday() and clock_gettime() and
+ * exports them (-export-dynamic), so the modules' calls resolve to them and
+ * see a clock the driver moves on by one period per login. Monotonic
+ * clocks are left alone. */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include <security/pam_appl.h>
+
+#include "base32.h"
+#include "otp.h"
+#include "record.h"
+#include "store.h"
+
+#define SECRET_B32 "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+#define SECRET_HEX "3132333435363738393031323334353637383930"
+#define PERIOD 30
+#define PAR_PROCS 16
+#define PAR_ROUNDS 50
+#define SCALE_MAX 100000
+
+/* ---- the fake wall clock ---- */
+
+static int64_t fake_now = -1;	/* < 0: the real clock */
+typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
+static clock_gettime_fn real_clock_gettime;
+
+static int
+real_gettime(clockid_t clk, struct timespec *ts)
+{
+	if (real_clock_gettime == NULL)
+		real_clock_gettime = (clock_gettime_fn)dlsym(RTLD_NEXT, "clock_gettime");
+	return real_clock_gettime(clk, ts);
+}
+
+int
+clock_gettime(clockid_t clk, struct timespec *ts)
+{
+	if (fake_now >= 0 && (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE)) {
+		ts->tv_sec = (time_t)fake_now;
+		ts->tv_nsec = 0;
+		return 0;
+	}
+	return real_gettime(clk, ts);
+}
+
+time_t
+time(time_t *t)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (t != NULL)
+		*t = ts.tv_sec;
+	return ts.tv_sec;
+}
+
+int
+gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+	struct timespec ts;
+
+	(void)tz;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tv->tv_sec = ts.tv_sec;
+	tv->tv_usec = (suseconds_t)(ts.tv_nsec / 1000);
+	return 0;
+}
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	real_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* the first fake time: mid-step, one step after the real one */
+static int64_t
+fake_start(void)
+{
+	struct timespec ts;
+
+	real_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec / PERIOD + 1) * PERIOD + PERIOD / 2;
+}
+
+/* ---- modules and their stores ---- */
+
+enum mod { M_TOTP, M_GA, M_OATH };
+
+struct bench {
+	enum mod mod;
+	const char *name;	/* for the CSV */
+	const char *so;
+	char dir[PATH_MAX];	/* scratch root */
+	char store[PATH_MAX];	/* this phase's store */
+	char confdir[PATH_MAX];
+	uint8_t key[32];
+	size_t key_len;
+	char totp_text[4096];	/* a formatted pam_totp record, for dummies */
+	size_t totp_len;
+	FILE *samples;
+};
+
+static void
+die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static void dief(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void
+dief(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "pam_bench: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(2);
+}
+
+static void
+write_file(const char *path, const char *text, size_t len, mode_t mode, int durable)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+
+	if (fd < 0)
+		die(path);
+	if (fchmod(fd, mode) != 0 || write(fd, text, len) != (ssize_t)len)
+		die(path);
+	if (durable && fsync(fd) != 0)
+		die(path);
+	if (close(fd) != 0)
+		die(path);
+}
+
+/* A new store directory for a phase, and the service file that uses it:
+ * every module with its replay protection on, its defaults otherwise,
+ * records owned by root (an administrator-managed store). */
+static void
+new_phase(struct bench *b, const char *phase)
+{
+	char path[PATH_MAX + 64], line[3 * PATH_MAX];
+
+	if (snprintf(b->store, sizeof(b->store), "%s/%s-%s", b->dir, b->name, phase) >=
+	    (int)sizeof(b->store) ||
+	    snprintf(b->confdir, sizeof(b->confdir), "%s/%s-%s.pam", b->dir, b->name, phase) >=
+	    (int)sizeof(b->confdir))
+		dief("path too long: %s", b->dir);
+	if (mkdir(b->store, 0700) != 0 || mkdir(b->confdir, 0755) != 0)
+		die(b->store);
+	switch (b->mod) {
+	case M_TOTP:
+		snprintf(line, sizeof(line), "auth required %s secret=%s/%%u\n", b->so, b->store);
+		break;
+	case M_GA:
+		/* user=root: the files are root's, like the other two stores */
+		snprintf(line, sizeof(line), "auth required %s secret=%s/${USER} user=root\n",
+			 b->so, b->store);
+		break;
+	case M_OATH:
+		snprintf(line, sizeof(line), "auth required %s usersfile=%s/users.oath window=1 digits=6\n",
+			 b->so, b->store);
+		break;
+	}
+	snprintf(path, sizeof(path), "%s/bench", b->confdir);
+	write_file(path, line, strlen(line), 0644, 0);
+}
+
+static const char ga_text[] = SECRET_B32 "\n\" RATE_LIMIT 3 30\n\" WINDOW_SIZE 3\n"
+			      "\" DISALLOW_REUSE\n\" TOTP_AUTH\n";
+
+/* Enrol users[from..to) in the phase's store; real users are written
+ * durably, dummies (users that never log in) with plain writes. */
+static void
+enrol(struct bench *b, char **users, size_t from, size_t to, int durable)
+{
+	char path[PATH_MAX + 300], err[512];
+	FILE *f = NULL;
+
+	if (b->mod == M_OATH) {
+		snprintf(path, sizeof(path), "%s/users.oath", b->store);
+		f = fopen(path, "a");
+		if (f == NULL)
+			die(path);
+	}
+	for (size_t i = from; i < to; i++) {
+		switch (b->mod) {
+		case M_TOTP:
+			snprintf(path, sizeof(path), "%s/%s", b->store, users[i]);
+			if (durable) {
+				struct totp_record rec;
+
+				memset(&rec, 0, sizeof(rec));
+				if (record_parse(b->totp_text, b->totp_len, &rec, err, sizeof(err)) != 0 ||
+				    store_file_create(path, &rec, 0, 0, 1, err, sizeof(err)) != 0)
+					dief("cannot enrol: %s", err);
+				record_wipe(&rec);
+			} else {
+				write_file(path, b->totp_text, b->totp_len, 0600, 0);
+			}
+			break;
+		case M_GA:
+			snprintf(path, sizeof(path), "%s/%s", b->store, users[i]);
+			write_file(path, ga_text, strlen(ga_text), 0400, durable);
+			break;
+		case M_OATH:
+			fprintf(f, "HOTP/T30 %s - %s\n", users[i], SECRET_HEX);
+			break;
+		}
+	}
+	if (f != NULL) {
+		if (fflush(f) != 0 || (durable && fsync(fileno(f)) != 0) || fclose(f) != 0)
+			die("users.oath");
+		chmod(path, 0600);
+	}
+}
+
+static char dummy_names[SCALE_MAX][12];
+static char *dummy_ptrs[SCALE_MAX];
+
+static void
+enrol_dummies(struct bench *b, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		snprintf(dummy_names[i], sizeof(dummy_names[i]), "d%06zu", i);
+		dummy_ptrs[i] = dummy_names[i];
+	}
+	enrol(b, dummy_ptrs, from, to, 0);
+}
+
+/* ---- one login ---- */
+
+struct conv_data {
+	const char *answer;
+};
+
+static int
+converse(int num, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct conv_data *c = data;
+	struct pam_response *r = calloc((size_t)num, sizeof(*r));
+
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < num; i++) {
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON) {
+			r[i].resp = strdup(c->answer);
+			if (r[i].resp == NULL) {
+				for (int j = 0; j < i; j++)
+					free(r[j].resp);
+				free(r);
+				return PAM_BUF_ERR;
+			}
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+/* The one call callgrind counts (--toggle-collect=counted_authenticate):
+ * pam_authenticate itself, from counted logins only. */
+int counted_authenticate(pam_handle_t *pamh) __attribute__((noinline));
+int
+counted_authenticate(pam_handle_t *pamh)
+{
+	return pam_authenticate(pamh, 0);
+}
+
+/* The code for the current fake step, or a wrong one. */
+static void
+make_code(const struct bench *b, int wrong, char code[OTP_CODE_SIZE])
+{
+	if (otp_totp(b->key, b->key_len, OTP_ALG_SHA1, fake_now, PERIOD, 6, code) != 0)
+		dief("%s", "otp_totp failed");
+	if (wrong)
+		snprintf(code, OTP_CODE_SIZE, "%06ld", (strtol(code, NULL, 10) + 500000) % 1000000);
+}
+
+/* Start a login for user (not timed). */
+static pam_handle_t *
+login_start(const struct bench *b, const char *user, struct conv_data *cd, struct pam_conv *conv)
+{
+	pam_handle_t *pamh = NULL;
+
+	conv->conv = converse;
+	conv->appdata_ptr = cd;
+	if (pam_start_confdir("bench", user, conv, b->confdir, &pamh) != PAM_SUCCESS)
+		dief("pam_start_confdir failed for %s", user);
+	return pamh;
+}
+
+/* One timed login at the current fake time; returns the PAM code. */
+static int
+login(const struct bench *b, const char *user, int wrong, int counted, int64_t *ns)
+{
+	struct conv_data cd;
+	struct pam_conv conv;
+	pam_handle_t *pamh;
+	char code[OTP_CODE_SIZE];
+	int64_t t0, t1;
+	int rc;
+
+	make_code(b, wrong, code);
+	cd.answer = code;
+	pamh = login_start(b, user, &cd, &conv);
+	t0 = mono_ns();
+	rc = counted ? counted_authenticate(pamh) : pam_authenticate(pamh, 0);
+	t1 = mono_ns();
+	pam_end(pamh, rc);
+	if (ns != NULL)
+		*ns = t1 - t0;
+	return rc;
+}
+
+/* ---- statistics and output ---- */
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* nearest-rank percentile, in milliseconds; sorts v */
+static double
+pct_ms(int64_t *v, size_t n, double p)
+{
+	size_t k;
+
+	qsort(v, n, sizeof(*v), cmp_i64);
+	k = (size_t)(p / 100.0 * (double)n + 0.999999);
+	if (k < 1)
+		k = 1;
+	if (k > n)
+		k = n;
+	return (double)v[k - 1] / 1e6;
+}
+
+static void
+samples_out(const struct bench *b, const char *what, const int64_t *v, size_t n)
+{
+	if (b->samples == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		fprintf(b->samples, "%s,%s,%zu,%lld\n", b->name, what, i, (long long)v[i]);
+}
+
+static void
+report_latency(const struct bench *b, const char *what, int64_t *v, size_t n, int p99)
+{
+	samples_out(b, what, v, n);
+	printf("%s,%s_median_ms,%.4f\n", b->name, what, pct_ms(v, n, 50));
+	printf("%s,%s_p90_ms,%.4f\n", b->name, what, pct_ms(v, n, 90));
+	if (p99)
+		printf("%s,%s_p99_ms,%.4f\n", b->name, what, pct_ms(v, n, 99));
+	fflush(stdout);
+}
+
+/* ---- the phases ---- */
+
+/* ---- the floor: bare writes on the same directory ---- */
+
+struct floor {
+	char path[PATH_MAX], tmp[PATH_MAX + 8], block[512];
+	int fd;
+	unsigned n;
+};
+
+static void
+floor_open(struct floor *f, const char *dir)
+{
+	memset(f, 0, sizeof(*f));
+	memset(f->block, 'x', sizeof(f->block));
+	if (snprintf(f->path, sizeof(f->path), "%s/floor-slot", dir) >= (int)sizeof(f->path))
+		dief("path too long: %s", dir);
+	snprintf(f->tmp, sizeof(f->tmp), "%s.tmp", f->path);
+	write_file(f->path, f->block, sizeof(f->block), 0600, 1);
+	f->fd = open(f->path, O_RDWR | O_CLOEXEC);
+	if (f->fd < 0)
+		die(f->path);
+}
+
+/* one in-place slot write + fdatasync: the least a durable login costs */
+static int64_t
+floor_inplace(struct floor *f)
+{
+	int64_t t0 = mono_ns();
+
+	f->block[0] = (char)('a' + f->n++ % 26);
+	if (pwrite(f->fd, f->block, sizeof(f->block), 0) != (ssize_t)sizeof(f->block) ||
+	    fdatasync(f->fd) != 0)
+		die("pwrite");
+	return mono_ns() - t0;
+}
+
+/* one temporary file + fsync + rename over the file */
+static int64_t
+floor_tmprename(struct floor *f)
+{
+	int64_t t0 = mono_ns();
+	int fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0 || write(fd, f->block, sizeof(f->block)) != (ssize_t)sizeof(f->block) ||
+	    fsync(fd) != 0 || close(fd) != 0 || rename(f->tmp, f->path) != 0)
+		die(f->tmp);
+	return mono_ns() - t0;
+}
+
+/* 1, 2 and 7: for each module, pairs of (wrong code, right code) for one
+ * user, one step apart, so failures never add up to a lock-out and every
+ * success has a fresh step. Modules and the floor take turns in rounds, so
+ * a burst of background disk work falls on all of them alike. */
+static void
+phase_sequential(struct bench *bs, int nb, struct floor *fl, char *user, size_t n)
+{
+	const size_t rounds = 5, warm = 20, per = (n + rounds - 1) / rounds;
+	int64_t *ok[3], *bad[3], *fin = calloc(per * rounds, sizeof(int64_t)),
+		*ftr = calloc(per * rounds, sizeof(int64_t));
+	size_t unexpected[3] = { 0, 0, 0 };
+	struct floor *f = fl;
+
+	for (int m = 0; m < nb; m++) {
+		ok[m] = calloc(per * rounds, sizeof(int64_t));
+		bad[m] = calloc(per * rounds, sizeof(int64_t));
+		if (ok[m] == NULL || bad[m] == NULL)
+			die("calloc");
+		new_phase(&bs[m], "seq");
+		enrol(&bs[m], &user, 0, 1, 1);
+		for (size_t i = 0; i < warm; i++) {
+			fake_now += PERIOD;
+			login(&bs[m], user, 1, 0, NULL);
+			fake_now += PERIOD;
+			login(&bs[m], user, 0, 0, NULL);
+		}
+	}
+	if (fin == NULL || ftr == NULL)
+		die("calloc");
+	for (size_t i = 0; i < warm; i++)
+		floor_inplace(f), floor_tmprename(f);
+	for (size_t r = 0; r < rounds; r++) {
+		for (size_t i = r * per; i < (r + 1) * per; i++)
+			fin[i] = floor_inplace(f);
+		for (size_t i = r * per; i < (r + 1) * per; i++)
+			ftr[i] = floor_tmprename(f);
+		for (int m = 0; m < nb; m++) {
+			for (size_t i = r * per; i < (r + 1) * per; i++) {
+				fake_now += PERIOD;
+				if (login(&bs[m], user, 1, 0, &bad[m][i]) != PAM_AUTH_ERR)
+					unexpected[m]++;
+				fake_now += PERIOD;
+				if (login(&bs[m], user, 0, 0, &ok[m][i]) != PAM_SUCCESS)
+					unexpected[m]++;
+			}
+		}
+	}
+	for (int m = 0; m < nb; m++) {
+		report_latency(&bs[m], "success", ok[m], per * rounds, 1);
+		report_latency(&bs[m], "failure", bad[m], per * rounds, 0);
+		printf("%s,sequential_unexpected_results,%zu\n", bs[m].name, unexpected[m]);
+		free(ok[m]);
+		free(bad[m]);
+	}
+	{
+		struct bench fb;
+
+		memset(&fb, 0, sizeof(fb));
+		fb.name = "floor";
+		fb.samples = bs[0].samples;
+		report_latency(&fb, "inplace", fin, per * rounds, 1);
+		report_latency(&fb, "tmprename", ftr, per * rounds, 1);
+	}
+	free(fin);
+	free(ftr);
+}
+
+/* 4: one user among N enrolled, N = 100, 10,000, 100,000; at each size
+ * the modules take turns. */
+static void
+phase_scaling(struct bench *bs, int nb, char *user, size_t n_logins)
+{
+	static const size_t sizes[] = { 100, 10000, 100000 };
+	const size_t rounds = 4, per = (n_logins + rounds - 1) / rounds;
+	int64_t *v[3];
+	size_t have = 1, unexpected[3] = { 0, 0, 0 };
+	char what[64];
+
+	for (int m = 0; m < nb; m++) {
+		v[m] = calloc(per * rounds, sizeof(int64_t));
+		if (v[m] == NULL)
+			die("calloc");
+		new_phase(&bs[m], "scale");
+		enrol(&bs[m], &user, 0, 1, 1);
+	}
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		for (int m = 0; m < nb; m++)
+			enrol_dummies(&bs[m], have, sizes[s]);
+		have = sizes[s];
+		sync(); /* the dummies' writeback is not the logins' cost */
+		sleep(2);
+		/* modules take turns in rounds, as in phase_sequential */
+		for (int m = 0; m < nb; m++) {
+			for (size_t i = 0; i < 5; i++) {
+				fake_now += PERIOD;
+				login(&bs[m], user, 0, 0, NULL);
+			}
+		}
+		for (size_t r = 0; r < rounds; r++) {
+			for (int m = 0; m < nb; m++) {
+				for (size_t i = r * per; i < (r + 1) * per; i++) {
+					fake_now += PERIOD;
+					if (login(&bs[m], user, 0, 0, &v[m][i]) != PAM_SUCCESS)
+						unexpected[m]++;
+				}
+			}
+		}
+		for (int m = 0; m < nb; m++) {
+			snprintf(what, sizeof(what), "scale_%zu", sizes[s]);
+			report_latency(&bs[m], what, v[m], per * rounds, 0);
+		}
+	}
+	for (int m = 0; m < nb; m++) {
+		printf("%s,scaling_unexpected_results,%zu\n", bs[m].name, unexpected[m]);
+		free(v[m]);
+	}
+}
+
+struct shared {
+	pthread_barrier_t start, end;
+	int64_t t0[PAR_ROUNDS][PAR_PROCS], t1[PAR_ROUNDS][PAR_PROCS];
+	int rc[PAR_ROUNDS][PAR_PROCS];
+};
+
+/* 5 and 6: PAR_PROCS processes log in at once, PAR_ROUNDS rounds; each
+ * round is one fresh step for everybody (step_gap steps after the last). */
+static void
+race(struct bench *b, char **users, int step_gap, struct shared *sh)
+{
+	pthread_barrierattr_t ba;
+	int64_t base = fake_now;
+	pid_t pids[PAR_PROCS];
+
+	pthread_barrierattr_init(&ba);
+	pthread_barrierattr_setpshared(&ba, PTHREAD_PROCESS_SHARED);
+	if (pthread_barrier_init(&sh->start, &ba, PAR_PROCS) != 0 ||
+	    pthread_barrier_init(&sh->end, &ba, PAR_PROCS) != 0)
+		die("pthread_barrier_init");
+	fflush(NULL);
+	for (int p = 0; p < PAR_PROCS; p++) {
+		pids[p] = fork();
+		if (pids[p] < 0)
+			die("fork");
+		if (pids[p] > 0)
+			continue;
+		for (int r = 0; r < PAR_ROUNDS; r++) {
+			struct conv_data cd;
+			struct pam_conv conv;
+			pam_handle_t *pamh;
+			char code[OTP_CODE_SIZE];
+
+			fake_now = base + (int64_t)(r + 1) * step_gap * PERIOD;
+			make_code(b, 0, code);
+			cd.answer = code;
+			pamh = login_start(b, users[p], &cd, &conv);
+			pthread_barrier_wait(&sh->start);
+			sh->t0[r][p] = mono_ns();
+			sh->rc[r][p] = pam_authenticate(pamh, 0);
+			sh->t1[r][p] = mono_ns();
+			pam_end(pamh, sh->rc[r][p]);
+			pthread_barrier_wait(&sh->end);
+		}
+		_exit(0);
+	}
+	for (int p = 0; p < PAR_PROCS; p++) {
+		int status;
+
+		if (waitpid(pids[p], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			dief("%s", "a racing process failed");
+	}
+	fake_now = base + (int64_t)(PAR_ROUNDS + 1) * step_gap * PERIOD;
+}
+
+static void
+phase_parallel(struct bench *b, char **users, struct shared *sh)
+{
+	int64_t busy = 0, *lat = calloc(PAR_ROUNDS * PAR_PROCS, sizeof(int64_t));
+	size_t accepted = 0;
+
+	if (lat == NULL)
+		die("calloc");
+	new_phase(b, "par");
+	enrol(b, users, 0, PAR_PROCS, 1);
+	race(b, users, 1, sh);
+	for (int r = 0; r < PAR_ROUNDS; r++) {
+		int64_t lo = INT64_MAX, hi = 0;
+
+		for (int p = 0; p < PAR_PROCS; p++) {
+			accepted += sh->rc[r][p] == PAM_SUCCESS;
+			lo = sh->t0[r][p] < lo ? sh->t0[r][p] : lo;
+			hi = sh->t1[r][p] > hi ? sh->t1[r][p] : hi;
+			lat[r * PAR_PROCS + p] = sh->t1[r][p] - sh->t0[r][p];
+		}
+		busy += hi - lo;
+	}
+	printf("%s,parallel_accepted,%zu\n", b->name, accepted);
+	printf("%s,parallel_expected,%d\n", b->name, PAR_ROUNDS * PAR_PROCS);
+	printf("%s,parallel_logins_per_s,%.0f\n", b->name, (double)accepted / ((double)busy / 1e9));
+	report_latency(b, "parallel", lat, PAR_ROUNDS * PAR_PROCS, 0);
+	free(lat);
+}
+
+static void
+phase_replay(struct bench *b, char *user, struct shared *sh)
+{
+	char *same[PAR_PROCS];
+	int twice = 0, once = 0, none = 0, most = 0;
+
+	new_phase(b, "race");
+	enrol(b, &user, 0, 1, 1);
+	for (int p = 0; p < PAR_PROCS; p++)
+		same[p] = user;
+	/* rounds 31 steps apart: longer than any lock-out or rate limit the
+	 * modules set by default, so each round starts clean */
+	race(b, same, 31, sh);
+	for (int r = 0; r < PAR_ROUNDS; r++) {
+		int n = 0;
+
+		for (int p = 0; p < PAR_PROCS; p++)
+			n += sh->rc[r][p] == PAM_SUCCESS;
+		twice += n > 1;
+		once += n == 1;
+		none += n == 0;
+		most = n > most ? n : most;
+	}
+	printf("%s,replay_rounds_accepted_more_than_once,%d\n", b->name, twice);
+	printf("%s,replay_rounds_accepted_once,%d\n", b->name, once);
+	printf("%s,replay_rounds_accepted_never,%d\n", b->name, none);
+	printf("%s,replay_most_accepted_in_a_round,%d\n", b->name, most);
+}
+
+/* ---- main ---- */
+
+static void
+bench_init(struct bench *b, const char *mod, const char *dir, const char *so)
+{
+	struct totp_record rec;
+
+	memset(b, 0, sizeof(*b));
+	if (strcmp(mod, "totp") == 0) {
+		b->mod = M_TOTP;
+		b->name = "pam_totp";
+	} else if (strcmp(mod, "ga") == 0) {
+		b->mod = M_GA;
+		b->name = "google_authenticator";
+	} else if (strcmp(mod, "oath") == 0) {
+		b->mod = M_OATH;
+		b->name = "pam_oath";
+	} else {
+		dief("unknown module %s (totp, ga, oath)", mod);
+	}
+	b->so = so;
+	snprintf(b->dir, sizeof(b->dir), "%s", dir);
+	if (base32_decode(SECRET_B32, b->key, sizeof(b->key), &b->key_len) != 0)
+		dief("%s", "bad secret");
+	memset(&rec, 0, sizeof(rec));
+	record_state_init(&rec.state);
+	rec.alg = OTP_ALG_SHA1;
+	rec.digits = 6;
+	rec.period = PERIOD;
+	rec.created = (int64_t)time(NULL);
+	memcpy(rec.secret, b->key, b->key_len);
+	rec.secret_len = b->key_len;
+	if (record_format(&rec, b->totp_text, sizeof(b->totp_text), &b->totp_len) != 0)
+		dief("%s", "cannot format a record");
+	record_wipe(&rec);
+	fake_now = fake_start();
+}
+
+static size_t
+env_size(const char *name, size_t dflt)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && atol(v) > 0 ? (size_t)atol(v) : dflt;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: pam_bench run DIR TOTP_SO GA_SO OATH_SO USER0 USER1..USER%d\n"
+		"       pam_bench count MODULE DIR SO USER ok|fail N\n", PAR_PROCS);
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *const mods[3] = { "totp", "ga", "oath" };
+	struct bench bs[3];
+	FILE *samples = NULL;
+
+	if (argc < 3)
+		usage();
+	if (getenv("PAM_BENCH_SAMPLES") != NULL) {
+		samples = fopen(getenv("PAM_BENCH_SAMPLES"), "w");
+		if (samples == NULL)
+			die(getenv("PAM_BENCH_SAMPLES"));
+		fprintf(samples, "module,figure,index,ns\n");
+	}
+	if (strcmp(argv[1], "run") == 0 && argc == 7 + PAR_PROCS) {
+		struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+					 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		char *user = argv[6];
+		struct floor fl;
+
+		if (sh == MAP_FAILED)
+			die("mmap");
+		for (int m = 0; m < 3; m++) {
+			bench_init(&bs[m], mods[m], argv[2], argv[3 + m]);
+			bs[m].samples = samples;
+		}
+		floor_open(&fl, argv[2]);
+		phase_sequential(bs, 3, &fl, user, env_size("PAM_BENCH_LOGINS", 500));
+		close(fl.fd);
+		for (int m = 0; m < 3; m++)
+			phase_parallel(&bs[m], argv + 7, sh);
+		for (int m = 0; m < 3; m++)
+			phase_replay(&bs[m], user, sh);
+		phase_scaling(bs, 3, user, env_size("PAM_BENCH_SCALE_LOGINS", 200));
+	} else if (strcmp(argv[1], "count") == 0 && argc == 8) {
+		int wrong = strcmp(argv[6], "fail") == 0;
+		int n = atoi(argv[7]), unexpected = 0;
+
+		bench_init(&bs[0], argv[2], argv[3], argv[4]);
+		new_phase(&bs[0], wrong ? "count-fail" : "count-ok");
+		enrol(&bs[0], &argv[5], 0, 1, 1);
+		/* warm up uncounted: the first login in a process loads what
+		 * later ones reuse */
+		for (int i = 0; i < 3; i++) {
+			fake_now += PERIOD;
+			login(&bs[0], argv[5], i == 1, 0, NULL);
+		}
+		for (int i = 0; i < n; i++) {
+			fake_now += PERIOD;
+			if (login(&bs[0], argv[5], wrong, 1, NULL) != (wrong ? PAM_AUTH_ERR : PAM_SUCCESS))
+				unexpected++;
+			if (wrong) { /* an uncounted success: no lock-out builds up */
+				fake_now += PERIOD;
+				login(&bs[0], argv[5], 0, 0, NULL);
+			}
+		}
+		printf("%s,count_%s_unexpected_results,%d\n", bs[0].name, argv[6], unexpected);
+	} else {
+		usage();
+	}
+	if (samples != NULL)
+		fclose(samples);
+	return 0;
+}

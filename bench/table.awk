@@ -1,0 +1,63 @@
+# Print the benchmark table (markdown) from bench/results/latest.csv:
+#   awk -F, -f bench/table.awk bench/results/latest.csv
+# A row per figure, a column per module plus the floor, and pam_totp's
+# ratio to each anchor (pam_totp's figure divided by the anchor's: below 1
+# is better for times, above 1 for throughput).
+NR > 1 { v[$1 "," $2] = $3 }
+
+function val(m, f) { return ((m "," f) in v) ? v[m "," f] : "" }
+function ratio(a, b) {
+	if (a == "" || b == "" || b + 0 == 0) return ""
+	return sprintf("%.2f", a / b)
+}
+function fmt(x, kind) {
+	if (x == "") return ""
+	if (kind == "ms") return sprintf("%.3f", x)
+	if (kind == "n") return sprintf("%\047d", x)
+	return x
+}
+function row(label, f, kind, fl,    t, g, o) {
+	t = val("pam_totp", f); g = val("google_authenticator", f); o = val("pam_oath", f)
+	printf "| %s | %s | %s | %s | %s | %s | %s |\n", label, fmt(t, kind), fmt(g, kind),
+		fmt(o, kind), fmt(fl, kind), ratio(t, g), ratio(t, o)
+}
+function text_row(label, t, g, o, fl) {
+	printf "| %s | %s | %s | %s | %s | | |\n", label, t, g, o, fl
+}
+function of(m, a, b) { return val(m, a) " / " val(m, b) }
+
+END {
+	print "| figure | pam_totp | google-authenticator | pam_oath | floor | pam_totp ÷ GA | pam_totp ÷ oath |"
+	print "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+	row("1. successful login, median (ms)", "success_median_ms", "ms", val("floor", "inplace_median_ms"))
+	row("1. successful login, p90 (ms)", "success_p90_ms", "ms", val("floor", "inplace_p90_ms"))
+	row("1. successful login, p99 (ms)", "success_p99_ms", "ms", val("floor", "inplace_p99_ms"))
+	printf "| 1. successful login median ÷ in-place floor | %s | %s | %s | | | |\n",
+		ratio(val("pam_totp", "success_median_ms"), val("floor", "inplace_median_ms")),
+		ratio(val("google_authenticator", "success_median_ms"), val("floor", "inplace_median_ms")),
+		ratio(val("pam_oath", "success_median_ms"), val("floor", "inplace_median_ms"))
+	row("2. failed login, median (ms)", "failure_median_ms", "ms", "")
+	row("2. failed login, p90 (ms)", "failure_p90_ms", "ms", "")
+	row("3. instructions per successful login", "instructions_ok", "n", "")
+	row("3. instructions per failed login", "instructions_fail", "n", "")
+	row("4. login at 100 users, median (ms)", "scale_100_median_ms", "ms", "")
+	row("4. login at 10,000 users, median (ms)", "scale_10000_median_ms", "ms", "")
+	row("4. login at 100,000 users, median (ms)", "scale_100000_median_ms", "ms", "")
+	printf "| 4. 100,000 users ÷ 100 users | %s | %s | %s | | | |\n",
+		ratio(val("pam_totp", "scale_100000_median_ms"), val("pam_totp", "scale_100_median_ms")),
+		ratio(val("google_authenticator", "scale_100000_median_ms"), val("google_authenticator", "scale_100_median_ms")),
+		ratio(val("pam_oath", "scale_100000_median_ms"), val("pam_oath", "scale_100_median_ms"))
+	text_row("5. parallel: accepted / legitimate", of("pam_totp", "parallel_accepted", "parallel_expected"),
+		of("google_authenticator", "parallel_accepted", "parallel_expected"),
+		of("pam_oath", "parallel_accepted", "parallel_expected"), "")
+	row("5. parallel: accepted logins per second", "parallel_logins_per_s", "n", "")
+	row("6. replay race: rounds with >1 accepted (of 50)", "replay_rounds_accepted_more_than_once", "", "")
+	row("6. replay race: most accepted in one round", "replay_most_accepted_in_a_round", "", "")
+	text_row("7. floor: in-place 512 B write + fdatasync, median / p90 (ms)", "", "", "",
+		fmt(val("floor", "inplace_median_ms"), "ms") " / " fmt(val("floor", "inplace_p90_ms"), "ms"))
+	text_row("7. floor: temp file + fsync + rename, median / p90 (ms)", "", "", "",
+		fmt(val("floor", "tmprename_median_ms"), "ms") " / " fmt(val("floor", "tmprename_p90_ms"), "ms"))
+	printf "\nmachine: %s CPUs, %s; bench dir on %s (disk %s); kernel %s; syslog: %s; load average after: %s; %s\n",
+		val("machine", "nproc"), val("machine", "cpu"), val("machine", "bench_dir_fs"), val("machine", "disk"),
+		val("machine", "kernel"), val("machine", "syslog"), val("machine", "loadavg_after"), val("machine", "date")
+}
