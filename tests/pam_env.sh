@@ -10,6 +10,7 @@
 #   new_record PATH [make_record options]   a record with the test secret
 #   login SERVICE USER ANSWER...   run one authentication; sets $result
 #                                  (PAM code name), output in $T/last.log
+#   with_pam_wrapper CMD...        run CMD (pam_login) under pam_wrapper
 #   code [OFFSET [SECRET [ALG DIGITS PERIOD]]]  the code OFFSET steps from now
 #   wait_mid_step [PERIOD]         wait until we are not near a step boundary
 #   logged PATTERN                 did the last login log a line matching PATTERN
@@ -54,12 +55,21 @@ new_record() {
 	"$MAKE_RECORD" "$@" "$path" "$SECRET"
 }
 
+# with_pam_wrapper CMD... : pam_login sets PAM_WRAPPER=1 itself under the
+# lock (see tests/pam_login.c), so that logins started together, from this
+# test or another one running beside it, never share a pam_wrapper directory.
+PAM_LOGIN_WRAPPER_LOCK=${PAM_LOGIN_WRAPPER_LOCK:-/tmp/.pam_totp_wrapper.lock}
+with_pam_wrapper() {
+	LD_PRELOAD="$PAM_WRAPPER_LIB${LD_PRELOAD:+:$LD_PRELOAD}" \
+		PAM_LOGIN_WRAPPER_LOCK="$PAM_LOGIN_WRAPPER_LOCK" \
+		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 "$@"
+}
+
 # login SERVICE USER ANSWER... : answers go to the prompts in order
 login() {
 	local service=$1 user=$2; shift 2
-	LD_PRELOAD="$PAM_WRAPPER_LIB${LD_PRELOAD:+:$LD_PRELOAD}" PAM_WRAPPER=1 \
-		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
-		${PAM_LOGIN_WRAPPER:-} "$PAM_LOGIN" $LOGIN_OPTS "$service" "$user" "$@" >"$T/last.log" 2>&1
+	with_pam_wrapper ${PAM_LOGIN_WRAPPER:-} "$PAM_LOGIN" $LOGIN_OPTS "$service" "$user" "$@" \
+		>"$T/last.log" 2>&1
 	result=$(sed -n 's/^result: //p' "$T/last.log" | tail -1)
 	[ -n "$result" ] || result="(no result: $(tail -1 "$T/last.log"))"
 }
