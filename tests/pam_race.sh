@@ -10,9 +10,10 @@
 # ~0.28 s of CPU (32 processes under pam_wrapper), so on an idle machine
 # this whole test (630 rounds) should take ~2 min 30 s; on the same machine
 # busy with other builds (load 6-8) the 500 code rounds alone took 7 min.
-# The racers are started one after another (pam_wrapper sets up under a lock, see tests/pam_login.c)
-# and released together by the clock: the lead grows when a racer was
-# late, and shrinks again after 20 rounds in time.
+# The racers are started one after another (pam_wrapper sets up under a
+# lock, see tests/pam_login.c) and released together by the clock: the
+# lead grows when a racer was late, and shrinks again after 20 rounds in
+# time.
 RACERS=32
 CODE_ROUNDS=500
 RECOVERY_ROUNDS=100
