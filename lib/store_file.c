@@ -149,6 +149,14 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 			set_err(err, err_size, "cannot stat", path);
 			goto fail;
 		}
+		if (s->st.st_nlink == 0) {
+			/* renamed over (a recovery code used, a rewrite) between
+			 * open and fstat: the file we hold is gone, look again
+			 * rather than call it unsafe */
+			close(s->fd);
+			s->fd = -1;
+			continue;
+		}
 		if (check_safe(&s->st, s, &why) != 0) {
 			errno = 0;
 			set_err(err, err_size, why, path);

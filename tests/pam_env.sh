@@ -10,6 +10,7 @@
 #   new_record PATH [make_record options]   a record with the test secret
 #   login SERVICE USER ANSWER...   run one authentication; sets $result
 #                                  (PAM code name), output in $T/last.log
+#   with_pam_wrapper CMD...        run CMD (pam_login) under pam_wrapper
 #   code, wait_mid_step            from tests/totp_code.sh
 #   wrong_code                     a well-formed code that no step near now has
 #   logged PATTERN                 did the last login log a line matching PATTERN
@@ -58,18 +59,21 @@ new_record() {
 ASAN_LIB=$(ldd "$PAM_LOGIN" 2>/dev/null | awk '/libasan/ { print $3 }')
 FIRST_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB"
 
-PWRAP_LOCK=/tmp/pam_totp_tests.pam_wrapper.lock
+# with_pam_wrapper CMD... : pam_login sets PAM_WRAPPER=1 itself under the
+# lock (see tests/pam_login.c), so that logins started together, from this
+# test or another one running beside it, never share a pam_wrapper directory.
+PAM_LOGIN_WRAPPER_LOCK=${PAM_LOGIN_WRAPPER_LOCK:-/tmp/.pam_totp_wrapper.lock}
+with_pam_wrapper() {
+	LD_PRELOAD="$FIRST_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" \
+		PAM_LOGIN_WRAPPER_LOCK="$PAM_LOGIN_WRAPPER_LOCK" \
+		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 "$@"
+}
 
 # login SERVICE USER ANSWER... : answers go to the prompts in order
 login() {
 	local service=$1 user=$2; shift 2
-	# pam_wrapper copies the service files to the first free /tmp/pam.X,
-	# and two processes starting together can pick the same one: tests
-	# running in parallel take turns (flock) while pam_wrapper is in use.
-	flock -w 300 "$PWRAP_LOCK" env \
-		LD_PRELOAD="$FIRST_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" PAM_WRAPPER=1 \
-		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
-		${PAM_LOGIN_WRAPPER:-} "$PAM_LOGIN" $LOGIN_OPTS "$service" "$user" "$@" >"$T/last.log" 2>&1
+	with_pam_wrapper ${PAM_LOGIN_WRAPPER:-} "$PAM_LOGIN" $LOGIN_OPTS "$service" "$user" "$@" \
+		>"$T/last.log" 2>&1
 	result=$(sed -n 's/^result: //p' "$T/last.log" | tail -1)
 	[ -n "$result" ] || result="(no result: $(tail -1 "$T/last.log"))"
 }

@@ -6,17 +6,30 @@
  * Each prompt takes the next ANSWER (none left: conversation error).
  * Messages are printed as "info: ..." / "error: ...", prompts as
  * "prompt: ...". The last line is "result: <PAM code name>", and the exit
- * status is the PAM return code. -s busy-waits until CLOCK_REALTIME reaches
- * START_NS, so racing processes are released together. With -d the
- * service file is read from CONFDIR (pam_start_confdir); without it,
- * pam_wrapper's PAM_WRAPPER_SERVICE_DIR or /etc/pam.d decide. */
+ * status is the PAM return code. -s sleeps until CLOCK_REALTIME reaches
+ * START_NS, so racing processes are released together; one that gets
+ * there only after START_NS says "late: N us". With -d the service file is read from CONFDIR
+ * (pam_start_confdir); without it, pam_wrapper's PAM_WRAPPER_SERVICE_DIR
+ * or /etc/pam.d decide.
+ *
+ * PAM_LOGIN_WRAPPER_LOCK=FILE (with pam_wrapper preloaded but PAM_WRAPPER
+ * not yet set): pam_wrapper 1.1.x picks its run-time directory /tmp/pam.X
+ * (X one of 62 characters, from the pid) with lstat and then mkdir, so two
+ * processes starting together can pick the same one, and the one that
+ * loses deletes it under the other. Here PAM_WRAPPER=1 is set only while an
+ * exclusive flock on FILE is held, so pam_wrapper sets up in pam_start
+ * under the lock, one process at a time, and the lock is dropped before
+ * the authentication itself. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 
 #include <security/pam_appl.h>
 
@@ -81,6 +94,52 @@ code_name(int rc)
 	}
 }
 
+/* pam_start with pam_wrapper's set-up serialised (see the top comment). */
+static int
+start(const char *service, const char *user, const struct pam_conv *conv,
+      const char *confdir, pam_handle_t **pamh)
+{
+	const char *lock_path = getenv("PAM_LOGIN_WRAPPER_LOCK");
+	int fd = -1, rc;
+
+	if (lock_path != NULL && lock_path[0] != '\0') {
+		fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+			perror(lock_path);
+			return PAM_SYSTEM_ERR;
+		}
+		setenv("PAM_WRAPPER", "1", 1);
+	}
+	rc = confdir != NULL ? pam_start_confdir(service, user, conv, confdir, pamh)
+			     : pam_start(service, user, conv, pamh);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Sleep until start_ns (absolute, so every racer wakes at the same
+ * instant). A process that only gets here after start_ns missed the
+ * release: it says so, and how late it was. No busy wait: on a machine
+ * with fewer cores than racers, spinning processes would starve the ones
+ * still starting and make them all late. */
+static void
+wait_until(long long start_ns)
+{
+	struct timespec ts;
+	long long now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	if (now >= start_ns) {
+		printf("late: %lld us\n", (now - start_ns) / 1000);
+		return;
+	}
+	ts.tv_sec = (time_t)(start_ns / 1000000000LL);
+	ts.tv_nsec = (long)(start_ns % 1000000000LL);
+	while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -106,8 +165,7 @@ main(int argc, char **argv)
 	}
 	a.v = argv + optind + 2;
 	a.n = argc - optind - 2;
-	rc = confdir != NULL ? pam_start_confdir(argv[optind], argv[optind + 1], &conv, confdir, &pamh)
-			     : pam_start(argv[optind], argv[optind + 1], &conv, &pamh);
+	rc = start(argv[optind], argv[optind + 1], &conv, confdir, &pamh);
 	if (rc != PAM_SUCCESS) {
 		printf("result: pam_start failed\n");
 		return 98;
@@ -119,13 +177,8 @@ main(int argc, char **argv)
 		 * stacked first, takes it from this environment variable */
 		setenv("PAM_AUTHTOK", authtok, 1);
 	}
-	if (start_ns > 0) {
-		struct timespec ts;
-
-		do
-			clock_gettime(CLOCK_REALTIME, &ts);
-		while ((long long)ts.tv_sec * 1000000000LL + ts.tv_nsec < start_ns);
-	}
+	if (start_ns > 0)
+		wait_until(start_ns);
 	rc = pam_authenticate(pamh, 0);
 	printf("result: %s\n", code_name(rc));
 	if (getenv("PAM_LOGIN_SHOW_AUTHTOK") != NULL) {

@@ -1,0 +1,211 @@
+#!/bin/bash
+# Races through the real libpam: 32 logins released together (pam_login -s)
+# on one record. One valid code: exactly one success, every other racer a
+# logged replay, and the code never accepted again. One recovery code: the
+# same, the other recovery code intact and every loser counted. Wrong codes:
+# every one counted, so parallel connections cannot dodge the lock-out.
+#
+# Rounds (each on a fresh record, so a step boundary mid-round is harmless:
+# the code stays inside the window). Measured on 2 cores: a round costs
+# ~0.28 s of CPU (32 processes under pam_wrapper), so on an idle machine
+# this whole test (630 rounds) should take ~2 min 30 s; on the same machine
+# busy with other builds (load 6-8) the 500 code rounds alone took 7 min.
+# The racers are started one after another (pam_wrapper sets up under a
+# lock, see tests/pam_login.c) and released together by the clock: the
+# lead grows when a racer was late, and shrinks again after 20 rounds in
+# time.
+RACERS=32
+CODE_ROUNDS=500
+RECOVERY_ROUNDS=100
+WRONG_ROUNDS=20
+LOCKOUT_ROUNDS=10
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/pam_env.sh"
+# In the sanitizer build every racer starts under ASan, several times
+# slower: there the same races are watched for memory errors, in fewer
+# rounds. Likewise in the repeat runs of the whole suite (the sanitizer
+# build, make distcheck: PAM_TOTP_REPEAT_RUN=1), whose job is memory errors
+# and packaging; the full counts run in the plain build.
+if ldd "$PAM_LOGIN" | grep -q libasan || [ -n "${PAM_TOTP_REPEAT_RUN:-}" ]; then
+	CODE_ROUNDS=100 RECOVERY_ROUNDS=30 WRONG_ROUNDS=10 LOCKOUT_ROUNDS=5
+fi
+
+REC="$T/root.rec"
+make_service otp "secret=$T/%u.rec"
+make_service patient "secret=$T/%u.rec max_failures=100"
+make_service strict "secret=$T/%u.rec max_failures=5"
+
+# state_of FILE: the newest valid-looking state slot as
+# "SEQ LAST SKEW FAILURES LOCKED_UNTIL" (lib/record.h has the layout)
+state_of() {
+	sed -n '2,3p' "$1" | awk -F'[=:]' '
+		$2 + 0 >= best { best = $2 + 0; out = ($2 + 0) " " ($3 + 0) " " ($4 + 0) " " ($5 + 0) " " ($6 + 0) }
+		END { print out }'
+}
+failures_of() { state_of "$1" | cut -d' ' -f4; }
+recovery_left() { sed -n 's/^recovery=//p' "$1" | tr ',' '\n' | grep -c .; }
+
+# A code no step within 12 of now (window and max_skew of every service
+# here) could take: a wrong code that can never be a replay or a re-sync.
+wrong_code() {
+	local near c
+	near=$(oathtool --totp -b -w 24 -N "@$(($(date +%s) - 12 * 30))" "$SECRET")
+	for c in 000000 111111 222222 333333 444444 555555 666666 777777 888888 999999; do
+		grep -qx "$c" <<<"$near" || { echo "$c"; return; }
+	done
+}
+
+# Round set-ups: a fresh record, and what all racers answer
+fresh_code() { new_record "$REC"; answer=$(code); }
+fresh_wrong() { new_record "$REC"; answer=$(wrong_code); }
+fresh_recovery() {
+	local codes
+	rm -f "$REC"
+	codes=$("$MAKE_RECORD" -r 2 -i 1000 "$REC" "$SECRET")
+	rc1=$(sed -n 1p <<<"$codes") rc2=$(sed -n 2p <<<"$codes")
+	answer=$rc1
+}
+
+# race SETUP SERVICE: run SETUP (it makes a fresh record and sets $answer),
+# then $RACERS logins of $answer released together; their outputs in
+# $T/race/1..N, the results counted in $n_success and $n_autherr.
+# Fails (1) when pam_wrapper itself broke the round: a process outside
+# this test, not using the lock, took the same /tmp/pam.X. Such a round
+# says nothing about the module; race_again runs it again, from SETUP.
+lead_ms=100
+on_time=0
+late_rounds=0
+late_racers=0
+redone=0
+race() {
+	local setup=$1 svc=$2 start i late
+	"$setup"
+	rm -rf "$T/race" && mkdir "$T/race"
+	start=$(($(date +%s%N) + lead_ms * 1000000))
+	for i in $(seq "$RACERS"); do
+		with_pam_wrapper "$PAM_LOGIN" -s "$start" "$svc" root "$answer" >"$T/race/$i" 2>&1 &
+	done
+	wait
+	if grep -lq -e 'PWRAP_ERROR.*pwrap_init' -e '^result: pam_start failed' \
+		-e 'no default config' "$T/race/"*; then
+		grep -h -e PWRAP_ERROR -e '^result: pam_start' "$T/race/"* | sort | uniq -c |
+			head -3 | sed 's/^/# pam_wrapper: /'
+		return 1
+	fi
+	late=$(grep -l '^late:' "$T/race/"* | wc -l)
+	if [ "$late" -gt 0 ]; then
+		late_rounds=$((late_rounds + 1))
+		late_racers=$((late_racers + late))
+		[ "$lead_ms" -lt 1000 ] && lead_ms=$((lead_ms + 50))
+		on_time=0
+	elif [ $((on_time += 1)) -ge 20 ] && [ "$lead_ms" -gt 100 ]; then
+		lead_ms=$((lead_ms - 25)) on_time=0
+	fi
+	n_success=$(grep -l '^result: PAM_SUCCESS$' "$T/race/"* | wc -l)
+	n_autherr=$(grep -l '^result: PAM_AUTH_ERR$' "$T/race/"* | wc -l)
+}
+
+race_again() {
+	local tries=0
+	until race "$@"; do
+		redone=$((redone + 1))
+		[ $((tries += 1)) -lt 5 ] || bail "pam_wrapper failed 5 times in a row"
+	done
+}
+
+# show_round ROUND WHY: diagnostics for a failing round
+bad_rounds=0
+show_round() {
+	bad_rounds=$((bad_rounds + 1))
+	[ "$bad_rounds" -gt 5 ] && return
+	echo "# round $1: $2"
+	echo "#   results: $(sed -n 's/^result: //p' "$T/race/"* | sort | uniq -c | tr -s ' \n' ' ')"
+	echo "#   record: $(state_of "$REC")"
+	grep -h 'SYSLOG' "$T/race/"* | sed 's/.*SYSLOG([0-9]*): //' | sort | uniq -c | head -5 |
+		sed 's/^/#   /'
+}
+
+race_summary() {
+	echo "# release: $late_rounds rounds with a late racer ($late_racers racers), lead now ${lead_ms} ms;" \
+		"$redone rounds run again after a pam_wrapper failure"
+	late_rounds=0 late_racers=0 redone=0 bad_rounds=0
+}
+
+# rounds N SETUP SERVICE JUDGE DESCRIPTION: N races; the function JUDGE
+# says whether a round went right (else why, in $why); one TAP line for
+# all N (DESCRIPTION with %s for the count of good rounds)
+rounds() {
+	local n=$1 setup=$2 svc=$3 judge=$4 desc=$5 round good=0
+	for round in $(seq "$n"); do
+		race_again "$setup" "$svc"
+		if "$judge"; then good=$((good + 1)); else show_round "$round" "$why"; fi
+	done
+	race_summary
+	# shellcheck disable=SC2059
+	check_eq "$(printf "$desc" "$good/$n")" "$n" "$good"
+}
+
+# ---- one valid TOTP code ----
+judge_code() {
+	local replays
+	replays=$(grep -l 'replayed code refused' "$T/race/"* | wc -l)
+	why="$n_success successes, $n_autherr PAM_AUTH_ERR, $replays replays logged"
+	[ "$n_success" -eq 1 ] && [ "$n_autherr" -eq $((RACERS - 1)) ] &&
+		[ "$replays" -eq $((RACERS - 1)) ] || return 1
+	login otp root "$answer"
+	why="the raced code afterwards: $result"
+	[ "$result" = PAM_AUTH_ERR ] && logged 'replayed code refused'
+}
+rounds "$CODE_ROUNDS" fresh_code otp judge_code \
+	"one code, $RACERS racers: %s rounds with exactly one success, the rest logged replays, the code refused afterwards"
+
+# ---- one recovery code ----
+judge_recovery() {
+	local wrong
+	wrong=$(grep -l 'wrong code' "$T/race/"* | wc -l)
+	why="$n_success successes, $n_autherr PAM_AUTH_ERR, $wrong logged as wrong"
+	[ "$n_success" -eq 1 ] && [ "$n_autherr" -eq $((RACERS - 1)) ] &&
+		grep -q 'recovery code used, 1 left' "$T/race/"* &&
+		[ "$wrong" -eq $((RACERS - 1)) ] || return 1
+	# every loser came after the rename, on the new file: all counted
+	why="record holds $(recovery_left "$REC") recovery codes, $(failures_of "$REC") failures"
+	[ "$(recovery_left "$REC")" = 1 ] && [ "$(failures_of "$REC")" = $((RACERS - 1)) ] || return 1
+	login patient root "$rc1"
+	why="the raced recovery code afterwards: $result"
+	[ "$result" = PAM_AUTH_ERR ] || return 1
+	login patient root "$rc2"
+	why="the other recovery code afterwards: $result"
+	[ "$result" = PAM_SUCCESS ] && logged 'recovery code used, 0 left'
+}
+rounds "$RECOVERY_ROUNDS" fresh_recovery patient judge_recovery \
+	"one recovery code, $RACERS racers: %s rounds with exactly one success, every loser counted, the other code intact"
+
+# ---- wrong codes: every one counted ----
+want_counts=$(seq "$RACERS" | tr '\n' ' ')
+judge_wrong() {
+	local counts
+	counts=$(sed -n 's/.*wrong code (\([0-9]*\) consecutive failures).*/\1/p' "$T/race/"* |
+		sort -n | tr '\n' ' ')
+	why="$n_autherr PAM_AUTH_ERR, counts logged: $counts"
+	[ "$n_autherr" -eq "$RACERS" ] && [ "$counts" = "$want_counts" ] &&
+		[ "$(failures_of "$REC")" = "$RACERS" ]
+}
+rounds "$WRONG_ROUNDS" fresh_wrong patient judge_wrong \
+	"$RACERS wrong codes at once: %s rounds counted 1..$RACERS, record holds $RACERS failures"
+
+# ---- the lock-out holds against parallel guesses ----
+# max_failures=5: exactly 5 guesses are checked, the other racers are
+# turned away unchecked by the lock-out the 5th started.
+judge_lockout() {
+	local checked locked
+	checked=$(grep -l 'wrong code (' "$T/race/"* | wc -l)
+	locked=$(grep -l 'locked out until' "$T/race/"* | wc -l)
+	why="$checked codes checked, $locked turned away locked"
+	[ "$n_autherr" -eq "$RACERS" ] && [ "$checked" -eq 5 ] &&
+		[ "$locked" -eq $((RACERS - 5)) ] && [ "$(failures_of "$REC")" = 5 ] &&
+		grep -q 'wrong code (5 consecutive failures), locked until' "$T/race/"*
+}
+rounds "$LOCKOUT_ROUNDS" fresh_wrong strict judge_lockout \
+	"$RACERS guesses at once with max_failures=5: %s rounds checked exactly 5, locked out the rest"
+
+tap_done
