@@ -5,29 +5,31 @@
 . "$top_srcdir/tests/pam_env.sh"
 
 R="$T/%u.rec"
-make_service lock "secret=$R max_skew=1 max_failures=3 lockout_base=2 lockout_max=4 failure_ceiling=7"
+make_service lock "secret=$R max_skew=1 max_failures=3 lockout_base=3 lockout_max=6 failure_ceiling=7"
 bad=$(wrong_code)
 failures() { "$top_builddir/tests/record_state" "$T/root.rec" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
 
+# no pause may fall between a lock-out and the checks that it holds (it
+# lasts 3 s): wait for a safe point in the 30 s step first
+wait_mid_step
 new_record "$T/root.rec"
 check_login "1st wrong code" PAM_AUTH_ERR lock root "$bad"
 check_login "2nd wrong code" PAM_AUTH_ERR lock root "$bad"
 check "not locked yet: no message" test "$(grep -c '^error:' "$T/last.log")" -eq 0
 check_login "3rd wrong code starts a lock-out" PAM_AUTH_ERR lock root "$bad"
-check "user told how long (2 s)" grep -q '^error: Too many wrong codes. Try again in 2 seconds.' "$T/last.log"
+check "user told how long (3 s)" grep -q '^error: Too many wrong codes. Try again in 3 seconds.' "$T/last.log"
 check "lock-out logged" logged "wrong code (3 consecutive failures), locked until"
-wait_mid_step
 check_login "while locked, even the right code is refused" PAM_AUTH_ERR lock root "$(code)"
 check "locked attempt logged" logged "locked out until"
-check "user told to wait" grep -q '^error: Too many wrong codes. Try again in [12] second' "$T/last.log"
+check "user told to wait" grep -q '^error: Too many wrong codes. Try again in [123] second' "$T/last.log"
 check_eq "locked attempts are not counted" 3 "$(failures)"
-sleep 2.2
+sleep 3.2
 check_login "after the lock-out, a 4th wrong code" PAM_AUTH_ERR lock root "$bad"
-check "second lock-out is twice as long (4 s)" grep -q '^error: Too many wrong codes. Try again in 4 seconds.' "$T/last.log"
-sleep 4.2
+check "second lock-out is twice as long (6 s)" grep -q '^error: Too many wrong codes. Try again in 6 seconds.' "$T/last.log"
+sleep 6.2
 check_login "5th wrong code: capped at lockout_max" PAM_AUTH_ERR lock root "$bad"
-check "lock-out capped at 4 s" grep -q '^error: Too many wrong codes. Try again in 4 seconds.' "$T/last.log"
-sleep 4.2
+check "lock-out capped at 6 s" grep -q '^error: Too many wrong codes. Try again in 6 seconds.' "$T/last.log"
+sleep 6.2
 wait_mid_step
 check_login "right code after the lock-out" PAM_SUCCESS lock root "$(code)"
 check_eq "a success resets the count" 0 "$(failures)"

@@ -1,14 +1,17 @@
 /* Drive one PAM authentication through the real libpam, for tests.
  *
  * usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS]
- *                  SERVICE USER [ANSWER...]
+ *                  [-b BARRIER_DIR] SERVICE USER [ANSWER...]
  *
  * Each prompt takes the next ANSWER (none left: conversation error).
  * Messages are printed as "info: ..." / "error: ...", prompts as
  * "prompt: ...". The last line is "result: <PAM code name>", and the exit
  * status is the PAM return code. -s sleeps until CLOCK_REALTIME reaches
  * START_NS, so racing processes are released together; one that gets
- * there only after START_NS says "late: N us". With -d the service file is read from CONFDIR
+ * there only after START_NS says "late: N us". -b DIR is a barrier instead:
+ * the process creates DIR/ready.PID and waits to open the FIFO DIR/go,
+ * which the test opens for writing once all racers are ready.
+ * With -d the service file is read from CONFDIR
  * (pam_start_confdir); without it, pam_wrapper's PAM_WRAPPER_SERVICE_DIR
  * or /etc/pam.d decide.
  *
@@ -117,6 +120,29 @@ start(const char *service, const char *user, const struct pam_conv *conv,
 	return rc;
 }
 
+/* The barrier of -b DIR: say "ready" (create DIR/ready.PID), then block
+ * opening the FIFO DIR/go until the test opens it for writing, which it
+ * does once every racer is ready: all are released at the same moment,
+ * however long the last one took to start. */
+static int
+wait_at_barrier(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/ready.%ld", dir, (long)getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	snprintf(path, sizeof(path), "%s/go", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 /* Sleep until start_ns (absolute, so every racer wakes at the same
  * instant). A process that only gets here after start_ns missed the
  * release: it says so, and how late it was. No busy wait: on a machine
@@ -148,19 +174,21 @@ main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	const char *confdir = NULL, *rhost = NULL, *authtok = NULL;
 	long long start_ns = 0;
+	const char *barrier = NULL;
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "+d:r:a:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "+d:r:a:s:b:")) != -1) {
 		switch (opt) {
 		case 'd': confdir = optarg; break;
 		case 'r': rhost = optarg; break;
 		case 'a': authtok = optarg; break;
 		case 's': start_ns = atoll(optarg); break;
+		case 'b': barrier = optarg; break;
 		default: return 99;
 		}
 	}
 	if (argc - optind < 2) {
-		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS] SERVICE USER [ANSWER...]\n");
+		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS] [-b DIR] SERVICE USER [ANSWER...]\n");
 		return 99;
 	}
 	a.v = argv + optind + 2;
@@ -168,6 +196,8 @@ main(int argc, char **argv)
 	rc = start(argv[optind], argv[optind + 1], &conv, confdir, &pamh);
 	if (rc != PAM_SUCCESS) {
 		printf("result: pam_start failed\n");
+		if (barrier != NULL)
+			wait_at_barrier(barrier); /* count as arrived: nobody waits for us */
 		return 98;
 	}
 	if (rhost != NULL)
@@ -179,6 +209,11 @@ main(int argc, char **argv)
 	}
 	if (start_ns > 0)
 		wait_until(start_ns);
+	if (barrier != NULL && wait_at_barrier(barrier) != 0) {
+		printf("result: barrier failed\n");
+		pam_end(pamh, PAM_SUCCESS);
+		return 97;
+	}
 	rc = pam_authenticate(pamh, 0);
 	printf("result: %s\n", code_name(rc));
 	if (getenv("PAM_LOGIN_SHOW_AUTHTOK") != NULL) {

@@ -72,7 +72,8 @@ deb_test() {
 		echo "$pkg is installed already: not touching it"; return 1
 	fi
 	(cd "$build" && make -s distdir distdir="$d/src" >/dev/null) || return 1
-	if ! (cd "$d/src" && dpkg-buildpackage -us -uc -b) >"$d/build.log" 2>&1; then
+	# nocheck: the suite has just run three times on this very tree
+	if ! (cd "$d/src" && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b) >"$d/build.log" 2>&1; then
 		tail -40 "$d/build.log"; return 1
 	fi
 	echo "built: $(cd "$d" && ls ./*.deb | tr '\n' ' ')"

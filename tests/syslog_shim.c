@@ -1,0 +1,28 @@
+/* LD_PRELOAD for racing logins started with pam_start_confdir (no
+ * pam_wrapper, whose set-up must be serialised): the module's pam_syslog
+ * and pam_vsyslog lines go to stderr in pam_wrapper's format
+ * ("SYSLOG(prio): message"), so the tests read them the same way. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <security/pam_ext.h>
+
+void
+pam_vsyslog(const pam_handle_t *pamh, int priority, const char *fmt, va_list args)
+{
+	char line[2048];
+
+	(void)pamh;
+	vsnprintf(line, sizeof(line), fmt, args);
+	fprintf(stderr, "SYSLOG(%d): %s\n", priority & 7, line);
+}
+
+void
+pam_syslog(const pam_handle_t *pamh, int priority, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	pam_vsyslog(pamh, priority, fmt, args);
+	va_end(args);
+}
