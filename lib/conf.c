@@ -13,23 +13,10 @@
 #include <sys/stat.h>
 
 #include "conf.h"
+#include "text.h"
 
 #define CONF_FILE_MAX 16384
 
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t err_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || err_size == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, err_size, fmt, ap);
-	va_end(ap);
-}
 
 void
 config_defaults(struct totp_config *cfg)
@@ -45,25 +32,6 @@ config_defaults(struct totp_config *cfg)
 	cfg->db_timeout = CONFIG_DB_TIMEOUT;
 }
 
-int
-config_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -1;
-	}
-	if (v < min)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
 
 struct number_option {
 	const char *name;
@@ -134,7 +102,7 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 		if (strlen(flag_options[i].name) == nlen &&
 		    strncmp(word, flag_options[i].name, nlen) == 0) {
 			if (eq != NULL) {
-				set_err(err, err_size, "option '%s' takes no value", word);
+				text_error(err, err_size, "option '%s' takes no value", word);
 				return -1;
 			}
 			*(int *)(base + flag_options[i].offset) = 1;
@@ -142,16 +110,16 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 		}
 	}
 	if (eq == NULL) {
-		set_err(err, err_size, "unknown option '%s'", word);
+		text_error(err, err_size, "unknown option '%s'", word);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(number_options) / sizeof(number_options[0]); i++) {
 		const struct number_option *o = &number_options[i];
 
 		if (strlen(o->name) == nlen && strncmp(word, o->name, nlen) == 0) {
-			if (config_parse_unsigned(eq + 1, o->min, o->max,
+			if (text_parse_unsigned(eq + 1, o->min, o->max,
 					   (unsigned *)(base + o->offset)) != 0) {
-				set_err(err, err_size, "bad value in '%s'", word);
+				text_error(err, err_size, "bad value in '%s'", word);
 				return -1;
 			}
 			return 0;
@@ -168,7 +136,7 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 				return 0;
 			}
 		}
-		set_err(err, err_size, "bad value in '%s'", word);
+		text_error(err, err_size, "bad value in '%s'", word);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(string_options) / sizeof(string_options[0]); i++) {
@@ -176,14 +144,14 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 
 		if (strlen(o->name) == nlen && strncmp(word, o->name, nlen) == 0) {
 			if (strlen(eq + 1) >= o->size || (i != 1 && eq[1] == '\0')) {
-				set_err(err, err_size, "bad value in '%s'", word);
+				text_error(err, err_size, "bad value in '%s'", word);
 				return -1;
 			}
 			snprintf(base + o->offset, o->size, "%s", eq + 1);
 			return 0;
 		}
 	}
-	set_err(err, err_size, "unknown option '%s'", word);
+	text_error(err, err_size, "unknown option '%s'", word);
 	return -1;
 }
 
@@ -222,12 +190,12 @@ config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
 	if (fd < 0) {
 		if (errno == ENOENT && missing_ok)
 			return 0;
-		set_err(err, err_size, "cannot open config file %s", path);
+		text_error(err, err_size, "cannot open config file %s", path);
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		set_err(err, err_size,
+		text_error(err, err_size,
 			"config file %s must be a regular file owned by root, not group/other writable",
 			path);
 		goto out;
@@ -235,12 +203,12 @@ config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
 	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0)
 		len += (size_t)n;
 	if (n < 0 || len > CONF_FILE_MAX) {
-		set_err(err, err_size, "cannot read config file %s (or over 16 KiB)", path);
+		text_error(err, err_size, "cannot read config file %s (or over 16 KiB)", path);
 		goto out;
 	}
 	buf[len] = '\0';
 	if (memchr(buf, '\0', len) != NULL) {
-		set_err(err, err_size, "config file %s holds a NUL byte", path);
+		text_error(err, err_size, "config file %s holds a NUL byte", path);
 		goto out;
 	}
 	for (line = buf; line != NULL && *line != '\0'; line = next) {
@@ -258,7 +226,7 @@ config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
 		if (*line == '\0' || *line == '#')
 			continue;
 		if (strncmp(line, "conf=", 5) == 0) {
-			set_err(err, err_size, "conf= cannot be set in config file %s", path);
+			text_error(err, err_size, "conf= cannot be set in config file %s", path);
 			goto out;
 		}
 		if (config_apply(cfg, line, err, err_size) != 0) {
@@ -270,7 +238,7 @@ config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
 		}
 		if (strncmp(line, "db=", 3) == 0 && config_db_has_password(line + 3) &&
 		    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-			set_err(err, err_size,
+			text_error(err, err_size,
 				"config file %s holds a database password (line %d): it must be "
 				"readable by root alone (chmod 600)", path, lineno);
 			goto out;
@@ -300,7 +268,7 @@ config_load(struct totp_config *cfg, int argc, const char **argv,
 		return -1;
 	for (int i = 0; i < argc; i++) {
 		if (strncmp(argv[i], "db=", 3) == 0 && config_db_has_password(argv[i] + 3)) {
-			set_err(err, err_size, "%s", "a database password must not be a module "
+			text_error(err, err_size, "%s", "a database password must not be a module "
 				"argument (anyone can read /etc/pam.d): put db= in a config file "
 				"readable by root alone");
 			return -1;
@@ -310,21 +278,21 @@ config_load(struct totp_config *cfg, int argc, const char **argv,
 			return -1;
 	}
 	if (cfg->policy.window > cfg->policy.max_skew) {
-		set_err(err, err_size, "%s", "window must not exceed max_skew");
+		text_error(err, err_size, "%s", "window must not exceed max_skew");
 		return -1;
 	}
 	if (cfg->policy.failure_ceiling < cfg->policy.max_failures) {
-		set_err(err, err_size, "%s", "failure_ceiling must be at least max_failures");
+		text_error(err, err_size, "%s", "failure_ceiling must be at least max_failures");
 		return -1;
 	}
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
 #ifndef HAVE_LIBPQ
-		set_err(err, err_size, "%s", "store=postgresql: this pam_totp was built "
+		text_error(err, err_size, "%s", "store=postgresql: this pam_totp was built "
 			"without PostgreSQL support (configure --with-postgresql)");
 		return -1;
 #else
 		if (cfg->db[0] == '\0') {
-			set_err(err, err_size, "%s", "store=postgresql needs db=CONNECTION");
+			text_error(err, err_size, "%s", "store=postgresql needs db=CONNECTION");
 			return -1;
 		}
 #endif
@@ -355,7 +323,7 @@ config_record_path(const struct totp_config *cfg, const char *user, uid_t uid,
 	*in_home = 0;
 	if (user == NULL || user[0] == '\0' || strchr(user, '/') != NULL ||
 	    strcmp(user, ".") == 0 || strcmp(user, "..") == 0) {
-		set_err(err, err_size, "%s", "user name unusable in a path");
+		text_error(err, err_size, "%s", "user name unusable in a path");
 		return -1;
 	}
 	snprintf(uidbuf, sizeof(uidbuf), "%lu", (unsigned long)uid);
@@ -375,7 +343,7 @@ config_record_path(const struct totp_config *cfg, const char *user, uid_t uid,
 				break;
 			case 'h':
 				if (home == NULL || home[0] != '/') {
-					set_err(err, err_size, "%s", "user has no absolute home directory");
+					text_error(err, err_size, "%s", "user has no absolute home directory");
 					return -1;
 				}
 				piece = home;
@@ -385,18 +353,18 @@ config_record_path(const struct totp_config *cfg, const char *user, uid_t uid,
 				piece = "%";
 				break;
 			default:
-				set_err(err, err_size, "bad %%-escape in secret=%s", cfg->secret_template);
+				text_error(err, err_size, "bad %%-escape in secret=%s", cfg->secret_template);
 				return -1;
 			}
 		}
 		if (append(out, out_size, &o, piece) != 0) {
-			set_err(err, err_size, "%s", "record path too long");
+			text_error(err, err_size, "%s", "record path too long");
 			return -1;
 		}
 	}
 	out[o] = '\0';
 	if (out[0] != '/') {
-		set_err(err, err_size, "record path %s is not absolute", out);
+		text_error(err, err_size, "record path %s is not absolute", out);
 		return -1;
 	}
 	return 0;

@@ -47,10 +47,6 @@ void config_defaults(struct totp_config *cfg);
  * with a reason in err for an unknown word or a bad value. */
 int config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_size);
 
-/* A decimal number in [min, max]: no sign, no spaces, no trailing junk,
- * no overflow. 0 and *out set on success, -1 otherwise. For option values
- * here and in totp-enroll's command line. */
-int config_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out);
 
 /* Whether a db= connection string carries a password (a password
  * keyword or parameter, or a URI with user:password@). Judged loosely:

@@ -13,6 +13,7 @@
 #include "base32.h"
 #include "otp.h"
 #include "record.h"
+#include "text.h"
 #include "secure.h"
 
 /* A slot line, byte by byte:
@@ -44,18 +45,6 @@ _Static_assert(sizeof(RECORD_MAGIC) - 1 == RECORD_MAGIC_LEN,
 #define HASH_HEX (2 * RECORD_RECOVERY_HASH_LEN)
 #define SALT_HEX (2 * RECORD_RECOVERY_SALT_LEN)
 
-__attribute__((format(printf, 3, 4)))
-static void
-set_err(char *err, size_t err_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || err_size == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, err_size, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- numbers and hex, by hand: no silent wrap, no locale ---- */
 
@@ -302,7 +291,7 @@ parse_slots(const char *buf, struct totp_record *rec,
 	EVP_MD_free(sha256);
 	switch (rec->slots_valid) {
 	case 0:
-		set_err(err, err_size,
+		text_error(err, err_size,
 			"lines 2-3: both state slots invalid (state_a: %s; state_b: %s)",
 			why[0], why[1]);
 		return -1;
@@ -527,20 +516,20 @@ parse_line(const char *line, size_t n, unsigned lineno,
 	size_t klen, i;
 
 	if (eq == NULL) {
-		set_err(err, err_size, "line %u: expected key=value", lineno);
+		text_error(err, err_size, "line %u: expected key=value", lineno);
 		return -1;
 	}
 	klen = (size_t)(eq - line);
 	if (klen == 0) {
-		set_err(err, err_size, "line %u: empty key", lineno);
+		text_error(err, err_size, "line %u: empty key", lineno);
 		return -1;
 	}
 	if (line[klen - 1] == ' ' || (klen + 1 < n && line[klen + 1] == ' ')) {
-		set_err(err, err_size, "line %u: space around '='", lineno);
+		text_error(err, err_size, "line %u: space around '='", lineno);
 		return -1;
 	}
 	if (memchr(line, ' ', n) != NULL) {
-		set_err(err, err_size, "line %u: unexpected space", lineno);
+		text_error(err, err_size, "line %u: unexpected space", lineno);
 		return -1;
 	}
 	for (i = 0; i < KEY_COUNT; i++)
@@ -548,19 +537,19 @@ parse_line(const char *line, size_t n, unsigned lineno,
 		    memcmp(key_handlers[i].name, line, klen) == 0)
 			break;
 	if (i == KEY_COUNT) {
-		set_err(err, err_size, "line %u: unknown key '%.*s%s'", lineno,
+		text_error(err, err_size, "line %u: unknown key '%.*s%s'", lineno,
 			(int)(klen > 40 ? 40 : klen), line, klen > 40 ? "..." : "");
 		return -1;
 	}
 	if (*seen & (1u << i)) {
-		set_err(err, err_size, "line %u: duplicate key '%s'", lineno,
+		text_error(err, err_size, "line %u: duplicate key '%s'", lineno,
 			key_handlers[i].name);
 		return -1;
 	}
 	*seen |= 1u << i;
 	why = key_handlers[i].parse(rec, eq + 1, n - klen - 1);
 	if (why != NULL) {
-		set_err(err, err_size, "line %u: %s: %s", lineno,
+		text_error(err, err_size, "line %u: %s: %s", lineno,
 			key_handlers[i].name, why);
 		return -1;
 	}
@@ -582,22 +571,22 @@ parse_enrolment(const char *p, size_t n, struct totp_record *rec,
 		char bad = 0;
 
 		if (len > RECORD_LINE_MAX) {
-			set_err(err, err_size, "line %u: longer than %d bytes",
+			text_error(err, err_size, "line %u: longer than %d bytes",
 				lineno, RECORD_LINE_MAX);
 			return -1;
 		}
 		why = check_line_bytes(line, len, &bad);
 		if (why != NULL) {
-			set_err(err, err_size, "line %u: %s (0x%02x)", lineno, why,
+			text_error(err, err_size, "line %u: %s (0x%02x)", lineno, why,
 				(unsigned char)bad);
 			return -1;
 		}
 		if (nl == NULL) {
-			set_err(err, err_size, "line %u: missing final newline", lineno);
+			text_error(err, err_size, "line %u: missing final newline", lineno);
 			return -1;
 		}
 		if (len == 0) {
-			set_err(err, err_size, "line %u: empty line", lineno);
+			text_error(err, err_size, "line %u: empty line", lineno);
 			return -1;
 		}
 		if (parse_line(line, len, lineno, rec, &seen, err, err_size) != 0)
@@ -607,13 +596,13 @@ parse_enrolment(const char *p, size_t n, struct totp_record *rec,
 	}
 	for (i = 0; i < KEY_COUNT; i++) {
 		if ((KEYS_REQUIRED & (1u << i)) && !(seen & (1u << i))) {
-			set_err(err, err_size, "line %u: missing required key '%s'",
+			text_error(err, err_size, "line %u: missing required key '%s'",
 				lineno, key_handlers[i].name);
 			return -1;
 		}
 	}
 	if (rec->recovery_count > 0 && !(seen & KEY_BIT_KDF)) {
-		set_err(err, err_size, "line %u: recovery hashes without recovery_kdf",
+		text_error(err, err_size, "line %u: recovery hashes without recovery_kdf",
 			lineno);
 		return -1;
 	}
@@ -631,7 +620,7 @@ check_magic(const char *buf, size_t len, char *err, size_t err_size)
 	if (len >= RECORD_MAGIC_LEN && memcmp(buf, RECORD_MAGIC, RECORD_MAGIC_LEN) == 0)
 		return 0;
 	if (len < nlen || memcmp(buf, name, nlen) != 0) {
-		set_err(err, err_size,
+		text_error(err, err_size,
 			"line 1: bad magic: not a pam_totp record (expected 'pam_totp 1')");
 		return -1;
 	}
@@ -639,21 +628,21 @@ check_magic(const char *buf, size_t len, char *err, size_t err_size)
 		v++;
 	if (v == 1 && buf[nlen] == '1') {
 		if (nlen + v == len)
-			set_err(err, err_size, "line 1: missing final newline");
+			text_error(err, err_size, "line 1: missing final newline");
 		else if (buf[nlen + v] == '\r')
-			set_err(err, err_size,
+			text_error(err, err_size,
 				"line 1: carriage return (CRLF line ends are not allowed)");
 		else
-			set_err(err, err_size, "line 1: bad magic (expected 'pam_totp 1')");
+			text_error(err, err_size, "line 1: bad magic (expected 'pam_totp 1')");
 		return -1;
 	}
 	if (v > 0 && v < 20 && (nlen + v == len || buf[nlen + v] == '\n')) {
-		set_err(err, err_size,
+		text_error(err, err_size,
 			"line 1: unsupported version %.*s (this reads version 1)",
 			(int)v, buf + nlen);
 		return -1;
 	}
-	set_err(err, err_size, "line 1: bad magic or version (expected 'pam_totp 1')");
+	text_error(err, err_size, "line 1: bad magic or version (expected 'pam_totp 1')");
 	return -1;
 }
 
@@ -666,23 +655,23 @@ record_parse(const char *buf, size_t len, struct totp_record *rec,
 	if (err != NULL && err_size > 0)
 		err[0] = '\0';
 	if (rec == NULL) {
-		set_err(err, err_size, "no record to fill");
+		text_error(err, err_size, "no record to fill");
 		return -1;
 	}
 	memset(rec, 0, sizeof(*rec));
 	if (buf == NULL || len == 0) {
-		set_err(err, err_size, "empty record");
+		text_error(err, err_size, "empty record");
 		goto out;
 	}
 	if (len > RECORD_MAX_BYTES) {
-		set_err(err, err_size, "record over %d bytes (%zu)",
+		text_error(err, err_size, "record over %d bytes (%zu)",
 			RECORD_MAX_BYTES, len);
 		goto out;
 	}
 	if (check_magic(buf, len, err, err_size) != 0)
 		goto out;
 	if (len < SLOTS_END) {
-		set_err(err, err_size,
+		text_error(err, err_size,
 			"record truncated in the state slots (%zu of %d bytes)",
 			len, SLOTS_END);
 		goto out;

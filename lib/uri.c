@@ -7,6 +7,7 @@
 
 #include "base32.h"
 #include "secure.h"
+#include "text.h"
 #include "uri.h"
 
 #define URI_PERIOD_MAX 300
@@ -123,25 +124,6 @@ percent_decode(const char *in, size_t len, char *out, size_t out_size)
 	return 0;
 }
 
-static int
-parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -1;
-	}
-	if (v < min)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
 
 /* One query parameter name=value; seen[] catches duplicates. */
 static int
@@ -206,13 +188,13 @@ parse_param(const char *p, size_t len, struct otp_uri *u, char *qissuer,
 		}
 		break;
 	case 3:
-		if (parse_uint(value, OTP_DIGITS_MIN, OTP_DIGITS_MAX, &u->digits) != 0) {
+		if (text_parse_unsigned(value, OTP_DIGITS_MIN, OTP_DIGITS_MAX, &u->digits) != 0) {
 			set_err(err, err_size, "digits must be 6, 7 or 8");
 			goto out;
 		}
 		break;
 	case 4:
-		if (parse_uint(value, 1, URI_PERIOD_MAX, &u->period) != 0) {
+		if (text_parse_unsigned(value, 1, URI_PERIOD_MAX, &u->period) != 0) {
 			set_err(err, err_size, "period must be 1 to 300 seconds");
 			goto out;
 		}

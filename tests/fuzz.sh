@@ -10,7 +10,7 @@ secs=${2:-30}
 out="$build/fuzz"
 mkdir -p "$out"
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$build -I$src/lib"
-core="$src/lib/secure.c $src/lib/base32.c $src/lib/otp.c"
+core="$src/lib/secure.c $src/lib/base32.c $src/lib/otp.c $src/lib/text.c"
 declare -A sources=(
 	[record]="$src/lib/record.c"
 	[input]="$src/lib/input.c $src/lib/recovery.c $src/lib/record.c"

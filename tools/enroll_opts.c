@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "enroll.h"
+#include "text.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -151,11 +152,11 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 			o->digits = (unsigned)(optarg[0] - '0');
 			break;
 		case OPT_PERIOD:
-			if (config_parse_unsigned(optarg, 1, RECORD_PERIOD_MAX, &o->period) != 0)
+			if (text_parse_unsigned(optarg, 1, RECORD_PERIOD_MAX, &o->period) != 0)
 				return bad("--period must be 1..300 seconds", optarg);
 			break;
 		case OPT_RECOVERY:
-			if (config_parse_unsigned(optarg, 0, RECORD_RECOVERY_MAX, &o->recovery) != 0)
+			if (text_parse_unsigned(optarg, 0, RECORD_RECOVERY_MAX, &o->recovery) != 0)
 				return bad("--recovery-codes must be 0..20", optarg);
 			break;
 		case OPT_QR:

@@ -1,0 +1,39 @@
+/* Small text helpers shared by the parsers. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "text.h"
+
+void
+text_error(char *err, size_t err_size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || err_size == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, err_size, fmt, ap);
+	va_end(ap);
+}
+
+int
+text_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	if (v < min)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* Small text helpers shared by the parsers: a formatted error message and
+ * a strict unsigned number (no sign, no spaces, no silent wrap). */
+#ifndef PAM_TOTP_TEXT_H
+#define PAM_TOTP_TEXT_H
+
+#include <stddef.h>
+
+/* printf into err (when err is not NULL and err_size > 0). */
+void text_error(char *err, size_t err_size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A decimal number in [min, max], digits only. 0 on success, -1 otherwise
+ * (*out untouched). */
+int text_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out);
+
+#endif
