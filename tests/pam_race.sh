@@ -96,8 +96,11 @@ race() {
 		fi
 		sleep 0.01
 	done
-	: 3>"$T/barrier/go"
+		# held open (read-write: never blocks) until all are done, so a racer
+	# still on its way to the barrier cannot miss the release
+	exec 3<>"$T/barrier/go"
 	wait
+	exec 3>&-
 	if grep -lq -e 'PWRAP_ERROR.*pwrap_init' -e '^result: pam_start failed' \
 		-e 'no default config' "$T/race/"*; then
 		grep -h -e PWRAP_ERROR -e '^result: pam_start' "$T/race/"* | sort | uniq -c |
