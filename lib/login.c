@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,7 +39,7 @@ login_record_missing(const struct totp_config *cfg, const struct store_user *use
 {
 	char path[PATH_MAX], err[256];
 	struct fs_identity fsid;
-	struct stat st;
+	struct statx sx;
 	int in_home, missing;
 
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
@@ -54,7 +55,9 @@ login_record_missing(const struct totp_config *cfg, const struct store_user *use
 		return 0;
 	if (in_home && secure_fsid_enter(&fsid, user->uid, user->gid) != 0)
 		return 0;
-	missing = lstat(path, &st) != 0 && errno == ENOENT;
+	/* statx for the type alone: not the times (see stat_no_times) */
+	missing = statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &sx) != 0 &&
+		  errno == ENOENT;
 	if (in_home)
 		secure_fsid_leave(&fsid);
 	return missing;

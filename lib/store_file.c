@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "secure.h"
 #include "store.h"
@@ -60,6 +61,32 @@ check_safe(const struct stat *st, const struct file_store *s, const char **why)
 	else
 		return 0;
 	return -1;
+}
+
+/* stat without the times. stat and fstat ask for them, and on file
+ * systems with multigrain timestamps (ext4, xfs, btrfs, tmpfs since Linux
+ * 6.13) a file whose times were asked for gets a fine-grained time on its
+ * next write, so logins in the same clock tick each dirty the inode and
+ * fdatasync writes it too: one more synchronous write per login. Only the
+ * fields check_safe and the same-file check use are filled in. */
+static int
+stat_no_times(int dirfd, const char *path, int flags, struct stat *st)
+{
+	struct statx sx;
+
+	if (statx(dirfd, path, flags | AT_STATX_SYNC_AS_STAT,
+		  STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID |
+		  STATX_INO | STATX_SIZE, &sx) != 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = sx.stx_mode;
+	st->st_nlink = sx.stx_nlink;
+	st->st_uid = sx.stx_uid;
+	st->st_gid = sx.stx_gid;
+	st->st_ino = sx.stx_ino;
+	st->st_size = (off_t)sx.stx_size;
+	st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	return 0;
 }
 
 static enum store_status file_read(struct totp_store *, struct totp_record *, char *, size_t);
@@ -145,7 +172,7 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 			}
 			goto fail;
 		}
-		if (fstat(s->fd, &s->st) != 0) {
+		if (stat_no_times(s->fd, "", AT_EMPTY_PATH, &s->st) != 0) {
 			set_err(err, err_size, "cannot stat", path);
 			goto fail;
 		}
@@ -172,7 +199,8 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 			set_err(err, err_size, "cannot lock", path);
 			goto fail;
 		}
-		if (lstat(path, &now) == 0 && now.st_ino == s->st.st_ino &&
+		if (stat_no_times(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &now) == 0 &&
+		    now.st_ino == s->st.st_ino &&
 		    now.st_dev == s->st.st_dev) {
 			*out = &s->base;
 			return STORE_OK;
