@@ -220,18 +220,23 @@ file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t er
 {
 	struct file_store *s = (struct file_store *)base;
 	char *buf;
-	size_t len = 0;
+	size_t len = 0, cap;
 	ssize_t n;
 	enum store_status ret = STORE_ERROR;
 	char perr[256] = "";
 
-	buf = malloc(RECORD_MAX_BYTES + 1);
+	/* A buffer the size the record had when checked, plus one byte to see
+	 * the end (a 64 KiB malloc on every login made glibc consolidate its
+	 * free lists). Writers hold the lock or rename a new file in, so a
+	 * record that grew since has been written by someone else: refused. */
+	cap = (size_t)s->st.st_size + 1;
+	buf = malloc(cap);
 	if (buf == NULL) {
 		set_err(err, err_size, "out of memory reading", s->path);
 		return STORE_ERROR;
 	}
-	while (len <= RECORD_MAX_BYTES) {
-		n = pread(s->fd, buf + len, RECORD_MAX_BYTES + 1 - len, (off_t)len);
+	while (len < cap) {
+		n = pread(s->fd, buf + len, cap - len, (off_t)len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -241,6 +246,12 @@ file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t er
 		if (n == 0)
 			break;
 		len += (size_t)n;
+	}
+	if (len == cap) {
+		errno = 0;
+		set_err(err, err_size, "record grew while it was read (written without the lock):",
+			s->path);
+		goto out;
 	}
 	if (record_parse(buf, len, rec, perr, sizeof(perr)) != 0) {
 		if (err != NULL)
@@ -257,8 +268,7 @@ file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t er
 	s->raw_len = len;
 	buf = NULL;
 out:
-	/* only the bytes read can hold the secret: wiping the whole 64 KiB
-	 * buffer cost a quarter of a login's instructions */
+	/* only the bytes read can hold the secret */
 	if (buf != NULL) {
 		secure_wipe(buf, len);
 		free(buf);

@@ -24,7 +24,31 @@
 #include "login.h"
 #include "secure.h"
 
-#define PWBUF_SIZE 16384
+#define PWBUF_FIRST 4096        /* on the stack: enough for nearly every entry */
+#define PWBUF_MAX (1024 * 1024)
+
+/* Look the user up in buf, and only for an entry that does not fit there
+ * in a growing heap buffer (*heap, which the caller frees). A 16 KiB
+ * malloc on every login cost more than the lookup: glibc consolidates its
+ * free lists for a request that large. The entry holds no secret. */
+static struct passwd *
+lookup_user(const char *name, struct passwd *ent, char *buf, size_t size, char **heap)
+{
+	struct passwd *pw = NULL;
+	int rc = getpwnam_r(name, ent, buf, size, &pw);
+
+	while (rc == ERANGE && size < PWBUF_MAX) {
+		char *bigger;
+
+		size *= 2;
+		bigger = realloc(*heap, size);
+		if (bigger == NULL)
+			return NULL;
+		*heap = bigger;
+		rc = getpwnam_r(name, ent, *heap, size, &pw);
+	}
+	return rc == 0 ? pw : NULL;
+}
 
 /* Who and where, for the log line. */
 struct who {
@@ -199,7 +223,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct passwd pwent, *pw = NULL;
 	struct store_user su;
 	struct login_result res;
-	char err[512], *pwbuf = NULL, *input = NULL;
+	char err[512], pwbuf_first[PWBUF_FIRST], *pwbuf = NULL, *input = NULL;
 	const void *item;
 	int rc = PAM_AUTH_ERR, from_stack = 0;
 	int64_t now;
@@ -219,11 +243,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_outcome(pamh, LOG_ERR, &w, "cannot get the user name");
 		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 	}
-	pwbuf = malloc(PWBUF_SIZE);
-	if (pwbuf == NULL)
-		return PAM_BUF_ERR;
-	if (getpwnam_r(w.user, &pwent, pwbuf, PWBUF_SIZE, &pw) != 0)
-		pw = NULL;
+	pw = lookup_user(w.user, &pwent, pwbuf_first, sizeof(pwbuf_first), &pwbuf);
 	if (pw != NULL) {
 		su.name = pw->pw_name;
 		su.uid = pw->pw_uid;
@@ -291,7 +311,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rc = map_outcome(pamh, &cfg, &w, &res, now);
 out:
 	drop_answer(&input);
-	free(pwbuf); /* the passwd entry holds no secret: no need to wipe 16 KiB */
+	free(pwbuf); /* the passwd entry holds no secret: nothing to wipe */
 	secure_wipe(&res, sizeof(res));
 	return rc;
 }
