@@ -6,6 +6,8 @@
  *       every figure for the three modules, and the durable-write floor
  *   pam_bench count MODULE DIR SO USER ok|fail N
  *       N logins of one kind, each through counted_authenticate (callgrind)
+ *   pam_bench seq DIR TOTP_SO GA_SO OATH_SO USER
+ *       figures 1, 2 and 7 only (quick, for working on the login path)
  *
  * MODULE is totp, ga or oath; SO is what a service file names (a path or
  * a module name); DIR is a scratch directory on the disk being measured;
@@ -331,7 +333,29 @@ login_start(const struct bench *b, const char *user, struct conv_data *cd, struc
 	return pamh;
 }
 
-/* One timed login at the current fake time; returns the PAM code. */
+/* Sleep one tick of the coarse clock that file times come from, before a
+ * spaced login or floor write. Two things change when writes are spaced
+ * like real logins (seconds apart) rather than back to back:
+ * - a write in the same tick as the one before leaves the file's times
+ *   alone, so fdatasync has only the data block to write; in a later tick
+ *   the modification time changes too, and where fdatasync then writes
+ *   the inode (ext4 without a journal) that is a second synchronous write;
+ * - the CPU has gone idle meanwhile, so caches are colder.
+ * Both fall on every module and on the floor alike. */
+static int spaced_logins; /* timed logins wait for a tick of their own */
+
+static void
+next_tick(void)
+{
+	struct timespec tick;
+
+	if (clock_getres(CLOCK_REALTIME_COARSE, &tick) != 0 || tick.tv_sec > 0)
+		tick.tv_nsec = 10 * 1000 * 1000;
+	nanosleep(&tick, NULL);
+}
+
+/* One login at the current fake time; returns the PAM code. With
+ * spaced_logins, a timed one (ns given) starts in a clock tick of its own. */
 static int
 login(const struct bench *b, const char *user, int wrong, int counted, int64_t *ns)
 {
@@ -345,6 +369,8 @@ login(const struct bench *b, const char *user, int wrong, int counted, int64_t *
 	make_code(b, wrong, code);
 	cd.answer = code;
 	pamh = login_start(b, user, &cd, &conv);
+	if (ns != NULL && spaced_logins)
+		next_tick();
 	t0 = mono_ns();
 	rc = counted ? counted_authenticate(pamh) : pam_authenticate(pamh, 0);
 	t1 = mono_ns();
@@ -452,22 +478,29 @@ floor_tmprename(struct floor *f)
 /* 1, 2 and 7: for each module, pairs of (wrong code, right code) for one
  * user, one step apart, so failures never add up to a lock-out and every
  * success has a fresh step. Modules and the floor take turns in rounds, so
- * a burst of background disk work falls on all of them alike. */
+ * a burst of background disk work falls on all of them alike.
+ *
+ * Run twice: back to back (each login right after the last, the way the
+ * floor was first measured), and spaced (each timed login, and each floor
+ * write, in a clock tick of its own after an idle pause: see next_tick),
+ * which is how real logins come. The spaced figures carry "_spaced". */
 static void
-phase_sequential(struct bench *bs, int nb, struct floor *fl, char *user, size_t n)
+phase_sequential(struct bench *bs, int nb, struct floor *fl, char *user, size_t n, int spaced)
 {
 	const size_t rounds = 5, warm = 20, per = (n + rounds - 1) / rounds;
+	const char *sfx = spaced ? "_spaced" : "";
 	int64_t *ok[3], *bad[3], *fin = calloc(per * rounds, sizeof(int64_t)),
 		*ftr = calloc(per * rounds, sizeof(int64_t));
 	size_t unexpected[3] = { 0, 0, 0 };
-	struct floor *f = fl;
+	char what[64];
 
+	spaced_logins = spaced;
 	for (int m = 0; m < nb; m++) {
 		ok[m] = calloc(per * rounds, sizeof(int64_t));
 		bad[m] = calloc(per * rounds, sizeof(int64_t));
 		if (ok[m] == NULL || bad[m] == NULL)
 			die("calloc");
-		new_phase(&bs[m], "seq");
+		new_phase(&bs[m], spaced ? "spaced" : "seq");
 		enrol(&bs[m], &user, 0, 1, 1);
 		for (size_t i = 0; i < warm; i++) {
 			fake_now += PERIOD;
@@ -479,12 +512,18 @@ phase_sequential(struct bench *bs, int nb, struct floor *fl, char *user, size_t 
 	if (fin == NULL || ftr == NULL)
 		die("calloc");
 	for (size_t i = 0; i < warm; i++)
-		floor_inplace(f), floor_tmprename(f);
+		floor_inplace(fl), floor_tmprename(fl);
 	for (size_t r = 0; r < rounds; r++) {
-		for (size_t i = r * per; i < (r + 1) * per; i++)
-			fin[i] = floor_inplace(f);
-		for (size_t i = r * per; i < (r + 1) * per; i++)
-			ftr[i] = floor_tmprename(f);
+		for (size_t i = r * per; i < (r + 1) * per; i++) {
+			if (spaced)
+				next_tick();
+			fin[i] = floor_inplace(fl);
+		}
+		for (size_t i = r * per; i < (r + 1) * per; i++) {
+			if (spaced)
+				next_tick();
+			ftr[i] = floor_tmprename(fl);
+		}
 		for (int m = 0; m < nb; m++) {
 			for (size_t i = r * per; i < (r + 1) * per; i++) {
 				fake_now += PERIOD;
@@ -496,10 +535,13 @@ phase_sequential(struct bench *bs, int nb, struct floor *fl, char *user, size_t 
 			}
 		}
 	}
+	spaced_logins = 0;
 	for (int m = 0; m < nb; m++) {
-		report_latency(&bs[m], "success", ok[m], per * rounds, 1);
-		report_latency(&bs[m], "failure", bad[m], per * rounds, 0);
-		printf("%s,sequential_unexpected_results,%zu\n", bs[m].name, unexpected[m]);
+		snprintf(what, sizeof(what), "success%s", sfx);
+		report_latency(&bs[m], what, ok[m], per * rounds, 1);
+		snprintf(what, sizeof(what), "failure%s", sfx);
+		report_latency(&bs[m], what, bad[m], per * rounds, 0);
+		printf("%s,sequential%s_unexpected_results,%zu\n", bs[m].name, sfx, unexpected[m]);
 		free(ok[m]);
 		free(bad[m]);
 	}
@@ -509,8 +551,10 @@ phase_sequential(struct bench *bs, int nb, struct floor *fl, char *user, size_t 
 		memset(&fb, 0, sizeof(fb));
 		fb.name = "floor";
 		fb.samples = bs[0].samples;
-		report_latency(&fb, "inplace", fin, per * rounds, 1);
-		report_latency(&fb, "tmprename", ftr, per * rounds, 1);
+		snprintf(what, sizeof(what), "inplace%s", sfx);
+		report_latency(&fb, what, fin, per * rounds, 1);
+		snprintf(what, sizeof(what), "tmprename%s", sfx);
+		report_latency(&fb, what, ftr, per * rounds, 1);
 	}
 	free(fin);
 	free(ftr);
@@ -730,7 +774,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pam_bench run DIR TOTP_SO GA_SO OATH_SO USER0 USER1..USER%d\n"
-		"       pam_bench count MODULE DIR SO USER ok|fail N\n", PAR_PROCS);
+		"       pam_bench count MODULE DIR SO USER ok|fail N\n"
+		"       pam_bench seq DIR TOTP_SO GA_SO OATH_SO USER\n", PAR_PROCS);
 	exit(2);
 }
 
@@ -762,13 +807,25 @@ main(int argc, char **argv)
 			bs[m].samples = samples;
 		}
 		floor_open(&fl, argv[2]);
-		phase_sequential(bs, 3, &fl, user, env_size("PAM_BENCH_LOGINS", 500));
+		phase_sequential(bs, 3, &fl, user, env_size("PAM_BENCH_LOGINS", 500), 0);
+		phase_sequential(bs, 3, &fl, user, env_size("PAM_BENCH_LOGINS", 500), 1);
 		close(fl.fd);
 		for (int m = 0; m < 3; m++)
 			phase_parallel(&bs[m], argv + 7, sh);
 		for (int m = 0; m < 3; m++)
 			phase_replay(&bs[m], user, sh);
 		phase_scaling(bs, 3, user, env_size("PAM_BENCH_SCALE_LOGINS", 200));
+	} else if (strcmp(argv[1], "seq") == 0 && argc == 7) {
+		struct floor fl;
+
+		for (int m = 0; m < 3; m++) {
+			bench_init(&bs[m], mods[m], argv[2], argv[3 + m]);
+			bs[m].samples = samples;
+		}
+		floor_open(&fl, argv[2]);
+		phase_sequential(bs, 3, &fl, argv[6], env_size("PAM_BENCH_LOGINS", 500), 0);
+		phase_sequential(bs, 3, &fl, argv[6], env_size("PAM_BENCH_LOGINS", 500), 1);
+		close(fl.fd);
 	} else if (strcmp(argv[1], "count") == 0 && argc == 8) {
 		int wrong = strcmp(argv[6], "fail") == 0;
 		int n = atoi(argv[7]), unexpected = 0;
