@@ -22,6 +22,7 @@
 #include "input.h"
 #include "recovery.h"
 #include "login.h"
+#include "pg_plugin.h"
 #include "secure.h"
 
 #define PWBUF_FIRST 4096        /* on the stack: enough for nearly every entry */
@@ -239,9 +240,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_outcome(pamh, LOG_ERR, &w, "configuration error: %s", err);
 		return PAM_SERVICE_ERR;
 	}
-#ifdef HAVE_LIBPQ
-	pg = &pam_totp_store_pg_v1;
-#endif
+	/* A plugin that is missing or refused is an installation error, the
+	 * same for every user: denied before any prompt, and never turned into
+	 * PAM_IGNORE by db_unavailable=ignore. */
+	if (cfg.store == CONFIG_STORE_POSTGRESQL && (pg = pg_plugin_load(err, sizeof(err))) == NULL) {
+		log_outcome(pamh, LOG_ERR, &w, "configuration error: %s", err);
+		return PAM_SERVICE_ERR;
+	}
 	rc = pam_get_user(pamh, &w.user, NULL);
 	if (rc != PAM_SUCCESS || w.user == NULL || w.user[0] == '\0') {
 		log_outcome(pamh, LOG_ERR, &w, "cannot get the user name");
