@@ -14,6 +14,8 @@ failed=0
 jobs=$(nproc)
 # the system tests (real sshd and sudo) must run here, not skip
 export PAM_TOTP_SYSTEM_TESTS=required
+# and so must the PostgreSQL tests (they skip when not run as root)
+export PAM_TOTP_PG_TESTS=required
 
 # run_suite NAME CONFIGURE-ARGS...: build in _build/NAME and run make check
 run_suite() {
