@@ -152,6 +152,12 @@ plugin_case notroot ""
 cp "$PG_PLUGIN" "$T/notroot/" && chown nobody "$T/notroot/pam_totp_pg.so"
 plugin_case nosym ""
 cp "$top_builddir/tests/.libs/libsyslogshim.so" "$T/nosym/pam_totp_pg.so"
+# another build's plugin: the version string in its table changed (same length)
+plugin_case otherversion ""
+version=$(sed -n 's/^PACKAGE_VERSION = //p' "$top_builddir/Makefile")
+other=$(tr '0-9' '1-90' <<<"$version")
+VERSION=$version OTHER=$other perl -0777 -pe 's/\x00\Q$ENV{VERSION}\E\x00/\x00$ENV{OTHER}\x00/g' \
+	"$PG_PLUGIN" >"$T/otherversion/pam_totp_pg.so"
 # denied_by_plugin NAME DESC LOG: the right code is denied before any prompt
 denied_by_plugin() {
 	wait_mid_step
@@ -173,6 +179,11 @@ denied_by_plugin groupw "a group-writable plugin" "refused: it must be a regular
 denied_by_plugin otherw "a plugin writable by others" "refused: it must be a regular file owned by root"
 denied_by_plugin notroot "a plugin not owned by root" "refused: it must be a regular file owned by root"
 denied_by_plugin nosym "a library without the store's table" "no pam_totp_store_pg_v1 in it"
+n=$(cmp -l "$PG_PLUGIN" "$T/otherversion/pam_totp_pg.so" | wc -l)
+check "another build's plugin differs in the version string alone ($n bytes)" \
+	test "$n" -ge 1 -a "$n" -le "${#version}"
+denied_by_plugin otherversion "a plugin of another build" \
+	"it is version $other, pam_totp.so is $version: install both from one build"
 check_login "the module beside the plugin still accepts" PAM_SUCCESS a root "$(code)"
 
 # ---- enrolment through totp-enroll writes the row ----
