@@ -13,20 +13,20 @@
 #include "secure.h"
 
 enum store_status
-login_open_store(const struct totp_config *cfg, const struct store_user *user,
-		 struct totp_store **store, char *err, size_t err_size)
+login_open_store(const struct totp_config *cfg, const struct store_pg_api *pg,
+		 const struct store_user *user, struct totp_store **store, char *err,
+		 size_t err_size)
 {
 	char path[PATH_MAX];
 	int in_home = 0;
 
 	*store = NULL;
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
-#ifdef HAVE_LIBPQ
-		return store_pg_open(cfg->db, cfg->db_timeout, user->name, store, err, err_size);
-#else
-		snprintf(err, err_size, "built without PostgreSQL support");
-		return STORE_ERROR;
-#endif
+		if (pg == NULL) {
+			snprintf(err, err_size, "the PostgreSQL store is not loaded");
+			return STORE_ERROR;
+		}
+		return pg->open(cfg->db, cfg->db_timeout, user->name, store, err, err_size);
 	}
 	if (config_record_path(cfg, user->name, user->uid, user->home, path, sizeof(path),
 			       &in_home, err, err_size) != 0)
@@ -35,21 +35,17 @@ login_open_store(const struct totp_config *cfg, const struct store_user *user,
 }
 
 int
-login_record_missing(const struct totp_config *cfg, const struct store_user *user)
+login_record_missing(const struct totp_config *cfg, const struct store_pg_api *pg,
+		     const struct store_user *user)
 {
 	char path[PATH_MAX], err[256];
 	struct fs_identity fsid;
 	struct statx sx;
 	int in_home, missing;
 
-	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
-#ifdef HAVE_LIBPQ
-		return store_pg_exists(cfg->db, cfg->db_timeout, user->name, err,
-				       sizeof(err)) == STORE_NOT_FOUND;
-#else
-		return 0;
-#endif
-	}
+	if (cfg->store == CONFIG_STORE_POSTGRESQL)
+		return pg != NULL && pg->exists(cfg->db, cfg->db_timeout, user->name, err,
+						sizeof(err)) == STORE_NOT_FOUND;
 	if (config_record_path(cfg, user->name, user->uid, user->home, path,
 			       sizeof(path), &in_home, err, sizeof(err)) != 0)
 		return 0;
@@ -71,9 +67,9 @@ finish(struct login_result *res, enum login_outcome o)
 }
 
 enum login_outcome
-login_attempt(const struct totp_config *cfg, const struct store_user *user,
-	      const char *input, int split_password, int64_t now,
-	      struct login_result *res)
+login_attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
+	      const struct store_user *user, const char *input, int split_password,
+	      int64_t now, struct login_result *res)
 {
 	char err[sizeof(res->reason)] = "";
 	struct totp_store *store = NULL;
@@ -87,7 +83,7 @@ login_attempt(const struct totp_config *cfg, const struct store_user *user,
 	memset(&next, 0, sizeof(next));
 	if (split_password) /* until the record says otherwise: 6 digits */
 		res->password_len = strlen(input) > 6 ? strlen(input) - 6 : 0;
-	st = login_open_store(cfg, user, &store, err, sizeof(err));
+	st = login_open_store(cfg, pg, user, &store, err, sizeof(err));
 	if (st != STORE_OK) {
 		snprintf(res->reason, sizeof(res->reason), "%s", err);
 		return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD :

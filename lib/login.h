@@ -30,25 +30,31 @@ struct login_result {
 	char reason[512];             /* for the log: never a secret or a code */
 };
 
-/* input is what the user typed. now is the Unix time. With split_password
+/* pg: the PostgreSQL store's calls (store.h), needed with
+ * store=postgresql and not used otherwise: pam_totp.so passes the table of
+ * its plugin, NULL when there is none (the store then fails with
+ * LOGIN_ERROR / STORE_ERROR).
+ *
+ * input is what the user typed. now is the Unix time. With split_password
  * the input is a password followed by the code (forward_pass): the last
  * `digits` characters of the record's code length are the code, and
  * res->password_len tells where the password ends. Returns the outcome
  * (also in res->outcome). Only LOGIN_ACCEPTED and LOGIN_RECOVERY_ACCEPTED
  * may grant access. */
-enum login_outcome login_attempt(const struct totp_config *cfg,
+enum login_outcome login_attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
 				 const struct store_user *user, const char *input,
 				 int split_password, int64_t now, struct login_result *res);
 
 /* Open the user's record in the configured store (file or database),
- * locked. st as store_file_open / store_pg_open. */
-enum store_status login_open_store(const struct totp_config *cfg,
+ * locked. st as store_file_open / store_pg_open (through pg). */
+enum store_status login_open_store(const struct totp_config *cfg, const struct store_pg_api *pg,
 				   const struct store_user *user,
 				   struct totp_store **store, char *err, size_t err_size);
 
 /* For nullok: 1 when the user certainly has no record (no file at the
  * expanded path, no row in the database); 0 when there is one or when
  * that cannot be told (an unreadable directory, the database down). */
-int login_record_missing(const struct totp_config *cfg, const struct store_user *user);
+int login_record_missing(const struct totp_config *cfg, const struct store_pg_api *pg,
+			 const struct store_user *user);
 
 #endif

@@ -123,4 +123,23 @@ enum store_status store_pg_insert(const char *conninfo, unsigned timeout,
 enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
 				   char *err, size_t err_size);
 
+/* What a login needs of the PostgreSQL store, as one table. pam_totp.so
+ * does not link libpq: with store=postgresql it loads the plugin
+ * pam_totp_pg.so from its own directory (pam_module/pg_plugin.c), which
+ * exports this table and nothing else. The tools link store_pg.c and may
+ * use the table directly. version is the build's PACKAGE_VERSION: the
+ * module refuses a plugin of another build, whose record layout may
+ * differ. A change to this structure or to what its calls mean needs a
+ * new symbol name (_v2). */
+#define STORE_PG_PLUGIN "pam_totp_pg.so"
+#define STORE_PG_API_SYMBOL "pam_totp_store_pg_v1"
+struct store_pg_api {
+	const char *version;
+	enum store_status (*open)(const char *conninfo, unsigned timeout, const char *user,
+				  struct totp_store **out, char *err, size_t err_size);
+	enum store_status (*exists)(const char *conninfo, unsigned timeout, const char *user,
+				    char *err, size_t err_size);
+};
+extern const struct store_pg_api pam_totp_store_pg_v1;
+
 #endif

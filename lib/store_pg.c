@@ -739,3 +739,10 @@ store_pg_init_db(const char *conninfo, unsigned timeout, char *err, size_t err_s
 		PQfinish(conn);
 	return st;
 }
+
+/* The plugin's one export (see store.h): what pam_totp.so looks up. */
+const struct store_pg_api pam_totp_store_pg_v1 = {
+	PACKAGE_VERSION,
+	store_pg_open,
+	store_pg_exists,
+};

@@ -22,6 +22,7 @@
 #include "input.h"
 #include "recovery.h"
 #include "login.h"
+#include "pg_plugin.h"
 #include "secure.h"
 
 #define PWBUF_FIRST 4096        /* on the stack: enough for nearly every entry */
@@ -223,6 +224,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct passwd pwent, *pw = NULL;
 	struct store_user su;
 	struct login_result res;
+	const struct store_pg_api *pg = NULL;
 	char err[512], pwbuf_first[PWBUF_FIRST], *pwbuf = NULL, *input = NULL;
 	const void *item;
 	int rc = PAM_AUTH_ERR, from_stack = 0;
@@ -238,6 +240,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_outcome(pamh, LOG_ERR, &w, "configuration error: %s", err);
 		return PAM_SERVICE_ERR;
 	}
+	/* A plugin that is missing or refused is an installation error, the
+	 * same for every user: denied before any prompt, and never turned into
+	 * PAM_IGNORE by db_unavailable=ignore. */
+	if (cfg.store == CONFIG_STORE_POSTGRESQL && (pg = pg_plugin_load(err, sizeof(err))) == NULL) {
+		log_outcome(pamh, LOG_ERR, &w, "configuration error: %s", err);
+		return PAM_SERVICE_ERR;
+	}
 	rc = pam_get_user(pamh, &w.user, NULL);
 	if (rc != PAM_SUCCESS || w.user == NULL || w.user[0] == '\0') {
 		log_outcome(pamh, LOG_ERR, &w, "cannot get the user name");
@@ -250,7 +259,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		su.gid = pw->pw_gid;
 		su.home = pw->pw_dir;
 	}
-	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, &su)) {
+	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, pg, &su)) {
 		log_outcome(pamh, LOG_INFO, &w, "not enrolled, nullok: ignored");
 		rc = PAM_IGNORE;
 		goto out;
@@ -284,7 +293,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			    cfg.policy.max_failures, cfg.policy.lockout_base,
 			    cfg.policy.lockout_max, cfg.policy.failure_ceiling);
 	now = (int64_t)time(NULL);
-	login_attempt(&cfg, &su, input, cfg.forward_pass && !from_stack, now, &res);
+	login_attempt(&cfg, pg, &su, input, cfg.forward_pass && !from_stack, now, &res);
 	if (cfg.forward_pass && !from_stack) {
 		/* hand the password part on to the next module */
 		char saved = input[res.password_len];
@@ -304,7 +313,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		if (rc != PAM_SUCCESS)
 			goto out;
 		now = (int64_t)time(NULL);
-		login_attempt(&cfg, &su, input, 0, now, &res);
+		login_attempt(&cfg, pg, &su, input, 0, now, &res);
 		if (res.outcome == LOGIN_RESYNC_NEXT)
 			res.outcome = LOGIN_DENIED; /* not the consecutive code */
 	}

@@ -143,4 +143,13 @@ wait_mid_step
 LOGIN_OPTS="-r 192.0.2.7" check_login "wrong code" PAM_AUTH_ERR basic root 999999
 check "rhost logged" logged "user=root service=basic rhost=192.0.2.7: wrong code"
 
+# built without libpq there is no PostgreSQL plugin, and store=postgresql
+# is refused as a configuration error (with libpq: tests/pam_pg.sh)
+if [ "${have_pq:-no}" != yes ]; then
+	make_service pg "store=postgresql db=dbname=totp"
+	check_login "without libpq store=postgresql is refused" PAM_SERVICE_ERR pg root "$(code)"
+	check "  saying so" logged "configuration error: store=postgresql: this pam_totp was built without"
+	check "  and no plugin is built" test ! -e "$(dirname "$MODULE")/pam_totp_pg.so"
+fi
+
 tap_done

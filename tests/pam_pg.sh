@@ -131,6 +131,61 @@ pg_admin "UPDATE pam_totp_schema SET version = 1"
 check_eq "--init-db twice changes nothing" "1 1" \
 	"$(pg_value "SELECT count(*), min(version) FROM pam_totp_schema" | tr '|' ' ')"
 
+# ---- the plugin: pam_totp_pg.so beside the module, or no login ----
+# Copies of the module in directories of their own, with the right code
+# for an enrolled user and the database up: only the plugin differs.
+plugin_case() { # plugin_case NAME: $T/NAME/pam_totp.so and a service NAME
+	mkdir -p "$T/$1"
+	cp "$MODULE" "$T/$1/pam_totp.so"
+	make_stack "$1" "auth required $T/$1/pam_totp.so conf=$HOST_A_CONF $2" \
+		"auth required pam_permit.so"
+}
+plugin_case copy ""
+cp "$PG_PLUGIN" "$T/copy/"
+plugin_case missing "db_unavailable=ignore"
+plugin_case missing_nullok "nullok"
+plugin_case groupw ""
+cp "$PG_PLUGIN" "$T/groupw/" && chmod g+w "$T/groupw/pam_totp_pg.so"
+plugin_case otherw ""
+cp "$PG_PLUGIN" "$T/otherw/" && chmod o+w "$T/otherw/pam_totp_pg.so"
+plugin_case notroot ""
+cp "$PG_PLUGIN" "$T/notroot/" && chown nobody "$T/notroot/pam_totp_pg.so"
+plugin_case nosym ""
+cp "$top_builddir/tests/.libs/libsyslogshim.so" "$T/nosym/pam_totp_pg.so"
+# another build's plugin: the version string in its table changed (same length)
+plugin_case otherversion ""
+version=$(sed -n 's/^PACKAGE_VERSION = //p' "$top_builddir/Makefile")
+other=$(tr '0-9' '1-90' <<<"$version")
+VERSION=$version OTHER=$other perl -0777 -pe 's/\x00\Q$ENV{VERSION}\E\x00/\x00$ENV{OTHER}\x00/g' \
+	"$PG_PLUGIN" >"$T/otherversion/pam_totp_pg.so"
+# denied_by_plugin NAME DESC LOG: the right code is denied before any prompt
+denied_by_plugin() {
+	wait_mid_step
+	pg_enroll root
+	local before=$(state root)
+	check_login "$2: denied" PAM_SERVICE_ERR "$1" root "$(code)"
+	check "  not prompted" test "$(grep -c '^prompt' "$T/last.log")" -eq 0
+	check "  logged, naming the plugin's path" \
+		logged "configuration error: PostgreSQL store plugin $T/$1/pam_totp_pg.so: $3"
+	check_eq "  nothing written to the row" "$before" "$(state root)"
+}
+wait_mid_step
+pg_enroll root
+check_login "a copy of the module with the plugin beside it: accepted" PAM_SUCCESS copy root "$(code)"
+denied_by_plugin missing "no plugin beside the module, db_unavailable=ignore" \
+	"No such file or directory"
+denied_by_plugin missing_nullok "no plugin beside the module, nullok" "No such file or directory"
+denied_by_plugin groupw "a group-writable plugin" "refused: it must be a regular file owned by root"
+denied_by_plugin otherw "a plugin writable by others" "refused: it must be a regular file owned by root"
+denied_by_plugin notroot "a plugin not owned by root" "refused: it must be a regular file owned by root"
+denied_by_plugin nosym "a library without the store's table" "no pam_totp_store_pg_v1 in it"
+n=$(cmp -l "$PG_PLUGIN" "$T/otherversion/pam_totp_pg.so" | wc -l)
+check "another build's plugin differs in the version string alone ($n bytes)" \
+	test "$n" -ge 1 -a "$n" -le "${#version}"
+denied_by_plugin otherversion "a plugin of another build" \
+	"it is version $other, pam_totp.so is $version: install both from one build"
+check_login "the module beside the plugin still accepts" PAM_SUCCESS a root "$(code)"
+
 # ---- enrolment through totp-enroll writes the row ----
 pg_admin "DELETE FROM pam_totp_records"
 out=$("$ENROLL" --user root --conf "$ADMIN_CONF" --no-confirm --quiet --qr=none 2>&1)

@@ -14,6 +14,8 @@ failed=0
 jobs=$(nproc)
 # the system tests (real sshd and sudo) must run here, not skip
 export PAM_TOTP_SYSTEM_TESTS=required
+# and so must the PostgreSQL tests (they skip when not run as root)
+export PAM_TOTP_PG_TESTS=required
 
 # run_suite NAME CONFIGURE-ARGS...: build in _build/NAME and run make check
 run_suite() {
@@ -98,9 +100,20 @@ deb_test() {
 	grep -q '^result: PAM_SUCCESS' "$d/login.log" || { cat "$d/login.log"; return 1; }
 	"$build/tests/pam_login" -d "$d/pam" deb-login root "$code" >"$d/login.log" 2>&1
 	grep -q '^result: PAM_AUTH_ERR' "$d/login.log" || { echo "replay not refused"; cat "$d/login.log"; return 1; }
+	# the PostgreSQL store: a root-only plugin beside the module, which
+	# itself does not need libpq; the module loads it (a connection string
+	# libpq refuses is a record error, a plugin not loaded a service error)
+	[ -n "$(find "$pamdir/pam_totp_pg.so" -type f -user root ! -perm /022 2>/dev/null)" ] ||
+		{ echo "pam_totp_pg.so: $(ls -l "$pamdir/pam_totp_pg.so" 2>&1)"; return 1; }
+	! readelf -d "$pamdir/pam_totp.so" | grep -q 'NEEDED.*libpq' ||
+		{ echo "the installed pam_totp.so needs libpq"; return 1; }
+	echo "auth required pam_totp.so store=postgresql db=bogus_option=1" >"$d/pam/deb-pg"
+	"$build/tests/pam_login" -d "$d/pam" deb-pg root 123456 >"$d/login.log" 2>&1
+	grep -q '^result: PAM_AUTHINFO_UNAVAIL' "$d/login.log" ||
+		{ echo "the installed module did not reach its plugin"; cat "$d/login.log"; return 1; }
 	dpkg --purge "$pkg" >/dev/null 2>&1 || return 1
-	[ ! -e "$pamdir/pam_totp.so" ] && [ ! -e /etc/security/pam_totp.conf ] ||
-		{ echo "purge left files behind"; return 1; }
+	[ ! -e "$pamdir/pam_totp.so" ] && [ ! -e "$pamdir/pam_totp_pg.so" ] &&
+		[ ! -e /etc/security/pam_totp.conf ] || { echo "purge left files behind"; return 1; }
 }
 echo "== deb"
 deb_dir=$(mktemp -d /tmp/pam_totp_deb.XXXXXX)
