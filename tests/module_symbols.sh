@@ -25,6 +25,14 @@ else
 	check "without libpq no PostgreSQL plugin is built" test ! -e "$plugin"
 fi
 
+# full RELRO: relocations bound at load and then read-only
+sos=("$module")
+[ "${have_pq:-no}" = yes ] && sos+=("$plugin")
+for so in "${sos[@]}"; do
+	check "${so##*/} is linked with full RELRO (BIND_NOW, GNU_RELRO)" eval \
+		'readelf -d "$so" | grep -q "FLAGS.*BIND_NOW" && readelf -lW "$so" | grep -q GNU_RELRO'
+done
+
 # the sanitizer build's module needs its runtime loaded first
 asan=$(ldd "$module" | awk '/libasan/ { print $3 }')
 # dlopen_symbols FILE WANTED... -- HIDDEN...: "NAME found|missing" for each
