@@ -53,7 +53,6 @@ load(char *err, size_t err_size)
 	struct stat st;
 	const struct store_pg_api *api;
 	void *handle;
-	const char *why;
 
 	if (plugin_path(path, sizeof(path), err, err_size) != 0)
 		return NULL;
@@ -73,7 +72,8 @@ load(char *err, size_t err_size)
 	}
 	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (handle == NULL) {
-		why = dlerror();
+		const char *why = dlerror();
+
 		snprintf(err, err_size, "PostgreSQL store plugin %s: cannot load: %s", path,
 			 why != NULL ? why : "?");
 		return NULL;
