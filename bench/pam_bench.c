@@ -794,14 +794,12 @@ main(int argc, char **argv)
 			die(getenv("PAM_BENCH_SAMPLES"));
 		fprintf(samples, "module,figure,index,ns\n");
 	}
-	if (strcmp(argv[1], "run") == 0 && argc == 7 + PAR_PROCS) {
-		struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-					 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if ((strcmp(argv[1], "run") == 0 && argc == 7 + PAR_PROCS) ||
+	    (strcmp(argv[1], "seq") == 0 && argc == 7)) {
+		/* seq: figures 1, 2 and 7 of run, alone */
 		char *user = argv[6];
 		struct floor fl;
 
-		if (sh == MAP_FAILED)
-			die("mmap");
 		for (int m = 0; m < 3; m++) {
 			bench_init(&bs[m], mods[m], argv[2], argv[3 + m]);
 			bs[m].samples = samples;
@@ -810,22 +808,18 @@ main(int argc, char **argv)
 		phase_sequential(bs, 3, &fl, user, env_size("PAM_BENCH_LOGINS", 500), 0);
 		phase_sequential(bs, 3, &fl, user, env_size("PAM_BENCH_LOGINS", 500), 1);
 		close(fl.fd);
-		for (int m = 0; m < 3; m++)
-			phase_parallel(&bs[m], argv + 7, sh);
-		for (int m = 0; m < 3; m++)
-			phase_replay(&bs[m], user, sh);
-		phase_scaling(bs, 3, user, env_size("PAM_BENCH_SCALE_LOGINS", 200));
-	} else if (strcmp(argv[1], "seq") == 0 && argc == 7) {
-		struct floor fl;
+		if (strcmp(argv[1], "run") == 0) {
+			struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+						 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-		for (int m = 0; m < 3; m++) {
-			bench_init(&bs[m], mods[m], argv[2], argv[3 + m]);
-			bs[m].samples = samples;
+			if (sh == MAP_FAILED)
+				die("mmap");
+			for (int m = 0; m < 3; m++)
+				phase_parallel(&bs[m], argv + 7, sh);
+			for (int m = 0; m < 3; m++)
+				phase_replay(&bs[m], user, sh);
+			phase_scaling(bs, 3, user, env_size("PAM_BENCH_SCALE_LOGINS", 200));
 		}
-		floor_open(&fl, argv[2]);
-		phase_sequential(bs, 3, &fl, argv[6], env_size("PAM_BENCH_LOGINS", 500), 0);
-		phase_sequential(bs, 3, &fl, argv[6], env_size("PAM_BENCH_LOGINS", 500), 1);
-		close(fl.fd);
 	} else if (strcmp(argv[1], "count") == 0 && argc == 8) {
 		int wrong = strcmp(argv[6], "fail") == 0;
 		int n = atoi(argv[7]), unexpected = 0;
