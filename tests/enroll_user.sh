@@ -14,7 +14,7 @@ trap 'userdel -r "$U" >/dev/null 2>&1; userdel "$U" >/dev/null 2>&1; rm -rf "$T"
 G=$(id -gn "$U")
 HOME_U="$T/home"
 # a copy the user may run, wherever the build tree is
-cp "$ENROLL" "$T/totp-enroll"
+cp "$ENROLL_BIN" "$T/totp-enroll"
 chmod 755 "$T/totp-enroll"
 as_user() { setpriv --reuid="$U" --regid="$G" --init-groups "$@"; }
 HOMEOPTS=(--conf "$T/conf" --secret-path '%h/.pam_totp')
@@ -22,7 +22,6 @@ make_service home "secret=%h/.pam_totp conf=$T/conf"
 
 # --- root enrols the user in the user's home
 umask 077
-wait_mid_step
 "$ENROLL" "${HOMEOPTS[@]}" --user "$U" --no-confirm --qr=none >"$T/out" 2>"$T/err"
 check_eq "root --user: exit 0" 0 "$?"
 check_eq "record owned by the user, mode 0600 (umask 077)" "$U:$G 600" \

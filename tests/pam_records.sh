@@ -130,7 +130,6 @@ login home pt_rec_owner 123456
 check_eq "root-owned record in a user's home denied" PAM_AUTHINFO_UNAVAIL "$result"
 check "logged: the user cannot open it" logged "cannot open .*Permission denied"
 chown pt_rec_owner "$home/.pam_totp"
-wait_mid_step
 login home pt_rec_owner "$(code)"
 check_eq "the user's own record in the home works" PAM_SUCCESS "$result"
 ln -sf /etc/shadow "$home/.pam_totp"

@@ -53,16 +53,17 @@ EOF
 pam_service "$service" "$note_service" "auth requisite pam_deny.so" \
 	"account required pam_unix.so" "session required pam_unix.so"
 "$T/$service" -t -f "$T/sshd_config" >"$T/sshd_t.log" 2>&1 || { cat "$T/sshd_t.log"; bail "sshd -t refused the config"; }
-# -D: no daemon, so $! is sshd and the trap can end it; -e: log to stderr
-"$T/$service" -D -e -f "$T/sshd_config" >"$T/sshd.log" 2>&1 &
+# -D: no daemon, so $! is sshd and the trap can end it; -e: log to stderr.
+# On the test clock (tests/totp_code.sh): the shim reads it as sshd starts,
+# before sshd's PAM process empties its environment.
+LD_PRELOAD="$TIME_SHIM" "$T/$service" -D -e -f "$T/sshd_config" >"$T/sshd.log" 2>&1 &
 sshd_pid=$!
 at_exit "kill $sshd_pid; wait $sshd_pid"
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+sshd_listens() {
 	kill -0 "$sshd_pid" 2>/dev/null || { cat "$T/sshd.log"; bail "sshd did not start"; }
-	sleep 0.1
-done
-(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || bail "sshd does not listen on port $port"
+	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+}
+wait_for 60 "sshd listening on port $port" sshd_listens || bail "sshd does not listen on port $port"
 ok "sshd runs as $service on 127.0.0.1:$port"
 
 # set_stack LINE... : the auth part of the service (account and session stay)
@@ -107,7 +108,6 @@ expect_out() {
 mapfile -t key_code < <(example_auth sshd-key-code "secret=$STORE/%u")
 set_stack "${key_code[@]}"
 admin_record "$ua"
-wait_mid_step
 c=$(code)
 ssh_code "$ua" -a "$CODE" "$c"
 expect_in "$ua" "right code: the command runs"
@@ -124,7 +124,6 @@ check "the record stays root's and 0600" test "$(stat -c '%U %a' "$STORE/$ua")" 
 # --- key then code: AuthenticationMethods publickey,keyboard-interactive,
 # with the same stack ---
 admin_record "$uk"
-wait_mid_step
 ssh_key "$uk" -a "$CODE" "$(code)"
 expect_in "$uk" "key then the right code: the command runs"
 check "the code was asked after the key" grep -q "^answered: $CODE" "$T/last.log"
@@ -138,7 +137,6 @@ check "without the key the code is not even asked" grep -q "^not asked: $CODE" "
 mapfile -t password_code < <(example_auth sshd-password-code "secret=$STORE/%u")
 set_stack "${password_code[@]}"
 admin_record "$ua"
-wait_mid_step
 ssh_code "$ua" -a 'Password: ?' "$(pw "$ua")" -a "$CODE" "$(code)"
 expect_in "$ua" "password then code (two prompts, the example stack)"
 ssh_code "$ua" -a 'Password: ?' "wrong-password" -a "$CODE" "$(code 1)"
@@ -151,7 +149,6 @@ expect_out "the right password and a wrong code is denied"
 set_stack "auth required $MODULE secret=$STORE/%u forward_pass" \
 	"auth required pam_unix.so use_first_pass"
 admin_record "$ua"
-wait_mid_step
 ssh_code "$ua" -a "$PASS_CODE" "$(pw "$ua")$(code)"
 expect_in "$ua" "forward_pass: password and code in one answer"
 admin_record "$ua"
@@ -172,7 +169,6 @@ check "nullok: no code was asked" grep -q "^answered: Password: ?" "$T/last.log"
 ssh_code "$un" -a 'Password: ?' "wrong-password"
 expect_out "nullok: an unenrolled user with a wrong password is denied"
 admin_record "$un"
-wait_mid_step
 ssh_code "$un" -a "$PASS_CODE" "$(pw "$un")$(code)"
 expect_in "$un" "nullok: once enrolled, password and code"
 rm -f "$STORE/$un"
@@ -185,7 +181,6 @@ expect_out "without nullok an unenrolled user is denied"
 set_stack "auth required $MODULE secret=%h/.pam_totp"
 home_record "$uh"
 home_uh=$(getent passwd "$uh" | cut -d: -f6)
-wait_mid_step
 c=$(code)
 ssh_code "$uh" -a "$CODE" "$c"
 expect_in "$uh" "home record: right code"
