@@ -235,6 +235,13 @@ config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
 			text_error(err, err_size, "conf= cannot be set in config file %s", path);
 			goto out;
 		}
+		if (strcmp(line, "split_pass") == 0) {
+			/* the file is shared by both pam_totp lines: the second
+			 * one would split again instead of checking the code */
+			text_error(err, err_size, "split_pass cannot be set in config file %s: "
+				   "it belongs on the first pam_totp line alone", path);
+			goto out;
+		}
 		if (config_apply(cfg, line, err, err_size) != 0) {
 			size_t used = err != NULL ? strlen(err) : 0;
 

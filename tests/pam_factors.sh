@@ -63,6 +63,12 @@ check_eq "  leaving the password" "pw12" "$(tr -d '\0' <"$T/authtok")"
 make_stack split_alone "auth requisite $MODULE secret=$R split_pass"
 check_login "split_pass alone cannot grant" PAM_PERM_DENIED split_alone root "pw$(code)"
 
+# the config file is shared by both lines: split_pass there is refused
+printf 'split_pass\n' >"$T/split.conf"
+make_service split_conf "secret=$R conf=$T/split.conf"
+check_login "split_pass in a config file is refused" PAM_SERVICE_ERR split_conf root "pw$(code)"
+check "  saying where it belongs" logged "it belongs on the first pam_totp line alone"
+
 # the one-line forward_pass counted codes before the password: refused, so
 # a stack left as it was denies instead of dropping the code
 make_stack fwd_old "auth required $MODULE secret=$R forward_pass" \
