@@ -104,7 +104,7 @@ make_service echo "secret=$R echo"
 check_login "echo option" PAM_AUTH_ERR echo root 000000
 check "echo prompt style" grep -q '^prompt-echo: ' "$T/last.log"
 
-# use_first_pass / try_first_pass / forward_pass
+# use_first_pass / try_first_pass / split_pass (more in tests/pam_factors.sh)
 new_record "$T/root.rec"
 make_stack first "$SET_ITEMS" "auth required $MODULE secret=$R use_first_pass"
 LOGIN_OPTS="-a $(code)" check_login "use_first_pass takes the stacked token" PAM_SUCCESS first root
@@ -116,10 +116,11 @@ new_record "$T/root.rec"
 # pam_exec with expose_authtok stands for the password module that follows
 printf '#!/bin/sh\ncat >%s/authtok\n' "$T" >"$T/save_authtok"
 chmod 755 "$T/save_authtok"
-make_stack fwd "auth required $MODULE secret=$R forward_pass" \
-	"auth required pam_exec.so expose_authtok $T/save_authtok"
-check_login "forward_pass: password and code in one answer" PAM_SUCCESS fwd root "s3cret99$(code)"
-check_eq "forward_pass hands the password on" "s3cret99" "$(tr -d '\0' <"$T/authtok")"
+make_stack fwd "auth requisite $MODULE secret=$R split_pass" \
+	"auth requisite pam_exec.so expose_authtok $T/save_authtok" \
+	"auth required $MODULE secret=$R"
+check_login "split_pass: password and code in one answer" PAM_SUCCESS fwd root "s3cret99$(code)"
+check_eq "split_pass hands the password on" "s3cret99" "$(tr -d '\0' <"$T/authtok")"
 
 make_service debug "secret=$R debug window=2 max_skew=4"
 check_login "debug option" PAM_AUTH_ERR debug root 999999

@@ -104,6 +104,19 @@ check "  and the reason logged" logged "holds a database password (line 2): it m
 make_service argpw "store=postgresql [db=host=$PGSOCK dbname=totp user=pam_totp password=$PAM_PW]"
 check_login "a password among module arguments is refused" PAM_SERVICE_ERR argpw root 123456
 check "  and the reason logged" logged "a database password must not be a module argument"
+# libpq decodes %-escapes in a URI's keywords: pass%77ord= is a password
+pct_uri="postgresql:///totp?host=$PGSOCK&user=pam_totp&pass%77ord=$PAM_PW"
+printf 'store=postgresql\ndb=%s\n' "$pct_uri" >"$T/pct.conf"
+chmod 600 "$T/pct.conf"
+make_stack pct "auth required $MODULE conf=$T/pct.conf nullok" "auth required pam_permit.so"
+check_login "pass%77ord= in a root-only file: libpq takes it as the password" PAM_SUCCESS pct nobody
+check "  (connected: nobody has no row)" logged "not enrolled, nullok: ignored"
+chmod 644 "$T/pct.conf"
+check_login "pass%77ord= in a file others may read is refused like password=" PAM_SERVICE_ERR pct nobody
+check "  and the reason logged" logged "holds a database password (line 2): it must be readable by root alone"
+make_service pctarg "store=postgresql [db=$pct_uri]"
+check_login "pass%77ord= among module arguments is refused like password=" PAM_SERVICE_ERR pctarg root 123456
+check "  and the reason logged" logged "a database password must not be a module argument"
 make_service nodb "store=postgresql"
 check_login "store=postgresql without db= is refused" PAM_SERVICE_ERR nodb root 123456
 make_service badstore "store=ldap secret=$T/%u"
@@ -114,11 +127,16 @@ make_service wrongpw "conf=$T/wrongpw.conf"
 check_login "a rejected database password denies" PAM_AUTHINFO_UNAVAIL wrongpw root "$(code)"
 check "  and says why" logged "password authentication failed"
 printf 'store=postgresql\ndb=host=%s dbname=totp user=pam_totp bogus_option=1\n' "$PGSOCK" >"$T/badconn.conf"
+# root-only: a string libpq cannot parse may hide a password (see below)
+chmod 600 "$T/badconn.conf"
 make_stack badconn "auth required $MODULE conf=$T/badconn.conf db_unavailable=ignore" \
 	"auth required pam_permit.so"
 check_login "a connection string libpq refuses denies, even with db_unavailable=ignore" \
 	PAM_AUTHINFO_UNAVAIL badconn root "$(code)"
 check "  and says why" logged 'record error: bad db= connection string: invalid connection option "bogus_option"'
+chmod 644 "$T/badconn.conf"
+check_login "  in a file others may read it is refused: it may hide a password" \
+	PAM_SERVICE_ERR badconn root "$(code)"
 pg_admin "UPDATE pam_totp_schema SET version = 2"
 check_login "an unknown schema version denies" PAM_AUTHINFO_UNAVAIL a root "$(code)"
 check "  and says which" logged "schema version 2, this pam_totp needs 1"
@@ -172,7 +190,7 @@ denied_by_plugin missing_nullok "no plugin beside the module, nullok" "No such f
 denied_by_plugin groupw "a group-writable plugin" "refused: it must be a regular file owned by root"
 denied_by_plugin otherw "a plugin writable by others" "refused: it must be a regular file owned by root"
 denied_by_plugin notroot "a plugin not owned by root" "refused: it must be a regular file owned by root"
-denied_by_plugin nosym "a library without the store's table" "no pam_totp_store_pg_v1 in it"
+denied_by_plugin nosym "a library without the store's table" "no pam_totp_store_pg_v2 in it"
 n=$(cmp -l "$PG_PLUGIN" "$T/otherversion/pam_totp_pg.so" | wc -l)
 check "another build's plugin differs in the version string alone ($n bytes)" \
 	test "$n" -ge 1 -a "$n" -le "${#version}"

@@ -64,6 +64,10 @@ expect_refused "an empty answer is denied"
 run_sudo -a "$PASS" "wrong-password" -a "$CODE" "$(code 1)"
 expect_refused "a wrong password is denied"
 check "after a wrong password the code is not asked" grep -q "^not asked: $CODE" "$T/last.log"
+failures() { "$top_builddir/tests/record_state" "$STORE/$us" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
+before=$(failures)   # the wrong codes above, given with the right password
+for i in 1 2 3 4 5 6; do run_sudo -a "$PASS" "wrong-password" -a "$CODE" 000000; done
+check_eq "six wrong passwords add nothing to the failure count" "$before" "$(failures)"
 run_sudo -a "$PASS" "$pw" -a "$CODE" "$(code 1)"
 expect_root "the next code is accepted"
 tap_done
