@@ -1,8 +1,10 @@
 /* The PostgreSQL store: one row per user, one login one transaction.
  *
- *   open         connect; BEGIN; SET LOCAL statement_timeout;
- *                SELECT the row FOR UPDATE (other logins of this user, on
- *                any host, wait here)
+ *   open         connect; BEGIN; SET LOCAL statement_timeout and
+ *                idle_in_transaction_session_timeout; SELECT the row FOR
+ *                UPDATE (other logins of this user, on any host, wait
+ *                here), which also cuts the idle timeout to what is left
+ *                of the deadline
  *   read         the enrolment part through record_parse, the state from
  *                the columns
  *   write_state  UPDATE the state columns; COMMIT
@@ -11,8 +13,10 @@
  *
  * Queries are parameterised ($1...), never built from strings. Every wait
  * (connect, each reply) is bounded by one deadline on the client side; the
- * server's statement_timeout ends a lock wait at the same deadline, so the
- * row lock is never held past it. */
+ * server's statement_timeout ends a lock wait at the same deadline, and its
+ * idle_in_transaction_session_timeout ends the session of a client that
+ * stops between statements (a stopped process, a paused VM, a cut TCP
+ * connection) by the same deadline, so the row lock is never held past it. */
 #include "config.h"
 
 #include <errno.h>
@@ -338,12 +342,14 @@ out:
 	return ret;
 }
 
-/* Connect and open a transaction whose statements end at the deadline. */
+/* Connect and open a transaction whose statements, and whose idle time
+ * between statements, end at the deadline: *budget_ms is what was left of
+ * it at BEGIN (the server's now() is the transaction's start). */
 static enum store_status
 pg_begin(const char *conninfo, unsigned timeout, struct timespec *deadline,
-	 PGconn **out, char *err, size_t err_size)
+	 long *budget_ms, PGconn **out, char *err, size_t err_size)
 {
-	char sql[96];
+	char sql[160];
 	enum store_status st;
 
 	clock_gettime(CLOCK_MONOTONIC, deadline);
@@ -351,8 +357,9 @@ pg_begin(const char *conninfo, unsigned timeout, struct timespec *deadline,
 	st = pg_connect(conninfo, timeout, deadline, out, err, err_size);
 	if (st != STORE_OK)
 		return st;
-	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL statement_timeout = %ld",
-		 ms_left(deadline) > 1 ? ms_left(deadline) : 1);
+	*budget_ms = ms_left(deadline) > 1 ? ms_left(deadline) : 1;
+	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL statement_timeout = %ld; "
+		 "SET LOCAL idle_in_transaction_session_timeout = %ld", *budget_ms, *budget_ms);
 	st = pg_run(*out, deadline, sql, 0, NULL, PGRES_COMMAND_OK, NULL, err, err_size);
 	if (st != STORE_OK) {
 		PQfinish(*out);
@@ -399,9 +406,20 @@ enum store_status
 store_pg_open(const char *conninfo, unsigned timeout, const char *user,
 	      struct totp_store **out, char *err, size_t err_size)
 {
+	/* Once the row is locked, the idle timeout is cut to what is left of
+	 * the budget since BEGIN (server clock), so a client that stops
+	 * before its UPDATE loses the session, and the lock, at the deadline.
+	 * MATERIALIZED: the outer select list runs after the lock is taken. */
 	static const char sql[] =
-		"SELECT (SELECT version FROM pam_totp_schema), record, " STATE_COLUMNS
-		" FROM pam_totp_records WHERE user_name = $1 FOR UPDATE";
+		"WITH locked AS MATERIALIZED (SELECT record, " STATE_COLUMNS
+		" FROM pam_totp_records WHERE user_name = $1 FOR UPDATE) "
+		"SELECT (SELECT version FROM pam_totp_schema), locked.*, "
+		"set_config('idle_in_transaction_session_timeout', greatest(1, $2::bigint - "
+		"(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint)::text, true) "
+		"FROM locked";
+	char budget[24];
+	const char *params[2];
+	long budget_ms = 0;
 	struct pg_store *s;
 	enum store_status st;
 
@@ -413,10 +431,13 @@ store_pg_open(const char *conninfo, unsigned timeout, const char *user,
 		return STORE_ERROR;
 	}
 	s->base.ops = &pg_ops;
-	st = pg_begin(conninfo, timeout, &s->deadline, &s->conn, err, err_size);
+	st = pg_begin(conninfo, timeout, &s->deadline, &budget_ms, &s->conn, err, err_size);
+	snprintf(budget, sizeof(budget), "%ld", budget_ms);
+	params[0] = s->user;
+	params[1] = budget;
 	if (st == STORE_OK)
-		st = pg_run(s->conn, &s->deadline, sql, 1, (const char *const *)&s->user,
-			    PGRES_TUPLES_OK, &s->row, err, err_size);
+		st = pg_run(s->conn, &s->deadline, sql, 2, params, PGRES_TUPLES_OK, &s->row,
+			    err, err_size);
 	if (st == STORE_OK && PQntuples(s->row) == 0) {
 		set_err(err, err_size, "no row in pam_totp_records for this user", NULL);
 		st = STORE_NOT_FOUND;
@@ -457,7 +478,8 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 	const char *text;
 	struct totp_state st;
 
-	if (r == NULL || PQnfields(r) != 8) {
+	/* the 9th column is set_config's answer */
+	if (r == NULL || PQnfields(r) != 9) {
 		set_err(err, err_size, "database error", "unexpected reply");
 		return STORE_ERROR;
 	}
@@ -639,8 +661,9 @@ store_pg_exists(const char *conninfo, unsigned timeout, const char *user,
 	PGconn *conn = NULL;
 	PGresult *r = NULL;
 	enum store_status st;
+	long budget_ms;
 
-	st = pg_begin(conninfo, timeout, &deadline, &conn, err, err_size);
+	st = pg_begin(conninfo, timeout, &deadline, &budget_ms, &conn, err, err_size);
 	if (st == STORE_OK)
 		st = pg_run(conn, &deadline, sql, 1, &user, PGRES_TUPLES_OK, &r, err, err_size);
 	if (st == STORE_OK && PQntuples(r) == 0)
@@ -671,8 +694,9 @@ store_pg_insert(const char *conninfo, unsigned timeout, const char *const users[
 	enum store_status st;
 	char *text = NULL;
 	int exists = 0;
+	long budget_ms;
 
-	st = pg_begin(conninfo, timeout, &deadline, &conn, err, err_size);
+	st = pg_begin(conninfo, timeout, &deadline, &budget_ms, &conn, err, err_size);
 	for (size_t i = 0; st == STORE_OK && i < n; i++) {
 		struct state_params p;
 		const char *params[8];
