@@ -30,6 +30,7 @@
 
 #include <libpq-fe.h>
 
+#include "pg_connect.h"
 #include "record.h"
 #include "schema_sql.h"
 #include "secure.h"
@@ -49,232 +50,6 @@ struct pg_store {
 	uint64_t seq;
 };
 
-static void
-set_err(char *err, size_t err_size, const char *what, const char *detail)
-{
-	if (err == NULL || err_size == 0)
-		return;
-	snprintf(err, err_size, "%s%s%s", what, detail != NULL ? ": " : "",
-		 detail != NULL ? detail : "");
-	/* libpq's messages end in a newline, some have several lines
-	 * (indented with a tab): one log line, single spaces */
-	{
-		char *in = err, *out = err;
-
-		for (; *in != '\0'; in++) {
-			char c = (*in == '\n' || *in == '\t' || *in == '\r') ? ' ' : *in;
-
-			if (c == ' ' && (out == err || out[-1] == ' '))
-				continue;
-			*out++ = c;
-		}
-		while (out > err && out[-1] == ' ')
-			out--;
-		*out = '\0';
-	}
-}
-
-static long
-ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(deadline->tv_sec - now.tv_sec) * 1000 +
-	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
-/* Wait until the connection's socket is ready for events, at most until
- * deadline + grace_ms. 1 ready, 0 timed out, -1 error. */
-static int
-wait_socket(PGconn *conn, short events, const struct timespec *deadline, long grace_ms)
-{
-	struct pollfd pfd = { PQsocket(conn), events, 0 };
-
-	if (pfd.fd < 0)
-		return -1;
-	for (;;) {
-		long left = ms_left(deadline) + grace_ms;
-		int r;
-
-		if (left <= 0)
-			return 0;
-		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (r > 0)
-			return 1;
-		if (r == 0)
-			return 0;
-		if (errno != EINTR)
-			return -1;
-	}
-}
-
-/* ---- the environment, set aside while connecting ---- */
-
-#define ENV_ASIDE_MAX 64
-
-struct env_aside {
-	char *saved[ENV_ASIDE_MAX];   /* "NAME=value" copies */
-	size_t n;
-};
-
-extern char **environ;
-
-static int
-env_untrusted(const char *entry)
-{
-	return strncmp(entry, "PG", 2) == 0 || strncmp(entry, "KRB5", 4) == 0 ||
-	       strncmp(entry, "HOME=", 5) == 0;
-}
-
-/* libpq takes every setting the connection string leaves out from PG*
- * variables (host, service file, SSL root certificate...) and files from
- * HOME; GSSAPI reads KRB5*. In a set-uid program using PAM (su) these
- * come from the user. Set them aside; HOME unset makes libpq use the
- * running user's passwd entry (root's ~/.pgpass). */
-static int
-env_set_aside(struct env_aside *a)
-{
-	a->n = 0;
-	for (char **e = environ; e != NULL && *e != NULL; e++) {
-		if (!env_untrusted(*e))
-			continue;
-		if (a->n == ENV_ASIDE_MAX || (a->saved[a->n] = strdup(*e)) == NULL)
-			return -1;
-		a->n++;
-	}
-	for (size_t i = 0; i < a->n; i++) {
-		char *eq = strchr(a->saved[i], '=');
-
-		*eq = '\0';
-		unsetenv(a->saved[i]);
-		*eq = '=';
-	}
-	return 0;
-}
-
-static void
-env_restore(struct env_aside *a)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		char *eq = strchr(a->saved[i], '=');
-
-		*eq = '\0';
-		setenv(a->saved[i], eq + 1, 1);
-		secure_wipe(a->saved[i], strlen(a->saved[i]) + 1 + strlen(eq + 1));
-		free(a->saved[i]);
-	}
-	a->n = 0;
-}
-
-/* ---- connecting and querying ---- */
-
-/* Connect within the deadline. Our defaults come first, so the
- * connection string can override them, except the client encoding: names
- * are sent and compared as UTF-8. */
-static enum store_status
-pg_connect(const char *conninfo, unsigned timeout, const struct timespec *deadline,
-	   PGconn **out, char *err, size_t err_size)
-{
-	char tbuf[16];
-	const char *keys[] = { "connect_timeout", "application_name", "gssencmode",
-			       "dbname", "client_encoding", NULL };
-	const char *values[] = { tbuf, "pam_totp", "disable", conninfo, "UTF8", NULL };
-	struct env_aside aside;
-	PostgresPollingStatusType poll_st = PGRES_POLLING_WRITING;
-	enum store_status ret = STORE_UNAVAILABLE;
-	PGconn *conn;
-
-	*out = NULL;
-	/* A connection string libpq cannot parse is the administrator's
-	 * error, never "unavailable" (which db_unavailable=ignore may skip):
-	 * told apart here, since a server that is down also fails at once. */
-	if (strchr(conninfo, '=') != NULL || strncmp(conninfo, "postgres://", 11) == 0 ||
-	    strncmp(conninfo, "postgresql://", 13) == 0) {
-		char *perr = NULL;
-		PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
-
-		if (opts == NULL) {
-			set_err(err, err_size, "bad db= connection string",
-				perr != NULL ? perr : "out of memory");
-			PQfreemem(perr);
-			return STORE_ERROR;
-		}
-		PQconninfoFree(opts);
-	}
-	snprintf(tbuf, sizeof(tbuf), "%u", timeout < 2 ? 2 : timeout);
-	if (env_set_aside(&aside) != 0) {
-		env_restore(&aside);
-		set_err(err, err_size, "cannot set the environment aside", NULL);
-		return STORE_ERROR;
-	}
-	conn = PQconnectStartParams(keys, values, 1);
-	if (conn == NULL) {
-		set_err(err, err_size, "database: out of memory", NULL);
-		ret = STORE_ERROR;
-		goto out;
-	}
-	if (PQstatus(conn) == CONNECTION_BAD) {
-		/* e.g. no server at the socket: libpq tried at once */
-		set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
-		goto out;
-	}
-	while (poll_st != PGRES_POLLING_OK) {
-		int r;
-
-		if (poll_st == PGRES_POLLING_FAILED) {
-			set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
-			goto out;
-		}
-		r = wait_socket(conn, poll_st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
-				deadline, 0);
-		if (r == 0) {
-			char why[64];
-
-			snprintf(why, sizeof(why), "no connection within %u s", timeout);
-			set_err(err, err_size, "database unavailable", why);
-			goto out;
-		}
-		if (r < 0) {
-			set_err(err, err_size, "database unavailable", strerror(errno));
-			goto out;
-		}
-		poll_st = PQconnectPoll(conn);
-	}
-	*out = conn;
-	conn = NULL;
-	ret = STORE_OK;
-out:
-	env_restore(&aside);
-	if (conn != NULL)
-		PQfinish(conn);
-	return ret;
-}
-
-/* Errors that say the database cannot serve now (down, restarting, busy,
- * too slow, or a read-only standby), as against a problem with the data or
- * the schema. Only these may be ignored with db_unavailable=ignore. */
-static int
-sqlstate_unavailable(const char *state)
-{
-	static const char *const codes[] = {
-		"57P01", "57P02", "57P03",   /* shutdown, crash, starting up */
-		"57014",                     /* statement_timeout */
-		"55P03",                     /* lock_not_available */
-		"25006",                     /* read-only transaction: a standby */
-		NULL
-	};
-
-	if (state == NULL)
-		return 1;  /* no SQLSTATE: a client-side (connection) failure */
-	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0)
-		return 1;  /* connection exception, insufficient resources */
-	for (size_t i = 0; codes[i] != NULL; i++)
-		if (strcmp(state, codes[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* Run one statement (parameters as text) and wait for its result within
  * the deadline. On STORE_OK *res holds the result (the caller PQclears
  * it, when res is not NULL). want: PGRES_COMMAND_OK or PGRES_TUPLES_OK.
@@ -293,21 +68,21 @@ pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int npara
 	sent = nparams > 0 ? PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)
 			   : PQsendQuery(conn, sql);
 	if (!sent) {
-		set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
+		pg_set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
 		return STORE_UNAVAILABLE;
 	}
 	for (;;) {
 		while (PQisBusy(conn)) {
-			int w = wait_socket(conn, POLLIN, deadline, GRACE_MS);
+			int w = pg_wait_socket(conn, POLLIN, deadline, GRACE_MS);
 
 			if (w <= 0) {
-				set_err(err, err_size, "database unavailable",
+				pg_set_err(err, err_size, "database unavailable",
 					w == 0 ? "no reply in time" : strerror(errno));
 				ret = STORE_UNAVAILABLE;
 				goto out;
 			}
 			if (!PQconsumeInput(conn)) {
-				set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
+				pg_set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
 				ret = STORE_UNAVAILABLE;
 				goto out;
 			}
@@ -319,9 +94,9 @@ pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int npara
 		    !(want == PGRES_COMMAND_OK && PQresultStatus(r) == PGRES_TUPLES_OK)) {
 			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
-			ret = sqlstate_unavailable(state) || PQstatus(conn) == CONNECTION_BAD
+			ret = pg_sqlstate_unavailable(state) || PQstatus(conn) == CONNECTION_BAD
 			      ? STORE_UNAVAILABLE : STORE_ERROR;
-			set_err(err, err_size, ret == STORE_UNAVAILABLE ? "database unavailable"
+			pg_set_err(err, err_size, ret == STORE_UNAVAILABLE ? "database unavailable"
 				: "database error", PQresultErrorMessage(r));
 			duplicate = state != NULL && strcmp(state, "23505") == 0;
 		}
@@ -329,7 +104,7 @@ pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int npara
 		last = r;
 	}
 	if (ret == STORE_OK && last == NULL) {
-		set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
+		pg_set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
 		ret = STORE_UNAVAILABLE;
 	}
 out:
@@ -357,7 +132,7 @@ pg_begin(const char *conninfo, unsigned timeout, struct timespec *deadline,
 	st = pg_connect(conninfo, timeout, deadline, out, err, err_size);
 	if (st != STORE_OK)
 		return st;
-	*budget_ms = ms_left(deadline) > 1 ? ms_left(deadline) : 1;
+	*budget_ms = pg_ms_left(deadline) > 1 ? pg_ms_left(deadline) : 1;
 	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL statement_timeout = %ld; "
 		 "SET LOCAL idle_in_transaction_session_timeout = %ld", *budget_ms, *budget_ms);
 	st = pg_run(*out, deadline, sql, 0, NULL, PGRES_COMMAND_OK, NULL, err, err_size);
@@ -380,7 +155,7 @@ pg_commit(PGconn *conn, const struct timespec *deadline, char *err, size_t err_s
 	if (st != STORE_OK)
 		return st;
 	if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
-		set_err(err, err_size, "database error", "the transaction was rolled back");
+		pg_set_err(err, err_size, "database error", "the transaction was rolled back");
 		st = STORE_ERROR;
 	}
 	PQclear(r);
@@ -427,7 +202,7 @@ store_pg_open(const char *conninfo, unsigned timeout, const char *user,
 	s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->user = strdup(user)) == NULL) {
 		free(s);
-		set_err(err, err_size, "out of memory", NULL);
+		pg_set_err(err, err_size, "out of memory", NULL);
 		return STORE_ERROR;
 	}
 	s->base.ops = &pg_ops;
@@ -439,7 +214,7 @@ store_pg_open(const char *conninfo, unsigned timeout, const char *user,
 		st = pg_run(s->conn, &s->deadline, sql, 2, params, PGRES_TUPLES_OK, &s->row,
 			    err, err_size);
 	if (st == STORE_OK && PQntuples(s->row) == 0) {
-		set_err(err, err_size, "no row in pam_totp_records for this user", NULL);
+		pg_set_err(err, err_size, "no row in pam_totp_records for this user", NULL);
 		st = STORE_NOT_FOUND;
 	}
 	if (st != STORE_OK) {
@@ -480,7 +255,7 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 
 	/* the 9th column is set_config's answer */
 	if (r == NULL || PQnfields(r) != 9) {
-		set_err(err, err_size, "database error", "unexpected reply");
+		pg_set_err(err, err_size, "database error", "unexpected reply");
 		return STORE_ERROR;
 	}
 	if (column_int(r, 0, 0, INT32_MAX, &v[0]) != 0 || v[0] != STORE_PG_SCHEMA_VERSION) {
@@ -489,13 +264,13 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 		snprintf(why, sizeof(why), "schema version %s, this pam_totp needs %d",
 			 PQgetisnull(r, 0, 0) ? "missing" : PQgetvalue(r, 0, 0),
 			 STORE_PG_SCHEMA_VERSION);
-		set_err(err, err_size, "database error", why);
+		pg_set_err(err, err_size, "database error", why);
 		return STORE_ERROR;
 	}
 	text = PQgetvalue(r, 0, 1);
 	if (PQgetisnull(r, 0, 1) ||
 	    record_parse(text, strlen(text), rec, perr, sizeof(perr)) != 0) {
-		set_err(err, err_size, "row of pam_totp_records is malformed", perr);
+		pg_set_err(err, err_size, "row of pam_totp_records is malformed", perr);
 		return STORE_ERROR;
 	}
 	if (column_int(r, 2, 0, INT64_MAX, &v[1]) != 0 ||
@@ -505,7 +280,7 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 	    column_int(r, 6, 0, INT64_MAX, &v[5]) != 0 ||
 	    column_int(r, 7, -1, INT64_MAX, &v[6]) != 0) {
 		record_wipe(rec);
-		set_err(err, err_size, "row of pam_totp_records is malformed", "bad state column");
+		pg_set_err(err, err_size, "row of pam_totp_records is malformed", "bad state column");
 		return STORE_ERROR;
 	}
 	st.seq = (uint64_t)v[1];
@@ -517,7 +292,7 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 	/* the bounds of a file's state slot hold here too */
 	if (record_format_slot(&st, 0, slot) != 0) {
 		record_wipe(rec);
-		set_err(err, err_size, "row of pam_totp_records is malformed",
+		pg_set_err(err, err_size, "row of pam_totp_records is malformed",
 			"state out of range");
 		return STORE_ERROR;
 	}
@@ -589,7 +364,7 @@ pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
 	enum store_status ret;
 
 	if (!s->read_ok) {
-		set_err(err, err_size, "state written before reading", NULL);
+		pg_set_err(err, err_size, "state written before reading", NULL);
 		return STORE_ERROR;
 	}
 	st.seq = s->seq + 1;
@@ -600,7 +375,7 @@ pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
 	params[7] = text;
 	ret = pg_run(s->conn, &s->deadline, sql, 8, params, PGRES_COMMAND_OK, &r, err, err_size);
 	if (ret == STORE_OK && strcmp(PQcmdTuples(r), "1") != 0) {
-		set_err(err, err_size, "database error", "the user's row was not updated");
+		pg_set_err(err, err_size, "database error", "the user's row was not updated");
 		ret = STORE_ERROR;
 	}
 	PQclear(r);
@@ -625,7 +400,7 @@ pg_rewrite(struct totp_store *base, const struct totp_record *rec, char *err, si
 	enum store_status ret;
 
 	if (enrolment_text(rec, &text) != 0) {
-		set_err(err, err_size, "cannot format the record", NULL);
+		pg_set_err(err, err_size, "cannot format the record", NULL);
 		return STORE_ERROR;
 	}
 	ret = pg_update((struct pg_store *)base, text, &rec->state, err, err_size);
@@ -704,7 +479,7 @@ store_pg_insert(const char *conninfo, unsigned timeout, const char *const users[
 
 		if (enrolment_text(recs[i], &text) != 0) {
 			snprintf(why, sizeof(why), "cannot format the record of %s", users[i]);
-			set_err(err, err_size, why, NULL);
+			pg_set_err(err, err_size, why, NULL);
 			st = STORE_ERROR;
 			break;
 		}
@@ -719,7 +494,7 @@ store_pg_insert(const char *conninfo, unsigned timeout, const char *const users[
 		if (st != STORE_OK && errno == EEXIST) {
 			snprintf(why, sizeof(why), "%s already has a row in pam_totp_records",
 				 users[i]);
-			set_err(err, err_size, why, NULL);
+			pg_set_err(err, err_size, why, NULL);
 			exists = 1;
 		}
 		secure_wipe(text, strlen(text));
@@ -754,7 +529,7 @@ store_pg_init_db(const char *conninfo, unsigned timeout, char *err, size_t err_s
 			    PGRES_TUPLES_OK, &r, err, err_size);
 	if (st == STORE_OK && (PQntuples(r) != 1 ||
 			       atoi(PQgetvalue(r, 0, 0)) != STORE_PG_SCHEMA_VERSION)) {
-		set_err(err, err_size, "database error",
+		pg_set_err(err, err_size, "database error",
 			"pam_totp_schema holds another version than this pam_totp's");
 		st = STORE_ERROR;
 	}

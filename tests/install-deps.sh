@@ -16,6 +16,8 @@ packages=(
 	# the PostgreSQL store: libpq to build it, a server for its tests,
 	# nss_wrapper for user names useradd refuses
 	libpq-dev postgresql libnss-wrapper
+	# a pooler in transaction mode in front of the throw-away cluster
+	pgbouncer
 	# the benchmark's anchors, whose driver the tests run (no timing)
 	libpam-google-authenticator libpam-oath
 )
