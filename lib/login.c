@@ -12,8 +12,35 @@
 #include "recovery.h"
 #include "secure.h"
 
+/* The login's connection: opened the first time, then the same one. */
+static enum store_status
+db_session(const struct totp_config *cfg, struct login_db *db, char *err, size_t err_size)
+{
+	if (db == NULL || db->api == NULL) {
+		snprintf(err, err_size, "the PostgreSQL store is not loaded");
+		return STORE_ERROR;
+	}
+	if (!db->tried) {
+		db->tried = 1;
+		db->status = db->api->connect(cfg->db, cfg->db_timeout, &db->session, db->err,
+					      sizeof(db->err));
+	}
+	if (db->status != STORE_OK)
+		snprintf(err, err_size, "%s", db->err);
+	return db->status;
+}
+
+void
+login_db_close(struct login_db *db)
+{
+	if (db != NULL && db->api != NULL && db->session != NULL)
+		db->api->disconnect(db->session);
+	if (db != NULL)
+		db->session = NULL;
+}
+
 enum store_status
-login_open_store(const struct totp_config *cfg, const struct store_pg_api *pg,
+login_open_store(const struct totp_config *cfg, struct login_db *db,
 		 const struct store_user *user, struct totp_store **store, char *err,
 		 size_t err_size)
 {
@@ -22,11 +49,10 @@ login_open_store(const struct totp_config *cfg, const struct store_pg_api *pg,
 
 	*store = NULL;
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
-		if (pg == NULL) {
-			snprintf(err, err_size, "the PostgreSQL store is not loaded");
-			return STORE_ERROR;
-		}
-		return pg->open(cfg->db, cfg->db_timeout, user->name, store, err, err_size);
+		enum store_status st = db_session(cfg, db, err, err_size);
+
+		return st != STORE_OK ? st : db->api->open(db->session, user->name, store, err,
+							   err_size);
 	}
 	if (config_record_path(cfg, user->name, user->uid, user->home, path, sizeof(path),
 			       &in_home, err, err_size) != 0)
@@ -35,7 +61,7 @@ login_open_store(const struct totp_config *cfg, const struct store_pg_api *pg,
 }
 
 int
-login_record_missing(const struct totp_config *cfg, const struct store_pg_api *pg,
+login_record_missing(const struct totp_config *cfg, struct login_db *db,
 		     const struct store_user *user)
 {
 	char path[PATH_MAX], err[256];
@@ -44,8 +70,9 @@ login_record_missing(const struct totp_config *cfg, const struct store_pg_api *p
 	int in_home, missing;
 
 	if (cfg->store == CONFIG_STORE_POSTGRESQL)
-		return pg != NULL && pg->exists(cfg->db, cfg->db_timeout, user->name, err,
-						sizeof(err)) == STORE_NOT_FOUND;
+		return db_session(cfg, db, err, sizeof(err)) == STORE_OK &&
+		       db->api->exists(db->session, user->name, err, sizeof(err)) ==
+		       STORE_NOT_FOUND;
 	if (config_record_path(cfg, user->name, user->uid, user->home, path,
 			       sizeof(path), &in_home, err, sizeof(err)) != 0)
 		return 0;
@@ -67,7 +94,7 @@ finish(struct login_result *res, enum login_outcome o)
 }
 
 enum login_outcome
-login_attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
+login_attempt(const struct totp_config *cfg, struct login_db *db,
 	      const struct store_user *user, const char *input, int split_password,
 	      int64_t now, struct login_result *res)
 {
@@ -83,7 +110,7 @@ login_attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
 	memset(&next, 0, sizeof(next));
 	if (split_password) /* until the record says otherwise: 6 digits */
 		res->password_len = strlen(input) > 6 ? strlen(input) - 6 : 0;
-	st = login_open_store(cfg, pg, user, &store, err, sizeof(err));
+	st = login_open_store(cfg, db, user, &store, err, sizeof(err));
 	if (st != STORE_OK) {
 		snprintf(res->reason, sizeof(res->reason), "%s", err);
 		return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD :

@@ -108,6 +108,23 @@ enum store_status store_pg_open(const char *conninfo, unsigned timeout, const ch
 enum store_status store_pg_exists(const char *conninfo, unsigned timeout, const char *user,
 				  char *err, size_t err_size);
 
+/* One connection for a whole login: the nullok check before the prompt,
+ * the login's transaction, a re-synchronisation's second transaction all
+ * use it, so a login opens one connection (a second only when the server
+ * dropped the first while the user typed). Each transaction gets timeout
+ * seconds, the first one shared with connecting. store_pg_connect's
+ * failure is final for the session: the caller does not try again. A
+ * store opened on a session is closed with store_close (ROLLBACK of what
+ * was not committed, the connection kept) before store_pg_disconnect. */
+struct pg_session;
+enum store_status store_pg_connect(const char *conninfo, unsigned timeout,
+				   struct pg_session **out, char *err, size_t err_size);
+enum store_status store_pg_session_exists(struct pg_session *sess, const char *user,
+					  char *err, size_t err_size);
+enum store_status store_pg_session_open(struct pg_session *sess, const char *user,
+					struct totp_store **out, char *err, size_t err_size);
+void store_pg_disconnect(struct pg_session *sess);
+
 /* Insert n records in one transaction: all or none. Without replace a
  * user who already has a row (or appears twice) fails the whole insert
  * with STORE_ERROR and errno EEXIST, naming the user in err; with replace
@@ -132,14 +149,17 @@ enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
  * differ. A change to this structure or to what its calls mean needs a
  * new symbol name (_v2). */
 #define STORE_PG_PLUGIN "pam_totp_pg.so"
-#define STORE_PG_API_SYMBOL "pam_totp_store_pg_v1"
+#define STORE_PG_API_SYMBOL "pam_totp_store_pg_v2"
 struct store_pg_api {
 	const char *version;
-	enum store_status (*open)(const char *conninfo, unsigned timeout, const char *user,
-				  struct totp_store **out, char *err, size_t err_size);
-	enum store_status (*exists)(const char *conninfo, unsigned timeout, const char *user,
+	enum store_status (*connect)(const char *conninfo, unsigned timeout,
+				     struct pg_session **out, char *err, size_t err_size);
+	enum store_status (*exists)(struct pg_session *sess, const char *user,
 				    char *err, size_t err_size);
+	enum store_status (*open)(struct pg_session *sess, const char *user,
+				  struct totp_store **out, char *err, size_t err_size);
+	void (*disconnect)(struct pg_session *sess);
 };
-extern const struct store_pg_api pam_totp_store_pg_v1;
+extern const struct store_pg_api pam_totp_store_pg_v2;
 
 #endif

@@ -9,7 +9,9 @@
  *                the columns
  *   write_state  UPDATE the state columns; COMMIT
  *   rewrite      UPDATE the record and the state; COMMIT
- *   close        disconnect (the server rolls back anything uncommitted)
+ *   close        ROLLBACK of anything uncommitted (a pooler keeps its
+ *                server connection); the connection stays for the rest of
+ *                the login (struct pg_session: one connection per login)
  *
  * Queries are parameterised ($1...), never built from strings. Every wait
  * (connect, each reply) is bounded by one deadline on the client side; the
@@ -42,7 +44,9 @@
 
 struct pg_store {
 	struct totp_store base;       /* first: the interface */
-	PGconn *conn;
+	struct pg_session *session;
+	int own_session;              /* store_pg_open's: disconnect at close */
+	PGconn *conn;                 /* the session's */
 	struct timespec deadline;     /* CLOCK_MONOTONIC */
 	char *user;
 	PGresult *row;                /* the locked row, until read */
@@ -117,14 +121,26 @@ out:
 	return ret;
 }
 
-/* Connect and open a transaction whose statements, and whose idle time
+/* Open a transaction on conn whose statements, and whose idle time
  * between statements, end at the deadline: *budget_ms is what was left of
  * it at BEGIN (the server's now() is the transaction's start). */
+static enum store_status
+pg_begin_on(PGconn *conn, const struct timespec *deadline, long *budget_ms,
+	    char *err, size_t err_size)
+{
+	char sql[160];
+
+	*budget_ms = pg_ms_left(deadline) > 1 ? pg_ms_left(deadline) : 1;
+	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL statement_timeout = %ld; "
+		 "SET LOCAL idle_in_transaction_session_timeout = %ld", *budget_ms, *budget_ms);
+	return pg_run(conn, deadline, sql, 0, NULL, PGRES_COMMAND_OK, NULL, err, err_size);
+}
+
+/* Connect, and open a transaction as pg_begin_on (one deadline for both). */
 static enum store_status
 pg_begin(const char *conninfo, unsigned timeout, struct timespec *deadline,
 	 long *budget_ms, PGconn **out, char *err, size_t err_size)
 {
-	char sql[160];
 	enum store_status st;
 
 	clock_gettime(CLOCK_MONOTONIC, deadline);
@@ -132,15 +148,114 @@ pg_begin(const char *conninfo, unsigned timeout, struct timespec *deadline,
 	st = pg_connect(conninfo, timeout, deadline, out, err, err_size);
 	if (st != STORE_OK)
 		return st;
-	*budget_ms = pg_ms_left(deadline) > 1 ? pg_ms_left(deadline) : 1;
-	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL statement_timeout = %ld; "
-		 "SET LOCAL idle_in_transaction_session_timeout = %ld", *budget_ms, *budget_ms);
-	st = pg_run(*out, deadline, sql, 0, NULL, PGRES_COMMAND_OK, NULL, err, err_size);
+	st = pg_begin_on(*out, deadline, budget_ms, err, err_size);
 	if (st != STORE_OK) {
 		PQfinish(*out);
 		*out = NULL;
 	}
 	return st;
+}
+
+/* ---- one connection for a whole login ---- */
+
+struct pg_session {
+	PGconn *conn;                 /* NULL once lost */
+	char *conninfo;               /* to connect again if the server dropped it */
+	unsigned timeout;
+	struct timespec deadline;     /* the connection's, for its first use */
+	int deadline_used;
+};
+
+static void
+deadline_in(unsigned timeout, struct timespec *deadline)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_sec += timeout;
+}
+
+enum store_status
+store_pg_connect(const char *conninfo, unsigned timeout, struct pg_session **out,
+		 char *err, size_t err_size)
+{
+	struct pg_session *sess = calloc(1, sizeof(*sess));
+	enum store_status st;
+
+	*out = NULL;
+	if (sess == NULL || (sess->conninfo = strdup(conninfo)) == NULL) {
+		free(sess);
+		pg_set_err(err, err_size, "out of memory", NULL);
+		return STORE_ERROR;
+	}
+	sess->timeout = timeout;
+	deadline_in(timeout, &sess->deadline);
+	st = pg_connect(conninfo, timeout, &sess->deadline, &sess->conn, err, err_size);
+	if (st != STORE_OK) {
+		store_pg_disconnect(sess);
+		return st;
+	}
+	*out = sess;
+	return STORE_OK;
+}
+
+void
+store_pg_disconnect(struct pg_session *sess)
+{
+	if (sess == NULL)
+		return;
+	if (sess->conn != NULL)
+		PQfinish(sess->conn);
+	secure_wipe(sess->conninfo, strlen(sess->conninfo));
+	free(sess->conninfo);
+	free(sess);
+}
+
+/* The session's connection for a transaction, and its deadline: the
+ * connection's own for its first use (connecting and the transaction
+ * share db_timeout), a fresh one after that (the user typed meanwhile).
+ * A connection the server dropped while idle (a restart, an idle
+ * timeout) is replaced: the only case of a second connection. */
+static enum store_status
+session_use(struct pg_session *sess, struct timespec *deadline, char *err, size_t err_size)
+{
+	struct pollfd pfd;
+
+	if (!sess->deadline_used) {
+		*deadline = sess->deadline;
+		sess->deadline_used = 1;
+	} else {
+		deadline_in(sess->timeout, deadline);
+	}
+	if (sess->conn != NULL && PQstatus(sess->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(sess->conn) == PQTRANS_IDLE) {
+		pfd.fd = PQsocket(sess->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		/* an idle connection has nothing to say unless it is closing */
+		if (poll(&pfd, 1, 0) == 0 ||
+		    (PQconsumeInput(sess->conn) && PQstatus(sess->conn) == CONNECTION_OK))
+			return STORE_OK;
+	}
+	if (sess->conn != NULL)
+		PQfinish(sess->conn);
+	sess->conn = NULL;
+	return pg_connect(sess->conninfo, sess->timeout, deadline, &sess->conn, err, err_size);
+}
+
+/* End what is left of a transaction with ROLLBACK, so a pooler keeps the
+ * server connection; a connection that cannot is dropped. */
+static void
+session_rollback(struct pg_session *sess, const struct timespec *deadline)
+{
+	char err[64];
+
+	if (sess->conn == NULL || PQtransactionStatus(sess->conn) == PQTRANS_IDLE)
+		return;
+	if (PQtransactionStatus(sess->conn) == PQTRANS_ACTIVE ||
+	    pg_run(sess->conn, deadline, "ROLLBACK", 0, NULL, PGRES_COMMAND_OK, NULL, err,
+		   sizeof(err)) != STORE_OK) {
+		PQfinish(sess->conn);
+		sess->conn = NULL;
+	}
 }
 
 /* COMMIT, and make sure it was one: COMMIT of a failed transaction
@@ -178,8 +293,8 @@ static const struct store_ops pg_ops = {
 #define STATE_COLUMNS "seq, last_step, skew, failures, locked_until, resync_step"
 
 enum store_status
-store_pg_open(const char *conninfo, unsigned timeout, const char *user,
-	      struct totp_store **out, char *err, size_t err_size)
+store_pg_session_open(struct pg_session *sess, const char *user, struct totp_store **out,
+		      char *err, size_t err_size)
 {
 	/* Once the row is locked, the idle timeout is cut to what is left of
 	 * the budget since BEGIN (server clock), so a client that stops
@@ -206,7 +321,11 @@ store_pg_open(const char *conninfo, unsigned timeout, const char *user,
 		return STORE_ERROR;
 	}
 	s->base.ops = &pg_ops;
-	st = pg_begin(conninfo, timeout, &s->deadline, &budget_ms, &s->conn, err, err_size);
+	s->session = sess;
+	st = session_use(sess, &s->deadline, err, err_size);
+	s->conn = sess->conn;
+	if (st == STORE_OK)
+		st = pg_begin_on(s->conn, &s->deadline, &budget_ms, err, err_size);
 	snprintf(budget, sizeof(budget), "%ld", budget_ms);
 	params[0] = s->user;
 	params[1] = budget;
@@ -222,6 +341,25 @@ store_pg_open(const char *conninfo, unsigned timeout, const char *user,
 		return st;
 	}
 	*out = &s->base;
+	return STORE_OK;
+}
+
+enum store_status
+store_pg_open(const char *conninfo, unsigned timeout, const char *user,
+	      struct totp_store **out, char *err, size_t err_size)
+{
+	struct pg_session *sess;
+	enum store_status st = store_pg_connect(conninfo, timeout, &sess, err, err_size);
+
+	*out = NULL;
+	if (st != STORE_OK)
+		return st;
+	st = store_pg_session_open(sess, user, out, err, err_size);
+	if (st != STORE_OK) {
+		store_pg_disconnect(sess);
+		return st;
+	}
+	((struct pg_store *)*out)->own_session = 1;
 	return STORE_OK;
 }
 
@@ -416,10 +554,12 @@ pg_close(struct totp_store *base)
 
 	if (s->row != NULL)
 		PQclear(s->row);
-	/* closing the connection ends an open transaction with a rollback
-	 * and releases the row lock */
-	if (s->conn != NULL)
-		PQfinish(s->conn);
+	/* what was not committed is rolled back, and the row lock released */
+	if (s->session != NULL) {
+		session_rollback(s->session, &s->deadline);
+		if (s->own_session)
+			store_pg_disconnect(s->session);
+	}
 	free(s->user);
 	secure_wipe(s, sizeof(*s));
 	free(s);
@@ -428,24 +568,37 @@ pg_close(struct totp_store *base)
 /* ---- enrolment and administration ---- */
 
 enum store_status
-store_pg_exists(const char *conninfo, unsigned timeout, const char *user,
-		char *err, size_t err_size)
+store_pg_session_exists(struct pg_session *sess, const char *user, char *err, size_t err_size)
 {
 	static const char sql[] = "SELECT 1 FROM pam_totp_records WHERE user_name = $1";
 	struct timespec deadline;
-	PGconn *conn = NULL;
 	PGresult *r = NULL;
 	enum store_status st;
 	long budget_ms;
 
-	st = pg_begin(conninfo, timeout, &deadline, &budget_ms, &conn, err, err_size);
+	st = session_use(sess, &deadline, err, err_size);
 	if (st == STORE_OK)
-		st = pg_run(conn, &deadline, sql, 1, &user, PGRES_TUPLES_OK, &r, err, err_size);
+		st = pg_begin_on(sess->conn, &deadline, &budget_ms, err, err_size);
+	if (st == STORE_OK)
+		st = pg_run(sess->conn, &deadline, sql, 1, &user, PGRES_TUPLES_OK, &r, err,
+			    err_size);
 	if (st == STORE_OK && PQntuples(r) == 0)
 		st = STORE_NOT_FOUND;
 	PQclear(r);
-	if (conn != NULL)
-		PQfinish(conn);
+	session_rollback(sess, &deadline);
+	return st;
+}
+
+enum store_status
+store_pg_exists(const char *conninfo, unsigned timeout, const char *user,
+		char *err, size_t err_size)
+{
+	struct pg_session *sess;
+	enum store_status st = store_pg_connect(conninfo, timeout, &sess, err, err_size);
+
+	if (st == STORE_OK)
+		st = store_pg_session_exists(sess, user, err, err_size);
+	store_pg_disconnect(sess);
 	return st;
 }
 
@@ -540,8 +693,10 @@ store_pg_init_db(const char *conninfo, unsigned timeout, char *err, size_t err_s
 }
 
 /* The plugin's one export (see store.h): what pam_totp.so looks up. */
-const struct store_pg_api pam_totp_store_pg_v1 = {
+const struct store_pg_api pam_totp_store_pg_v2 = {
 	PACKAGE_VERSION,
-	store_pg_open,
-	store_pg_exists,
+	store_pg_connect,
+	store_pg_session_exists,
+	store_pg_session_open,
+	store_pg_disconnect,
 };

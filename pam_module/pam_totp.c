@@ -224,7 +224,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct passwd pwent, *pw = NULL;
 	struct store_user su;
 	struct login_result res;
-	const struct store_pg_api *pg = NULL;
+	struct login_db db;
 	char err[512], pwbuf_first[PWBUF_FIRST], *pwbuf = NULL, *input = NULL;
 	const void *item;
 	int rc = PAM_AUTH_ERR, from_stack = 0;
@@ -232,6 +232,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	(void)flags;
 	memset(&res, 0, sizeof(res));
+	memset(&db, 0, sizeof(db));
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
 		w.service = item;
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
@@ -243,7 +244,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* A plugin that is missing or refused is an installation error, the
 	 * same for every user: denied before any prompt, and never turned into
 	 * PAM_IGNORE by db_unavailable=ignore. */
-	if (cfg.store == CONFIG_STORE_POSTGRESQL && (pg = pg_plugin_load(err, sizeof(err))) == NULL) {
+	if (cfg.store == CONFIG_STORE_POSTGRESQL &&
+	    (db.api = pg_plugin_load(err, sizeof(err))) == NULL) {
 		log_outcome(pamh, LOG_ERR, &w, "configuration error: %s", err);
 		return PAM_SERVICE_ERR;
 	}
@@ -259,7 +261,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		su.gid = pw->pw_gid;
 		su.home = pw->pw_dir;
 	}
-	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, pg, &su)) {
+	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, &db, &su)) {
 		log_outcome(pamh, LOG_INFO, &w, "not enrolled, nullok: ignored");
 		rc = PAM_IGNORE;
 		goto out;
@@ -293,7 +295,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			    cfg.policy.max_failures, cfg.policy.lockout_base,
 			    cfg.policy.lockout_max, cfg.policy.failure_ceiling);
 	now = (int64_t)time(NULL);
-	login_attempt(&cfg, pg, &su, input, cfg.forward_pass && !from_stack, now, &res);
+	login_attempt(&cfg, &db, &su, input, cfg.forward_pass && !from_stack, now, &res);
 	if (cfg.forward_pass && !from_stack) {
 		/* hand the password part on to the next module */
 		char saved = input[res.password_len];
@@ -313,12 +315,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		if (rc != PAM_SUCCESS)
 			goto out;
 		now = (int64_t)time(NULL);
-		login_attempt(&cfg, pg, &su, input, 0, now, &res);
+		login_attempt(&cfg, &db, &su, input, 0, now, &res);
 		if (res.outcome == LOGIN_RESYNC_NEXT)
 			res.outcome = LOGIN_DENIED; /* not the consecutive code */
 	}
 	rc = map_outcome(pamh, &cfg, &w, &res, now);
 out:
+	login_db_close(&db);
 	drop_answer(&input);
 	free(pwbuf); /* the passwd entry holds no secret: nothing to wipe */
 	secure_wipe(&res, sizeof(res));
