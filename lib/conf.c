@@ -62,6 +62,8 @@ static const struct choice_option choice_options[] = {
 	{ "store", offsetof(struct totp_config, store), { "file", "postgresql", NULL } },
 	{ "db_unavailable", offsetof(struct totp_config, db_unavailable_ignore),
 	  { "deny", "ignore", NULL } },
+	{ "db_insecure_transport", offsetof(struct totp_config, db_insecure_transport),
+	  { "no", "yes", NULL } },
 };
 
 struct flag_option {

@@ -33,6 +33,8 @@ struct totp_config {
 	char db[CONFIG_DB_MAX];          /* libpq connection string or URI */
 	unsigned db_timeout;             /* seconds a login may spend on the database */
 	int db_unavailable_ignore;       /* db_unavailable=ignore: PAM_IGNORE, not a denial */
+	int db_insecure_transport;       /* db_insecure_transport=yes: TCP without a verified
+	                                    TLS server allowed (dangerous) */
 	int nullok;
 	int echo;
 	int try_first_pass;

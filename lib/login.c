@@ -22,7 +22,8 @@ db_session(const struct totp_config *cfg, struct login_db *db, char *err, size_t
 	}
 	if (!db->tried) {
 		db->tried = 1;
-		db->status = db->api->connect(cfg->db, cfg->db_timeout, &db->session, db->err,
+		db->status = db->api->connect(cfg->db, cfg->db_timeout,
+					      cfg->db_insecure_transport, &db->session, db->err,
 					      sizeof(db->err));
 	}
 	if (db->status != STORE_OK)

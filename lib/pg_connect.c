@@ -232,8 +232,62 @@ read_only(PGconn *conn)
 	return (hs != NULL && strcmp(hs, "on") == 0) || (ro != NULL && strcmp(ro, "on") == 0);
 }
 
+/* The value of key in a connection's options, or NULL. */
+static const char *
+option(const PQconninfoOption *opts, const char *key)
+{
+	for (; opts->keyword != NULL; opts++)
+		if (strcmp(opts->keyword, key) == 0)
+			return opts->val;
+	return NULL;
+}
+
+/* Whether a connection to host/addr with this sslmode would reach the
+ * server over TCP without verifying it: every login reads the user's
+ * secret over it (err set then). A host beginning with '/' or '@' (and no
+ * hostaddr) is a Unix socket, and so is no host at all. Only verify-full
+ * counts: verify-ca accepts any certificate the CA signed, for whatever
+ * name, so another certificate of the same CA (or, with
+ * sslrootcert=system, of any public CA) could stand in for the database. */
+static int
+cleartext_tcp(const char *host, const char *addr, const char *mode, char *err, size_t err_size)
+{
+	char why[400];
+	int tcp = (addr != NULL && addr[0] != '\0') ||
+		  (host != NULL && host[0] != '\0' && host[0] != '/' && host[0] != '@');
+
+	if (!tcp || (mode != NULL && strcmp(mode, "verify-full") == 0))
+		return 0;
+	snprintf(why, sizeof(why), "sslmode=%.64s over TCP to %.128s: the secret would travel "
+		 "unverified; set sslmode=verify-full and sslrootcert in db=, or "
+		 "db_insecure_transport=yes", mode != NULL ? mode : "(none)",
+		 host != NULL && host[0] != '\0' ? host : addr);
+	pg_set_err(err, err_size, "database refused the connection (configuration or trust "
+		   "error)", why);
+	return 1;
+}
+
+/* cleartext_tcp on libpq's own view of a connection not yet begun (a
+ * service file and defaults applied): it has at most started a TCP
+ * handshake, not sent a byte. */
+static int
+conn_cleartext_tcp(PGconn *conn, char *err, size_t err_size)
+{
+	PQconninfoOption *opts = PQconninfo(conn);
+	int bad;
+
+	if (opts == NULL) {
+		pg_set_err(err, err_size, "database: out of memory", NULL);
+		return 1;
+	}
+	bad = cleartext_tcp(option(opts, "host"), option(opts, "hostaddr"),
+			    option(opts, "sslmode"), err, err_size);
+	PQconninfoFree(opts);
+	return bad;
+}
+
 static enum store_status
-attempt(const char *const *keys, const char *const *values, int expand,
+attempt(const char *const *keys, const char *const *values, int expand, int insecure,
 	const struct timespec *deadline, const char *where, PGconn **out,
 	char *err, size_t err_size)
 {
@@ -247,6 +301,10 @@ attempt(const char *const *keys, const char *const *values, int expand,
 	if (conn == NULL) {
 		pg_set_err(err, err_size, "database: out of memory", NULL);
 		return STORE_ERROR;
+	}
+	if (!insecure && conn_cleartext_tcp(conn, err, err_size)) {
+		st = STORE_ERROR;
+		goto out;
 	}
 	/* the SQLSTATE of a refusal appears only in the verbose message */
 	PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
@@ -327,15 +385,6 @@ split(char *list, const char **v)
 		p = comma + 1;
 	}
 	return n;
-}
-
-static const char *
-option(const PQconninfoOption *opts, const char *key)
-{
-	for (; opts->keyword != NULL; opts++)
-		if (strcmp(opts->keyword, key) == 0)
-			return opts->val;
-	return NULL;
 }
 
 static void
@@ -541,7 +590,7 @@ attempt_params(const struct targets *t, const char *host, const char *addr, cons
 
 /* Try server i (each address of its name in turn) until share. */
 static enum store_status
-try_server(const struct targets *t, unsigned i, const char *timeout,
+try_server(const struct targets *t, unsigned i, const char *timeout, int insecure,
 	   const struct timespec *share, PGconn **out, char *err, size_t err_size)
 {
 	const char *keys[64], *values[64];
@@ -565,7 +614,7 @@ try_server(const struct targets *t, unsigned i, const char *timeout,
 			 a != NULL && host != NULL ? " (" : "", a != NULL ? a : "",
 			 a != NULL && host != NULL ? ")" : "",
 			 host == NULL && a == NULL ? "the local socket" : "");
-		st = attempt(keys, values, 0, &mine, where, out, err, err_size);
+		st = attempt(keys, values, 0, insecure, &mine, where, out, err, err_size);
 		if (st == STORE_OK)
 			return st;
 		if (st == STORE_ERROR)
@@ -575,8 +624,8 @@ try_server(const struct targets *t, unsigned i, const char *timeout,
 }
 
 enum store_status
-pg_connect(const char *conninfo, unsigned timeout, const struct timespec *deadline,
-	   PGconn **out, char *err, size_t err_size)
+pg_connect(const char *conninfo, unsigned timeout, int insecure,
+	   const struct timespec *deadline, PGconn **out, char *err, size_t err_size)
 {
 	char tbuf[16], first_error[512] = "";
 	struct env_aside aside;
@@ -590,6 +639,15 @@ pg_connect(const char *conninfo, unsigned timeout, const struct timespec *deadli
 		targets_free(&t);
 		return STORE_ERROR;
 	}
+	/* Every server of the list, before any is tried or looked up: a
+	 * clear-text fall-back is a mistake even while the first answers, and
+	 * a lookup that times out must not pass it off as an outage. */
+	for (unsigned i = 0; !insecure && t.opts != NULL && i < t.n; i++)
+		if (cleartext_tcp(t.host[i], t.addr[i], option(t.opts, "sslmode"), err,
+				  err_size)) {
+			targets_free(&t);
+			return STORE_ERROR;
+		}
 	snprintf(tbuf, sizeof(tbuf), "%u", timeout < 2 ? 2 : timeout);
 	if (env_set_aside(&aside) != 0) {
 		env_restore(&aside);
@@ -603,14 +661,15 @@ pg_connect(const char *conninfo, unsigned timeout, const struct timespec *deadli
 				       "dbname", "client_encoding", NULL };
 		const char *values[] = { tbuf, "pam_totp", "disable", conninfo, "UTF8", NULL };
 
-		st = attempt(keys, values, 1, deadline, "the local socket", out, err, err_size);
+		st = attempt(keys, values, 1, insecure, deadline, "the local socket", out, err,
+			     err_size);
 		goto out;
 	}
 	for (unsigned i = 0; i < t.n; i++) {
 		struct timespec share;
 
 		share_of(deadline, t.n - i, &share);
-		st = try_server(&t, i, tbuf, &share, out, err, err_size);
+		st = try_server(&t, i, tbuf, insecure, &share, out, err, err_size);
 		if (st == STORE_OK)
 			goto out;
 		if (st == STORE_ERROR && worst != STORE_ERROR) {

@@ -25,9 +25,11 @@
  *                      server was unreachable: an unknown database or
  *                      role, a rejected password, a TLS failure (missing
  *                      CA file, certificate check), a name that does not
- *                      exist, a connection string libpq refuses.
+ *                      exist, a connection string libpq refuses, a
+ *                      server reached over TCP without sslmode=verify-full
+ *                      (unless insecure: db_insecure_transport=yes).
  * db_unavailable=ignore may skip the second factor for the first only. */
-enum store_status pg_connect(const char *conninfo, unsigned timeout,
+enum store_status pg_connect(const char *conninfo, unsigned timeout, int insecure,
 			     const struct timespec *deadline, PGconn **out,
 			     char *err, size_t err_size);
 

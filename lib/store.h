@@ -95,17 +95,26 @@ int store_file_create(const char *path, const struct totp_record *rec,
  * bounded on the client side too, so a server that stops answering cannot
  * hang a login. While connecting, the caller's PG* and KRB5* variables and
  * HOME are set aside: a user running a set-uid program that uses PAM must
- * not choose the database the module trusts. */
+ * not choose the database the module trusts.
+ *
+ * The record holds the user's secret: over TCP a connection is made only
+ * with sslmode=verify-full (the server's certificate signed by the CA of
+ * sslrootcert and naming the host), unless insecure_transport is set
+ * (db_insecure_transport=yes). Unix sockets need no TLS. A connection
+ * refused for this is a configuration error (STORE_ERROR), never
+ * "unavailable". */
 #define STORE_PG_SCHEMA_VERSION 1
 
 /* One login's transaction: connect, BEGIN, SELECT the user's row FOR
  * UPDATE. The next store_write_state or store_rewrite UPDATEs and
  * COMMITs; store_close rolls back whatever was not committed. */
-enum store_status store_pg_open(const char *conninfo, unsigned timeout, const char *user,
+enum store_status store_pg_open(const char *conninfo, unsigned timeout,
+				int insecure_transport, const char *user,
 				struct totp_store **out, char *err, size_t err_size);
 
 /* Whether user has a row (STORE_OK) or not (STORE_NOT_FOUND). */
-enum store_status store_pg_exists(const char *conninfo, unsigned timeout, const char *user,
+enum store_status store_pg_exists(const char *conninfo, unsigned timeout,
+				  int insecure_transport, const char *user,
 				  char *err, size_t err_size);
 
 /* One connection for a whole login: the nullok check before the prompt,
@@ -118,6 +127,7 @@ enum store_status store_pg_exists(const char *conninfo, unsigned timeout, const 
  * was not committed, the connection kept) before store_pg_disconnect. */
 struct pg_session;
 enum store_status store_pg_connect(const char *conninfo, unsigned timeout,
+				   int insecure_transport,
 				   struct pg_session **out, char *err, size_t err_size);
 enum store_status store_pg_session_exists(struct pg_session *sess, const char *user,
 					  char *err, size_t err_size);
@@ -131,6 +141,7 @@ void store_pg_disconnect(struct pg_session *sess);
  * an existing row is overwritten (re-enrolment). The state columns come
  * from each rec->state. */
 enum store_status store_pg_insert(const char *conninfo, unsigned timeout,
+				  int insecure_transport,
 				  const char *const users[],
 				  const struct totp_record *const recs[], size_t n,
 				  int replace, char *err, size_t err_size);
@@ -138,6 +149,7 @@ enum store_status store_pg_insert(const char *conninfo, unsigned timeout,
 /* Create the tables (sql/pam_totp.sql) unless they exist, and check the
  * schema version. */
 enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
+				   int insecure_transport,
 				   char *err, size_t err_size);
 
 /* What a login needs of the PostgreSQL store, as one table. pam_totp.so
@@ -153,6 +165,7 @@ enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
 struct store_pg_api {
 	const char *version;
 	enum store_status (*connect)(const char *conninfo, unsigned timeout,
+				     int insecure_transport,
 				     struct pg_session **out, char *err, size_t err_size);
 	enum store_status (*exists)(struct pg_session *sess, const char *user,
 				    char *err, size_t err_size);

@@ -138,14 +138,14 @@ pg_begin_on(PGconn *conn, const struct timespec *deadline, long *budget_ms,
 
 /* Connect, and open a transaction as pg_begin_on (one deadline for both). */
 static enum store_status
-pg_begin(const char *conninfo, unsigned timeout, struct timespec *deadline,
+pg_begin(const char *conninfo, unsigned timeout, int insecure, struct timespec *deadline,
 	 long *budget_ms, PGconn **out, char *err, size_t err_size)
 {
 	enum store_status st;
 
 	clock_gettime(CLOCK_MONOTONIC, deadline);
 	deadline->tv_sec += timeout;
-	st = pg_connect(conninfo, timeout, deadline, out, err, err_size);
+	st = pg_connect(conninfo, timeout, insecure, deadline, out, err, err_size);
 	if (st != STORE_OK)
 		return st;
 	st = pg_begin_on(*out, deadline, budget_ms, err, err_size);
@@ -162,6 +162,7 @@ struct pg_session {
 	PGconn *conn;                 /* NULL once lost */
 	char *conninfo;               /* to connect again if the server dropped it */
 	unsigned timeout;
+	int insecure;                 /* db_insecure_transport=yes */
 	struct timespec deadline;     /* the connection's, for its first use */
 	int deadline_used;
 };
@@ -174,8 +175,8 @@ deadline_in(unsigned timeout, struct timespec *deadline)
 }
 
 enum store_status
-store_pg_connect(const char *conninfo, unsigned timeout, struct pg_session **out,
-		 char *err, size_t err_size)
+store_pg_connect(const char *conninfo, unsigned timeout, int insecure,
+		 struct pg_session **out, char *err, size_t err_size)
 {
 	struct pg_session *sess = calloc(1, sizeof(*sess));
 	enum store_status st;
@@ -187,8 +188,9 @@ store_pg_connect(const char *conninfo, unsigned timeout, struct pg_session **out
 		return STORE_ERROR;
 	}
 	sess->timeout = timeout;
+	sess->insecure = insecure;
 	deadline_in(timeout, &sess->deadline);
-	st = pg_connect(conninfo, timeout, &sess->deadline, &sess->conn, err, err_size);
+	st = pg_connect(conninfo, timeout, insecure, &sess->deadline, &sess->conn, err, err_size);
 	if (st != STORE_OK) {
 		store_pg_disconnect(sess);
 		return st;
@@ -238,7 +240,7 @@ session_use(struct pg_session *sess, struct timespec *deadline, char *err, size_
 	if (sess->conn != NULL)
 		PQfinish(sess->conn);
 	sess->conn = NULL;
-	return pg_connect(sess->conninfo, sess->timeout, deadline, &sess->conn, err, err_size);
+	return pg_connect(sess->conninfo, sess->timeout, sess->insecure, deadline, &sess->conn, err, err_size);
 }
 
 /* End what is left of a transaction with ROLLBACK, so a pooler keeps the
@@ -345,11 +347,12 @@ store_pg_session_open(struct pg_session *sess, const char *user, struct totp_sto
 }
 
 enum store_status
-store_pg_open(const char *conninfo, unsigned timeout, const char *user,
+store_pg_open(const char *conninfo, unsigned timeout, int insecure, const char *user,
 	      struct totp_store **out, char *err, size_t err_size)
 {
 	struct pg_session *sess;
-	enum store_status st = store_pg_connect(conninfo, timeout, &sess, err, err_size);
+	enum store_status st = store_pg_connect(conninfo, timeout, insecure, &sess, err,
+						err_size);
 
 	*out = NULL;
 	if (st != STORE_OK)
@@ -590,11 +593,12 @@ store_pg_session_exists(struct pg_session *sess, const char *user, char *err, si
 }
 
 enum store_status
-store_pg_exists(const char *conninfo, unsigned timeout, const char *user,
+store_pg_exists(const char *conninfo, unsigned timeout, int insecure, const char *user,
 		char *err, size_t err_size)
 {
 	struct pg_session *sess;
-	enum store_status st = store_pg_connect(conninfo, timeout, &sess, err, err_size);
+	enum store_status st = store_pg_connect(conninfo, timeout, insecure, &sess, err,
+						err_size);
 
 	if (st == STORE_OK)
 		st = store_pg_session_exists(sess, user, err, err_size);
@@ -603,7 +607,8 @@ store_pg_exists(const char *conninfo, unsigned timeout, const char *user,
 }
 
 enum store_status
-store_pg_insert(const char *conninfo, unsigned timeout, const char *const users[],
+store_pg_insert(const char *conninfo, unsigned timeout, int insecure,
+		const char *const users[],
 		const struct totp_record *const recs[], size_t n, int replace,
 		char *err, size_t err_size)
 {
@@ -624,7 +629,7 @@ store_pg_insert(const char *conninfo, unsigned timeout, const char *const users[
 	int exists = 0;
 	long budget_ms;
 
-	st = pg_begin(conninfo, timeout, &deadline, &budget_ms, &conn, err, err_size);
+	st = pg_begin(conninfo, timeout, insecure, &deadline, &budget_ms, &conn, err, err_size);
 	for (size_t i = 0; st == STORE_OK && i < n; i++) {
 		struct state_params p;
 		const char *params[8];
@@ -663,7 +668,8 @@ store_pg_insert(const char *conninfo, unsigned timeout, const char *const users[
 }
 
 enum store_status
-store_pg_init_db(const char *conninfo, unsigned timeout, char *err, size_t err_size)
+store_pg_init_db(const char *conninfo, unsigned timeout, int insecure, char *err,
+		 size_t err_size)
 {
 	struct timespec deadline;
 	PGconn *conn = NULL;
@@ -673,7 +679,7 @@ store_pg_init_db(const char *conninfo, unsigned timeout, char *err, size_t err_s
 	/* the schema file is one transaction of its own */
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += timeout;
-	st = pg_connect(conninfo, timeout, &deadline, &conn, err, err_size);
+	st = pg_connect(conninfo, timeout, insecure, &deadline, &conn, err, err_size);
 	if (st == STORE_OK)
 		st = pg_run(conn, &deadline, pam_totp_schema_sql, 0, NULL, PGRES_COMMAND_OK,
 			    NULL, err, err_size);

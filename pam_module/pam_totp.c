@@ -254,6 +254,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_outcome(pamh, LOG_ERR, &w, "cannot get the user name");
 		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 	}
+	/* said at every login: an opt-out must not be forgotten */
+	if (cfg.store == CONFIG_STORE_POSTGRESQL && cfg.db_insecure_transport)
+		log_outcome(pamh, LOG_WARNING, &w, "db_insecure_transport=yes: the secret may "
+			    "cross the network unencrypted and unverified");
 	pw = lookup_user(w.user, &pwent, pwbuf_first, sizeof(pwbuf_first), &pwbuf);
 	if (pw != NULL) {
 		su.name = pw->pw_name;

@@ -7,7 +7,10 @@
 #  - a server list fails over past a first server that accepts and never
 #    answers, within db_timeout;
 #  - a resolver that never answers (a private network namespace) costs no
-#    more than db_timeout, and a list fails over past it.
+#    more than db_timeout, and a list fails over past it;
+#  - over TCP only a server TLS verifies (sslmode=verify-full) is used:
+#    anything less is a configuration error, unless db_insecure_transport=yes
+#    (logged at every login); totp-enroll follows the same rule.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/pam_env.sh"
 # an address of 127/8 for this run: tests side by side never share a port
@@ -59,6 +62,40 @@ check_login "TLS verified (verify-full): a wrong code counts, the database was u
 	PAM_AUTH_ERR verified root "$(wrong_code)"
 check "  logged as a wrong code" logged "wrong code"
 
+# ---- over TCP the server must be verified ----
+for mode in "" disable allow prefer require verify-ca; do
+	conf "tcp_$mode" "$PG_TCP_DB${mode:+ sslmode=$mode} sslrootcert=$PG_TLS/ca.crt"
+	refused_denies "tcp_$mode" "TCP with sslmode=${mode:-(none)}" \
+		"sslmode=${mode:-(none)} over TCP to db.pam-totp.test: the secret would travel unverified"
+done
+# a list is judged whole: a clear-text fall-back is refused even while
+# the first server (a Unix socket) answers
+conf tcp_list "host=$PGSOCK,$PG_ADDR dbname=totp user=pam_totp password=$PAM_PW sslmode=prefer"
+refused_denies tcp_list "host=socket,TCP with sslmode=prefer" "sslmode=prefer over TCP to $PG_ADDR"
+conf insecure "$PG_TCP_DB sslmode=disable" db_insecure_transport=yes
+check_login "TCP with sslmode=disable and db_insecure_transport=yes: the database was used" \
+	PAM_AUTH_ERR insecure root "$(wrong_code)"
+check "  logged as a wrong code" logged "wrong code"
+check "  the opt-out logged at the login" logged "db_insecure_transport=yes: the secret may cross the network"
+# totp-enroll (administration) follows the same rule
+admin_tcp="host=db.pam-totp.test hostaddr=$PG_ADDR dbname=totp user=totp_admin password=$ADMIN_PW"
+enroll_conf() { # enroll_conf NAME DB [OPTION...]
+	local name=$1 db=$2; shift 2
+	{ echo "store=postgresql"; echo "db=$db"; printf '%s\n' "$@"; } >"$T/$name.conf"
+	chmod 600 "$T/$name.conf"
+}
+enroll_conf adm_require "$admin_tcp sslmode=require"
+"$ENROLL" --init-db --conf "$T/adm_require.conf" >"$T/adm.out" 2>&1
+check_eq "totp-enroll --init-db over TCP with sslmode=require: refused" 1 "$?"
+check "  saying why" grep -q "sslmode=require over TCP to db.pam-totp.test" "$T/adm.out"
+enroll_conf adm_verified "$admin_tcp sslmode=verify-full sslrootcert=$PG_TLS/ca.crt"
+check "totp-enroll --init-db over TCP with sslmode=verify-full: done" \
+	"$ENROLL" --init-db --conf "$T/adm_verified.conf"
+enroll_conf adm_insecure "$admin_tcp sslmode=disable" db_insecure_transport=yes
+"$ENROLL" --init-db --conf "$T/adm_insecure.conf" >"$T/adm.out" 2>&1
+check_eq "totp-enroll with db_insecure_transport=yes: done" 0 "$?"
+check "  with a warning" grep -q "warning: db_insecure_transport=yes" "$T/adm.out"
+
 # a port where nothing listens, and a listener that accepts and never answers
 HUNG_ADDR=${PG_ADDR%.*}.$(( (${PG_ADDR##*.} % 250) + 1 ))
 python3 - "$HUNG_ADDR" "$T/hung.port" >"$T/hung.log" 2>&1 7>&- <<'PY' &
@@ -78,11 +115,12 @@ hung_pid=$!
 for _ in $(seq 600); do [ -s "$T/hung.port" ] && break; sleep 0.05; done
 HUNG_PORT=$(cat "$T/hung.port")
 check "a listener that never answers is up ($HUNG_ADDR:$HUNG_PORT)" test -n "$HUNG_PORT"
-conf refused "host=$HUNG_ADDR port=1 dbname=totp user=pam_totp password=$PAM_PW" db_timeout=3
+TLS_OK="sslmode=verify-full sslrootcert=$PG_TLS/ca.crt"
+conf refused "host=$HUNG_ADDR port=1 dbname=totp user=pam_totp password=$PAM_PW $TLS_OK" db_timeout=3
 timed_login refused root "$(wrong_code)"
 check_eq "connection refused, db_unavailable=ignore: the stack decides" PAM_SUCCESS "$result"
 check "  logged as unavailable" logged "database unavailable: .*db_unavailable=ignore"
-conf hung "host=$HUNG_ADDR port=$HUNG_PORT dbname=totp user=pam_totp password=$PAM_PW" db_timeout=3
+conf hung "host=$HUNG_ADDR port=$HUNG_PORT dbname=totp user=pam_totp password=$PAM_PW $TLS_OK" db_timeout=3
 timed_login hung root "$(wrong_code)"
 check_eq "a server that never answers, db_unavailable=ignore: the stack decides" PAM_SUCCESS "$result"
 check "  after db_timeout=3, not much later (took $ms ms)" test "$ms" -lt 6000
@@ -91,7 +129,7 @@ check "  logged as unavailable" logged "database unavailable: .*no answer in tim
 # ---- fail-over past a hung first server ----
 pg_enroll root
 c=$(code)
-conf failover "host=$HUNG_ADDR,$PGSOCK port=$HUNG_PORT,5432 dbname=totp user=pam_totp password=$PAM_PW target_session_attrs=read-write" db_timeout=4
+conf failover "host=$HUNG_ADDR,$PGSOCK port=$HUNG_PORT,5432 dbname=totp user=pam_totp password=$PAM_PW target_session_attrs=read-write $TLS_OK" db_timeout=4
 make_service failover_deny "conf=$T/failover.conf"
 timed_login failover_deny root "$c"
 check_eq "host=hung,good: the second server accepts the code" PAM_SUCCESS "$result"
@@ -137,7 +175,7 @@ netns_login() {
 	declare -p T MODULE PAM_LOGIN FIRST_PRELOAD PAM_LOGIN_WRAPPER_LOCK
 	declare -f with_pam_wrapper login
 } >"$T/netns_env.sh"
-conf dns "host=db.pam-totp.test dbname=totp user=pam_totp password=$PAM_PW" db_timeout=2
+conf dns "host=db.pam-totp.test dbname=totp user=pam_totp password=$PAM_PW $TLS_OK" db_timeout=2
 make_service dns_deny "conf=$T/dns.conf"
 netns_login dns_deny root "$(wrong_code)"
 check_eq "a silent resolver: denied" PAM_AUTHINFO_UNAVAIL "$result"
@@ -147,11 +185,17 @@ check "  logged: the name lookup had no answer" \
 netns_login dns root "$(wrong_code)"
 check_eq "  db_unavailable=ignore: an outage, the stack decides" PAM_SUCCESS "$result"
 pg_enroll root
-conf dns_list "host=db.pam-totp.test,$PGSOCK dbname=totp user=pam_totp password=$PAM_PW" db_timeout=4
+conf dns_list "host=db.pam-totp.test,$PGSOCK dbname=totp user=pam_totp password=$PAM_PW $TLS_OK" db_timeout=4
 make_service dns_list_deny "conf=$T/dns_list.conf"
 netns_login dns_list_deny root "$(code)"
 check_eq "host=silent-name,good: the second server accepts the code" PAM_SUCCESS "$result"
 check "  within db_timeout=4 (took $ms ms)" test "$ms" -lt 8000
+conf dns_clear "host=db.pam-totp.test dbname=totp user=pam_totp password=$PAM_PW" db_timeout=2
+netns_login dns_clear root "$(wrong_code)"
+check_eq "a silent resolver and no sslmode, db_unavailable=ignore: denied (before the lookup)" \
+	PAM_AUTHINFO_UNAVAIL "$result"
+check "  at once (took $ms ms)" test "$ms" -lt 1500
+check "  logged as a configuration error" grep -q "sslmode=(none) over TCP to db.pam-totp.test" "$T/last.log"
 
 kill "$hung_pid"
 tap_done
