@@ -91,6 +91,7 @@ static const struct string_option string_options[] = {
 	{ "issuer", offsetof(struct totp_config, issuer), CONFIG_ISSUER_MAX },
 	{ "conf", offsetof(struct totp_config, conf_path), PATH_MAX },
 	{ "db", offsetof(struct totp_config, db), CONFIG_DB_MAX },
+	{ "db_key", offsetof(struct totp_config, db_key), PATH_MAX },
 };
 
 int

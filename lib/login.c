@@ -23,7 +23,8 @@ db_session(const struct totp_config *cfg, struct login_db *db, char *err, size_t
 	if (!db->tried) {
 		db->tried = 1;
 		db->status = db->api->connect(cfg->db, cfg->db_timeout,
-					      cfg->db_insecure_transport, &db->session, db->err,
+					      cfg->db_insecure_transport, cfg->db_key,
+					      &db->session, db->err,
 					      sizeof(db->err));
 	}
 	if (db->status != STORE_OK)

@@ -102,19 +102,25 @@ int store_file_create(const char *path, const struct totp_record *rec,
  * sslrootcert and naming the host), unless insecure_transport is set
  * (db_insecure_transport=yes). Unix sockets need no TLS. A connection
  * refused for this is a configuration error (STORE_ERROR), never
- * "unavailable". */
+ * "unavailable".
+ *
+ * key_path (db_key=; NULL or empty: none) names the key file (seal.h):
+ * with it the record column is written sealed (AES-256-GCM, the user name
+ * bound) and must be sealed when read: a row in the clear is refused, as
+ * is a sealed row without a key. A key file that does not load is a
+ * configuration error (STORE_ERROR). */
 #define STORE_PG_SCHEMA_VERSION 1
 
 /* One login's transaction: connect, BEGIN, SELECT the user's row FOR
  * UPDATE. The next store_write_state or store_rewrite UPDATEs and
  * COMMITs; store_close rolls back whatever was not committed. */
 enum store_status store_pg_open(const char *conninfo, unsigned timeout,
-				int insecure_transport, const char *user,
+				int insecure_transport, const char *key_path, const char *user,
 				struct totp_store **out, char *err, size_t err_size);
 
 /* Whether user has a row (STORE_OK) or not (STORE_NOT_FOUND). */
 enum store_status store_pg_exists(const char *conninfo, unsigned timeout,
-				  int insecure_transport, const char *user,
+				  int insecure_transport, const char *key_path, const char *user,
 				  char *err, size_t err_size);
 
 /* One connection for a whole login: the nullok check before the prompt,
@@ -127,7 +133,7 @@ enum store_status store_pg_exists(const char *conninfo, unsigned timeout,
  * was not committed, the connection kept) before store_pg_disconnect. */
 struct pg_session;
 enum store_status store_pg_connect(const char *conninfo, unsigned timeout,
-				   int insecure_transport,
+				   int insecure_transport, const char *key_path,
 				   struct pg_session **out, char *err, size_t err_size);
 enum store_status store_pg_session_exists(struct pg_session *sess, const char *user,
 					  char *err, size_t err_size);
@@ -141,7 +147,7 @@ void store_pg_disconnect(struct pg_session *sess);
  * an existing row is overwritten (re-enrolment). The state columns come
  * from each rec->state. */
 enum store_status store_pg_insert(const char *conninfo, unsigned timeout,
-				  int insecure_transport,
+				  int insecure_transport, const char *key_path,
 				  const char *const users[],
 				  const struct totp_record *const recs[], size_t n,
 				  int replace, char *err, size_t err_size);
@@ -149,7 +155,7 @@ enum store_status store_pg_insert(const char *conninfo, unsigned timeout,
 /* Create the tables (sql/pam_totp.sql) unless they exist, and check the
  * schema version. */
 enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
-				   int insecure_transport,
+				   int insecure_transport, const char *key_path,
 				   char *err, size_t err_size);
 
 /* What a login needs of the PostgreSQL store, as one table. pam_totp.so
@@ -165,7 +171,7 @@ enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
 struct store_pg_api {
 	const char *version;
 	enum store_status (*connect)(const char *conninfo, unsigned timeout,
-				     int insecure_transport,
+				     int insecure_transport, const char *key_path,
 				     struct pg_session **out, char *err, size_t err_size);
 	enum store_status (*exists)(struct pg_session *sess, const char *user,
 				    char *err, size_t err_size);

@@ -35,6 +35,7 @@
 #include "pg_connect.h"
 #include "record.h"
 #include "schema_sql.h"
+#include "seal.h"
 #include "secure.h"
 #include "store.h"
 
@@ -53,6 +54,87 @@ struct pg_store {
 	int read_ok;
 	uint64_t seq;
 };
+
+/* The key of db_key= into *k; 0 none configured, 1 loaded, -1 (err set)
+ * a key file that does not load: a configuration error. */
+static int
+key_load(const char *key_path, struct seal_key *k, char *err, size_t err_size)
+{
+	char why[512];
+
+	if (key_path == NULL || key_path[0] == '\0')
+		return 0;
+	if (seal_key_load(key_path, k, why, sizeof(why)) != 0) {
+		pg_set_err(err, err_size, "db_key", why);
+		return -1;
+	}
+	return 1;
+}
+
+/* The record column's text for user: the enrolment part, sealed under
+ * key when there is one. *text is malloc'ed; the caller wipes and frees
+ * it. */
+static int enrolment_text(const struct totp_record *rec, char **text);
+static int
+row_text(const struct seal_key *key, const char *user, const struct totp_record *rec,
+	 char **text, char *err, size_t err_size)
+{
+	char *plain, why[256];
+	size_t len;
+	int rc;
+
+	if (enrolment_text(rec, &plain) != 0) {
+		snprintf(why, sizeof(why), "cannot format the record of %s", user);
+		pg_set_err(err, err_size, why, NULL);
+		return -1;
+	}
+	if (key == NULL) {
+		*text = plain;
+		return 0;
+	}
+	len = strlen(plain);
+	rc = seal_text(key, user, plain, len, text, why, sizeof(why));
+	if (rc != 0)
+		pg_set_err(err, err_size, why, NULL);
+	secure_wipe(plain, len);
+	free(plain);
+	return rc;
+}
+
+/* Parse the record column of user's row into rec, opening it with key.
+ * A sealed row without a key, or a row in the clear with one, is refused. */
+static int
+row_record(const struct seal_key *key, const char *user, const char *text,
+	   struct totp_record *rec, char *err, size_t err_size)
+{
+	char perr[256] = "", *plain = NULL;
+	size_t len;
+	int rc;
+
+	if (key == NULL && seal_is_sealed(text)) {
+		pg_set_err(err, err_size, "row of pam_totp_records is sealed",
+			   "set db_key= to the fleet's key file");
+		return -1;
+	}
+	if (key != NULL && !seal_is_sealed(text)) {
+		pg_set_err(err, err_size, "row of pam_totp_records is not sealed (db_key= is set)",
+			   "enrol the user again, or --import the record again, with db_key= set");
+		return -1;
+	}
+	if (key != NULL && seal_open(key, user, text, &plain, &len, perr, sizeof(perr)) != 0) {
+		pg_set_err(err, err_size, "row of pam_totp_records refused", perr);
+		return -1;
+	}
+	rc = record_parse(plain != NULL ? plain : text, plain != NULL ? len : strlen(text), rec,
+			  perr, sizeof(perr));
+	if (rc != 0)
+		pg_set_err(err, err_size, "row of pam_totp_records is malformed", perr);
+	if (plain != NULL) {
+		secure_wipe(plain, len);
+		free(plain);
+	}
+	return rc;
+}
 
 /* Run one statement (parameters as text) and wait for its result within
  * the deadline. On STORE_OK *res holds the result (the caller PQclears
@@ -163,6 +245,8 @@ struct pg_session {
 	char *conninfo;               /* to connect again if the server dropped it */
 	unsigned timeout;
 	int insecure;                 /* db_insecure_transport=yes */
+	struct seal_key key;          /* db_key=, when has_key */
+	int has_key;
 	struct timespec deadline;     /* the connection's, for its first use */
 	int deadline_used;
 };
@@ -175,7 +259,7 @@ deadline_in(unsigned timeout, struct timespec *deadline)
 }
 
 enum store_status
-store_pg_connect(const char *conninfo, unsigned timeout, int insecure,
+store_pg_connect(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
 		 struct pg_session **out, char *err, size_t err_size)
 {
 	struct pg_session *sess = calloc(1, sizeof(*sess));
@@ -189,6 +273,11 @@ store_pg_connect(const char *conninfo, unsigned timeout, int insecure,
 	}
 	sess->timeout = timeout;
 	sess->insecure = insecure;
+	sess->has_key = key_load(key_path, &sess->key, err, err_size);
+	if (sess->has_key < 0) {
+		store_pg_disconnect(sess);
+		return STORE_ERROR;
+	}
 	deadline_in(timeout, &sess->deadline);
 	st = pg_connect(conninfo, timeout, insecure, &sess->deadline, &sess->conn, err, err_size);
 	if (st != STORE_OK) {
@@ -208,6 +297,7 @@ store_pg_disconnect(struct pg_session *sess)
 		PQfinish(sess->conn);
 	secure_wipe(sess->conninfo, strlen(sess->conninfo));
 	free(sess->conninfo);
+	seal_key_wipe(&sess->key);
 	free(sess);
 }
 
@@ -347,12 +437,12 @@ store_pg_session_open(struct pg_session *sess, const char *user, struct totp_sto
 }
 
 enum store_status
-store_pg_open(const char *conninfo, unsigned timeout, int insecure, const char *user,
-	      struct totp_store **out, char *err, size_t err_size)
+store_pg_open(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+	      const char *user, struct totp_store **out, char *err, size_t err_size)
 {
 	struct pg_session *sess;
-	enum store_status st = store_pg_connect(conninfo, timeout, insecure, &sess, err,
-						err_size);
+	enum store_status st = store_pg_connect(conninfo, timeout, insecure, key_path, &sess,
+						err, err_size);
 
 	*out = NULL;
 	if (st != STORE_OK)
@@ -390,7 +480,7 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 	struct pg_store *s = (struct pg_store *)base;
 	const PGresult *r = s->row;
 	int64_t v[7];
-	char perr[256] = "", slot[RECORD_SLOT_LEN + 1];
+	char slot[RECORD_SLOT_LEN + 1];
 	const char *text;
 	struct totp_state st;
 
@@ -409,11 +499,13 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 		return STORE_ERROR;
 	}
 	text = PQgetvalue(r, 0, 1);
-	if (PQgetisnull(r, 0, 1) ||
-	    record_parse(text, strlen(text), rec, perr, sizeof(perr)) != 0) {
-		pg_set_err(err, err_size, "row of pam_totp_records is malformed", perr);
+	if (PQgetisnull(r, 0, 1)) {
+		pg_set_err(err, err_size, "row of pam_totp_records is malformed", "no record");
 		return STORE_ERROR;
 	}
+	if (row_record(s->session->has_key ? &s->session->key : NULL, s->user, text, rec, err,
+		       err_size) != 0)
+		return STORE_ERROR;
 	if (column_int(r, 2, 0, INT64_MAX, &v[1]) != 0 ||
 	    column_int(r, 3, -1, INT64_MAX, &v[2]) != 0 ||
 	    column_int(r, 4, INT32_MIN, INT32_MAX, &v[3]) != 0 ||
@@ -537,14 +629,14 @@ pg_write_state(struct totp_store *base, const struct totp_record *rec,
 static enum store_status
 pg_rewrite(struct totp_store *base, const struct totp_record *rec, char *err, size_t err_size)
 {
+	struct pg_store *s = (struct pg_store *)base;
 	char *text;
 	enum store_status ret;
 
-	if (enrolment_text(rec, &text) != 0) {
-		pg_set_err(err, err_size, "cannot format the record", NULL);
+	if (row_text(s->session->has_key ? &s->session->key : NULL, s->user, rec, &text, err,
+		     err_size) != 0)
 		return STORE_ERROR;
-	}
-	ret = pg_update((struct pg_store *)base, text, &rec->state, err, err_size);
+	ret = pg_update(s, text, &rec->state, err, err_size);
 	secure_wipe(text, strlen(text));
 	free(text);
 	return ret;
@@ -593,12 +685,12 @@ store_pg_session_exists(struct pg_session *sess, const char *user, char *err, si
 }
 
 enum store_status
-store_pg_exists(const char *conninfo, unsigned timeout, int insecure, const char *user,
-		char *err, size_t err_size)
+store_pg_exists(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+		const char *user, char *err, size_t err_size)
 {
 	struct pg_session *sess;
-	enum store_status st = store_pg_connect(conninfo, timeout, insecure, &sess, err,
-						err_size);
+	enum store_status st = store_pg_connect(conninfo, timeout, insecure, key_path, &sess,
+						err, err_size);
 
 	if (st == STORE_OK)
 		st = store_pg_session_exists(sess, user, err, err_size);
@@ -607,7 +699,7 @@ store_pg_exists(const char *conninfo, unsigned timeout, int insecure, const char
 }
 
 enum store_status
-store_pg_insert(const char *conninfo, unsigned timeout, int insecure,
+store_pg_insert(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
 		const char *const users[],
 		const struct totp_record *const recs[], size_t n, int replace,
 		char *err, size_t err_size)
@@ -623,21 +715,24 @@ store_pg_insert(const char *conninfo, unsigned timeout, int insecure,
 		"failures = EXCLUDED.failures, locked_until = EXCLUDED.locked_until, "
 		"resync_step = EXCLUDED.resync_step, updated = now()";
 	struct timespec deadline;
+	struct seal_key key;
 	PGconn *conn = NULL;
 	enum store_status st;
 	char *text = NULL;
-	int exists = 0;
+	int exists = 0, has_key;
 	long budget_ms;
 
+	has_key = key_load(key_path, &key, err, err_size);
+	if (has_key < 0)
+		return STORE_ERROR;
 	st = pg_begin(conninfo, timeout, insecure, &deadline, &budget_ms, &conn, err, err_size);
 	for (size_t i = 0; st == STORE_OK && i < n; i++) {
 		struct state_params p;
 		const char *params[8];
 		char why[512];
 
-		if (enrolment_text(recs[i], &text) != 0) {
-			snprintf(why, sizeof(why), "cannot format the record of %s", users[i]);
-			pg_set_err(err, err_size, why, NULL);
+		if (row_text(has_key ? &key : NULL, users[i], recs[i], &text, err,
+			     err_size) != 0) {
 			st = STORE_ERROR;
 			break;
 		}
@@ -663,19 +758,29 @@ store_pg_insert(const char *conninfo, unsigned timeout, int insecure,
 		st = pg_commit(conn, &deadline, err, err_size);
 	if (conn != NULL)
 		PQfinish(conn);
+	seal_key_wipe(&key);
 	errno = exists ? EEXIST : 0;
 	return st;
 }
 
 enum store_status
-store_pg_init_db(const char *conninfo, unsigned timeout, int insecure, char *err,
-		 size_t err_size)
+store_pg_init_db(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+		 char *err, size_t err_size)
 {
 	struct timespec deadline;
 	PGconn *conn = NULL;
 	PGresult *r = NULL;
 	enum store_status st;
 
+	/* the fleet's key, made here when absent: copy it to every host */
+	if (key_path != NULL && key_path[0] != '\0') {
+		char why[512];
+
+		if (seal_key_create(key_path, why, sizeof(why)) < 0) {
+			pg_set_err(err, err_size, "db_key", why);
+			return STORE_ERROR;
+		}
+	}
 	/* the schema file is one transaction of its own */
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += timeout;
