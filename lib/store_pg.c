@@ -118,7 +118,7 @@ row_record(const struct seal_key *key, const char *user, const char *text,
 	}
 	if (key != NULL && !seal_is_sealed(text)) {
 		pg_set_err(err, err_size, "row of pam_totp_records is not sealed (db_key= is set)",
-			   "enrol the user again, or --import the record again, with db_key= set");
+			   "run totp-enroll --init-db with db_key= set to seal it");
 		return -1;
 	}
 	if (key != NULL && seal_open(key, user, text, &plain, &len, perr, sizeof(perr)) != 0) {
@@ -763,6 +763,45 @@ store_pg_insert(const char *conninfo, unsigned timeout, int insecure, const char
 	return st;
 }
 
+/* Seal, in one transaction, every row still in the clear: rows written
+ * before db_key= was set. Each is sealed as it stands (the login parses
+ * it once opened); the statements carry only the sealed text. */
+static enum store_status
+seal_clear_rows(PGconn *conn, const struct timespec *deadline, const struct seal_key *key,
+		char *err, size_t err_size)
+{
+	static const char update[] =
+		"UPDATE pam_totp_records SET record = $2, updated = now() WHERE user_name = $1";
+	PGresult *r = NULL;
+	enum store_status st;
+	long budget_ms;
+
+	st = pg_begin_on(conn, deadline, &budget_ms, err, err_size);
+	if (st == STORE_OK)
+		st = pg_run(conn, deadline, "SELECT user_name, record FROM pam_totp_records "
+			    "WHERE record NOT LIKE 'pam_totp-sealed:%' FOR UPDATE", 0, NULL,
+			    PGRES_TUPLES_OK, &r, err, err_size);
+	for (int i = 0; st == STORE_OK && i < PQntuples(r); i++) {
+		const char *params[2] = { PQgetvalue(r, i, 0), NULL };
+		char *text = PQgetvalue(r, i, 1), *sealed = NULL, why[256];
+
+		if (seal_text(key, params[0], text, strlen(text), &sealed, why, sizeof(why)) != 0) {
+			pg_set_err(err, err_size, why, NULL);
+			st = STORE_ERROR;
+		} else {
+			params[1] = sealed;
+			st = pg_run(conn, deadline, update, 2, params, PGRES_COMMAND_OK, NULL, err,
+				    err_size);
+		}
+		secure_wipe(text, strlen(text));
+		free(sealed);
+	}
+	PQclear(r);
+	if (st == STORE_OK)
+		st = pg_commit(conn, deadline, err, err_size);
+	return st;
+}
+
 enum store_status
 store_pg_init_db(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
 		 char *err, size_t err_size)
@@ -770,7 +809,9 @@ store_pg_init_db(const char *conninfo, unsigned timeout, int insecure, const cha
 	struct timespec deadline;
 	PGconn *conn = NULL;
 	PGresult *r = NULL;
+	struct seal_key key;
 	enum store_status st;
+	int has_key = 0;
 
 	/* the fleet's key, made here when absent: copy it to every host */
 	if (key_path != NULL && key_path[0] != '\0') {
@@ -780,6 +821,9 @@ store_pg_init_db(const char *conninfo, unsigned timeout, int insecure, const cha
 			pg_set_err(err, err_size, "db_key", why);
 			return STORE_ERROR;
 		}
+		has_key = key_load(key_path, &key, err, err_size);
+		if (has_key < 0)
+			return STORE_ERROR;
 	}
 	/* the schema file is one transaction of its own */
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -798,6 +842,10 @@ store_pg_init_db(const char *conninfo, unsigned timeout, int insecure, const cha
 		st = STORE_ERROR;
 	}
 	PQclear(r);
+	if (st == STORE_OK && has_key)
+		st = seal_clear_rows(conn, &deadline, &key, err, err_size);
+	if (has_key)
+		seal_key_wipe(&key);
 	if (conn != NULL)
 		PQfinish(conn);
 	return st;

@@ -73,6 +73,14 @@ check_login "a row in the clear while db_key is set: refused" PAM_AUTHINFO_UNAVA
 check "  logged" logged "row of pam_totp_records is not sealed"
 check "control: that row, written in the clear, does show in the server's log" \
 	grep -qi "$SECRET" "$PGD/server.log"
+lines=$(wc -l <"$PGD/server.log")
+check "--init-db with db_key seals the rows in the clear" \
+	"$ENROLL" --init-db --quiet --conf "$SEALED_ADMIN"
+check "  nobody's row is sealed now" grep -q "^pam_totp-sealed:1:" \
+	<<<"$(pg_value "SELECT record FROM pam_totp_records WHERE user_name = 'nobody'")"
+check "  without the secret in its statements" \
+	bash -c '! tail -n +"$1" "$2" | grep -qi "$3"' _ "$((lines + 1))" "$PGD/server.log" "$SECRET"
+check_login "  and it opens for nobody" PAM_SUCCESS sealed nobody "$(code)"
 make_service clear "conf=$HOST_A_CONF"
 check_login "a sealed row on a host without db_key: refused" PAM_AUTHINFO_UNAVAIL clear root "$(code)"
 check "  logged" logged "row of pam_totp_records is sealed"

@@ -53,7 +53,8 @@ enroll_db_init(const struct totp_config *cfg, int quiet)
 {
 	char err[512];
 
-	if (store_pg_init_db(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport, cfg->db_key, err, sizeof(err)) != STORE_OK) {
+	if (store_pg_init_db(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport, cfg->db_key,
+			     err, sizeof(err)) != STORE_OK) {
 		fprintf(stderr, "totp-enroll: --init-db: %s\n", err);
 		return ENROLL_EXIT_ERROR;
 	}
