@@ -402,6 +402,13 @@ targets_free(struct targets *t)
 	memset(t, 0, sizeof(*t));
 }
 
+int
+pg_is_conninfo(const char *s)
+{
+	return strchr(s, '=') != NULL || strncmp(s, "postgres://", 11) == 0 ||
+	       strncmp(s, "postgresql://", 13) == 0;
+}
+
 /* Parse conninfo into its servers. -1 (err set) when libpq refuses it or
  * its lists do not match. A string without '=' (a bare database name) is
  * not parsed: t->opts stays NULL, one attempt with libpq's defaults. */
@@ -413,8 +420,7 @@ targets_parse(const char *conninfo, struct targets *t, char *err, size_t err_siz
 	const char *h, *a, *p;
 
 	memset(t, 0, sizeof(*t));
-	if (strchr(conninfo, '=') == NULL && strncmp(conninfo, "postgres://", 11) != 0 &&
-	    strncmp(conninfo, "postgresql://", 13) != 0)
+	if (!pg_is_conninfo(conninfo))
 		return 0;
 	t->opts = PQconninfoParse(conninfo, &perr);
 	if (t->opts == NULL) {

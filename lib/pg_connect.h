@@ -33,6 +33,10 @@ enum store_status pg_connect(const char *conninfo, unsigned timeout, int insecur
 			     const struct timespec *deadline, PGconn **out,
 			     char *err, size_t err_size);
 
+/* Whether libpq reads s as a connection string or URI rather than as a
+ * database name (expand_dbname). */
+int pg_is_conninfo(const char *s);
+
 /* "what: detail" into err as one log line (libpq's newlines and tabs
  * folded into single spaces). */
 void pg_set_err(char *err, size_t err_size, const char *what, const char *detail);

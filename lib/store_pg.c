@@ -851,11 +851,43 @@ store_pg_init_db(const char *conninfo, unsigned timeout, int insecure, const cha
 	return st;
 }
 
+static int
+has_password(const char *conninfo, int depth)
+{
+	PQconninfoOption *opts;
+	int has = 0;
+
+	if (!pg_is_conninfo(conninfo))
+		return 0;
+	opts = PQconninfoParse(conninfo, NULL);
+	if (opts == NULL)
+		return -1;
+	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || o->val[0] == '\0')
+			continue;
+		if (strcmp(o->keyword, "password") == 0)
+			has = 1;
+		/* a dbname that is itself a connection string: judged too */
+		else if (strcmp(o->keyword, "dbname") == 0 && depth == 0 && has == 0)
+			has = has_password(o->val, 1);
+		secure_wipe(o->val, strlen(o->val));
+	}
+	PQconninfoFree(opts);
+	return has;
+}
+
+int
+store_pg_db_has_password(const char *conninfo)
+{
+	return has_password(conninfo, 0);
+}
+
 /* The plugin's one export (see store.h): what pam_totp.so looks up. */
-const struct store_pg_api pam_totp_store_pg_v2 = {
+const struct store_pg_api pam_totp_store_pg_v3 = {
 	PACKAGE_VERSION,
 	store_pg_connect,
 	store_pg_session_exists,
 	store_pg_session_open,
 	store_pg_disconnect,
+	store_pg_db_has_password,
 };

@@ -29,13 +29,7 @@ conf() {
 	make_stack "$name" "auth required $MODULE conf=$T/$name.conf db_unavailable=ignore" \
 		"auth required pam_permit.so"
 }
-timed_login() {
-	local t0=$(date +%s%N)
-	login "$@"
-	ms=$((($(date +%s%N) - t0) / 1000000))
-}
 SOCK_DB="host=$PGSOCK dbname=totp user=pam_totp password=$PAM_PW"
-wait_mid_step
 pg_enroll root
 
 # ---- db_unavailable=ignore: only true unreachability is skipped ----
@@ -112,7 +106,7 @@ while True:  # accept, and never say a word
     held.append(s.accept()[0])
 PY
 hung_pid=$!
-for _ in $(seq 600); do [ -s "$T/hung.port" ] && break; sleep 0.05; done
+wait_for 30 "port of the listener that never answers" test -s "$T/hung.port"
 HUNG_PORT=$(cat "$T/hung.port")
 check "a listener that never answers is up ($HUNG_ADDR:$HUNG_PORT)" test -n "$HUNG_PORT"
 TLS_OK="sslmode=verify-full sslrootcert=$PG_TLS/ca.crt"
@@ -134,7 +128,7 @@ make_service failover_deny "conf=$T/failover.conf"
 timed_login failover_deny root "$c"
 check_eq "host=hung,good: the second server accepts the code" PAM_SUCCESS "$result"
 check "  within db_timeout=4 (took $ms ms)" test "$ms" -lt 8000
-check_eq "  its step is in the row" "$(($(date +%s) / 30))" \
+check_eq "  its step is in the row" "$(($(test_now) / 30))" \
 	"$(pg_value "SELECT last_step FROM pam_totp_records WHERE user_name = 'root'")"
 
 # ---- a resolver that never answers ----
@@ -153,7 +147,10 @@ os.rename(\"$1/dns.tmp\", \"$1/dns.ready\")
 while True:
     s.recvfrom(512)
 " 7>&- &
-		while [ ! -e "$1/dns.ready" ]; do sleep 0.05; done
+		# the resolver is up (no tap.sh here for wait_for)
+		while [ ! -e "$1/dns.ready" ]; do
+			sleep 0.05 # not sync: the poll interval of a wait for a condition
+		done
 		rm -f "$1/dns.ready"
 		shift; "$@"
 		rc=$?
@@ -164,16 +161,15 @@ printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:2\n' >"$T/resolv.conf"
 netns_login() {
 	touch "$T/dns.tmp"
 	rm -f "$T/netns.result"
-	# timed inside: setting the namespace up is not the login's time
-	in_netns bash -c '. "$1"; shift; t0=$(date +%s%N); login "$@"
-		echo "$result $((($(date +%s%N) - t0) / 1000000))" >"$T/netns.result"' _ \
+		in_netns bash -c '. "$1"; shift; timed_login "$@"
+		echo "$result $ms" >"$T/netns.result"' _ \
 		"$T/netns_env.sh" "$@"
 	read -r result ms <"$T/netns.result"
 }
 # what login needs, for the shell inside the namespace
 {
 	declare -p T MODULE PAM_LOGIN FIRST_PRELOAD PAM_LOGIN_WRAPPER_LOCK
-	declare -f with_pam_wrapper login
+	declare -f with_pam_wrapper login timed_login
 } >"$T/netns_env.sh"
 conf dns "host=db.pam-totp.test dbname=totp user=pam_totp password=$PAM_PW $TLS_OK" db_timeout=2
 make_service dns_deny "conf=$T/dns.conf"

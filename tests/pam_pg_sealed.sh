@@ -27,7 +27,6 @@ check "  unchanged" cmp -s "$KEY" "$T/key.before"
 # ---- import, logins, a recovery code ----
 HEX=$(python3 -c 'import base64, sys; print(base64.b32decode(sys.argv[1]).hex())' "$SECRET")
 mkdir -p "$T/files"
-wait_mid_step
 new_record "$T/files/root" -r 3 -i 1000 >"$T/recovery"
 check "--import with db_key" "$ENROLL" --import --quiet --conf "$SEALED_ADMIN" \
 	"root=$T/files/root"

@@ -14,7 +14,8 @@
 #                               (totp-enroll --init-db/--import) and two "hosts"
 #                               logging in as the pam_totp role (SELECT, UPDATE)
 #   pg_enroll USER [make_record options]  a fresh row for USER with $SECRET
-#   pg_wait_for DESC SQL        poll until SQL answers t (a condition, capped at 60 s)
+#   pg_wait_for DESC SQL        wait until SQL answers t (wait_for, capped at 60 s)
+#   timed_login SERVICE USER ANSWER  login; $ms: how long pam_authenticate took
 #   pg_hold USER / pg_release   another session holds USER's row lock until released
 #
 # Without libpq at configure time the test is skipped, unless configure was
@@ -46,7 +47,8 @@ fi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] ||
 	bail "PostgreSQL server not installed (apt-get install postgresql)"
-ENROLL="$top_builddir/tools/totp-enroll"
+mkdir -p "$T/clock"
+ENROLL=$(test_clock_wrapper "$top_builddir/tools/totp-enroll" "$T/clock")
 
 PGD="$T/pg"
 PGSOCK="$PGD/sock"
@@ -121,14 +123,16 @@ pg_enroll() {
 		"$ENROLL" --import --quiet --conf "$ADMIN_CONF" "$user=$PGD/import.rec"
 }
 
-# pg_wait_for DESC SQL: poll until SQL (as the administrator) answers t.
+# pg_wait_for DESC SQL: wait until SQL (as the administrator) answers t.
 # A condition, not a time: the 60 s cap only turns a hang into a failure.
-pg_wait_for() {
-	local end=$(($(date +%s) + 60))
-	while [ "$(pg_value "$2" 2>/dev/null)" != t ]; do
-		[ "$(date +%s)" -lt "$end" ] || { echo "# timed out waiting: $1"; return 1; }
-		sleep 0.05
-	done
+pg_true() { [ "$(pg_value "$1" 2>/dev/null)" = t ]; }
+pg_wait_for() { wait_for 60 "$1" pg_true "$2"; }
+
+# timed_login SERVICE USER ANSWER: login; $ms is how long pam_authenticate
+# took (pam_login's auth_ms: no process start-up, no wait for pam_wrapper).
+timed_login() {
+	login "$@"
+	ms=$(sed -n 's/^auth_ms: //p' "$T/last.log")
 }
 
 # pg_hold USER / pg_release: another session (application_name pg_hold)
