@@ -15,8 +15,14 @@
 command -v openssl >/dev/null || bail "openssl not installed"
 PG_TLS="$PGD/tls"
 mkdir -p "$PG_TLS"
+# The certificates must be valid on the test clock (tests/totp_code.sh),
+# which libpq's verification in pam_login and totp-enroll reads, and which
+# may be behind the real one: made on that clock a day back, for 3 days.
+openssl() {
+	LD_PRELOAD="$TIME_SHIM" PAM_TOTP_TEST_NOW=$(($(test_now) - 86400)) command openssl "$@"
+}
 tls_ca() { # tls_ca NAME: a CA key and self-signed certificate
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3 \
 		-subj "/CN=pam_totp test $1" -keyout "$PG_TLS/$1.key" -out "$PG_TLS/$1.crt" \
 		>/dev/null 2>&1
 }
@@ -26,9 +32,10 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	>/dev/null 2>&1 &&
 	printf 'subjectAltName=DNS:db.pam-totp.test,IP:%s\n' "$PG_ADDR" >"$PG_TLS/san.ext" &&
 	openssl x509 -req -in "$PG_TLS/server.csr" -CA "$PG_TLS/ca.crt" -CAkey "$PG_TLS/ca.key" \
-		-CAcreateserial -days 2 -extfile "$PG_TLS/san.ext" -out "$PG_TLS/server.crt" \
+		-CAcreateserial -days 3 -extfile "$PG_TLS/san.ext" -out "$PG_TLS/server.crt" \
 		>/dev/null 2>&1 || bail "openssl cannot sign the server's certificate"
 chmod 600 "$PG_TLS/server.key"
+unset -f openssl
 [ "$(id -u)" -eq 0 ] && chown -R postgres: "$PG_TLS"
 # first: initdb's "host ... reject" lines would match before them
 {
