@@ -99,7 +99,7 @@ rm -f "$rec"
 enroll --no-confirm --quiet --qr=none
 check_eq "--quiet --no-confirm: exit 0" 0 "$enroll_rc"
 check_eq "ten recovery codes by default" 10 "$(grep -cE '^  [a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$' "$T/out")"
-check "--quiet: no explanations" test "$(grep -c 'Or type this secret' "$T/out")" -eq 0
+check "--quiet: no explanations" test "$(grep -c 'add the account by hand' "$T/out")" -eq 0
 
 # --- options
 enroll --digits 7

@@ -9,8 +9,10 @@ packages=(
 	# tests: unit tests, an independent TOTP client, the real libpam,
 	# QR decoding, sanitizers and valgrind
 	libcmocka-dev oathtool libpam-wrapper zbar-tools imagemagick
+	# ImageMagick's SVG reader (through librsvg) that honours -density
+	libmagickcore-6.q16-6-extra
 	clang libclang-rt-14-dev valgrind python3 python3-pexpect expect
-	libpam-runtime
+	libpam-runtime tmux
 	# system tests: the real sshd and sudo; the Debian package
 	openssh-server openssh-client sudo debhelper dpkg-dev lintian
 	# the PostgreSQL store: libpq to build it, a server for its tests,

@@ -84,7 +84,16 @@ void enroll_guard_remove_files(void);
 int enroll_prompt_line(const char *prompt, char *buf, size_t size);
 
 /* enroll_show.c */
+/* What to do in the app, for the user: before the QR code, which comes
+ * last, just above the prompt. */
+void enroll_show_intro(const char *user, const struct totp_record *rec, int confirm);
+/* Draw the QR code to fit the terminal (a narrower quiet zone when that
+ * is enough), or say in one line that the window is too small. 0, or -1
+ * when it cannot be drawn (reported). */
 int enroll_show_qr(enum enroll_qr mode, const char *uri);
+/* Whether uri's QR code, drawn as mode, fits an 80x24 terminal above the
+ * prompt (--qr=ansi: 80 columns). */
+int enroll_qr_fits_small_terminal(enum enroll_qr mode, const char *uri);
 int enroll_write_qr_files(const struct enroll_opts *o, const char *uri);
 void enroll_show_secret(const char *b32, int quiet);
 void enroll_show_uri(const char *uri, int quiet);
@@ -100,8 +109,7 @@ int enroll_code_matches(const struct totp_record *rec, int64_t now, unsigned win
 /* Ask for the current code up to ENROLL_TRIES times. 0: confirmed at
  * *step; ENROLL_EXIT_UNCONFIRMED: three wrong codes or end of input;
  * ENROLL_EXIT_ERROR: a read or crypto error. */
-int enroll_confirm(const struct totp_record *rec, unsigned window, int quiet,
-		   int64_t *step);
+int enroll_confirm(const struct totp_record *rec, unsigned window, int64_t *step);
 
 /* enroll_record.c */
 /* A fresh record: random secret (20, 32 or 64 bytes for SHA1, SHA256,

@@ -41,7 +41,7 @@ enroll_code_matches(const struct totp_record *rec, int64_t now, unsigned window,
 }
 
 int
-enroll_confirm(const struct totp_record *rec, unsigned window, int quiet, int64_t *step)
+enroll_confirm(const struct totp_record *rec, unsigned window, int64_t *step)
 {
 	/* static: registered with the guard, so they must outlive this call */
 	static char line[64], code[OTP_CODE_SIZE];
@@ -49,9 +49,6 @@ enroll_confirm(const struct totp_record *rec, unsigned window, int quiet, int64_
 
 	enroll_guard_wipe(line, sizeof(line));
 	enroll_guard_wipe(code, sizeof(code));
-	if (!quiet)
-		printf("\nScan the QR code or type the secret into your authenticator app,\n"
-		       "then enter the %u-digit code it shows to confirm.\n", rec->digits);
 	for (int tries = ENROLL_TRIES; tries > 0; tries--) {
 		int r = enroll_prompt_line("Code: ", line, sizeof(line));
 

@@ -144,7 +144,13 @@ make_uri(const struct enroll_opts *o, const struct totp_config *cfg,
 	ou->alg = rec->alg;
 	ou->digits = rec->digits;
 	ou->period = rec->period;
-	if (uri_build(ou, uri, uri_size) != 0) {
+	/* The issuer is in the label, which every app reads; newer apps
+	 * prefer it repeated as issuer=, so it is, unless that makes the QR
+	 * code too large for an 80x24 terminal. */
+	if (uri_build(ou, URI_ISSUER_PARAM, uri, uri_size) == 0 &&
+	    enroll_qr_fits_small_terminal(o->qr, uri))
+		return 0;
+	if (uri_build(ou, 0, uri, uri_size) != 0) {
 		fputs("totp-enroll: cannot build the otpauth URI (issuer or label unusable?)\n",
 		      stderr);
 		return -1;
@@ -231,17 +237,17 @@ main(int argc, char **argv)
 	if (make_uri(&o, &cfg, &u, &rec, &ou, b32, sizeof(b32), uri, sizeof(uri)) != 0 ||
 	    enroll_write_qr_files(&o, uri) != 0)
 		goto out;
+	/* the QR code last, right above the prompt: see enroll_show.c */
 	if (!o.quiet)
-		printf("Enrolling %s for TOTP codes (%s, %u digits, %u s).\n",
-		       u.name, otp_alg_name(rec.alg), rec.digits, rec.period);
-	if (enroll_show_qr(o.qr, uri) != 0)
-		goto out;
+		enroll_show_intro(u.name, &rec, !o.no_confirm);
 	enroll_show_secret(b32, o.quiet);
 	enroll_show_uri(uri, o.quiet);
+	if (enroll_show_qr(o.qr, uri) != 0)
+		goto out;
 	fflush(stdout);
 
 	if (!o.no_confirm) {
-		ret = enroll_confirm(&rec, cfg.policy.window, o.quiet, &step);
+		ret = enroll_confirm(&rec, cfg.policy.window, &step);
 		if (ret != 0)
 			goto out;
 		ret = ENROLL_EXIT_ERROR;
