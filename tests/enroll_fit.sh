@@ -15,15 +15,19 @@ command -v tmux >/dev/null || bail "tmux not installed (apt-get install tmux)"
 ISSUER30=Zorggroep-Voorbeeld-Thuiszorg1
 ACCOUNT40=uxstaff4@ssh01.zorggroep-voorbeeld.nl.xx
 [ ${#ISSUER30} -eq 30 ] && [ ${#ACCOUNT40} -eq 40 ] || bail "test texts of the wrong length"
-TM=(tmux -S "$T/tmux.sock")
+TM=(tmux -S "$T/tmux.0.sock")
+windows=0
 trap '"${TM[@]}" kill-server 2>/dev/null; rm -rf "$T"' EXIT
 
 # tmux_start LINES COLUMNS ARGS...: totp-enroll ARGS in a fresh tmux window
-# of that size; the window stays after it exits so its screen can be read.
+# of that size, a new tmux server each (one being shut down cannot take a
+# new session); the window stays after it exits so its screen can be read.
 tmux_start() {
 	local lines=$1 columns=$2 cmd
 	shift 2
 	"${TM[@]}" kill-server 2>/dev/null
+	windows=$((windows + 1))
+	TM=(tmux -S "$T/tmux.$windows.sock")
 	printf -v cmd '%q ' "$ENROLL" "${ENROLL_OPTS[@]}" "$@"
 	"${TM[@]}" -f /dev/null new-session -d -x "$columns" -y "$lines" \
 		"$cmd; echo \"exit: \$?\"; read" || bail "tmux did not start"
