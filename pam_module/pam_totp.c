@@ -19,14 +19,17 @@
 #include <security/pam_modules.h>
 
 #include "conf.h"
+#include "i18n.h"
 #include "input.h"
 #include "recovery.h"
 #include "login.h"
+#include "messages.h"
 #include "pg_plugin.h"
 #include "secure.h"
 
 #define PWBUF_FIRST 4096        /* on the stack: enough for nearly every entry */
 #define PWBUF_MAX (1024 * 1024)
+#define PROMPT_MAX 256
 
 /* Look the user up in buf, and only for an entry that does not fit there
  * in a growing heap buffer (*heap, which the caller frees). A 16 KiB
@@ -141,9 +144,31 @@ get_input(pam_handle_t *pamh, const struct totp_config *cfg, const char *prompt,
 	return ask(pamh, cfg, prompt, input);
 }
 
+/* Said after every refused code, whether the user is enrolled or even
+ * exists, so that it tells nothing about the account. */
+static void
+say_wrong_code(const struct messages *msg)
+{
+	messages_say(msg, PAM_ERROR_MSG,
+		     "That verification code is not right. Type the code your app shows now, "
+			"or one of your recovery codes.");
+}
+
+/* A lock-out stops every service that asks for a code, not only this one. */
+static void
+say_locked(const struct messages *msg, long wait)
+{
+	messages_say_n(msg, PAM_ERROR_MSG,
+		       "Too many wrong codes. Try again in %ld second. Until then no login "
+			  "that asks for a code works, SSH and sudo alike.",
+		       "Too many wrong codes. Try again in %ld seconds. Until then no login "
+			  "that asks for a code works, SSH and sudo alike.",
+		       (unsigned long)wait, wait);
+}
+
 static int
-map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *w,
-	    const struct login_result *r, int64_t now)
+map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
+	    const struct who *w, const struct login_result *r, int64_t now)
 {
 	const struct verify_result *v = &r->verify;
 
@@ -153,11 +178,13 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who 
 		return PAM_SUCCESS;
 	case LOGIN_RECOVERY_ACCEPTED:
 		log_outcome(pamh, LOG_NOTICE, w, "recovery code used, %zu left", r->recovery_left);
-		pam_info(pamh, "Recovery code accepted. %zu recovery code%s left.",
-			 r->recovery_left, r->recovery_left == 1 ? "" : "s");
+		messages_say_n(msg, PAM_TEXT_INFO, "Recovery code accepted. %zu recovery code left.",
+			       "Recovery code accepted. %zu recovery codes left.",
+			       r->recovery_left, r->recovery_left);
 		return PAM_SUCCESS;
 	case LOGIN_NO_RECORD:
 		log_outcome(pamh, LOG_NOTICE, w, "not enrolled (%s)", r->reason);
+		say_wrong_code(msg);
 		return PAM_AUTH_ERR;
 	case LOGIN_ERROR:
 		log_outcome(pamh, LOG_ERR, w, "record error: %s", r->reason);
@@ -184,32 +211,36 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who 
 
 		log_outcome(pamh, LOG_NOTICE, w, "locked out until %lld (%u failures)",
 			    (long long)v->locked_until, v->failures);
-		pam_error(pamh, "Too many wrong codes. Try again in %ld second%s.",
-			  wait, wait == 1 ? "" : "s");
+		say_locked(msg, wait);
 		break;
 	}
 	case VERIFY_DISABLED:
 		log_outcome(pamh, LOG_WARNING, w, "disabled after %u failures: an administrator must reset it",
 			    v->failures);
-		pam_error(pamh, "Too many wrong codes. Ask your administrator to unlock your account.");
+		messages_say(msg, PAM_ERROR_MSG,
+			     "Too many wrong codes. Ask your administrator to unlock your account. "
+				"Until then no login that asks for a code works, SSH and sudo alike.");
 		break;
 	case VERIFY_REPLAY:
 		log_outcome(pamh, LOG_WARNING, w, "replayed code refused (step %lld already used)",
 			    (long long)v->step);
+		messages_say(msg, PAM_ERROR_MSG,
+			     "This code was already used. Wait for the next code on your phone.");
 		break;
 	case VERIFY_MALFORMED:
 		log_outcome(pamh, LOG_NOTICE, w, "malformed input (%u consecutive failures)", v->failures);
+		say_wrong_code(msg);
 		break;
 	default:
 		if (v->locked_until > now) {
 			log_outcome(pamh, LOG_NOTICE, w,
 				    "wrong code (%u consecutive failures), locked until %lld",
 				    v->failures, (long long)v->locked_until);
-			pam_error(pamh, "Too many wrong codes. Try again in %ld seconds.",
-				  (long)(v->locked_until - now));
+			say_locked(msg, (long)(v->locked_until - now));
 		} else {
 			log_outcome(pamh, LOG_NOTICE, w, "wrong code (%u consecutive failures)",
 				    v->failures);
+			say_wrong_code(msg);
 		}
 		break;
 	}
@@ -225,6 +256,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct store_user su;
 	struct login_result res;
 	const struct store_pg_api *pg = NULL;
+	struct messages msg;
+	char prompt[PROMPT_MAX], code_prompt[PROMPT_MAX];
 	char err[512], pwbuf_first[PWBUF_FIRST], *pwbuf = NULL, *input = NULL;
 	const void *item;
 	int rc = PAM_AUTH_ERR, from_stack = 0;
@@ -232,6 +265,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	(void)flags;
 	memset(&res, 0, sizeof(res));
+	msg.locale = (locale_t)0;
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
 		w.service = item;
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
@@ -252,6 +286,16 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_outcome(pamh, LOG_ERR, &w, "cannot get the user name");
 		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 	}
+	messages_begin(&msg, pamh, &cfg);
+	/* prompt= as the administrator wrote it, else ours in the user's language */
+	if (cfg.prompt[0] != '\0')
+		snprintf(code_prompt, sizeof(code_prompt), "%s", cfg.prompt);
+	else
+		messages_format(&msg, code_prompt, sizeof(code_prompt), "Verification code: ");
+	if (cfg.forward_pass)
+		messages_format(&msg, prompt, sizeof(prompt), "Password & verification code: ");
+	else
+		snprintf(prompt, sizeof(prompt), "%s", code_prompt);
 	pw = lookup_user(w.user, &pwent, pwbuf_first, sizeof(pwbuf_first), &pwbuf);
 	if (pw != NULL) {
 		su.name = pw->pw_name;
@@ -266,14 +310,14 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	/* Prompt before any lock is taken, and prompt unknown and unenrolled
 	 * users too, so enrolment cannot be probed. */
-	rc = get_input(pamh, &cfg, cfg.forward_pass ? "Password & verification code: " : cfg.prompt,
-		       &input, &from_stack);
+	rc = get_input(pamh, &cfg, prompt, &input, &from_stack);
 	if (rc != PAM_SUCCESS) {
 		log_outcome(pamh, LOG_NOTICE, &w, "no code (%s)", pam_strerror(pamh, rc));
 		goto out;
 	}
 	if (pw == NULL) {
 		log_outcome(pamh, LOG_NOTICE, &w, "unknown user");
+		say_wrong_code(&msg);
 		rc = PAM_AUTH_ERR;
 		goto out;
 	}
@@ -282,7 +326,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		 * count it as a wrong code */
 		drop_answer(&input);
 		from_stack = 0;
-		rc = ask(pamh, &cfg, cfg.prompt, &input);
+		rc = ask(pamh, &cfg, code_prompt, &input);
 		if (rc != PAM_SUCCESS)
 			goto out;
 	}
@@ -307,9 +351,11 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (res.outcome == LOGIN_RESYNC_NEXT) {
 		log_outcome(pamh, LOG_NOTICE, &w, "clock drift of %d steps: asking for the next code",
 			    (int)res.verify.offset);
-		pam_info(pamh, "Your authenticator's clock seems off. Wait for the next code.");
+		messages_say(&msg, PAM_TEXT_INFO,
+			     "Your authenticator's clock seems off. Wait for the next code.");
 		drop_answer(&input);
-		rc = ask(pamh, &cfg, "Next verification code: ", &input);
+		messages_format(&msg, prompt, sizeof(prompt), "Next verification code: ");
+		rc = ask(pamh, &cfg, prompt, &input);
 		if (rc != PAM_SUCCESS)
 			goto out;
 		now = (int64_t)time(NULL);
@@ -317,8 +363,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		if (res.outcome == LOGIN_RESYNC_NEXT)
 			res.outcome = LOGIN_DENIED; /* not the consecutive code */
 	}
-	rc = map_outcome(pamh, &cfg, &w, &res, now);
+	rc = map_outcome(pamh, &cfg, &msg, &w, &res, now);
 out:
+	messages_end(&msg);
 	drop_answer(&input);
 	free(pwbuf); /* the passwd entry holds no secret: nothing to wipe */
 	secure_wipe(&res, sizeof(res));

@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
 	# build
-	build-essential autoconf automake libtool pkg-config
+	build-essential autoconf automake libtool pkg-config gettext
 	libpam0g-dev libssl-dev libqrencode-dev libpng-dev
 	# tests: unit tests, an independent TOTP client, the real libpam,
 	# QR decoding, sanitizers and valgrind
@@ -13,6 +13,8 @@ packages=(
 	libmagickcore-6.q16-6-extra
 	clang libclang-rt-14-dev valgrind python3 python3-pexpect expect
 	libpam-runtime tmux
+	# the Dutch locale's definition, compiled by the translation tests
+	locales
 	# system tests: the real sshd and sudo; the Debian package
 	openssh-server openssh-client sudo debhelper dpkg-dev lintian
 	# the PostgreSQL store: libpq to build it, a server for its tests,

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "enroll.h"
+#include "i18n.h"
 #include "secure.h"
 
 /* RFC 4226 asks for at least 160 bits; RFC 6238 keys match the hash. */
@@ -78,7 +79,7 @@ enroll_record_write(const char *path, const struct totp_record *rec,
 	int ret, saved;
 
 	if (enter_user(&fsid, user, in_home) != 0) {
-		snprintf(err, err_size, "cannot take the file-system identity of %s", user->name);
+		snprintf(err, err_size, _("cannot take the file-system identity of %s"), user->name);
 		return -1;
 	}
 	ret = store_file_create(path, rec, user->uid, user->gid, replace, err, err_size);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "enroll.h"
+#include "i18n.h"
 #include "qr_render.h"
 
 #define PNG_SCALE 8
@@ -80,8 +81,8 @@ enroll_show_qr(enum enroll_qr mode, const char *uri)
 
 			qr_term_size(kind, modules, QR_QUIET_ZONE_MIN, &lines, &columns);
 			fflush(stdout);
-			fprintf(stderr, "The window is too small for the QR code (it needs %d x %d). "
-					"Make the window larger, or use --png FILE.\n",
+			fprintf(stderr, _("The window is too small for the QR code (it needs %d x %d). "
+					"Make the window larger, or use --png FILE.\n"),
 				columns, lines + LINES_BELOW_QR);
 			return 0;
 		}
@@ -89,7 +90,7 @@ enroll_show_qr(enum enroll_qr mode, const char *uri)
 	if (qr_render_term(kind, uri, quiet, stdout) == 0)
 		return 0;
 fail:
-	fprintf(stderr, "totp-enroll: cannot draw the QR code: %s\n", strerror(errno));
+	fprintf(stderr, _("totp-enroll: cannot draw the QR code: %s\n"), strerror(errno));
 	return -1;
 }
 
@@ -99,14 +100,14 @@ enroll_write_qr_files(const struct enroll_opts *o, const char *uri)
 	if (o->png != NULL) {
 		enroll_guard_file(o->png);
 		if (qr_write_png(uri, o->png, PNG_SCALE) != 0) {
-			fprintf(stderr, "totp-enroll: cannot write %s: %s\n", o->png, strerror(errno));
+			fprintf(stderr, _("totp-enroll: cannot write %s: %s\n"), o->png, strerror(errno));
 			return -1;
 		}
 	}
 	if (o->svg != NULL) {
 		enroll_guard_file(o->svg);
 		if (qr_write_svg(uri, o->svg) != 0) {
-			fprintf(stderr, "totp-enroll: cannot write %s: %s\n", o->svg, strerror(errno));
+			fprintf(stderr, _("totp-enroll: cannot write %s: %s\n"), o->svg, strerror(errno));
 			return -1;
 		}
 	}
@@ -116,12 +117,12 @@ enroll_write_qr_files(const struct enroll_opts *o, const char *uri)
 void
 enroll_show_intro(const char *user, const struct totp_record *rec, int confirm)
 {
-	printf("Setting up the authenticator app for %s.\n", user);
-	puts("In the app (for example Microsoft Authenticator), add an account:\n"
-	     "choose \"Other account\" and scan the QR code below.");
+	printf(_("Setting up the authenticator app for %s.\n"), user);
+	puts(_("In the app (for example Microsoft Authenticator), add an account:\n"
+	     "choose \"Other account\" and scan the QR code below."));
 	if (confirm)
-		printf("The app then shows a %u-digit code for this account, a new one every\n"
-		       "%u seconds. Type the code it shows now after \"Code:\" below.\n",
+		printf(_("The app then shows a %u-digit code for this account, a new one every\n"
+		       "%u seconds. Type the code it shows now after \"Code:\" below.\n"),
 		       rec->digits, rec->period);
 }
 
@@ -131,7 +132,7 @@ enroll_show_secret(const char *b32, int quiet)
 	size_t n = strlen(b32);
 
 	if (!quiet)
-		puts("No camera? In the app, add the account by hand with this key:");
+		puts(_("No camera? In the app, add the account by hand with this key:"));
 	for (size_t i = 0; i < n; i += 4)
 		printf("%s%.4s", i == 0 ? "" : " ", b32 + i);
 	putchar('\n');
@@ -141,7 +142,7 @@ void
 enroll_show_uri(const char *uri, int quiet)
 {
 	if (!quiet)
-		puts("Key URI:");
+		puts(_("Key URI:"));
 	puts(uri);
 }
 
@@ -151,18 +152,19 @@ enroll_show_recovery(char codes[][RECOVERY_CODE_SIZE], size_t n)
 	if (n == 0)
 		return;
 	puts("");
-	puts("Recovery codes, each good for one login without the app:");
+	puts(_("Recovery codes, each good for one login without the app: type one\n"
+	       "where the code is asked for."));
 	for (size_t i = 0; i < n; i++)
 		printf("  %s\n", codes[i]);
-	puts("Keep them somewhere safe. They will not be shown again.");
+	puts(_("Keep them somewhere safe. They will not be shown again."));
 }
 
 void
 enroll_show_nonstandard_warning(const struct enroll_opts *o)
 {
 	fprintf(stderr,
-		"totp-enroll: warning: %s, %u digits, %u s is not the common SHA1, 6 digits, 30 s.\n"
+		_("totp-enroll: warning: %s, %u digits, %u s is not the common SHA1, 6 digits, 30 s.\n"
 		"Microsoft Authenticator, Google Authenticator on Android and 1Password may\n"
-		"silently compute SHA1 codes instead, so a code from the app is required.\n",
+		"silently compute SHA1 codes instead, so a code from the app is required.\n"),
 		otp_alg_name(o->alg), o->digits, o->period);
 }
