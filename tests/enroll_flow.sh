@@ -101,6 +101,29 @@ check_eq "--quiet --no-confirm: exit 0" 0 "$enroll_rc"
 check_eq "ten recovery codes by default" 10 "$(grep -cE '^  [a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$' "$T/out")"
 check "--quiet: no explanations" test "$(grep -c 'add the account by hand' "$T/out")" -eq 0
 
+# --- a store that cannot take the record is found before any QR code:
+# no secret made or shown, no prompt, so no phone keeps a dead entry
+check_refused_early() {
+	local name=$1 why=$2
+	shift 2
+	"$ENROLL" --conf "$T/conf" "$@" >"$T/out" 2>"$T/err" </dev/null
+	check_eq "$name: exit 1" 1 "$?"
+	check "$name: says why ($why) and that no QR code was shown" \
+		grep -q "$why.*no QR code was shown" "$T/err"
+	check "$name: no QR code, secret or URI shown, no prompt" \
+		test "$(grep -c -e $'\e' -e otpauth -e 'Code:' "$T/out")" -eq 0 -a ! -s "$T/out"
+}
+check_refused_early "missing store directory" "directory $T/missing does not exist" \
+	--secret-path "$T/missing/%u"
+mkdir -m 777 "$T/open"
+check_refused_early "store directory anyone may write" "anyone may write to the directory $T/open" \
+	--secret-path "$T/open/%u"
+mkdir -m 1777 "$T/sticky"
+enroll --secret-path "$T/sticky/%u" --no-confirm --qr=none --recovery-codes 0
+check_eq "a sticky directory anyone may write is accepted" 0 "$enroll_rc"
+# an unwritable directory (root writes outside the home: a read-only
+# bind mount would be needed; the user's case is in tests/enroll_user.sh)
+
 # --- options
 enroll --digits 7
 check_eq "--digits 7 refused" 2 "$enroll_rc"

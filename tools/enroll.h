@@ -121,6 +121,13 @@ int enroll_record_new(struct totp_record *rec, otp_alg alg, unsigned digits,
  * at with the user's file-system identity when in_home. */
 int enroll_record_exists(const char *path, const struct store_user *user, int in_home);
 
+/* Before any secret is made or shown: whether the record can be written
+ * at path. Its directory must exist, belong to root or the user, not be
+ * writable by anyone (unless sticky), and be writable with the identity
+ * that will write (the user's when in_home). 0, or -1 with a reason in err. */
+int enroll_record_check_dir(const char *path, const struct store_user *user, int in_home,
+			    char *err, size_t err_size);
+
 /* Write rec at path owned by the user, mode 0600; replace != 0 renames over
  * an existing record, else an existing one is an error (errno EEXIST).
  * With in_home the work is done under the user's file-system identity. */

@@ -227,6 +227,14 @@ main(int argc, char **argv)
 	ret = check_existing(&o, &cfg, path, &u, in_home);
 	if (ret != 0)
 		return ret;
+	/* Found only after the QR code, a store that cannot take the record
+	 * would leave a dead entry in the phone's app. */
+	if (cfg.store == CONFIG_STORE_FILE &&
+	    enroll_record_check_dir(path, &u.su, in_home, err, sizeof(err)) != 0) {
+		fprintf(stderr, _("totp-enroll: %s; nothing was written and no QR code was shown\n"),
+			err);
+		return ENROLL_EXIT_ERROR;
+	}
 	ret = ENROLL_EXIT_ERROR;
 
 	enroll_guard_begin();

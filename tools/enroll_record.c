@@ -5,7 +5,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "enroll.h"
 #include "i18n.h"
@@ -66,6 +69,51 @@ enroll_record_exists(const char *path, const struct store_user *user, int in_hom
 	saved = errno;
 	if (secure_fsid_leave(&fsid) != 0)
 		ret = -1;
+	errno = saved;
+	return ret;
+}
+
+int
+enroll_record_check_dir(const char *path, const struct store_user *user, int in_home,
+			char *err, size_t err_size)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	struct fs_identity fsid;
+	struct stat st;
+	int ret = -1, saved;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == NULL) {
+		snprintf(err, err_size, _("%s is not an absolute path"), path);
+		return -1;
+	}
+	slash[slash == dir ? 1 : 0] = '\0';
+	if (enter_user(&fsid, user, in_home) != 0) {
+		snprintf(err, err_size, _("cannot take the file-system identity of %s"), user->name);
+		return -1;
+	}
+	if (stat(dir, &st) != 0)
+		snprintf(err, err_size, errno == ENOENT ? _("the directory %s does not exist")
+							: _("cannot look at the directory %s: %s"),
+			 dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		snprintf(err, err_size, _("%s is not a directory"), dir);
+	else if (st.st_uid != 0 && st.st_uid != user->uid)
+		snprintf(err, err_size, _("the directory %s belongs to neither root nor %s"),
+			 dir, user->name);
+	/* others could swap the record for their own (a sticky directory,
+	 * like /tmp, only lets them remove their own files) */
+	else if ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0)
+		snprintf(err, err_size, _("anyone may write to the directory %s"), dir);
+	/* with the identity that will write the record (AT_EACCESS: the
+	 * file-system one, not the real one) */
+	else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+		snprintf(err, err_size, _("cannot write to the directory %s: %s"), dir, strerror(errno));
+	else
+		ret = 0;
+	saved = errno;
+	(void)secure_fsid_leave(&fsid);
 	errno = saved;
 	return ret;
 }
