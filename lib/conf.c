@@ -47,6 +47,7 @@ static const struct number_option number_options[] = {
 	{ "lockout_max", POLICY(lockout_max), 1, 604800 },
 	{ "failure_ceiling", POLICY(failure_ceiling), 1, VERIFY_FAILURE_CEILING },
 	{ "lock_timeout", offsetof(struct totp_config, lock_timeout), 1, 300 },
+	{ "fail_delay", offsetof(struct totp_config, fail_delay), 0, 60000 },
 	{ "db_timeout", offsetof(struct totp_config, db_timeout), 1, 300 },
 };
 

@@ -33,6 +33,7 @@ struct totp_config {
 	char localedir[PATH_MAX];        /* message catalogues; empty: the built-in one */
 	struct verify_policy policy;
 	unsigned lock_timeout;           /* seconds to wait for a busy record */
+	unsigned fail_delay;             /* ms asked of libpam after a refusal; 0: none */
 	enum config_store store;
 	char db[CONFIG_DB_MAX];          /* libpq connection string or URI */
 	unsigned db_timeout;             /* seconds a login may spend on the database */

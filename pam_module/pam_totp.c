@@ -286,6 +286,11 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_outcome(pamh, LOG_ERR, &w, "cannot get the user name");
 		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 	}
+	/* libpam waits this long before a refusal returns (the longest any
+	 * module asked for, as with pam_unix and pam_faildelay), so every
+	 * guess costs time; a success returns at once */
+	if (cfg.fail_delay > 0)
+		pam_fail_delay(pamh, cfg.fail_delay * 1000u);
 	messages_begin(&msg, pamh, &cfg);
 	/* prompt= as the administrator wrote it, else ours in the user's language */
 	if (cfg.prompt[0] != '\0')

@@ -13,6 +13,8 @@
  * which the test opens for writing once all racers are ready.
  * -e puts NAME=VALUE into the PAM environment before authenticating, as
  * an application passing on the user's LANG does.
+ * A delay a module asks for after a failure (pam_fail_delay) is printed as
+ * "fail delay: USEC" instead of being waited for.
  * With -d the service file is read from CONFDIR
  * (pam_start_confdir); without it, pam_wrapper's PAM_WRAPPER_SERVICE_DIR
  * or /etc/pam.d decide.
@@ -42,6 +44,15 @@ struct answers {
 	char **v;
 	int n, next;
 };
+
+/* libpam calls this instead of sleeping, with the delay it chose */
+static void
+show_fail_delay(int status, unsigned usec, void *data)
+{
+	(void)data;
+	if (status != PAM_SUCCESS && usec > 0)
+		printf("fail delay: %u\n", usec);
+}
 
 static int
 converse(int num, const struct pam_message **msg, struct pam_response **resp, void *data)
@@ -173,6 +184,7 @@ main(int argc, char **argv)
 {
 	struct answers a = { NULL, 0, 0 };
 	struct pam_conv conv = { converse, &a };
+	void (*delay_fn)(int, unsigned, void *) = show_fail_delay;
 	pam_handle_t *pamh = NULL;
 	const char *confdir = NULL, *rhost = NULL, *authtok = NULL;
 	long long start_ns = 0;
@@ -207,6 +219,7 @@ main(int argc, char **argv)
 		pam_set_item(pamh, PAM_RHOST, rhost);
 	if (pam_env_entry != NULL)
 		pam_putenv(pamh, pam_env_entry);
+	pam_set_item(pamh, PAM_FAIL_DELAY, (const void *)delay_fn);
 	if (authtok != NULL) {
 		/* only modules may set PAM_AUTHTOK: pam_wrapper's pam_set_items.so,
 		 * stacked first, takes it from this environment variable */
