@@ -28,22 +28,18 @@ tmux_start() {
 	"${TM[@]}" kill-server 2>/dev/null
 	windows=$((windows + 1))
 	TM=(tmux -S "$T/tmux.$windows.sock")
-	printf -v cmd '%q ' "$ENROLL" "${ENROLL_OPTS[@]}" "$@"
+	# the tmux server's environment need not be ours: the test clock is
+	# passed on the command line
+	printf -v cmd '%q ' env "PAM_TOTP_TEST_NOW=$PAM_TOTP_TEST_NOW" "$ENROLL" "${ENROLL_OPTS[@]}" "$@"
 	"${TM[@]}" -f /dev/null new-session -d -x "$columns" -y "$lines" \
 		"$cmd; echo \"exit: \$?\"; read" || bail "tmux did not start"
 }
 screen() { "${TM[@]}" capture-pane -p; }
 # the whole scroll-back, wrapped lines joined
 history() { "${TM[@]}" capture-pane -p -J -S -; }
+screen_shows() { screen | grep -q -- "$1"; }
 # wait_screen PATTERN: until the screen shows it (at most 30 s)
-wait_screen() {
-	local i
-	for i in $(seq 300); do
-		screen | grep -q -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_screen() { wait_for 30 "screen showing '$1'" screen_shows "$1"; }
 
 # The QR code on the screen just above the "Code:" prompt, in the form
 # term2pgm reads (tests/term_screen.py); fails when it is not there.
@@ -78,7 +74,6 @@ enrol_on_screen() {
 	local name=$1 lines=$2 columns=$3 decoded
 	shift 3
 	rm -f "$T/root.rec"
-	wait_mid_step
 	tmux_start "$lines" "$columns" "$@"
 	if ! wait_screen "^Code:"; then
 		not_ok "$name: prompt shown"; screen | sed 's/^/#   /'

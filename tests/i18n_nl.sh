@@ -15,7 +15,6 @@ printf 'localedir=%s\n' "$LOCALEDIR" >>"$T/conf"
 # --- totp-enroll in Dutch, from LANG
 unset LC_ALL LANGUAGE
 export LANG=$NL
-wait_mid_step
 enroll_pty wrong,right --recovery-codes 2
 check_eq "LANG=$NL: enrolled" 0 "$pty_exit"
 for text in "De authenticator-app instellen voor root." \
@@ -54,7 +53,6 @@ uri=$(grep -o 'otpauth://[^ ]*' "$T/out")
 
 # --- the module: language=
 make_service nl "secret=$REC conf=$T/conf language=$NL"
-wait_mid_step
 login nl root "$(wrong_code)"
 check "language=$NL: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
 check "language=$NL: a wrong code is told in Dutch, with the recovery codes" \

@@ -10,7 +10,6 @@
 R="$T/%u.rec"
 make_service delay "secret=$R fail_delay=2000"
 make_service nodelay "secret=$R"
-wait_mid_step
 new_record "$T/root.rec"
 check_login "a wrong code is refused" PAM_AUTH_ERR delay root "$(wrong_code)"
 # about_2s: the delay of the last login is 2 s, give or take a half

@@ -121,21 +121,29 @@ int enroll_record_new(struct totp_record *rec, otp_alg alg, unsigned digits,
  * at with the user's file-system identity when in_home. */
 int enroll_record_exists(const char *path, const struct store_user *user, int in_home);
 
-/* Before any secret is made or shown: whether the record can be written
- * at path. Its directory must exist, belong to root or the user, not be
- * writable by anyone (unless sticky), and be writable with the identity
- * that will write (the user's when in_home). 0, or -1 with a reason in err. */
-int enroll_record_check_dir(const char *path, const struct store_user *user, int in_home,
-			    char *err, size_t err_size);
-
-/* Write rec at path owned by the user, mode 0600; replace != 0 renames over
+/* Write rec at path, mode 0600, owned by the user with in_home and by
+ * root otherwise; replace != 0 renames over
  * an existing record, else an existing one is an error (errno EEXIST).
  * With in_home the work is done under the user's file-system identity. */
 int enroll_record_write(const char *path, const struct totp_record *rec,
 			const struct store_user *user, int in_home, int replace,
 			char *err, size_t err_size);
 
+/* The one check of the record's directory, before any secret is made or
+ * shown (a store found unusable after the QR code would leave a dead
+ * entry in the phone's app). In the home: the directory must exist,
+ * belong to root or the user and not be writable by anyone (unless
+ * sticky). Outside it (the administrator's store): only root enrols
+ * there; the directory is made (root's, 0700) when missing, and must be
+ * owned by root and writable by root alone. Either way it must be
+ * writable with the identity that will write (the user's when in_home).
+ * 0, or -1 with a reason in err. */
+int enroll_record_check_dir(const char *path, const struct store_user *user, int in_home,
+			    char *err, size_t err_size);
+
 /* enroll_db.c: with store=postgresql (exit codes as above). */
+/* config_check_db_password with libpq's reading of cfg->db. */
+int enroll_db_check_password(const struct totp_config *cfg, char *err, size_t err_size);
 /* 1 when user has a row, 0 when not, -1 on an error (reported). */
 int enroll_db_exists(const struct totp_config *cfg, const char *user);
 /* Insert (replace: or overwrite) user's row. 0, or -1 with err (errno

@@ -3,7 +3,8 @@
  *   options -> config and record path (as the module finds them) -> refuse
  *   an existing enrolment without --force -> secret -> QR, secret, URI ->
  *   confirm a code (window around now) -> recovery codes into the record ->
- *   write (atomic, 0600, the user's) -> show the recovery codes once.
+ *   write (atomic, 0600, the user's in the home, else root's) -> show the
+ *   recovery codes once.
  *
  * Nothing is written before the code is confirmed, so Ctrl-C, end of input
  * or three wrong codes leave an existing record exactly as it was. */
@@ -79,7 +80,9 @@ find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
 		snprintf(secret_word, sizeof(secret_word), "secret=%s", o->secret_path);
 		words[n++] = secret_word;
 	}
-	if (config_load(cfg, n, words, err, sizeof(err)) != 0) {
+	if (config_load(cfg, n, words, err, sizeof(err)) != 0 ||
+	    (cfg->store == CONFIG_STORE_POSTGRESQL &&
+	     enroll_db_check_password(cfg, err, sizeof(err)) != 0)) {
 		fprintf(stderr, _("totp-enroll: %s\n"), err);
 		return -1;
 	}
@@ -224,9 +227,6 @@ main(int argc, char **argv)
 	if (find_user(&o, &u) != 0 ||
 	    find_record_path(&o, &u, &cfg, path, sizeof(path), &in_home) != 0)
 		return ENROLL_EXIT_ERROR;
-	ret = check_existing(&o, &cfg, path, &u, in_home);
-	if (ret != 0)
-		return ret;
 	/* Found only after the QR code, a store that cannot take the record
 	 * would leave a dead entry in the phone's app. */
 	if (cfg.store == CONFIG_STORE_FILE &&
@@ -235,6 +235,9 @@ main(int argc, char **argv)
 			err);
 		return ENROLL_EXIT_ERROR;
 	}
+	ret = check_existing(&o, &cfg, path, &u, in_home);
+	if (ret != 0)
+		return ret;
 	ret = ENROLL_EXIT_ERROR;
 
 	enroll_guard_begin();

@@ -1,5 +1,7 @@
 /* The new record: a random secret and its parameters, and writing it
- * where the module will look, owned by its user, mode 0600. */
+ * where the module will look, mode 0600: owned by its user in the home,
+ * by root in the administrator's store (whose directory is checked or
+ * made here). */
 #include "config.h"
 
 #include <errno.h>
@@ -74,25 +76,78 @@ enroll_record_exists(const char *path, const struct store_user *user, int in_hom
 }
 
 int
-enroll_record_check_dir(const char *path, const struct store_user *user, int in_home,
-			char *err, size_t err_size)
+enroll_record_write(const char *path, const struct totp_record *rec,
+		    const struct store_user *user, int in_home, int replace,
+		    char *err, size_t err_size)
 {
-	char dir[PATH_MAX];
-	char *slash;
 	struct fs_identity fsid;
-	struct stat st;
-	int ret = -1, saved;
+	int ret, saved;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
-	    (slash = strrchr(dir, '/')) == NULL) {
-		snprintf(err, err_size, _("%s is not an absolute path"), path);
-		return -1;
-	}
-	slash[slash == dir ? 1 : 0] = '\0';
 	if (enter_user(&fsid, user, in_home) != 0) {
 		snprintf(err, err_size, _("cannot take the file-system identity of %s"), user->name);
 		return -1;
 	}
+	/* outside the home the record is root's alone (pam_totp(5)) */
+	ret = store_file_create(path, rec, in_home ? user->uid : 0, in_home ? user->gid : 0,
+				replace, err, err_size);
+	saved = errno;
+	/* A failure to switch back cannot undo the write, and from here on
+	 * this process only prints: the record's outcome is what counts. */
+	(void)secure_fsid_leave(&fsid);
+	errno = saved;
+	return ret;
+}
+
+/* The administrator's store (outside the home): root's alone. Made,
+ * root's and 0700, when missing (its parent must exist: only the store
+ * itself is made). Root calls this, so no identity is taken. */
+static int
+check_store_dir(const char *dir, char *err, size_t err_size)
+{
+	char parent[PATH_MAX], *slash;
+	struct stat st;
+
+	if (geteuid() != 0) {
+		snprintf(err, err_size, _("records outside the home directory (%s) are root's: "
+					  "ask an administrator to run totp-enroll --user"), dir);
+		return -1;
+	}
+	if (lstat(dir, &st) != 0 && errno == ENOENT &&
+	    mkdir(dir, S_IRWXU) != 0 && errno != EEXIST) {
+		if (errno == ENOENT) {
+			snprintf(parent, sizeof(parent), "%s", dir);
+			slash = strrchr(parent, '/');
+			if (slash != NULL)
+				slash[slash == parent ? 1 : 0] = '\0';
+			snprintf(err, err_size, _("the directory %s does not exist"), parent);
+		} else {
+			snprintf(err, err_size, _("cannot create the store directory %s: %s"), dir,
+				 strerror(errno));
+		}
+		return -1;
+	}
+	if (lstat(dir, &st) != 0) {
+		snprintf(err, err_size, _("cannot look at the store directory %s: %s"), dir,
+			 strerror(errno));
+		return -1;
+	}
+	/* whoever may write the directory may replace the records in it */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(err, err_size, _("the store directory %s is unsafe: it must be a directory "
+					  "owned by root that only root may write (chown root: %s; "
+					  "chmod 700 %s)"),
+			 dir, dir, dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* The record's directory in the home, looked at with the user's identity. */
+static int
+check_home_dir(const char *dir, const struct store_user *user, char *err, size_t err_size)
+{
+	struct stat st;
+
 	if (stat(dir, &st) != 0)
 		snprintf(err, err_size, errno == ENOENT ? _("the directory %s does not exist")
 							: _("cannot look at the directory %s: %s"),
@@ -106,34 +161,40 @@ enroll_record_check_dir(const char *path, const struct store_user *user, int in_
 	 * like /tmp, only lets them remove their own files) */
 	else if ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0)
 		snprintf(err, err_size, _("anyone may write to the directory %s"), dir);
-	/* with the identity that will write the record (AT_EACCESS: the
-	 * file-system one, not the real one) */
-	else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
-		snprintf(err, err_size, _("cannot write to the directory %s: %s"), dir, strerror(errno));
 	else
-		ret = 0;
-	saved = errno;
-	(void)secure_fsid_leave(&fsid);
-	errno = saved;
-	return ret;
+		return 0;
+	return -1;
 }
 
 int
-enroll_record_write(const char *path, const struct totp_record *rec,
-		    const struct store_user *user, int in_home, int replace,
-		    char *err, size_t err_size)
+enroll_record_check_dir(const char *path, const struct store_user *user, int in_home,
+			char *err, size_t err_size)
 {
+	char dir[PATH_MAX];
+	char *slash;
 	struct fs_identity fsid;
 	int ret, saved;
 
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == NULL) {
+		snprintf(err, err_size, _("%s is not an absolute path"), path);
+		return -1;
+	}
+	slash[slash == dir ? 1 : 0] = '\0';
+	if (!in_home && check_store_dir(dir, err, err_size) != 0)
+		return -1;
 	if (enter_user(&fsid, user, in_home) != 0) {
 		snprintf(err, err_size, _("cannot take the file-system identity of %s"), user->name);
 		return -1;
 	}
-	ret = store_file_create(path, rec, user->uid, user->gid, replace, err, err_size);
+	ret = in_home ? check_home_dir(dir, user, err, err_size) : 0;
+	/* with the identity that will write the record (AT_EACCESS: the
+	 * file-system one, not the real one) */
+	if (ret == 0 && faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
+		snprintf(err, err_size, _("cannot write to the directory %s: %s"), dir, strerror(errno));
+		ret = -1;
+	}
 	saved = errno;
-	/* A failure to switch back cannot undo the write, and from here on
-	 * this process only prints: the record's outcome is what counts. */
 	(void)secure_fsid_leave(&fsid);
 	errno = saved;
 	return ret;
