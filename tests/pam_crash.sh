@@ -14,8 +14,8 @@
 # its temporary file and its rename (~40% of kills left one behind).
 KILLS=1000
 # the repeat runs of the suite (sanitizer build, make distcheck) look for
-# memory errors and packaging faults: 200 kills there, 1000 in the plain build
-[ -n "${PAM_TOTP_REPEAT_RUN:-}" ] && KILLS=200
+# memory errors and packaging faults: 100 kills there, 1000 in the plain build
+[ -n "${PAM_TOTP_REPEAT_RUN:-}" ] && KILLS=100
 REWRITE_EVERY=5
 KILL_LOGIN_EVERY=100
 . "$top_srcdir/tests/tap.sh"

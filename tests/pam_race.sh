@@ -27,7 +27,7 @@ LOCKOUT_ROUNDS=10
 # build, make distcheck: PAM_TOTP_REPEAT_RUN=1), whose job is memory errors
 # and packaging; the full counts run in the plain build.
 if ldd "$PAM_LOGIN" | grep -q libasan || [ -n "${PAM_TOTP_REPEAT_RUN:-}" ]; then
-	CODE_ROUNDS=100 RECOVERY_ROUNDS=30 WRONG_ROUNDS=10 LOCKOUT_ROUNDS=5
+	CODE_ROUNDS=30 RECOVERY_ROUNDS=10 WRONG_ROUNDS=5 LOCKOUT_ROUNDS=3
 fi
 
 REC="$T/root.rec"
