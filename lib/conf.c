@@ -24,7 +24,6 @@ config_defaults(struct totp_config *cfg)
 	snprintf(cfg->conf_path, sizeof(cfg->conf_path), "%s", CONFIG_DEFAULT_PATH);
 	snprintf(cfg->secret_template, sizeof(cfg->secret_template), "%s",
 		 CONFIG_DEFAULT_SECRET);
-	snprintf(cfg->prompt, sizeof(cfg->prompt), "%s", "Verification code: ");
 	verify_policy_defaults(&cfg->policy);
 	cfg->lock_timeout = 10;
 	cfg->store = CONFIG_STORE_FILE;
@@ -47,6 +46,7 @@ static const struct number_option number_options[] = {
 	{ "lockout_max", POLICY(lockout_max), 1, 604800 },
 	{ "failure_ceiling", POLICY(failure_ceiling), 1, VERIFY_FAILURE_CEILING },
 	{ "lock_timeout", offsetof(struct totp_config, lock_timeout), 1, 300 },
+	{ "fail_delay", offsetof(struct totp_config, fail_delay), 0, 60000 },
 	{ "db_timeout", offsetof(struct totp_config, db_timeout), 1, 300 },
 };
 
@@ -88,6 +88,8 @@ static const struct string_option string_options[] = {
 	{ "secret", offsetof(struct totp_config, secret_template), PATH_MAX },
 	{ "prompt", offsetof(struct totp_config, prompt), CONFIG_PROMPT_MAX },
 	{ "issuer", offsetof(struct totp_config, issuer), CONFIG_ISSUER_MAX },
+	{ "language", offsetof(struct totp_config, language), CONFIG_LANGUAGE_MAX },
+	{ "localedir", offsetof(struct totp_config, localedir), PATH_MAX },
 	{ "conf", offsetof(struct totp_config, conf_path), PATH_MAX },
 	{ "db", offsetof(struct totp_config, db), CONFIG_DB_MAX },
 	{ "db_key", offsetof(struct totp_config, db_key), PATH_MAX },

@@ -14,6 +14,7 @@
 #define CONFIG_PROMPT_MAX 128
 #define CONFIG_ISSUER_MAX 128
 #define CONFIG_DB_MAX 1024
+#define CONFIG_LANGUAGE_MAX 64
 #define CONFIG_DB_TIMEOUT 5
 
 /* Where records live (store=). */
@@ -33,10 +34,14 @@ enum config_db_origin {
 struct totp_config {
 	char conf_path[PATH_MAX];
 	char secret_template[PATH_MAX];  /* %u user, %h home, %U uid, %% */
-	char prompt[CONFIG_PROMPT_MAX];
+	char prompt[CONFIG_PROMPT_MAX];  /* empty: the translated default */
 	char issuer[CONFIG_ISSUER_MAX];  /* for totp-enroll; empty: host name */
+	char language[CONFIG_LANGUAGE_MAX]; /* the module's messages: a locale name;
+	                                       empty: LANG in the PAM environment */
+	char localedir[PATH_MAX];        /* message catalogues; empty: the built-in one */
 	struct verify_policy policy;
 	unsigned lock_timeout;           /* seconds to wait for a busy record */
+	unsigned fail_delay;             /* ms asked of libpam after a refusal; 0: none */
 	enum config_store store;
 	char db[CONFIG_DB_MAX];          /* libpq connection string or URI */
 	char db_key[PATH_MAX];           /* key file sealing the rows' secrets; empty: none */

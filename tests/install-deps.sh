@@ -21,6 +21,7 @@ autoconf                    build  autoreconf
 automake                    build  automake
 libtool                     build  libtoolize
 pkg-config                  deb    pkg-config
+gettext                     deb    msgfmt xgettext msgmerge
 libpam0g-dev                deb    /usr/include/security/pam_modules.h
 libssl-dev                  deb    /usr/include/openssl/evp.h
 libqrencode-dev             deb    /usr/include/qrencode.h
@@ -31,10 +32,13 @@ oathtool                    deb    oathtool
 libpam-wrapper              deb    /usr/lib/*/libpam_wrapper.so
 zbar-tools                  deb    zbarimg
 imagemagick                 deb    convert
+libmagickcore-6.q16-6-extra deb    /usr/lib/*/ImageMagick-6*/modules-Q16/coders/svg.so
 librsvg2-bin                deb    rsvg-convert
 python3                     deb    python3
 python3-pexpect             deb    /usr/lib/python3/dist-packages/pexpect/__init__.py
 libpam-runtime              deb    /usr/lib/*/security/pam_deny.so
+tmux                        deb    tmux
+locales                     deb    localedef /usr/share/i18n/locales/nl_NL
 clang                       ci     clang
 libclang-rt-14-dev          ci     /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
 valgrind                    deb    valgrind
