@@ -4,6 +4,7 @@
 #define PAM_TOTP_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* printf into err (when err is not NULL and err_size > 0). */
 void text_error(char *err, size_t err_size, const char *fmt, ...)
@@ -12,5 +13,10 @@ void text_error(char *err, size_t err_size, const char *fmt, ...)
 /* A decimal number in [min, max], digits only. 0 on success, -1 otherwise
  * (*out untouched). */
 int text_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out);
+
+/* A Unix time as ISO 8601 in UTC ("2026-12-01T23:45:00Z"), for log lines
+ * and totp-admin. out needs TEXT_TIME_SIZE bytes. */
+#define TEXT_TIME_SIZE 32
+void text_time(int64_t t, char out[TEXT_TIME_SIZE]);
 
 #endif

@@ -24,6 +24,7 @@
 #include "login.h"
 #include "pg_plugin.h"
 #include "secure.h"
+#include "text.h"
 
 #define PWBUF_FIRST 4096        /* on the stack: enough for nearly every entry */
 #define PWBUF_MAX (1024 * 1024)
@@ -146,6 +147,7 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who 
 	    const struct login_result *r, int64_t now)
 {
 	const struct verify_result *v = &r->verify;
+	char until[TEXT_TIME_SIZE];
 
 	switch (r->outcome) {
 	case LOGIN_ACCEPTED:
@@ -182,15 +184,17 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who 
 	case VERIFY_LOCKED: {
 		long wait = (long)(v->locked_until - now);
 
-		log_outcome(pamh, LOG_NOTICE, w, "locked out until %lld (%u failures)",
-			    (long long)v->locked_until, v->failures);
+		text_time(v->locked_until, until);
+		log_outcome(pamh, LOG_NOTICE, w, "locked out until %s (%u failures)", until,
+			    v->failures);
 		pam_error(pamh, "Too many wrong codes. Try again in %ld second%s.",
 			  wait, wait == 1 ? "" : "s");
 		break;
 	}
 	case VERIFY_DISABLED:
-		log_outcome(pamh, LOG_WARNING, w, "disabled after %u failures: an administrator must reset it",
-			    v->failures);
+		log_outcome(pamh, LOG_WARNING, w,
+			    "disabled after %u failures: refused until totp-admin unlock %s",
+			    v->failures, w->user);
 		pam_error(pamh, "Too many wrong codes. Ask your administrator to unlock your account.");
 		break;
 	case VERIFY_REPLAY:
@@ -202,9 +206,10 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who 
 		break;
 	default:
 		if (v->locked_until > now) {
+			text_time(v->locked_until, until);
 			log_outcome(pamh, LOG_NOTICE, w,
-				    "wrong code (%u consecutive failures), locked until %lld",
-				    v->failures, (long long)v->locked_until);
+				    "wrong code (%u consecutive failures), locked until %s",
+				    v->failures, until);
 			pam_error(pamh, "Too many wrong codes. Try again in %ld seconds.",
 				  (long)(v->locked_until - now));
 		} else {
