@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "enroll.h"
+#include "opts_exact.h"
 #include "text.h"
 
 #define STR_(x) #x
@@ -134,6 +135,8 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 	o->recovery = ENROLL_RECOVERY_DEFAULT;
 	o->qr = ENROLL_QR_UTF8;
 	opterr = 0;
+	if (opts_exact_check("totp-enroll", argc, argv, long_options) != 0)
+		return -1;
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		int r = take_text(c, optarg, o);
 
