@@ -234,7 +234,8 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 	if (!input_totp_code(input, rec->digits, code)) {
 		int idx;
 
-		if (rec->recovery_count == 0 || !recovery_normalize(input, rcode)) {
+		if (rec->recovery_count == 0 || (!recovery_normalize(input, rcode) &&
+						 !recovery_normalize_scratch(input, rcode))) {
 			res->verdict = VERIFY_MALFORMED;
 			count_failure(pol, now, next);
 			ret = 0;
