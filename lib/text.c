@@ -49,3 +49,15 @@ text_time(int64_t t, char out[TEXT_TIME_SIZE])
 	    strftime(out, TEXT_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(out, TEXT_TIME_SIZE, "@%lld", (long long)t);
 }
+
+int
+text_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

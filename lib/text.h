@@ -14,6 +14,9 @@ void text_error(char *err, size_t err_size, const char *fmt, ...)
  * (*out untouched). */
 int text_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out);
 
+/* The value of a hex digit (either case), or -1. */
+int text_hex_value(char c);
+
 /* A Unix time as ISO 8601 in UTC ("2026-12-01T23:45:00Z"), for log lines
  * and totp-admin. out needs TEXT_TIME_SIZE bytes. */
 #define TEXT_TIME_SIZE 32
