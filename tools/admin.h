@@ -6,9 +6,9 @@
  *                    a user's record as a login does
  *   admin_show.c     list and status, as text and as JSON
  *   admin_change.c   unlock and remove, and their syslog lines
- *   admin_import.c   writing imported records (import-ga, import-oath)
- *   admin_ga.c       reading google-authenticator files (lib/ga_file.c parses)
- *   admin_oath.c     reading a pam_oath usersfile (lib/oath_file.c parses) */
+ *   admin_import.c   import-ga and import-oath: reading the files safely
+ *                    (lib/ga_file.c and lib/oath_file.c parse them) and
+ *                    writing new records as totp-enroll does */
 #ifndef PAM_TOTP_ADMIN_H
 #define PAM_TOTP_ADMIN_H
 
@@ -93,6 +93,11 @@ const char *admin_state_name(const struct admin_ctx *c, const struct admin_summa
 int admin_list(const struct admin_ctx *c, int only_locked, int only_disabled);
 int admin_status(const struct admin_ctx *c, const char *user);
 int admin_missing(const struct admin_ctx *c, const char *group);
+
+/* admin_import.c: exit codes as above; ADMIN_EXIT_REFUSED when some
+ * users were refused and the rest imported. */
+int admin_import_ga(const struct admin_ctx *c, char **names, int n, int all);
+int admin_import_oath(const struct admin_ctx *c, const char *file);
 
 /* admin_change.c */
 int admin_unlock(const struct admin_ctx *c, const char *user);

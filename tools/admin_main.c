@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,12 @@ static const char usage_text[] =
 	"  missing [--group GROUP] [--json]\n"
 	"                   users without an enrolment (of GROUP, or all human\n"
 	"                   accounts)\n"
+	"  import-ga [USER... | --all] [--dry-run]\n"
+	"                   google-authenticator files (~/.google_authenticator)\n"
+	"                   into records with the same secret; scratch codes become\n"
+	"                   recovery codes; the files are left as they are\n"
+	"  import-oath FILE [--dry-run]\n"
+	"                   the time-based lines of a pam_oath usersfile\n"
 	"\n"
 	"  --conf FILE            config file (default " CONFIG_DEFAULT_PATH ")\n"
 	"  --secret-path TEMPLATE record path template, as the module's secret=\n"
@@ -41,11 +48,11 @@ static const char usage_text[] =
 	"  --version              show the version and exit\n"
 	"\n"
 	"Exit status: 0 done, 1 error, 2 bad options, 3 not enrolled,\n"
-	"5 remove not confirmed.\n";
+	"4 some users refused by an import, 5 remove not confirmed.\n";
 
 enum {
 	OPT_CONF = 256, OPT_SECRET_PATH, OPT_JSON, OPT_LOCKED, OPT_DISABLED, OPT_YES,
-	OPT_GROUP, OPT_HELP, OPT_VERSION
+	OPT_GROUP, OPT_ALL, OPT_DRY_RUN, OPT_HELP, OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -56,6 +63,8 @@ static const struct option long_options[] = {
 	{ "disabled", no_argument, NULL, OPT_DISABLED },
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -63,7 +72,7 @@ static const struct option long_options[] = {
 
 struct admin_opts {
 	const char *conf, *secret_path, *group;
-	int json, locked, disabled, yes;
+	int json, locked, disabled, yes, all, dry_run;
 	const char *command;
 	char **args;
 	int n_args;
@@ -103,6 +112,8 @@ parse(int argc, char **argv, struct admin_opts *o)
 		case OPT_DISABLED: o->disabled = 1; break;
 		case OPT_YES: o->yes = 1; break;
 		case OPT_GROUP: o->group = optarg; break;
+		case OPT_ALL: o->all = 1; break;
+		case OPT_DRY_RUN: o->dry_run = 1; break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			return 1;
@@ -116,7 +127,7 @@ parse(int argc, char **argv, struct admin_opts *o)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("which command? (list, status, unlock, remove, missing)");
+		return usage_error("which command? (list, status, unlock, remove, missing, import-ga, import-oath)");
 	o->command = argv[optind];
 	o->args = argv + optind + 1;
 	o->n_args = argc - optind - 1;
@@ -130,28 +141,35 @@ check_command(const struct admin_opts *o)
 	static const struct {
 		const char *name;
 		int min_args, max_args;
-		int json, locked, yes, group;
+		int json, locked, yes, group, import;
 	} commands[] = {
-		{ "list", 0, 0, 1, 1, 0, 0 },
-		{ "status", 1, 1, 1, 0, 0, 0 },
-		{ "unlock", 1, 1, 0, 0, 0, 0 },
-		{ "remove", 1, 1, 0, 0, 1, 0 },
-		{ "missing", 0, 0, 1, 0, 0, 1 },
+		{ "list", 0, 0, 1, 1, 0, 0, 0 },
+		{ "status", 1, 1, 1, 0, 0, 0, 0 },
+		{ "unlock", 1, 1, 0, 0, 0, 0, 0 },
+		{ "remove", 1, 1, 0, 0, 1, 0, 0 },
+		{ "missing", 0, 0, 1, 0, 0, 1, 0 },
+		{ "import-ga", 0, INT_MAX, 0, 0, 0, 0, 1 },
+		{ "import-oath", 1, 1, 0, 0, 0, 0, 1 },
 	};
 
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, o->command) != 0)
 			continue;
 		if (o->n_args < commands[i].min_args)
-			return usage_error("%s needs a user name", o->command);
+			return usage_error("%s needs %s", o->command,
+					   commands[i].import ? "a file" : "a user name");
 		if (o->n_args > commands[i].max_args)
 			return usage_error("unexpected argument '%s'", o->args[commands[i].max_args]);
 		if ((o->json && !commands[i].json) ||
 		    ((o->locked || o->disabled) && !commands[i].locked) ||
-		    (o->yes && !commands[i].yes) || (o->group != NULL && !commands[i].group))
+		    (o->yes && !commands[i].yes) || (o->group != NULL && !commands[i].group) ||
+		    (o->dry_run && !commands[i].import) ||
+		    (o->all && strcmp(o->command, "import-ga") != 0))
 			return usage_error("an option given does not go with %s", o->command);
 		if (o->locked && o->disabled)
 			return usage_error("--locked or --disabled, not both");
+		if (strcmp(o->command, "import-ga") == 0 && (o->all == (o->n_args > 0)))
+			return usage_error("import-ga needs user names or --all (one of them)");
 		return 0;
 	}
 	return usage_error("unknown command '%s'", o->command);
@@ -200,6 +218,7 @@ main(int argc, char **argv)
 	if (load_config(&o, &c) != 0)
 		return ADMIN_EXIT_ERROR;
 	c.json = o.json;
+	c.dry_run = o.dry_run;
 	c.now = (int64_t)time(NULL);
 	admin_who(c.admin, sizeof(c.admin));
 	openlog("totp-admin", LOG_PID, LOG_AUTHPRIV);
@@ -211,8 +230,12 @@ main(int argc, char **argv)
 		r = admin_unlock(&c, o.args[0]);
 	else if (strcmp(o.command, "remove") == 0)
 		r = admin_remove(&c, o.args[0], o.yes);
-	else
+	else if (strcmp(o.command, "missing") == 0)
 		r = admin_missing(&c, o.group);
+	else if (strcmp(o.command, "import-ga") == 0)
+		r = admin_import_ga(&c, o.args, o.n_args, o.all);
+	else
+		r = admin_import_oath(&c, o.args[0]);
 	closelog();
 	return r;
 }
