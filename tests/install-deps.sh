@@ -18,6 +18,8 @@ packages=(
 	libpq-dev postgresql libnss-wrapper
 	# the benchmark's anchors, whose driver the tests run (no timing)
 	libpam-google-authenticator libpam-oath
+	# totp-admin: the fail2ban filter is tested with the real fail2ban-regex
+	fail2ban
 )
 missing=()
 for p in "${packages[@]}"; do
