@@ -78,10 +78,9 @@ int
 recovery_generate(struct totp_record *rec, size_t n, unsigned iterations,
 		  char codes[][RECOVERY_CODE_SIZE])
 {
-	struct totp_record tmp;   /* only salt and iterations are used */
-	uint8_t hashes[RECORD_RECOVERY_MAX][RECORD_RECOVERY_HASH_LEN];
+	char canon[RECORD_RECOVERY_MAX][RECOVERY_CODE_CHARS + 1];
+	const char *made[RECORD_RECOVERY_MAX];
 	uint8_t rnd[RECOVERY_CODE_CHARS];
-	char canon[RECOVERY_CODE_CHARS + 1];
 	size_t i, j;
 	int ret = -1;
 
@@ -99,46 +98,33 @@ recovery_generate(struct totp_record *rec, size_t n, unsigned iterations,
 		rec->recovery_iterations = 0;
 		return 0;
 	}
-
-	memset(&tmp, 0, sizeof(tmp));
-	if (secure_random(tmp.recovery_salt, sizeof(tmp.recovery_salt)) != 0)
-		goto out;
 	for (i = 0; i < n; i++) {
 		/* 32 divides 256, so the low 5 bits of a random byte are a
 		 * uniform alphabet index. */
 		if (secure_random(rnd, sizeof(rnd)) != 0)
 			goto out;
 		for (j = 0; j < RECOVERY_CODE_CHARS; j++)
-			canon[j] = alphabet[rnd[j] & 31];
-		canon[RECOVERY_CODE_CHARS] = '\0';
-		if (recovery_hash(&tmp, iterations, canon, hashes[i]) != 0)
-			goto out;
+			canon[i][j] = alphabet[rnd[j] & 31];
+		canon[i][RECOVERY_CODE_CHARS] = '\0';
+		made[i] = canon[i];
 		/* Shown form: three groups of four. */
-		memcpy(codes[i], canon, 4);
+		memcpy(codes[i], canon[i], 4);
 		codes[i][4] = '-';
-		memcpy(codes[i] + 5, canon + 4, 4);
+		memcpy(codes[i] + 5, canon[i] + 4, 4);
 		codes[i][9] = '-';
-		memcpy(codes[i] + 10, canon + 8, 4);
+		memcpy(codes[i] + 10, canon[i] + 8, 4);
 		codes[i][14] = '\0';
 		codes[i][15] = '\0';
 	}
-
-	/* All made: only now replace what rec had. */
-	secure_wipe(rec->recovery, sizeof(rec->recovery));
-	memcpy(rec->recovery_salt, tmp.recovery_salt, sizeof(rec->recovery_salt));
-	memcpy(rec->recovery, hashes, n * RECORD_RECOVERY_HASH_LEN);
-	rec->recovery_count = n;
-	rec->recovery_iterations = iterations;
-	ret = 0;
+	/* all made and hashed before rec changes */
+	ret = recovery_set(rec, made, n, iterations);
 out:
 	if (ret != 0) {
 		for (i = 0; i < n; i++)
 			secure_wipe(codes[i], RECOVERY_CODE_SIZE);
 	}
-	secure_wipe(&tmp, sizeof(tmp));
-	secure_wipe(hashes, sizeof(hashes));
-	secure_wipe(rnd, sizeof(rnd));
 	secure_wipe(canon, sizeof(canon));
+	secure_wipe(rnd, sizeof(rnd));
 	return ret;
 }
 
