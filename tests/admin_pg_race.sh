@@ -12,6 +12,10 @@ ROUNDS=${ADMIN_RACE_ROUNDS:-20}
 
 policy='max_failures=100\nfailure_ceiling=100\n'
 printf "$policy" >>"$HOST_A_CONF"
+# 33 transactions queue on one row lock on a machine that may be busy:
+# the logins get the time a queue that long needs (a login that runs out
+# of it is refused, writes nothing, and would fail the round)
+printf 'db_timeout=60\n' >>"$HOST_A_CONF"
 printf "$policy" >>"$ADMIN_CONF"
 RACE_CONF=$HOST_A_CONF        # the logins: the PAM role
 RACE_ADMIN_CONF=$ADMIN_CONF   # totp-admin: the owner of the tables

@@ -12,7 +12,8 @@ ROUNDS=${ADMIN_RACE_ROUNDS:-20}
 mkdir -m 700 "$T/store"
 REC="$T/store/root"
 RACE_CONF="$T/race.conf"
-printf 'secret=%s/store/%%u\nmax_failures=100\nfailure_ceiling=100\n' "$T" >"$RACE_CONF"
+# lock_timeout: 33 processes queue on one flock on a machine that may be busy
+printf 'secret=%s/store/%%u\nmax_failures=100\nfailure_ceiling=100\nlock_timeout=60\n' "$T" >"$RACE_CONF"
 make_service race "conf=$RACE_CONF"
 fresh() { rm -f "$REC"; "$MAKE_RECORD" "$@" "$REC" "$SECRET"; }
 field() { record_field "$REC" "$([ "$1" = last_step ] && echo last || echo "$1")"; }

@@ -39,6 +39,7 @@ race() {
 	n_replay=$(grep -l 'replayed code refused' "$T/race/"[0-9]* | wc -l)
 	n_disabled=$(grep -l 'disabled after' "$T/race/"[0-9]* | wc -l)
 	n_gone=$(grep -l 'not enrolled' "$T/race/"[0-9]* | wc -l)
+	n_unavail=$(grep -l '^result: PAM_AUTHINFO_UNAVAIL$' "$T/race/"[0-9]* | wc -l)
 	admin_out=$(grep -v '^SYSLOG' "$T/race/admin")
 }
 
@@ -48,6 +49,7 @@ show_round() {
 	[ "$bad_rounds" -gt 5 ] && return
 	echo "# round $1: $2"
 	echo "#   results: $(sed -n 's/^result: //p' "$T/race/"[0-9]* | sort | uniq -c | tr -s ' \n' ' ')"
+	echo "#   refusals: $(grep -h 'SYSLOG' "$T/race/"[0-9]* | sed 's/.*SYSLOG([0-9]*): //; s/([0-9]* consecutive.*//' | sort | uniq -c | head -4 | tr -s ' \n' ' ')"
 	echo "#   admin: $(tr '\n' ' ' <"$T/race/admin")"
 }
 
