@@ -121,8 +121,10 @@ parse(int argc, char **argv, struct admin_opts *o)
 			printf("totp-admin (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 			return 1;
 		default:
-			if (optopt >= OPT_CONF)
+			if (optopt == OPT_CONF || optopt == OPT_SECRET_PATH || optopt == OPT_GROUP)
 				return usage_error("option '%s' needs a value", argv[optind - 1]);
+			if (optopt >= OPT_CONF)
+				return usage_error("option '%s' takes no value", argv[optind - 1]);
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
