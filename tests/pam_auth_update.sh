@@ -21,14 +21,18 @@ cp /etc/debconf.conf "$R/etc/" && cp -a /var/cache/debconf "$R/var/cache/" ||
 cp /usr/share/pam-configs/unix "$R/usr/share/pam-configs/"
 cp "$top_srcdir/debian/pam-configs/pam-totp" "$R/usr/share/pam-configs/"
 auth_lines() { grep -v '^#' "$R/etc/pam.d/common-auth" | grep .; }
+# pam-auth-update keeps its choices in debconf: with DPKG_ROOT, the copy in
+# $R, never the host's (checked at the end)
+pau() { DPKG_ROOT=$R pam-auth-update --root "$R" "$@"; }
+host_debconf=$(sha256sum /var/cache/debconf/config.dat)
 
 # a fresh system's common-* files, made by pam-auth-update itself
-pam-auth-update --root "$R" --force --package >"$T/pau.log" 2>&1 || { cat "$T/pau.log"; bail "pam-auth-update failed"; }
+pau --force --package >"$T/pau.log" 2>&1 || { cat "$T/pau.log"; bail "pam-auth-update failed"; }
 DPKG_ROOT=$R sh "$top_srcdir/debian/libpam-totp.postinst" configure >"$T/postinst.log" 2>&1
 check_eq "postinst succeeds" 0 "$?"
 check "off by default: common-auth does not name pam_totp.so" test "$(grep -c pam_totp "$R/etc/pam.d/common-auth")" = 0
 
-pam-auth-update --root "$R" --enable pam-totp >"$T/pau.log" 2>&1
+pau --enable pam-totp >"$T/pau.log" 2>&1
 check_eq "pam-auth-update --enable pam-totp" 0 "$?"
 check_eq "enabled: one line, required, with nullok" "auth	required	pam_totp.so nullok" \
 	"$(grep pam_totp "$R/etc/pam.d/common-auth")"
@@ -62,5 +66,8 @@ DPKG_ROOT=$R sh "$top_srcdir/debian/libpam-totp.prerm" remove >"$T/prerm.out" 2>
 check_eq "with nothing left to name, no warning" "" "$(cat "$T/prerm.err")"
 DPKG_ROOT=$R sh "$top_srcdir/debian/libpam-totp.prerm" upgrade >"$T/prerm.out" 2>"$T/prerm.err"
 check_eq "an upgrade leaves the profile alone and warns of nothing" "0" "$?$(cat "$T/prerm.err")"
+
+check_eq "the host's debconf database is untouched" "$host_debconf" \
+	"$(sha256sum /var/cache/debconf/config.dat)"
 
 tap_done
