@@ -1,5 +1,6 @@
-/* Small text helpers shared by the parsers: a formatted error message and
- * a strict unsigned number (no sign, no spaces, no silent wrap). */
+/* Small text helpers shared by the parsers: a formatted error message,
+ * a strict unsigned number (no sign, no spaces, no silent wrap) and the
+ * escaping of untrusted text for the log. */
 #ifndef PAM_TOTP_TEXT_H
 #define PAM_TOTP_TEXT_H
 
@@ -21,5 +22,12 @@ int text_hex_value(char c);
  * and totp-admin. out needs TEXT_TIME_SIZE bytes. */
 #define TEXT_TIME_SIZE 32
 void text_time(int64_t t, char out[TEXT_TIME_SIZE]);
+
+/* Copy in to out for a log line: every byte outside printable ASCII
+ * (0x20..0x7e) and the backslash itself become \xHH, so a user name, a
+ * remote host or a service name cannot start a line of its own or pass
+ * for another field. Cut at a whole character when out is too small; out
+ * always ends in NUL (out_size > 0). NULL in gives "?". Returns out. */
+char *text_escape(const char *in, char *out, size_t out_size);
 
 #endif

@@ -192,7 +192,7 @@ load_config(const struct admin_opts *o, struct admin_ctx *c)
 		c->cfg.db_timeout = ADMIN_TIMEOUT;
 	if (c->cfg.store == CONFIG_STORE_POSTGRESQL) {
 #ifdef HAVE_LIBPQ
-		c->pg = &pam_totp_store_pg_v1;
+		c->pg = &pam_totp_store_pg_v2;
 #else
 		fputs("totp-admin: store=postgresql, but built without PostgreSQL support\n",
 		      stderr);
