@@ -1,5 +1,6 @@
 # totp-admin for the tests: source after tests/tap.sh and tests/pam_env.sh.
 #
+#   ADMIN                  totp-admin on the test clock (ADMIN_BIN: itself)
 #   admin ARGS...          run totp-admin; stdout in $T/admin.out, stderr
 #                          (with its syslog lines, through the syslog shim)
 #                          in $T/admin.err, exit status in $admin_rc
@@ -9,22 +10,25 @@
 #   record_field PATH KEY  a field of record_state's line (failures, last...)
 #   ADMIN_NAME             the name totp-admin logs as the administrator
 
-ADMIN="$top_builddir/tools/totp-admin"
-[ -x "$ADMIN" ] || bail "$ADMIN not built"
+ADMIN_BIN="$top_builddir/tools/totp-admin"
+[ -x "$ADMIN_BIN" ] || bail "$ADMIN_BIN not built"
+# on the test clock (lock-outs are judged against it); the wrapper puts
+# ASan's runtime first in a sanitizer build
+mkdir -p "$T/clock"
+ADMIN=$(test_clock_wrapper "$ADMIN_BIN" "$T/clock")
 SYSLOG_SHIM="$top_builddir/tests/.libs/libsyslogshim.so"
 [ -f "$SYSLOG_SHIM" ] || bail "$SYSLOG_SHIM not built"
 RECORD_STATE="$top_builddir/tests/record_state"
 
 admin() {
-	LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$SYSLOG_SHIM" "$ADMIN" "$@" \
-		>"$T/admin.out" 2>"$T/admin.err" </dev/null
+	LD_PRELOAD="$SYSLOG_SHIM" "$ADMIN" "$@" >"$T/admin.out" 2>"$T/admin.err" </dev/null
 	admin_rc=$?
 }
 # admin_input TEXT ARGS...: the same, with TEXT on standard input
 admin_input() {
 	local input=$1; shift
-	printf '%s\n' "$input" | LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$SYSLOG_SHIM" "$ADMIN" "$@" \
-		>"$T/admin.out" 2>"$T/admin.err"
+	printf '%s\n' "$input" | LD_PRELOAD="$SYSLOG_SHIM" "$ADMIN" "$@" >"$T/admin.out" \
+		2>"$T/admin.err"
 	admin_rc=$?
 }
 admin_logged() { grep -q "SYSLOG([0-9]*): .*$1" "$T/admin.err"; }

@@ -34,7 +34,6 @@ run_store() {
 		"$template" >"$conf"
 	chmod 644 "$conf"
 	make_service "adm_$kind" "conf=$conf"
-	wait_mid_step
 	new_record "$(rec_of $A)" -o "$(id -u $A):$(id -g $A)" -s 5 >/dev/null
 	recovery=$(new_record "$(rec_of $B)" -o "$(id -u $B):$(id -g $B)" -r 3 -i 1000)
 
@@ -127,7 +126,7 @@ check_admin "an unknown command" 2 frobnicate
 "$top_builddir/tools/totp-enroll" --secret X --no-confirm >"$T/enroll.out" 2>&1
 check_eq "totp-enroll --secret is an error, not --secret-path" 2 "$?"
 check "... said so" grep -q "unknown option '--secret'" "$T/enroll.out"
-runuser -u "$C" -- "$ADMIN" list >"$T/admin.out" 2>&1
+runuser -u "$C" -- "$ADMIN_BIN" list >"$T/admin.out" 2>&1
 check_eq "totp-admin as another user than root exits 1" 1 "$?"
 check "... and says it needs root" grep -q "must be run as root" "$T/admin.out"
 

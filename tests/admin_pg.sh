@@ -27,7 +27,6 @@ row() {
 }
 bad=$(wrong_code)
 
-wait_mid_step
 pg_enroll $A -s 5 || bail "enrolling $A"
 pg_enroll $B -r 3 -i 1000 >"$T/recovery" || bail "enrolling $B"
 pg_enroll $REMOTE || bail "enrolling $REMOTE"

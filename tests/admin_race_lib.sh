@@ -8,32 +8,37 @@
 #                                and of totp-admin (unless RACE_ADMIN_CONF)
 # Each round releases $RACERS logins and one totp-admin command together:
 # all wait at a barrier (a FIFO they open for reading, tests/pam_login.c)
-# that the test opens once every one of them is there. No sleeps.
+# that the test opens once every one of them has written its byte into
+# the FIFO ready. No sleeps.
 RACERS=32
 RACER_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$SYSLOG_SHIM"
 
 # race ANSWER ADMIN-ARGS...: outputs in $T/race/1..N and $T/race/admin
 race() {
-	local answer=$1 i waited=0; shift
-	rm -rf "$T/race" "$T/barrier" && mkdir "$T/race" "$T/barrier" && mkfifo "$T/barrier/go"
+	local answer=$1 i; shift
+	rm -rf "$T/race" "$T/barrier" && mkdir "$T/race" "$T/barrier" &&
+		mkfifo "$T/barrier/go" "$T/barrier/ready"
+	# held open both ways (never blocks), so each one's "ready" byte lands
+	# here whenever it comes
+	exec 4<>"$T/barrier/ready"
 	for i in $(seq "$RACERS"); do
 		LD_PRELOAD="$RACER_PRELOAD" "$PAM_LOGIN" -d "$T/pam" -b "$T/barrier" \
 			race root "$answer" >"$T/race/$i" 2>&1 &
 	done
-	# the administrator at the same barrier: opening the FIFO blocks until
-	# the release, then the shell becomes totp-admin
+	# the administrator at the same barrier: says ready, then opening the
+	# FIFO blocks until the release, then the shell becomes totp-admin
 	(
-		: >"$T/barrier/ready.admin"
+		printf a >"$T/barrier/ready"
 		exec 4<"$T/barrier/go"
-		LD_PRELOAD="$RACER_PRELOAD" exec "$ADMIN" --conf "${RACE_ADMIN_CONF:-$RACE_CONF}" "$@"
+		LD_PRELOAD="$SYSLOG_SHIM" exec "$ADMIN" --conf "${RACE_ADMIN_CONF:-$RACE_CONF}" "$@"
 	) >"$T/race/admin" 2>&1 </dev/null &
-	while [ "$(find "$T/barrier" -name 'ready.*' | wc -l)" -le "$RACERS" ]; do
-		[ $((waited += 1)) -lt 6000 ] || bail "racers never all reached the barrier"
-		sleep 0.01  # polling for a condition, not a wait for time to pass
-	done
+	# released together once every one is waiting (a deadline, in case one
+	# died on the way)
+	read -r -t 120 -N $((RACERS + 1)) -u 4 _ || bail "racers never all reached the barrier"
+	# held open (read-write: never blocks) until all are done
 	exec 3<>"$T/barrier/go"
 	wait
-	exec 3>&-
+	exec 3>&- 4>&-
 	n_success=$(grep -l '^result: PAM_SUCCESS$' "$T/race/"[0-9]* | wc -l)
 	n_autherr=$(grep -l '^result: PAM_AUTH_ERR$' "$T/race/"[0-9]* | wc -l)
 	n_replay=$(grep -l 'replayed code refused' "$T/race/"[0-9]* | wc -l)

@@ -17,7 +17,6 @@ FILTER="$T/filter.d/pam_totp.conf"
 
 make_service sshd "secret=$T/%u.rec"
 make_service lock "secret=$T/%u.rec max_failures=1 failure_ceiling=5 lockout_base=600 lockout_max=600"
-wait_mid_step
 new_record "$T/root.rec"
 : >"$T/module.log"
 # from HOST, as USER, answer ANSWER; the module's line kept

@@ -48,7 +48,6 @@ auth_lines | sed -e "s|pam_unix.so nullok|pam_permit.so|" \
 	-e "s|pam_totp.so nullok|$MODULE nullok conf=$T/conf/pam_totp.conf|" >"$T/pam/common"
 check_login "through the enabled stack: not enrolled, nullok lets the user in" PAM_SUCCESS common root
 check "... and the module says so" logged "not enrolled, nullok: ignored"
-wait_mid_step
 new_record "$T/root.rec"
 check_login "through the enabled stack: enrolled, a wrong code is refused" PAM_AUTH_ERR common root "$(wrong_code)"
 check_login "through the enabled stack: enrolled, the right code lets in" PAM_SUCCESS common root "$(code)"
