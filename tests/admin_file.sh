@@ -30,12 +30,15 @@ bad=$(wrong_code)
 run_store() {
 	local kind=$1 template=$2 conf="$T/$1.conf" recovery c0 before
 	rec_of() { local h; h=$(getent passwd "$1" | cut -d: -f6); echo "${template//%h/$h}" | sed "s/%u/$1/"; }
+	# in the home a record is its user's, elsewhere root's (pam_totp(5))
+	owner_of() { if [ "$kind" = home ]; then echo "$(id -u "$1"):$(id -g "$1")"; else echo 0:0; fi; }
+	owner_name() { if [ "$kind" = home ]; then echo "$1:$(id -gn "$1")"; else echo root:root; fi; }
 	printf 'secret=%s\nmax_failures=2\nfailure_ceiling=5\nlockout_base=600\nlockout_max=600\n' \
 		"$template" >"$conf"
 	chmod 644 "$conf"
 	make_service "adm_$kind" "conf=$conf"
-	new_record "$(rec_of $A)" -o "$(id -u $A):$(id -g $A)" -s 5 >/dev/null
-	recovery=$(new_record "$(rec_of $B)" -o "$(id -u $B):$(id -g $B)" -r 3 -i 1000)
+	new_record "$(rec_of $A)" -o "$(owner_of $A)" -s 5 >/dev/null
+	recovery=$(new_record "$(rec_of $B)" -o "$(owner_of $B)" -r 3 -i 1000)
 
 	check_admin "$kind: list" 0 --conf "$conf" list
 	check "$kind: list shows $A at the failure ceiling as disabled" \
@@ -79,6 +82,8 @@ run_store() {
 	check_eq "$kind: after unlock: no failures, no lock-out, same last step, 3 recovery codes" \
 		"0 0 $before 3" \
 		"$(record_field "$(rec_of $B)" failures) $(record_field "$(rec_of $B)" locked) $(record_field "$(rec_of $B)" last) $(record_field "$(rec_of $B)" recovery)"
+	check_eq "$kind: the unlocked record keeps its owner, mode 0600" "$(owner_name $B) 600" \
+		"$(stat -c '%U:%G %a' "$(rec_of $B)")"
 	check_login "$kind: the code used before the unlock is still a replay" PAM_AUTH_ERR "adm_$kind" $B "$c0"
 	check "$kind: ... logged as a replay" logged "replayed code refused"
 	check_login "$kind: $B logs in with the next code: same secret" PAM_SUCCESS "adm_$kind" $B "$(code 1)"
@@ -117,6 +122,15 @@ run_store() {
 
 run_store home "%h/.pam_totp"
 run_store root "$T/store/%u"
+# the administrator's store is root's: a record there its user owns (who
+# could reset the failures) is refused, and left as it is
+new_record "$T/store/$C" -o "$(id -u $C):$(id -g $C)" >/dev/null
+before=$(sha256sum <"$T/store/$C")
+check_admin "root store: unlock of a record its user owns fails (exit 1)" 1 --conf "$T/root.conf" unlock $C
+check "... saying it must be root's" grep -q "outside the home it must be root's" "$T/admin.err"
+check_admin "root store: remove --yes of it fails too (exit 1)" 1 --conf "$T/root.conf" remove --yes $C
+check "... and the record is as it was" test "$(sha256sum <"$T/store/$C")" = "$before"
+rm -f "$T/store/$C"
 
 # options: exact names, nothing guessed
 check_admin "totp-admin --jso is unknown, not --json" 2 --jso list
