@@ -145,6 +145,25 @@ check_login "HOTP/T60/8: the step pam_oath saw used is refused" PAM_AUTH_ERR imp
 check_login "HOTP/T60/8 user logs in with the next 8-digit code" PAM_SUCCESS imp ${P}ob \
 	"$(oathtool --totp -d 8 -s 60 -N "@$(($(test_now) + 60))" "$hex_b")"
 
+# into the administrator's store: as totp-enroll writes there, the
+# directory made root's 0700, the record root's 0600
+CONF2="$T/store.conf"
+printf 'secret=%s/adminstore/%%u\n' "$T" >"$CONF2"
+OATH2="$T/store.oath"
+printf 'HOTP/T30 %s - %s\n' "${P}none" "$hex_a" >"$OATH2"
+chmod 600 "$OATH2"
+check_admin "import-oath into a missing root store" 0 --conf "$CONF2" import-oath "$OATH2"
+check_eq "... the store directory made root's, mode 0700" "root 700" "$(stat -c '%U %a' "$T/adminstore")"
+check_eq "... the record root's, mode 0600" "root:root 600" "$(stat -c '%U:%G %a' "$T/adminstore/${P}none")"
+make_service imp_store "conf=$CONF2"
+check_login "... and the module takes it" PAM_SUCCESS imp_store ${P}none \
+	"$(oathtool --totp -d 6 -s 30 -N "@$(test_now)" "$hex_a")"
+rm -rf "$T/adminstore"
+mkdir -m 777 "$T/adminstore"
+check_admin "import-oath into a store directory others may write fails" 1 --conf "$CONF2" import-oath "$OATH2"
+check "... saying why" grep -q "^${P}none: failed: the store directory $T/adminstore is unsafe" "$T/admin.out"
+check "... nothing written" test ! -e "$T/adminstore/${P}none"
+
 chmod 644 "$OATH"
 check_admin "a usersfile readable by others is refused whole" 1 --conf "$CONF" import-oath "$OATH"
 check "... with its reason" grep -q "accessible by group or others" "$T/admin.err"

@@ -116,6 +116,10 @@ write_new(const struct admin_ctx *c, const struct admin_user *u, const struct to
 	if (config_record_path(&c->cfg, u->name, u->su.uid, u->home, path, sizeof(path),
 			       &in_home, err, err_size) != 0)
 		return -1;
+	/* outside the home, as totp-enroll does: a root store directory
+	 * (made when missing), the record root's (enroll_record_write) */
+	if (!in_home && enroll_record_store_dir(path, err, err_size) != 0)
+		return -1;
 	return enroll_record_write(path, rec, &u->su, in_home, 0, err, err_size);
 }
 
