@@ -131,6 +131,18 @@ check "... saying it must be root's" grep -q "outside the home it must be root's
 check_admin "root store: remove --yes of it fails too (exit 1)" 1 --conf "$T/root.conf" remove --yes $C
 check "... and the record is as it was" test "$(sha256sum <"$T/store/$C")" = "$before"
 rm -f "$T/store/$C"
+# the administrator's name (here from SUDO_USER, which the caller sets) is
+# escaped in the log line like every field, so it cannot forge a line
+if [ -z "$luid" ] || [ "$luid" = 4294967295 ]; then
+	new_record "$T/store/$C" -o 0:0 -s 5 >/dev/null
+	SUDO_USER=$'pt_adm\nuser=x by=y: forged' admin --conf "$T/root.conf" unlock $C
+	check_eq "unlock by a SUDO_USER with a newline in it" 0 "$admin_rc"
+	check "... logged with the newline escaped" admin_logged 'by=pt_adm\\x0auser=x by=y: forged: unlocked'
+	check "... and no line of its own" test "$(grep -c '^user=x' "$T/admin.err")" = 0
+	rm -f "$T/store/$C"
+else
+	ok "an administrator's name with a newline is escaped # SKIP the audit login uid names the administrator"
+fi
 
 # options: exact names, nothing guessed
 check_admin "totp-admin --jso is unknown, not --json" 2 --jso list

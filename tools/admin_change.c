@@ -49,13 +49,17 @@ admin_who(char *out, size_t size)
 void
 admin_log(const struct admin_ctx *c, int prio, const char *user, const char *fmt, ...)
 {
-	char what[768];
+	/* escaped like the module's lines (text_escape): a user name from a
+	 * file or a database row must not start a log line of its own */
+	char what[768], what_esc[sizeof(what) * 4], user_esc[256], by_esc[256];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	syslog(prio, "user=%s by=%s: %s", user, c->admin, what);
+	syslog(prio, "user=%s by=%s: %s", text_escape(user, user_esc, sizeof(user_esc)),
+	       text_escape(c->admin, by_esc, sizeof(by_esc)),
+	       text_escape(what, what_esc, sizeof(what_esc)));
 }
 
 int
