@@ -93,4 +93,11 @@ check "... with the database's reason" grep -q "permission denied" "$T/admin.err
 check "... logged" admin_logged "user=$C by=$ADMIN_NAME: remove failed"
 check_eq "... and the row is still there" 1 "$(pg_value "SELECT count(*) FROM pam_totp_records WHERE user_name = '$C'")"
 
+# a db= password in a file others may read: refused, as by the module
+cp "$ADMIN_CONF" "$T/open.conf"
+chmod 644 "$T/open.conf"
+check_admin "a config file with a password readable by others is refused" 1 --conf "$T/open.conf" list
+check "... saying why" grep -q "holds a database password (line 2): it must be readable by root alone" \
+	"$T/admin.err"
+
 tap_done

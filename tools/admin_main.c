@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "enroll.h"
 #include "opts_exact.h"
 
 /* Administration may wait longer than a login for a busy record. */
@@ -192,6 +193,12 @@ load_config(const struct admin_opts *o, struct admin_ctx *c)
 		c->cfg.db_timeout = ADMIN_TIMEOUT;
 	if (c->cfg.store == CONFIG_STORE_POSTGRESQL) {
 #ifdef HAVE_LIBPQ
+		/* as the module and totp-enroll: a db= password only in a file
+		 * root alone may read, judged by libpq's own reading of db= */
+		if (enroll_db_check_password(&c->cfg, err, sizeof(err)) != 0) {
+			fprintf(stderr, "totp-admin: %s\n", err);
+			return -1;
+		}
 		c->pg = &pam_totp_store_pg_v2;
 #else
 		fputs("totp-admin: store=postgresql, but built without PostgreSQL support\n",
