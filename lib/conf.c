@@ -61,6 +61,8 @@ static const struct choice_option choice_options[] = {
 	{ "store", offsetof(struct totp_config, store), { "file", "postgresql", NULL } },
 	{ "db_unavailable", offsetof(struct totp_config, db_unavailable_ignore),
 	  { "deny", "ignore", NULL } },
+	{ "db_insecure_transport", offsetof(struct totp_config, db_insecure_transport),
+	  { "no", "yes", NULL } },
 };
 
 struct flag_option {
@@ -88,6 +90,7 @@ static const struct string_option string_options[] = {
 	{ "issuer", offsetof(struct totp_config, issuer), CONFIG_ISSUER_MAX },
 	{ "conf", offsetof(struct totp_config, conf_path), PATH_MAX },
 	{ "db", offsetof(struct totp_config, db), CONFIG_DB_MAX },
+	{ "db_key", offsetof(struct totp_config, db_key), PATH_MAX },
 };
 
 int

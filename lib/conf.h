@@ -39,10 +39,13 @@ struct totp_config {
 	unsigned lock_timeout;           /* seconds to wait for a busy record */
 	enum config_store store;
 	char db[CONFIG_DB_MAX];          /* libpq connection string or URI */
+	char db_key[PATH_MAX];           /* key file sealing the rows' secrets; empty: none */
 	enum config_db_origin db_origin; /* where db= came from */
 	int db_line;                     /* its line in conf_path (from a file) */
 	unsigned db_timeout;             /* seconds a login may spend on the database */
 	int db_unavailable_ignore;       /* db_unavailable=ignore: PAM_IGNORE, not a denial */
+	int db_insecure_transport;       /* db_insecure_transport=yes: TCP without a verified
+	                                    TLS server allowed (dangerous) */
 	int nullok;
 	int echo;
 	int try_first_pass;

@@ -210,12 +210,12 @@ get_input(pam_handle_t *pamh, const struct totp_config *cfg, char **input, int *
 /* One login_attempt; an unknown user (user NULL) is treated as a user
  * without a record, so the two cannot be told apart by the prompts. */
 static void
-attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
+attempt(const struct totp_config *cfg, struct login_db *db,
 	const struct store_user *user, const char *input, int stacked, int64_t now,
 	struct login_result *res)
 {
 	if (user != NULL) {
-		login_attempt(cfg, pg, user, input, stacked, now, res);
+		login_attempt(cfg, db, user, input, stacked, now, res);
 		return;
 	}
 	memset(res, 0, sizeof(*res));
@@ -314,7 +314,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct passwd pwent, *pw = NULL;
 	struct store_user su;
 	struct login_result res;
-	const struct store_pg_api *pg = NULL;
+	struct login_db db;
 	char err[512], pwbuf_first[PWBUF_FIRST], *pwbuf = NULL, *input = NULL;
 	const void *item;
 	int rc = PAM_AUTH_ERR, stacked = 0;
@@ -322,6 +322,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	(void)flags;
 	memset(&res, 0, sizeof(res));
+	memset(&db, 0, sizeof(db));
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
 		w.service = item;
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
@@ -334,8 +335,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 * same for every user: denied before any prompt, and never turned into
 	 * PAM_IGNORE by db_unavailable=ignore. */
 	if (cfg.store == CONFIG_STORE_POSTGRESQL &&
-	    ((pg = pg_plugin_load(err, sizeof(err))) == NULL ||
-	     config_check_db_password(&cfg, pg->db_has_password(cfg.db), err, sizeof(err)) != 0)) {
+	    ((db.api = pg_plugin_load(err, sizeof(err))) == NULL ||
+	     config_check_db_password(&cfg, db.api->db_has_password(cfg.db), err, sizeof(err)) != 0)) {
 		log_outcome(pamh, LOG_ERR, &w, "configuration error: %s", err);
 		return PAM_SERVICE_ERR;
 	}
@@ -344,6 +345,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_outcome(pamh, LOG_ERR, &w, "cannot get the user name");
 		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 	}
+	/* said at every login: an opt-out must not be forgotten */
+	if (cfg.store == CONFIG_STORE_POSTGRESQL && cfg.db_insecure_transport)
+		log_outcome(pamh, LOG_WARNING, &w, "db_insecure_transport=yes: the secret may "
+			    "cross the network unencrypted and unverified");
 	pw = lookup_user(w.user, &pwent, pwbuf_first, sizeof(pwbuf_first), &pwbuf);
 	if (pw != NULL) {
 		su.name = pw->pw_name;
@@ -351,14 +356,14 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		su.gid = pw->pw_gid;
 		su.home = pw->pw_dir;
 	}
-	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, pg, &su)) {
+	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, &db, &su)) {
 		log_outcome(pamh, LOG_INFO, &w, "not enrolled, nullok: ignored");
 		rc = PAM_IGNORE;
 		goto out;
 	}
 	if (cfg.split_pass) {
 		rc = split_step(pamh, &cfg, &w,
-				pw != NULL ? login_code_digits(&cfg, pg, &su) : OTP_DIGITS_MIN);
+				pw != NULL ? login_code_digits(&cfg, &db, &su) : OTP_DIGITS_MIN);
 		goto out;
 	}
 	/* Prompt before any lock is taken, and prompt unknown and unenrolled
@@ -375,7 +380,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			    cfg.policy.max_failures, cfg.policy.lockout_base,
 			    cfg.policy.lockout_max, cfg.policy.failure_ceiling);
 	now = (int64_t)time(NULL);
-	attempt(&cfg, pg, pw != NULL ? &su : NULL, input, stacked, now, &res);
+	attempt(&cfg, &db, pw != NULL ? &su : NULL, input, stacked, now, &res);
 	if (res.outcome == LOGIN_NOT_A_CODE && cfg.try_first_pass) {
 		/* the stacked token may be a password: ask for the code, and
 		 * count nothing for the token */
@@ -385,7 +390,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		if (rc != PAM_SUCCESS)
 			goto out;
 		now = (int64_t)time(NULL);
-		attempt(&cfg, pg, pw != NULL ? &su : NULL, input, 0, now, &res);
+		attempt(&cfg, &db, pw != NULL ? &su : NULL, input, 0, now, &res);
 	}
 	if (res.outcome == LOGIN_RESYNC_NEXT) {
 		log_outcome(pamh, LOG_NOTICE, &w, "clock drift of %d steps: asking for the next code",
@@ -396,12 +401,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		if (rc != PAM_SUCCESS)
 			goto out;
 		now = (int64_t)time(NULL);
-		attempt(&cfg, pg, &su, input, 0, now, &res);
+		attempt(&cfg, &db, &su, input, 0, now, &res);
 		if (res.outcome == LOGIN_RESYNC_NEXT)
 			res.outcome = LOGIN_DENIED; /* not the consecutive code */
 	}
 	rc = map_outcome(pamh, &cfg, &w, &res, now);
 out:
+	login_db_close(&db);
 	drop_answer(&input);
 	free(pwbuf); /* the passwd entry holds no secret: nothing to wipe */
 	secure_wipe(&res, sizeof(res));

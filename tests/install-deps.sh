@@ -47,10 +47,13 @@ dpkg-dev                    ci     dpkg-buildpackage
 lintian                     ci     lintian
 postgresql                  ci     /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/pg_ctl psql
 libnss-wrapper              ci     /usr/lib/*/libnss_wrapper.so
+pgbouncer                   ci     pgbouncer
+openssl                     ci     openssl
+iproute2                    ci     ip
 libpam-google-authenticator deb    google-authenticator /usr/lib/*/security/pam_google_authenticator.so
 libpam-oath                 deb    /usr/lib/*/security/pam_oath.so
 fail2ban                    deb    fail2ban-regex
-util-linux                  ci     setpriv runuser
+util-linux                  ci     setpriv runuser unshare
 passwd                      ci     useradd userdel
 '
 if [ "${1:-}" = --print-table ]; then

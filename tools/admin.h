@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "login.h"
 #include "record.h"
 #include "store.h"
 
@@ -35,7 +36,7 @@ enum {
 
 struct admin_ctx {
 	struct totp_config cfg;             /* the module's, lock and db timeouts raised */
-	const struct store_pg_api *pg;      /* NULL without PostgreSQL support */
+	struct login_db *db;                /* store=postgresql: the run's one connection */
 	char admin[ADMIN_NAME_MAX];         /* who runs this, for the log */
 	int json;
 	int dry_run;

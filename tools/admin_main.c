@@ -199,7 +199,7 @@ load_config(const struct admin_opts *o, struct admin_ctx *c)
 			fprintf(stderr, "totp-admin: %s\n", err);
 			return -1;
 		}
-		c->pg = &pam_totp_store_pg_v2;
+		c->db->api = &pam_totp_store_pg_v3;
 #else
 		fputs("totp-admin: store=postgresql, but built without PostgreSQL support\n",
 		      stderr);
@@ -213,6 +213,7 @@ int
 main(int argc, char **argv)
 {
 	static struct admin_ctx c;
+	static struct login_db db;  /* the connection every command's steps share */
 	struct admin_opts o;
 	int r = parse(argc, argv, &o);
 
@@ -224,6 +225,7 @@ main(int argc, char **argv)
 		fputs("totp-admin: must be run as root\n", stderr);
 		return ADMIN_EXIT_ERROR;
 	}
+	c.db = &db;
 	if (load_config(&o, &c) != 0)
 		return ADMIN_EXIT_ERROR;
 	c.json = o.json;
@@ -245,6 +247,7 @@ main(int argc, char **argv)
 		r = admin_import_ga(&c, o.args, o.n_args, o.all);
 	else
 		r = admin_import_oath(&c, o.args[0]);
+	login_db_close(&db);
 	closelog();
 	return r;
 }

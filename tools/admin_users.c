@@ -72,7 +72,7 @@ enum store_status
 admin_open(const struct admin_ctx *c, const struct admin_user *u, struct totp_store **store,
 	   char *err, size_t err_size)
 {
-	return login_open_store(&c->cfg, c->pg, &u->su, store, err, err_size);
+	return login_open_store(&c->cfg, c->db, &u->su, store, err, err_size);
 }
 
 /* ---- lists of users ---- */
@@ -134,7 +134,7 @@ list_finish(struct user_list *l, struct admin_user **users, size_t *n)
 static int
 no_record(const struct admin_ctx *c, const struct admin_user *u)
 {
-	return login_record_missing(&c->cfg, c->pg, &u->su);
+	return login_record_missing(&c->cfg, c->db, &u->su);
 }
 
 int
@@ -150,8 +150,8 @@ admin_enrolled(const struct admin_ctx *c, struct admin_user **users, size_t *n)
 		char **names = NULL, err[512];
 		size_t count = 0;
 
-		if (store_pg_users(c->cfg.db, c->cfg.db_timeout, &names, &count, err,
-				   sizeof(err)) != STORE_OK) {
+		if (store_pg_users(c->cfg.db, c->cfg.db_timeout, c->cfg.db_insecure_transport,
+				   &names, &count, err, sizeof(err)) != STORE_OK) {
 			fprintf(stderr, "totp-admin: %s\n", err);
 			return -1;
 		}

@@ -31,7 +31,8 @@ int
 enroll_db_exists(const struct totp_config *cfg, const char *user)
 {
 	char err[512];
-	enum store_status st = store_pg_exists(cfg->db, admin_timeout(cfg), user, err,
+	enum store_status st = store_pg_exists(cfg->db, admin_timeout(cfg),
+					       cfg->db_insecure_transport, cfg->db_key, user, err,
 					       sizeof(err));
 
 	if (st == STORE_OK || st == STORE_NOT_FOUND)
@@ -48,7 +49,8 @@ enroll_db_write(const struct totp_config *cfg, const char *user,
 	const struct totp_record *recs[1] = { rec };
 
 	errno = 0;
-	return store_pg_insert(cfg->db, admin_timeout(cfg), users, recs, 1, replace,
+	return store_pg_insert(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport, cfg->db_key,
+			       users, recs, 1, replace,
 			       err, err_size) == STORE_OK ? 0 : -1;
 }
 
@@ -57,7 +59,8 @@ enroll_db_init(const struct totp_config *cfg, int quiet)
 {
 	char err[512];
 
-	if (store_pg_init_db(cfg->db, admin_timeout(cfg), err, sizeof(err)) != STORE_OK) {
+	if (store_pg_init_db(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport, cfg->db_key,
+			     err, sizeof(err)) != STORE_OK) {
 		fprintf(stderr, "totp-enroll: --init-db: %s\n", err);
 		return ENROLL_EXIT_ERROR;
 	}
@@ -157,7 +160,8 @@ enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet)
 		recs[opened] = &items[opened].rec;
 	}
 	/* all rows or none: a user already in the database stops the import */
-	if (store_pg_insert(cfg->db, admin_timeout(cfg), users, recs, (size_t)n, 0, err,
+	if (store_pg_insert(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport, cfg->db_key,
+			    users, recs, (size_t)n, 0, err,
 			    sizeof(err)) != STORE_OK) {
 		ret = errno == EEXIST ? ENROLL_EXIT_EXISTS : ENROLL_EXIT_ERROR;
 		fprintf(stderr, "totp-enroll: --import: %s; nothing was imported\n", err);

@@ -74,6 +74,9 @@ find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
 		fprintf(stderr, "totp-enroll: %s\n", err);
 		return -1;
 	}
+	if (cfg->store == CONFIG_STORE_POSTGRESQL && cfg->db_insecure_transport)
+		fputs("totp-enroll: warning: db_insecure_transport=yes: secrets may cross the "
+		      "network unencrypted and unverified\n", stderr);
 	if (u == NULL)
 		return 0;
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
