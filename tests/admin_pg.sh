@@ -99,5 +99,12 @@ chmod 644 "$T/open.conf"
 check_admin "a config file with a password readable by others is refused" 1 --conf "$T/open.conf" list
 check "... saying why" grep -q "holds a database password (line 2): it must be readable by root alone" \
 	"$T/admin.err"
+# db_insecure_transport=yes is said out loud, as totp-enroll says it
+cp "$ADMIN_CONF" "$T/insecure.conf"
+echo db_insecure_transport=yes >>"$T/insecure.conf"
+check_admin "list with db_insecure_transport=yes (a Unix socket: it works)" 0 --conf "$T/insecure.conf" list
+check "... with a warning that secrets may cross the network unencrypted" \
+	grep -q "warning: db_insecure_transport=yes: secrets may cross the network unencrypted" \
+	"$T/admin.err"
 
 tap_done

@@ -199,6 +199,9 @@ load_config(const struct admin_opts *o, struct admin_ctx *c)
 			fprintf(stderr, "totp-admin: %s\n", err);
 			return -1;
 		}
+		if (c->cfg.db_insecure_transport)
+			fputs("totp-admin: warning: db_insecure_transport=yes: secrets may cross the "
+			      "network unencrypted and unverified\n", stderr);
 		c->db->api = &pam_totp_store_pg_v3;
 #else
 		fputs("totp-admin: store=postgresql, but built without PostgreSQL support\n",
