@@ -381,3 +381,22 @@ config_record_path(const struct totp_config *cfg, const char *user, uid_t uid,
 	}
 	return 0;
 }
+
+int
+config_load_tool(struct totp_config *cfg, const char *conf, const char *secret_path,
+		 char *err, size_t err_size)
+{
+	char conf_word[PATH_MAX + 8], secret_word[PATH_MAX + 8];
+	const char *words[2];
+	int n = 0;
+
+	if (conf != NULL) {
+		snprintf(conf_word, sizeof(conf_word), "conf=%s", conf);
+		words[n++] = conf_word;
+	}
+	if (secret_path != NULL) {
+		snprintf(secret_word, sizeof(secret_word), "secret=%s", secret_path);
+		words[n++] = secret_word;
+	}
+	return config_load(cfg, n, words, err, err_size);
+}

@@ -89,6 +89,12 @@ int config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
 int config_load(struct totp_config *cfg, int argc, const char **argv,
 		char *err, size_t err_size);
 
+/* For the tools: config_load with their --conf FILE and --secret-path
+ * TEMPLATE (each may be NULL) in the roles of the module's conf= and
+ * secret=, so they find the records the module finds. */
+int config_load_tool(struct totp_config *cfg, const char *conf, const char *secret_path,
+		     char *err, size_t err_size);
+
 /* Expand the record path template for a user. The result must be an
  * absolute path; a user name with '/' or a name of "." or ".." is refused.
  * *in_home is set when the template uses %h (the record is then accessed

@@ -44,6 +44,7 @@ struct store_ops {
 	enum store_status (*rewrite)(struct totp_store *s, const struct totp_record *rec,
 				     char *err, size_t err_size);
 	void (*close)(struct totp_store *s);
+	enum store_status (*remove)(struct totp_store *s, char *err, size_t err_size);
 };
 
 /* Every store's own structure starts with this. */
@@ -76,6 +77,13 @@ enum store_status store_write_state(struct totp_store *s, const struct totp_reco
  * failure the old record is intact and no temporary file is left. */
 enum store_status store_rewrite(struct totp_store *s, const struct totp_record *rec,
 				char *err, size_t err_size);
+
+/* Delete the locked record (totp-admin remove), durably: the file store
+ * unlinks it and syncs the directory, the database store DELETEs the row
+ * and COMMITs. A login waiting for the lock then finds no record. Needs
+ * no store_read first: a record too broken to parse can still be removed.
+ * STORE_OK, STORE_ERROR or STORE_UNAVAILABLE. */
+enum store_status store_remove(struct totp_store *s, char *err, size_t err_size);
 
 /* Unlock, close, restore the file-system identity (file store); roll back
  * what was not committed and disconnect (database store). NULL is fine. */
@@ -151,6 +159,12 @@ enum store_status store_pg_insert(const char *conninfo, unsigned timeout,
 				  const char *const users[],
 				  const struct totp_record *const recs[], size_t n,
 				  int replace, char *err, size_t err_size);
+
+/* The names of all users with a row, sorted (totp-admin list). *names is
+ * malloc'ed, n strings each malloc'ed: free with store_pg_free_users. */
+enum store_status store_pg_users(const char *conninfo, unsigned timeout, int insecure_transport,
+				 char ***names, size_t *n, char *err, size_t err_size);
+void store_pg_free_users(char **names, size_t n);
 
 /* Whether conninfo sets a password, as libpq reads it (PQconninfoParse,
  * which decodes %-escapes in a URI): 1 yes, 0 no, -1 libpq cannot parse

@@ -377,9 +377,10 @@ static enum store_status pg_write_state(struct totp_store *, const struct totp_r
 static enum store_status pg_rewrite(struct totp_store *, const struct totp_record *,
 				    char *, size_t);
 static void pg_close(struct totp_store *);
+static enum store_status pg_remove(struct totp_store *, char *, size_t);
 
 static const struct store_ops pg_ops = {
-	"postgresql", pg_read, pg_write_state, pg_rewrite, pg_close
+	"postgresql", pg_read, pg_write_state, pg_rewrite, pg_close, pg_remove
 };
 
 #define STATE_COLUMNS "seq, last_step, skew, failures, locked_until, resync_step"
@@ -581,6 +582,31 @@ state_params(const struct totp_state *st, struct state_params *p)
 	snprintf(p->v[5], sizeof(p->v[5]), "%" PRId64, st->resync_step);
 }
 
+/* Run sql, which must change exactly the user's locked row, then COMMIT.
+ * One change per transaction: the row lock ends with it. */
+static enum store_status
+pg_change_row(struct pg_store *s, const char *sql, int nparams, const char *const *params,
+	      const char *done, char *err, size_t err_size)
+{
+	PGresult *r = NULL;
+	enum store_status ret;
+
+	ret = pg_run(s->conn, &s->deadline, sql, nparams, params, PGRES_COMMAND_OK, &r,
+		     err, err_size);
+	if (ret == STORE_OK && strcmp(PQcmdTuples(r), "1") != 0) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "the user's row was not %s", done);
+		pg_set_err(err, err_size, "database error", why);
+		ret = STORE_ERROR;
+	}
+	PQclear(r);
+	if (ret == STORE_OK)
+		ret = pg_commit(s->conn, &s->deadline, err, err_size);
+	s->read_ok = 0;  /* one write per login */
+	return ret;
+}
+
 /* UPDATE the locked row (the record too when text != NULL), then COMMIT. */
 static enum store_status
 pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
@@ -593,8 +619,6 @@ pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
 	struct totp_state st = *next;
 	struct state_params p;
 	const char *params[8];
-	PGresult *r = NULL;
-	enum store_status ret;
 
 	if (!s->read_ok) {
 		pg_set_err(err, err_size, "state written before reading", NULL);
@@ -606,16 +630,7 @@ pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
 	for (int i = 0; i < 6; i++)
 		params[i + 1] = p.v[i];
 	params[7] = text;
-	ret = pg_run(s->conn, &s->deadline, sql, 8, params, PGRES_COMMAND_OK, &r, err, err_size);
-	if (ret == STORE_OK && strcmp(PQcmdTuples(r), "1") != 0) {
-		pg_set_err(err, err_size, "database error", "the user's row was not updated");
-		ret = STORE_ERROR;
-	}
-	PQclear(r);
-	if (ret == STORE_OK)
-		ret = pg_commit(s->conn, &s->deadline, err, err_size);
-	s->read_ok = 0;  /* one write per login */
-	return ret;
+	return pg_change_row(s, sql, 8, params, "updated", err, err_size);
 }
 
 static enum store_status
@@ -640,6 +655,16 @@ pg_rewrite(struct totp_store *base, const struct totp_record *rec, char *err, si
 	secure_wipe(text, strlen(text));
 	free(text);
 	return ret;
+}
+
+/* DELETE the locked row, then COMMIT. */
+static enum store_status
+pg_remove(struct totp_store *base, char *err, size_t err_size)
+{
+	static const char sql[] = "DELETE FROM pam_totp_records WHERE user_name = $1";
+	struct pg_store *s = (struct pg_store *)base;
+
+	return pg_change_row(s, sql, 1, (const char *const *)&s->user, "deleted", err, err_size);
 }
 
 static void
@@ -760,6 +785,55 @@ store_pg_insert(const char *conninfo, unsigned timeout, int insecure, const char
 		PQfinish(conn);
 	seal_key_wipe(&key);
 	errno = exists ? EEXIST : 0;
+	return st;
+}
+
+void
+store_pg_free_users(char **names, size_t n)
+{
+	for (size_t i = 0; names != NULL && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+enum store_status
+store_pg_users(const char *conninfo, unsigned timeout, int insecure, char ***names,
+	       size_t *n, char *err, size_t err_size)
+{
+	static const char sql[] = "SELECT user_name FROM pam_totp_records ORDER BY user_name";
+	struct timespec deadline;
+	PGconn *conn = NULL;
+	PGresult *r = NULL;
+	enum store_status st;
+	size_t count = 0;
+	long budget_ms;
+
+	*names = NULL;
+	*n = 0;
+	st = pg_begin(conninfo, timeout, insecure, &deadline, &budget_ms, &conn, err, err_size);
+	if (st == STORE_OK)
+		st = pg_run(conn, &deadline, sql, 0, NULL, PGRES_TUPLES_OK, &r, err, err_size);
+	if (st == STORE_OK && PQntuples(r) > 0) {
+		size_t rows = (size_t)PQntuples(r);
+
+		*names = calloc(rows, sizeof(**names));
+		for (; *names != NULL && count < rows; count++) {
+			(*names)[count] = strdup(PQgetvalue(r, (int)count, 0));
+			if ((*names)[count] == NULL)
+				break;
+		}
+		if (*names == NULL || count < rows) {
+			store_pg_free_users(*names, count);
+			*names = NULL;
+			count = 0;
+			pg_set_err(err, err_size, "out of memory", NULL);
+			st = STORE_ERROR;
+		}
+	}
+	*n = count;
+	PQclear(r);
+	if (conn != NULL)
+		PQfinish(conn);
 	return st;
 }
 

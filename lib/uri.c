@@ -109,18 +109,6 @@ uri_build(const struct otp_uri *u, unsigned flags, char *out, size_t out_size)
 	return 0;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode in[0..len) into out; a bad escape or a NUL is an error. */
 static int
 percent_decode(const char *in, size_t len, char *out, size_t out_size)
@@ -135,8 +123,8 @@ percent_decode(const char *in, size_t len, char *out, size_t out_size)
 
 			if (i + 2 >= len)
 				return -1;
-			hi = hex_value(in[i + 1]);
-			lo = hex_value(in[i + 2]);
+			hi = text_hex_value(in[i + 1]);
+			lo = text_hex_value(in[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			c = (char)(hi * 16 + lo);

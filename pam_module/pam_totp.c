@@ -255,6 +255,7 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 	    const struct who *w, const struct login_result *r, int64_t now)
 {
 	const struct verify_result *v = &r->verify;
+	char until[TEXT_TIME_SIZE];
 
 	switch (r->outcome) {
 	case LOGIN_ACCEPTED:
@@ -297,14 +298,16 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 	case VERIFY_LOCKED: {
 		long wait = (long)(v->locked_until - now);
 
-		log_outcome(pamh, LOG_NOTICE, w, "locked out until %lld (%u failures)",
-			    (long long)v->locked_until, v->failures);
+		text_time(v->locked_until, until);
+		log_outcome(pamh, LOG_NOTICE, w, "locked out until %s (%u failures)", until,
+			    v->failures);
 		say_locked(msg, wait);
 		break;
 	}
 	case VERIFY_DISABLED:
-		log_outcome(pamh, LOG_WARNING, w, "disabled after %u failures: an administrator must reset it",
-			    v->failures);
+		log_outcome(pamh, LOG_WARNING, w,
+			    "disabled after %u failures: refused until totp-admin unlock %s",
+			    v->failures, w->user);
 		messages_say(msg, PAM_ERROR_MSG,
 			     "Too many wrong codes. Ask your administrator to unlock your account. "
 				"Until then no login that asks for a code works, SSH and sudo alike.");
@@ -321,9 +324,10 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 		break;
 	default:
 		if (v->locked_until > now) {
+			text_time(v->locked_until, until);
 			log_outcome(pamh, LOG_NOTICE, w,
-				    "wrong code (%u consecutive failures), locked until %lld",
-				    v->failures, (long long)v->locked_until);
+				    "wrong code (%u consecutive failures), locked until %s",
+				    v->failures, until);
 			say_locked(msg, (long)(v->locked_until - now));
 		} else {
 			log_outcome(pamh, LOG_NOTICE, w, "wrong code (%u consecutive failures)",

@@ -16,9 +16,11 @@ declare -A sources=(
 	[input]="$src/lib/input.c $src/lib/recovery.c $src/lib/record.c"
 	[base32]=""
 	[uri]="$src/lib/uri.c"
+	[ga_file]="$src/lib/ga_file.c $src/lib/recovery.c $src/lib/input.c $src/lib/record.c"
+	[oath_file]="$src/lib/oath_file.c"
 )
 passed=0 failed=0
-for t in record input base32 uri; do
+for t in record input base32 uri ga_file oath_file; do
 	# shellcheck disable=SC2086
 	if ! clang $flags "$src/tests/fuzz_$t.c" ${sources[$t]} $core -lcrypto \
 		-o "$out/fuzz_$t" 2>"$out/fuzz_$t.build.log"; then

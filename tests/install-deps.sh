@@ -36,7 +36,7 @@ libmagickcore-6.q16-6-extra deb    /usr/lib/*/ImageMagick-6*/modules-Q16/coders/
 librsvg2-bin                deb    rsvg-convert
 python3                     deb    python3
 python3-pexpect             deb    /usr/lib/python3/dist-packages/pexpect/__init__.py
-libpam-runtime              deb    /usr/lib/*/security/pam_deny.so
+libpam-runtime              deb    /usr/lib/*/security/pam_deny.so pam-auth-update
 tmux                        deb    tmux
 locales                     deb    localedef /usr/share/i18n/locales/nl_NL
 clang                       ci     clang
@@ -56,6 +56,7 @@ openssl                     ci     openssl
 iproute2                    ci     ip
 libpam-google-authenticator deb    google-authenticator /usr/lib/*/security/pam_google_authenticator.so
 libpam-oath                 deb    /usr/lib/*/security/pam_oath.so
+fail2ban                    deb    fail2ban-regex
 util-linux                  ci     setpriv runuser unshare
 passwd                      ci     useradd userdel
 '

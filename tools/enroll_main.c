@@ -68,19 +68,9 @@ static int
 find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
 		 struct totp_config *cfg, char *path, size_t path_size, int *in_home)
 {
-	char conf_word[PATH_MAX + 8], secret_word[PATH_MAX + 8], err[512];
-	const char *words[2];
-	int n = 0;
+	char err[512];
 
-	if (o->conf != NULL) {
-		snprintf(conf_word, sizeof(conf_word), "conf=%s", o->conf);
-		words[n++] = conf_word;
-	}
-	if (o->secret_path != NULL) {
-		snprintf(secret_word, sizeof(secret_word), "secret=%s", o->secret_path);
-		words[n++] = secret_word;
-	}
-	if (config_load(cfg, n, words, err, sizeof(err)) != 0 ||
+	if (config_load_tool(cfg, o->conf, o->secret_path, err, sizeof(err)) != 0 ||
 	    (cfg->store == CONFIG_STORE_POSTGRESQL &&
 	     enroll_db_check_password(cfg, err, sizeof(err)) != 0)) {
 		fprintf(stderr, _("totp-enroll: %s\n"), err);

@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "enroll.h"
 #include "i18n.h"
+#include "opts_exact.h"
 #include "text.h"
 
 /* One message, so that a translation can lay the whole text out anew. */
@@ -138,6 +139,8 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 	o->recovery = ENROLL_RECOVERY_DEFAULT;
 	o->qr = ENROLL_QR_UTF8;
 	opterr = 0;
+	if (opts_exact_check("totp-enroll", argc, argv, long_options) != 0)
+		return -1;
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		int r = take_text(c, optarg, o);
 
