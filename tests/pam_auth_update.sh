@@ -24,6 +24,9 @@ auth_lines() { grep -v '^#' "$R/etc/pam.d/common-auth" | grep .; }
 # pam-auth-update keeps its choices in debconf: with DPKG_ROOT, the copy in
 # $R, never the host's (checked at the end)
 pau() { DPKG_ROOT=$R pam-auth-update --root "$R" "$@"; }
+# as an unattended install runs them: without a terminal debconf would
+# otherwise say on stderr that it falls back from frontend to frontend
+export DEBIAN_FRONTEND=noninteractive
 host_debconf=$(sha256sum /var/cache/debconf/config.dat)
 
 # a fresh system's common-* files, made by pam-auth-update itself
