@@ -164,7 +164,13 @@ netns_login() {
 		in_netns bash -c '. "$1"; shift; timed_login "$@"
 		echo "$result $ms" >"$T/netns.result"' _ \
 		"$T/netns_env.sh" "$@"
-	read -r result ms <"$T/netns.result"
+	# no result file: the namespace was not set up, and no check after it
+	# may pass on the values of an earlier login
+	if [ -s "$T/netns.result" ]; then
+		read -r result ms <"$T/netns.result"
+	else
+		result="(no result: the private namespace could not be set up)" ms=999999
+	fi
 }
 # what login needs, for the shell inside the namespace
 {
