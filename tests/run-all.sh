@@ -52,6 +52,7 @@ run_suite() {
 run_suite normal --with-postgresql
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions="$src/tests/lsan.supp":print_suppressions=0 \
 	PAM_TOTP_REPEAT_RUN=1 run_suite sanitize --with-postgresql CFLAGS="-O1 $san" LDFLAGS="$san"
 
 echo "== fuzz: every libFuzzer target for ${FUZZ_SECONDS:=30}s"
