@@ -53,10 +53,13 @@ pg_ms_left(const struct timespec *deadline)
 }
 
 int
-pg_wait_socket(PGconn *conn, short events, const struct timespec *deadline, long grace_ms)
+pg_wait_socket(PGconn *conn, short events, const struct timespec *deadline, long grace_ms,
+	       short *revents)
 {
 	struct pollfd pfd = { PQsocket(conn), events, 0 };
 
+	if (revents != NULL)
+		*revents = 0;
 	if (pfd.fd < 0)
 		return -1;
 	for (;;) {
@@ -66,8 +69,11 @@ pg_wait_socket(PGconn *conn, short events, const struct timespec *deadline, long
 		if (left <= 0)
 			return 0;
 		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (r > 0)
+		if (r > 0) {
+			if (revents != NULL)
+				*revents = pfd.revents;
 			return 1;
+		}
 		if (r == 0)
 			return 0;
 		if (errno != EINTR)
@@ -193,11 +199,12 @@ verbose_sqlstate(const char *msg, char state[6])
 
 /* Why a connection attempt failed, from the server's SQLSTATE when it
  * sent one, else from how far the attempt got: not past opening the
- * socket, or not past the check for a primary, is "unreachable";
- * failing in TLS or authentication on our side is a configuration or
- * trust error. */
+ * socket, or not past the check for a primary, is "unreachable"; so is a
+ * server that hung up without a word (hung_up: a backend ended by a
+ * shutdown, as a stopping server does to logins mid-start); failing in
+ * TLS or authentication on our side is a configuration or trust error. */
 static enum store_status
-attempt_failure(PGconn *conn, ConnStatusType stage, char *err, size_t err_size)
+attempt_failure(PGconn *conn, ConnStatusType stage, int hung_up, char *err, size_t err_size)
 {
 	const char *msg = PQerrorMessage(conn);
 	char state[6], *text, *loc;
@@ -206,7 +213,7 @@ attempt_failure(PGconn *conn, ConnStatusType stage, char *err, size_t err_size)
 	if (verbose_sqlstate(msg, state) != NULL)
 		st = pg_sqlstate_unavailable(state) ? STORE_UNAVAILABLE : STORE_ERROR;
 	else if (stage == CONNECTION_STARTED || stage == CONNECTION_NEEDED ||
-		 stage == CONNECTION_MADE)
+		 stage == CONNECTION_MADE || hung_up)
 		st = STORE_UNAVAILABLE;
 	else
 		st = STORE_ERROR;
@@ -293,6 +300,7 @@ attempt(const char *const *keys, const char *const *values, int expand, int inse
 {
 	PostgresPollingStatusType poll_st = PGRES_POLLING_WRITING;
 	ConnStatusType stage;
+	short revents = 0;
 	PGconn *conn;
 	enum store_status st = STORE_UNAVAILABLE;
 
@@ -311,18 +319,19 @@ attempt(const char *const *keys, const char *const *values, int expand, int inse
 	stage = PQstatus(conn);
 	if (stage == CONNECTION_BAD) {
 		/* e.g. no server at the socket: libpq tried at once */
-		st = attempt_failure(conn, CONNECTION_STARTED, err, err_size);
+		st = attempt_failure(conn, CONNECTION_STARTED, 0, err, err_size);
 		goto out;
 	}
 	while (poll_st != PGRES_POLLING_OK) {
 		int r;
 
 		if (poll_st == PGRES_POLLING_FAILED) {
-			st = attempt_failure(conn, stage, err, err_size);
+			st = attempt_failure(conn, stage, (revents & (POLLHUP | POLLRDHUP)) != 0,
+					     err, err_size);
 			goto out;
 		}
-		r = pg_wait_socket(conn, poll_st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
-				   deadline, 0);
+		r = pg_wait_socket(conn, poll_st == PGRES_POLLING_READING ? POLLIN | POLLRDHUP
+				   : POLLOUT, deadline, 0, &revents);
 		if (r <= 0) {
 			char why[320];
 

@@ -45,9 +45,10 @@ void pg_set_err(char *err, size_t err_size, const char *what, const char *detail
 long pg_ms_left(const struct timespec *deadline);
 
 /* Wait until the connection's socket is ready for events, at most until
- * deadline + grace_ms. 1 ready, 0 timed out, -1 error. */
+ * deadline + grace_ms. 1 ready, 0 timed out, -1 error. revents, when not
+ * NULL, gets what poll() saw. */
 int pg_wait_socket(PGconn *conn, short events, const struct timespec *deadline,
-		   long grace_ms);
+		   long grace_ms, short *revents);
 
 /* Whether an SQLSTATE says the server cannot serve now (down, starting,
  * full, too slow, a standby), as against an error in the data, the schema

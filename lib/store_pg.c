@@ -159,7 +159,7 @@ pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int npara
 	}
 	for (;;) {
 		while (PQisBusy(conn)) {
-			int w = pg_wait_socket(conn, POLLIN, deadline, GRACE_MS);
+			int w = pg_wait_socket(conn, POLLIN, deadline, GRACE_MS, NULL);
 
 			if (w <= 0) {
 				pg_set_err(err, err_size, "database unavailable",
