@@ -120,6 +120,34 @@ check_eq "a server that never answers, db_unavailable=ignore: the stack decides"
 check "  after db_timeout=3, not much later (took $ms ms)" test "$ms" -lt 6000
 check "  logged as unavailable" logged "database unavailable: .*no answer in time"
 
+# a server that reads the start of a login and hangs up without a word, as
+# a PostgreSQL stopping mid-login does (its backend ended by the shutdown):
+# an outage, not a trust error
+mkdir -m 700 "$T/hangup"
+python3 - "$T/hangup/.s.PGSQL.5432" >"$T/hangup.log" 2>&1 7>&- <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1] + ".tmp")
+s.listen(64)
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    c = s.accept()[0]
+    c.recv(4096)
+    c.close()
+PY
+hangup_pid=$!
+wait_for 30 "socket of the server that hangs up" test -S "$T/hangup/.s.PGSQL.5432"
+conf hangup "host=$T/hangup dbname=totp user=pam_totp password=$PAM_PW" db_timeout=3
+timed_login hangup root "$(wrong_code)"
+check_eq "a server that hangs up mid-login, db_unavailable=ignore: the stack decides" \
+	PAM_SUCCESS "$result"
+check "  logged as unavailable" logged "database unavailable: .*db_unavailable=ignore"
+make_service hangup_deny "conf=$T/hangup.conf"
+timed_login hangup_deny root "$(wrong_code)"
+check_eq "  without db_unavailable=ignore: denied" PAM_AUTHINFO_UNAVAIL "$result"
+check "  logged as unavailable, not as a trust error" logged "denied: database unavailable"
+kill "$hangup_pid"
+
 # ---- fail-over past a hung first server ----
 pg_enroll root
 c=$(code)
@@ -132,32 +160,50 @@ check_eq "  its step is in the row" "$(($(test_now) / 30))" \
 	"$(pg_value "SELECT last_step FROM pam_totp_records WHERE user_name = 'root'")"
 
 # ---- a resolver that never answers ----
-# In a private network and mount namespace: only lo, a resolv.conf naming a
-# "server" on 127.0.0.1:53 that reads queries and never answers (glibc
-# would wait 5 s twice). The database's Unix socket is still there.
-in_netns() {
-	unshare --net --mount bash -c '
-		ip link set lo up || exit 97
-		mount --bind "$1/resolv.conf" /etc/resolv.conf || exit 97
-		python3 -c "
-import socket, os
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((\"127.0.0.1\", 53))
-os.rename(\"$1/dns.tmp\", \"$1/dns.ready\")
+# In a private network namespace (no mount namespace: that cannot be made
+# in a chroot, where / is no mount point): only lo, holding the addresses
+# of the nameservers /etc/resolv.conf names (127.0.0.1, glibc's default,
+# when it names none), each with a "server" on port 53 that reads queries
+# and never answers. RES_OPTIONS makes glibc wait 5 s twice for each. The
+# database's Unix socket is still there.
+cat >"$T/silent_dns.py" <<'PY'
+import ipaddress, os, re, select, socket, subprocess, sys
+servers = []
+try:
+    with open("/etc/resolv.conf") as f:
+        for line in f:
+            m = re.match(r"\s*nameserver\s+([^\s%]+)", line)
+            if m and ipaddress.ip_address(m.group(1)) not in servers:
+                servers.append(ipaddress.ip_address(m.group(1)))
+except OSError:
+    pass
+socks = []
+for ip in servers or [ipaddress.ip_address("127.0.0.1")]:
+    if not ip.is_loopback:
+        subprocess.run(["ip", "addr", "add", f"{ip}/{ip.max_prefixlen}", "dev", "lo"], check=True)
+    s = socket.socket(socket.AF_INET6 if ip.version == 6 else socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((str(ip), 53))
+    socks.append(s)
+os.rename(sys.argv[1] + "/dns.tmp", sys.argv[1] + "/dns.ready")
 while True:
-    s.recvfrom(512)
-" 7>&- &
+    for s in select.select(socks, [], [])[0]:
+        s.recvfrom(512)
+PY
+in_netns() {
+	unshare --net bash -c '
+		ip link set lo up || exit 97
+		python3 "$1/silent_dns.py" "$1" 7>&- &
 		# the resolver is up (no tap.sh here for wait_for)
 		while [ ! -e "$1/dns.ready" ]; do
+			kill -0 $! 2>/dev/null || exit 97
 			sleep 0.05 # not sync: the poll interval of a wait for a condition
 		done
 		rm -f "$1/dns.ready"
-		shift; "$@"
+		shift; RES_OPTIONS="timeout:5 attempts:2" "$@"
 		rc=$?
 		kill %1
 		exit $rc' _ "$T" "$@"
 }
-printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:2\n' >"$T/resolv.conf"
 netns_login() {
 	touch "$T/dns.tmp"
 	rm -f "$T/netns.result"
