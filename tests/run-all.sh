@@ -105,15 +105,16 @@ deb_test() {
 	"$build/tests/pam_login" -d "$d/pam" deb-login root "$code" >"$d/login.log" 2>&1
 	grep -q '^result: PAM_AUTH_ERR' "$d/login.log" || { echo "replay not refused"; cat "$d/login.log"; return 1; }
 	# the PostgreSQL store: a root-only plugin beside the module, which
-	# itself does not need libpq; the module loads it (a connection string
-	# libpq refuses is a record error, a plugin not loaded a service error)
+	# itself does not need libpq; the module loads it (a server that is not
+	# there is "unavailable", a plugin not loaded a service error)
 	[ -n "$(find "$pamdir/pam_totp_pg.so" -type f -user root ! -perm /022 2>/dev/null)" ] ||
 		{ echo "pam_totp_pg.so: $(ls -l "$pamdir/pam_totp_pg.so" 2>&1)"; return 1; }
 	! readelf -d "$pamdir/pam_totp.so" | grep -q 'NEEDED.*libpq' ||
 		{ echo "the installed pam_totp.so needs libpq"; return 1; }
-	echo "auth required pam_totp.so store=postgresql db=bogus_option=1" >"$d/pam/deb-pg"
+	echo "auth required pam_totp.so store=postgresql db=host=$d/no-server" >"$d/pam/deb-pg"
 	"$build/tests/pam_login" -d "$d/pam" deb-pg root 123456 >"$d/login.log" 2>&1
-	grep -q '^result: PAM_AUTHINFO_UNAVAIL' "$d/login.log" ||
+	grep -q '^result: PAM_AUTHINFO_UNAVAIL' "$d/login.log" &&
+		grep -q 'denied: database unavailable' "$d/login.log" ||
 		{ echo "the installed module did not reach its plugin"; cat "$d/login.log"; return 1; }
 	dpkg --purge "$pkg" >/dev/null 2>&1 || return 1
 	[ ! -e "$pamdir/pam_totp.so" ] && [ ! -e "$pamdir/pam_totp_pg.so" ] &&
