@@ -7,6 +7,7 @@ set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src" || exit 1
 bash tests/install-deps.sh || exit 1
+echo "== install: ${SECONDS} s"
 (autoreconf -fi >/dev/null 2>&1) || { echo "autoreconf failed"; exit 1; }
 
 passed=0
@@ -21,7 +22,7 @@ export PAM_TOTP_PG_TESTS=required
 
 # run_suite NAME CONFIGURE-ARGS...: build in _build/NAME and run make check
 run_suite() {
-	local name=$1; shift
+	local name=$1 t0=$SECONDS; shift
 	local dir="$src/_build/$name"
 	rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || return 1
 	echo "== $name: configure $*"
@@ -44,7 +45,7 @@ run_suite() {
 	echo "== $name: slowest tests: $(grep -H '^# duration:' tests/*.log 2>/dev/null |
 		sed 's|^tests/\(.*\)\.log:# duration: \([0-9]*\) s$|\2 \1|' | sort -rn | head -6 |
 		awk '{ printf "%s%s %ss", sep, $2, $1; sep = ", " }')"
-	echo "== $name: $p passed, $f failed"
+	echo "== $name: $p passed, $f failed ($((SECONDS - t0)) s)"
 	passed=$((passed + p)); failed=$((failed + f))
 	cd "$src"
 }
@@ -57,6 +58,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions="$src/tests/lsan.supp":print_suppressions=0 \
 	PAM_TOTP_REPEAT_RUN=1 run_suite sanitize --with-postgresql CFLAGS="-O1 $san" LDFLAGS="$san"
 
+t0=$SECONDS
 echo "== fuzz: every libFuzzer target for ${FUZZ_SECONDS:=30}s"
 fuzz_out=$(bash "$src/tests/fuzz.sh" "$src/_build/normal" "$FUZZ_SECONDS")
 echo "$fuzz_out"
@@ -64,6 +66,7 @@ fp=$(tail -1 <<<"$fuzz_out" | awk '/passed/ { print $1 + 0 }')
 ff=$(tail -1 <<<"$fuzz_out" | awk '/failed/ { print $3 + 0 }')
 [ -n "$fp" ] || { fp=0; ff=1; }
 passed=$((passed + fp)); failed=$((failed + ff))
+echo "== fuzz: $((SECONDS - t0)) s"
 
 # dist_missing TARBALL: the files of this clone the tarball lacks (a
 # distcheck that runs part of the suite would not notice a missing test)
@@ -72,10 +75,11 @@ dist_missing() {
 		<(tar -tzf "$1" | sed 's|^[^/]*/||' | sort)
 }
 echo "== distcheck"
+t0=$SECONDS
 if (cd "$src/_build/normal" && PAM_TOTP_REPEAT_RUN=1 make -j"$jobs" distcheck-quick >distcheck.out 2>&1); then
 	missing=$(dist_missing "$(ls "$src"/_build/normal/pam_totp-*.tar.gz)")
 	if [ -z "$missing" ]; then
-		echo "== distcheck: ok"; passed=$((passed + 1))
+		echo "== distcheck: ok ($((SECONDS - t0)) s)"; passed=$((passed + 1))
 	else
 		echo "== distcheck: the tarball lacks:" $missing; failed=$((failed + 1))
 	fi
@@ -134,14 +138,16 @@ deb_test() {
 		[ ! -e /etc/security/pam_totp.conf ] || { echo "purge left files behind"; return 1; }
 }
 echo "== deb"
+t0=$SECONDS
 deb_dir=$(mktemp -d /tmp/pam_totp_deb.XXXXXX)
 if deb_test; then
-	echo "== deb: ok"; passed=$((passed + 1))
+	echo "== deb: ok ($((SECONDS - t0)) s)"; passed=$((passed + 1))
 else
 	echo "== deb: FAILED"; failed=$((failed + 1))
 	[ "${deb_installed:-0}" = 1 ] && dpkg --purge libpam-totp >/dev/null 2>&1
 fi
 rm -rf "$deb_dir"
 
+echo "== all: $SECONDS s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
