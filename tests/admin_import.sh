@@ -9,35 +9,18 @@
 # nothing (every file under the homes checked byte for byte). Needs root.
 . "$top_srcdir/tests/tap.sh"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (useradd)"; exit 0; }
-command -v google-authenticator >/dev/null ||
-	bail "google-authenticator not installed (apt-get install libpam-google-authenticator)"
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/admin_env.sh"
+. "$top_srcdir/tests/import_env.sh"
 
 P=pt_adm_i
 GA_USERS="${P}good ${P}hotp ${P}open ${P}link ${P}broken ${P}option ${P}scratch ${P}none"
 OATH_USERS="${P}oa ${P}ob ${P}oc ${P}od"
-drop_users() { for u in $GA_USERS $OATH_USERS; do userdel "$u" 2>/dev/null; done; }
-drop_users
 trap 'drop_users; rm -rf "$T"' EXIT
-mkdir -m 755 "$T/home"
-for u in $GA_USERS $OATH_USERS; do
-	useradd -m -d "$T/home/$u" -s /bin/sh "$u" || bail "useradd $u failed"
-done
+import_users $GA_USERS $OATH_USERS
 CONF="$T/pam_totp.conf"
 printf 'secret=%%h/.pam_totp\n' >"$CONF"
 make_service imp "conf=$CONF"
-ga_file() { echo "$T/home/$1/.google_authenticator"; }
-
-# ga USER FLAGS...: the real command (non-interactive: a window of 3, a
-# rate limit of 3 in 30 s, as an administrator would set them) writes USER's file (as root, with -s),
-# which then gets the owner and the mode (0400) the command gives it
-ga() {
-	local u=$1; shift
-	google-authenticator -f -q -Q NONE -r 3 -R 30 -w 3 -s "$(ga_file "$u")" "$@" </dev/null >/dev/null ||
-		bail "google-authenticator $* failed"
-	chown "$u:" "$(ga_file "$u")"
-}
 ga ${P}good -t -d -e 3
 # the step of a login google-authenticator saw: DISALLOW_REUSE lists it
 used_step=$(($(test_now) / 30))
@@ -58,11 +41,6 @@ good_secret=$(head -1 "$(ga_file ${P}good)")
 mapfile -t scratch < <(grep -E '^[0-9]{8}$' "$(ga_file ${P}good)")
 check_eq "the real command wrote 3 scratch codes" 3 "${#scratch[@]}"
 
-# every file under the homes: name, owner, mode, size, time, contents
-snapshot() {
-	(cd "$T/home" && find . -printf '%p %U %m %s %T@ %l\n' | sort &&
-		find . -type f -exec sha256sum {} + | sort)
-}
 before=$(snapshot)
 
 check_admin "import-ga --all --dry-run: some refused (exit 4)" 4 --conf "$CONF" import-ga --all --dry-run

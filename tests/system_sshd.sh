@@ -3,10 +3,12 @@
 # logins answered through a pty. sshd takes its PAM service name from the
 # name it was started as, so it runs through a link named after a service
 # file of this test's own; /etc/pam.d/sshd and the system's sshd_config are
-# never touched.
+# never touched. The Dutch part needs the nl_NL.UTF-8 locale installed: when
+# it is missing, the test installs it into the system's locale archive
+# (localedef) and leaves it there (CI runs on a throw-away machine).
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/system_env.sh"
-system_require sshd ssh ssh-keygen
+system_require sshd ssh ssh-keygen locale localedef
 
 SSHD=$(command -v sshd)
 service="sshd-pamtotp-test-$$"
@@ -74,12 +76,16 @@ set_stack() {
 }
 
 SSH_OPTS=(-F /dev/null -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
-	-o LogLevel=ERROR -o ConnectTimeout=10 -o NumberOfPasswordPrompts=1 -o BatchMode=no
+	-o ConnectTimeout=10 -o NumberOfPasswordPrompts=1 -o BatchMode=no
 	-o KbdInteractiveAuthentication=yes -o PasswordAuthentication=no -o IdentitiesOnly=yes)
+# the client's own notices left out, unless SSH_LOG_LEVEL=INFO (ssh's
+# default, at which it prints what sshd's PAM modules say, such as why a
+# code was refused)
 # ssh_code USER [-a REGEX ANSWER]... : keyboard-interactive only, runs `id -un`
 ssh_code() {
 	local user=$1; shift
 	answer -t 20 "$@" -- /usr/bin/env -u SSH_AUTH_SOCK ssh "${SSH_OPTS[@]}" \
+		-o LogLevel="${SSH_LOG_LEVEL:-ERROR}" \
 		-o PubkeyAuthentication=no -o PreferredAuthentications=keyboard-interactive \
 		"$user@127.0.0.1" 'echo "logged in as $(id -un)"'
 }
@@ -87,7 +93,7 @@ ssh_code() {
 ssh_key() {
 	local user=$1; shift
 	answer -t 20 "$@" -- /usr/bin/env -u SSH_AUTH_SOCK ssh "${SSH_OPTS[@]}" \
-		-i "$T/client_key" -o PubkeyAuthentication=yes \
+		-o LogLevel="${SSH_LOG_LEVEL:-ERROR}" -i "$T/client_key" -o PubkeyAuthentication=yes \
 		-o PreferredAuthentications=publickey,keyboard-interactive \
 		"$user@127.0.0.1" 'echo "logged in as $(id -un)"'
 }
@@ -217,6 +223,52 @@ check "home record stays the user's and 0600" \
 chmod 644 "$home_uh/.pam_totp"
 ssh_code "$uh" -a "$CODE" "$(code 1)"
 expect_out "home record readable by others is refused"
+
+# --- Dutch: language= on the module's line, as a Dutch-speaking site
+# sets it (pam_totp(8)). sshd's keyboard-interactive PAM process starts
+# from an empty environment (OpenSSH keeps only TZ there), so LOCPATH
+# cannot point it at a locale made for the test as tests/i18n_nl.sh does:
+# the locale must be installed, as on such a site. When it is not, it is
+# installed here (localedef, into /usr/lib/locale/locale-archive) and left
+# installed. The catalogue is the build's, through localedir=.
+NL=nl_NL.UTF-8
+if ! locale -a | grep -qix 'nl_NL\.utf-\?8'; then
+	localedef -i nl_NL -f UTF-8 "$NL" >"$T/localedef.log" 2>&1 ||
+		bail "localedef $NL failed: $(tail -1 "$T/localedef.log")"
+fi
+LOCALEDIR="$T/share/locale"
+install -D -m 644 "$top_builddir/po/nl.gmo" "$LOCALEDIR/nl/LC_MESSAGES/pam_totp.mo" ||
+	bail "po/nl.gmo not built"
+# lang_stack LOCALE: examples/pam.d/sshd-key-code's auth lines in LOCALE
+lang_stack() {
+	local lines
+	mapfile -t lines < <(example_auth sshd-key-code \
+		"secret=$STORE/%u language=$1 localedir=$LOCALEDIR")
+	set_stack "${lines[@]}"
+}
+# as the user's ssh shows them: at its default LogLevel
+SSH_LOG_LEVEL=INFO
+REPLAY='This code was already used. Wait for the next code on your phone.'
+NL_CODE='Verificatiecode: ?'
+NL_REPLAY='Deze code is al gebruikt. Wacht op de volgende code op je telefoon.'
+lang_stack "$NL"
+admin_record "$ua"
+c=$(code)
+ssh_code "$ua" -a "$NL_CODE" "$c"
+expect_in "$ua" "language=$NL: the right code logs in"
+check "  the client showed the Dutch prompt" grep -qF "($ua@127.0.0.1) Verificatiecode: " "$T/last.log"
+ssh_code "$ua" -a "$NL_CODE" "$c"
+expect_out "language=$NL: the same code again is denied"
+check "  the client showed why, in Dutch" grep -qF "$NL_REPLAY" "$T/last.log"
+check "  and nothing in English" test "$(grep -c 'Verification code\|already used' "$T/last.log")" = 0
+lang_stack xx_YY.UTF-8
+c=$(code 1)
+ssh_code "$ua" -a "$CODE" "$c"
+expect_in "$ua" "language=xx_YY.UTF-8 (no such locale): the code logs in"
+check "  the client showed the English prompt" grep -qF "($ua@127.0.0.1) Verification code: " "$T/last.log"
+ssh_code "$ua" -a "$CODE" "$c"
+expect_out "language=xx_YY.UTF-8: the same code again is denied"
+check "  the client showed why, in English" grep -qF "$REPLAY" "$T/last.log"
 
 check "sshd is still running" kill -0 "$sshd_pid"
 tap_done

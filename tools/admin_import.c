@@ -390,7 +390,11 @@ admin_import_oath(const struct admin_ctx *c, const char *file)
 			secure_wipe(&e, sizeof(e));
 			continue;
 		}
-		if (admin_user_find(c, e.user, &u) != 0) {
+		/* a user of this host, as the man page says: the PostgreSQL
+		 * store would also take a name no passwd entry has */
+		if (admin_user_find(c, e.user, &u) != 0 || !u.known) {
+			if (u.known == 0 && c->cfg.store == CONFIG_STORE_POSTGRESQL)
+				printf("line %u: refused: no such user '%s' here\n", lineno, e.user);
 			t.refused++;
 			secure_wipe(&e, sizeof(e));
 			continue;
