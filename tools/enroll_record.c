@@ -100,7 +100,7 @@ check_store_dir(const char *dir, char *err, size_t err_size)
 		return -1;
 	}
 	/* whoever may write the directory may replace the records in it */
-	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+	if (!store_file_root_dir_safe(&st)) {
 		snprintf(err, err_size, _("the store directory %s is unsafe: it must be a directory "
 					  "owned by root that only root may write (chown root: %s; "
 					  "chmod 700 %s)"),
