@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "conf.h"
+#include "enrol_limits.h"
 #include "text.h"
 
 #define CONF_FILE_MAX 16384
@@ -63,6 +64,7 @@ static const struct choice_option choice_options[] = {
 	  { "deny", "ignore", NULL } },
 	{ "db_insecure_transport", offsetof(struct totp_config, db_insecure_transport),
 	  { "no", "yes", NULL } },
+	{ "enroll", offsetof(struct totp_config, enroll_prompt), { "no", "prompt", NULL } },
 };
 
 struct flag_option {
@@ -93,6 +95,9 @@ static const struct string_option string_options[] = {
 	{ "conf", offsetof(struct totp_config, conf_path), PATH_MAX },
 	{ "db", offsetof(struct totp_config, db), CONFIG_DB_MAX },
 	{ "db_key", offsetof(struct totp_config, db_key), PATH_MAX },
+	{ "enroll_until", offsetof(struct totp_config, enroll_until), CONFIG_DATE_MAX },
+	{ "enroll_from", offsetof(struct totp_config, enroll_from), CONFIG_LIST_MAX },
+	{ "enroll_services", offsetof(struct totp_config, enroll_services), CONFIG_LIST_MAX },
 };
 
 int
@@ -266,6 +271,28 @@ out:
 	return ret;
 }
 
+/* The enroll_* options: well-formed, and enroll=prompt only where the
+ * module can write the record (the file store). */
+static int
+check_enrol(struct totp_config *cfg, char *err, size_t err_size)
+{
+	if (cfg->enroll_until[0] != '\0' &&
+	    enrol_parse_until(cfg->enroll_until, &cfg->enroll_deadline) != 0) {
+		text_error(err, err_size, "enroll_until=%s is not a date YYYY-MM-DD",
+			   cfg->enroll_until);
+		return -1;
+	}
+	if (cfg->enroll_from[0] != '\0' &&
+	    enrol_check_networks(cfg->enroll_from, err, err_size) != 0)
+		return -1;
+	if (cfg->enroll_prompt && cfg->store != CONFIG_STORE_FILE) {
+		text_error(err, err_size, "%s", "enroll=prompt needs the file store: with "
+			   "store=postgresql enrol with totp-enroll");
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_load(struct totp_config *cfg, int argc, const char **argv,
 	    char *err, size_t err_size)
@@ -297,6 +324,8 @@ config_load(struct totp_config *cfg, int argc, const char **argv,
 		text_error(err, err_size, "%s", "failure_ceiling must be at least max_failures");
 		return -1;
 	}
+	if (check_enrol(cfg, err, err_size) != 0)
+		return -1;
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
 #ifndef HAVE_LIBPQ
 		text_error(err, err_size, "%s", "store=postgresql: this pam_totp was built "

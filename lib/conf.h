@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "verify.h"
 
@@ -16,6 +17,8 @@
 #define CONFIG_DB_MAX 1024
 #define CONFIG_LANGUAGE_MAX 64
 #define CONFIG_DB_TIMEOUT 5
+#define CONFIG_LIST_MAX 1024
+#define CONFIG_DATE_MAX 11     /* YYYY-MM-DD */
 
 /* Where records live (store=). */
 enum config_store {
@@ -56,6 +59,12 @@ struct totp_config {
 	int try_first_pass;
 	int use_first_pass;
 	int split_pass;                  /* split_pass: the first of two steps (pam_totp(8)) */
+	int enroll_prompt;               /* enroll=prompt: enrol a user without a record
+	                                    inside the login (lib/enrol_limits.h) */
+	char enroll_until[CONFIG_DATE_MAX]; /* YYYY-MM-DD; empty: no deadline */
+	int64_t enroll_deadline;         /* the first second after enroll_until (config_load) */
+	char enroll_from[CONFIG_LIST_MAX];  /* networks (CIDR), commas; empty: any */
+	char enroll_services[CONFIG_LIST_MAX]; /* PAM services, commas; empty: any */
 	int debug;
 };
 

@@ -593,6 +593,12 @@ file_close(struct totp_store *base)
 }
 
 int
+store_file_root_dir_safe(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && st->st_uid == 0 && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+int
 store_file_create(const char *path, const struct totp_record *rec, uid_t uid, gid_t gid,
 		  int replace, char *err, size_t err_size)
 {

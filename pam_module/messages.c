@@ -65,6 +65,32 @@ messages_format(const struct messages *m, char *buf, size_t size, const char *ms
 }
 
 void
+messages_append_line(const struct messages *m, char *buf, size_t size, const char *msgid, ...)
+{
+	size_t used = strnlen(buf, size);
+	va_list ap;
+
+	if (used + 1 >= size)
+		return;
+	if (used > 0)
+		buf[used++] = '\n';
+	va_start(ap, msgid);
+	format_in_locale(m, buf + used, size - used, msgid, NULL, 0, ap);
+	va_end(ap);
+}
+
+/* Send text as one message, without a last newline. */
+static void
+send(const struct messages *m, int style, char *text)
+{
+	size_t len = strlen(text);
+
+	if (len > 0 && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	pam_prompt(m->pamh, style, NULL, "%s", text);
+}
+
+void
 messages_say(const struct messages *m, int style, const char *msgid, ...)
 {
 	char text[MESSAGE_MAX];
@@ -73,7 +99,7 @@ messages_say(const struct messages *m, int style, const char *msgid, ...)
 	va_start(ap, msgid);
 	format_in_locale(m, text, sizeof(text), msgid, NULL, 0, ap);
 	va_end(ap);
-	pam_prompt(m->pamh, style, NULL, "%s", text);
+	send(m, style, text);
 }
 
 void
@@ -86,5 +112,5 @@ messages_say_n(const struct messages *m, int style, const char *one, const char 
 	va_start(ap, n);
 	format_in_locale(m, text, sizeof(text), one, many, n, ap);
 	va_end(ap);
-	pam_prompt(m->pamh, style, NULL, "%s", text);
+	send(m, style, text);
 }

@@ -24,7 +24,12 @@ void messages_end(struct messages *m);
 /* msgid (a format) translated and formatted into buf. */
 void messages_format(const struct messages *m, char *buf, size_t size, const char *msgid, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Send a PAM_ERROR_MSG or PAM_TEXT_INFO: msgid translated, then formatted. */
+/* msgid translated and formatted, appended to the text in buf as a line
+ * of its own (a newline before it unless buf is empty); cut at size. */
+void messages_append_line(const struct messages *m, char *buf, size_t size, const char *msgid,
+			  ...) __attribute__((format(printf, 4, 5)));
+/* Send a PAM_ERROR_MSG or PAM_TEXT_INFO: msgid translated, then formatted
+ * (a last newline dropped: the conversation ends each message itself). */
 void messages_say(const struct messages *m, int style, const char *msgid, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The same for a message with a plural: one or many by n. */

@@ -23,6 +23,8 @@
 #include "input.h"
 #include "recovery.h"
 #include "login.h"
+#include "enrol_limits.h"
+#include "first_login.h"
 #include "messages.h"
 #include "pg_plugin.h"
 #include "secure.h"
@@ -339,6 +341,39 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 	return PAM_AUTH_ERR;
 }
 
+/* Enrolment at first login (first_login.c), its log line and PAM code:
+ * only a confirmed and written enrolment lets the login go on. */
+static int
+first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
+	    const struct totp_config *cfg, const struct store_user *su)
+{
+	char why[768];
+	int conv_rc;
+
+	log_outcome(pamh, LOG_NOTICE, w, "not enrolled: enrolment at login started");
+	switch (enrol_at_login(pamh, cfg, msg, su, &conv_rc, why, sizeof(why))) {
+	case ENROL_DONE:
+		log_outcome(pamh, LOG_NOTICE, w, "enrolled at login (%s)", why);
+		return PAM_SUCCESS;
+	case ENROL_UNCONFIRMED:
+		log_outcome(pamh, LOG_NOTICE, w, "enrolment at login not confirmed (%s): "
+			    "nothing written", why);
+		return PAM_AUTH_ERR;
+	case ENROL_NO_ANSWER:
+		log_outcome(pamh, LOG_NOTICE, w, "enrolment at login abandoned: %s: nothing written",
+			    why);
+		return conv_rc;
+	case ENROL_EXISTS:
+		log_outcome(pamh, LOG_WARNING, w, "enrolment at login refused: %s; nothing written",
+			    why);
+		return PAM_AUTH_ERR;
+	case ENROL_FAILED:
+		break;
+	}
+	log_outcome(pamh, LOG_ERR, w, "enrolment at login failed: %s; nothing written", why);
+	return PAM_AUTHINFO_UNAVAIL;
+}
+
 PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -402,6 +437,18 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		su.uid = pw->pw_uid;
 		su.gid = pw->pw_gid;
 		su.home = pw->pw_dir;
+	}
+	/* enroll=prompt: a user without a record sets up the app now, when
+	 * the limits allow; otherwise as without it (nullok, or a denial) */
+	if (pw != NULL && cfg.enroll_prompt && !cfg.split_pass &&
+	    login_record_missing(&cfg, &db, &su)) {
+		char why[512];
+
+		if (enrol_allowed(&cfg, w.service, w.rhost, (int64_t)time(NULL), why, sizeof(why))) {
+			rc = first_login(pamh, &msg, &w, &cfg, &su);
+			goto out;
+		}
+		log_outcome(pamh, LOG_NOTICE, &w, "not enrolled, enrolment at login refused: %s", why);
 	}
 	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, &db, &su)) {
 		log_outcome(pamh, LOG_INFO, &w, "not enrolled, nullok: ignored");

@@ -1,9 +1,15 @@
 /* Drive one PAM authentication through the real libpam, for tests.
  *
  * usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS]
- *                  [-b BARRIER_DIR] [-e NAME=VALUE] SERVICE USER [ANSWER...]
+ *                  [-b BARRIER_DIR] [-e NAME=VALUE] [-i] [-m MSG_DIR]
+ *                  SERVICE USER [ANSWER...]
  *
  * Each prompt takes the next ANSWER (none left: conversation error).
+ * -i: once they are used up, each prompt takes the next line of standard
+ * input (end of input: conversation error, as a dropped connection), so a
+ * test can answer what it has read (enrolment: a code for the secret
+ * shown). -m DIR: each message is also written whole to DIR/N (N = 1, 2,
+ * ... in order), for a test to read a multi-line one (the QR code).
  * Messages are printed as "info: ..." / "error: ...", prompts as
  * "prompt: ...". The last line is "result: <PAM code name>", and the exit
  * status is the PAM return code. -s sleeps until CLOCK_REALTIME reaches
@@ -43,7 +49,47 @@
 struct answers {
 	char **v;
 	int n, next;
+	int from_stdin;
+	const char *msg_dir;
+	int msgs;
 };
+
+/* The next answer: from argv, then (-i) a line of standard input. NULL
+ * when there is none. */
+static char *
+next_answer(struct answers *a)
+{
+	char *line = NULL;
+	size_t size = 0;
+	ssize_t len;
+
+	if (a->next < a->n)
+		return strdup(a->v[a->next++]);
+	if (!a->from_stdin || (len = getline(&line, &size, stdin)) < 0) {
+		free(line);
+		return NULL;
+	}
+	if (len > 0 && line[len - 1] == '\n')
+		line[len - 1] = '\0';
+	return line;
+}
+
+/* -m DIR: the message, whole, into DIR/N */
+static void
+keep_message(struct answers *a, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	if (a->msg_dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%d", a->msg_dir, ++a->msgs);
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
 
 /* libpam calls this instead of sleeping, with the delay it chose */
 static void
@@ -68,19 +114,22 @@ converse(int num, const struct pam_message **msg, struct pam_response **resp, vo
 		case PAM_PROMPT_ECHO_ON:
 			printf("prompt%s: %s\n", msg[i]->msg_style == PAM_PROMPT_ECHO_ON ? "-echo" : "",
 			       msg[i]->msg);
-			if (a->next >= a->n) {
+			fflush(stdout);
+			r[i].resp = next_answer(a);
+			if (r[i].resp == NULL) {
 				for (int j = 0; j < i; j++)
 					free(r[j].resp);
 				free(r);
 				return PAM_CONV_ERR;
 			}
-			r[i].resp = strdup(a->v[a->next++]);
 			break;
 		case PAM_TEXT_INFO:
 			printf("info: %s\n", msg[i]->msg);
+			keep_message(a, msg[i]->msg);
 			break;
 		case PAM_ERROR_MSG:
 			printf("error: %s\n", msg[i]->msg);
+			keep_message(a, msg[i]->msg);
 			break;
 		default:
 			break;
@@ -187,7 +236,7 @@ wait_until(long long start_ns)
 int
 main(int argc, char **argv)
 {
-	struct answers a = { NULL, 0, 0 };
+	struct answers a = { NULL, 0, 0, 0, NULL, 0 };
 	struct pam_conv conv = { converse, &a };
 	void (*delay_fn)(int, unsigned, void *) = show_fail_delay;
 	pam_handle_t *pamh = NULL;
@@ -197,7 +246,7 @@ main(int argc, char **argv)
 	struct timespec t0, t1;
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "+d:r:a:s:b:e:")) != -1) {
+	while ((opt = getopt(argc, argv, "+d:r:a:s:b:e:im:")) != -1) {
 		switch (opt) {
 		case 'd': confdir = optarg; break;
 		case 'r': rhost = optarg; break;
@@ -205,11 +254,13 @@ main(int argc, char **argv)
 		case 's': start_ns = atoll(optarg); break;
 		case 'b': barrier = optarg; break;
 		case 'e': pam_env_entry = optarg; break;
+		case 'i': a.from_stdin = 1; break;
+		case 'm': a.msg_dir = optarg; break;
 		default: return 99;
 		}
 	}
 	if (argc - optind < 2) {
-		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS] [-b DIR] [-e NAME=VALUE] SERVICE USER [ANSWER...]\n");
+		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS] [-b DIR] [-e NAME=VALUE] [-i] [-m DIR] SERVICE USER [ANSWER...]\n");
 		return 99;
 	}
 	a.v = argv + optind + 2;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "enrol.h"
 #include "otp.h"
 #include "record.h"
 #include "recovery.h"
@@ -30,10 +31,12 @@ enum {
 	ENROLL_EXIT_SIGNAL = 128      /* + the signal number: 130 for Ctrl-C */
 };
 
-#define ENROLL_TRIES 3
-#define ENROLL_RECOVERY_DEFAULT 10
+#define ENROLL_TRIES ENROL_TRIES
+#define ENROLL_RECOVERY_DEFAULT ENROL_RECOVERY_DEFAULT
 
 enum enroll_qr { ENROLL_QR_UTF8, ENROLL_QR_ANSI, ENROLL_QR_NONE };
+/* Lines printed below the QR code: the prompt for the code. */
+#define LINES_BELOW_QR 1
 
 struct enroll_opts {
 	const char *user;         /* --user: NULL for the caller */
@@ -100,23 +103,13 @@ void enroll_show_uri(const char *uri, int quiet);
 void enroll_show_recovery(char codes[][RECOVERY_CODE_SIZE], size_t n);
 void enroll_show_nonstandard_warning(const struct enroll_opts *o);
 
-/* enroll_confirm.c: 1 when code (exactly rec->digits digits) is the code
- * of a step in [T - window, T + window] at Unix time now, with the largest
- * such step in *step; 0 when none; -1 on a crypto error. */
-int enroll_code_matches(const struct totp_record *rec, int64_t now, unsigned window,
-			const char *code, int64_t *step);
-
+/* enroll_confirm.c */
 /* Ask for the current code up to ENROLL_TRIES times. 0: confirmed at
  * *step; ENROLL_EXIT_UNCONFIRMED: three wrong codes or end of input;
  * ENROLL_EXIT_ERROR: a read or crypto error. */
 int enroll_confirm(const struct totp_record *rec, unsigned window, int64_t *step);
 
 /* enroll_record.c */
-/* A fresh record: random secret (20, 32 or 64 bytes for SHA1, SHA256,
- * SHA512), the parameters, created = now, nothing accepted yet. */
-int enroll_record_new(struct totp_record *rec, otp_alg alg, unsigned digits,
-		      unsigned period, int64_t now);
-
 /* Whether a record exists at path: 1 yes, 0 no, -1 error (errno). Looked
  * at with the user's file-system identity when in_home. */
 int enroll_record_exists(const char *path, const struct store_user *user, int in_home);

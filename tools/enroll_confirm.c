@@ -6,40 +6,11 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "enrol.h"
 #include "enroll.h"
 #include "i18n.h"
 #include "input.h"
 #include "secure.h"
-
-int
-enroll_code_matches(const struct totp_record *rec, int64_t now, unsigned window,
-		    const char *code, int64_t *step)
-{
-	int64_t t = otp_time_step(now, rec->period);
-	int found = 0, ret = 0;
-
-	if (t < 0)
-		return 0;
-	/* every step is computed: the time taken does not tell which matched */
-	for (int64_t s = t - (int64_t)window; s <= t + (int64_t)window; s++) {
-		char want[OTP_CODE_SIZE];
-
-		if (s < 0)
-			continue;
-		if (otp_totp(rec->secret, rec->secret_len, rec->alg, s * (int64_t)rec->period,
-			     rec->period, rec->digits, want) != 0) {
-			secure_wipe(want, sizeof(want));
-			ret = -1;
-			break;
-		}
-		if (secure_equal(want, code, rec->digits)) {
-			*step = s;  /* the largest matching step wins */
-			found = 1;
-		}
-		secure_wipe(want, sizeof(want));
-	}
-	return ret < 0 ? -1 : found;
-}
 
 int
 enroll_confirm(const struct totp_record *rec, unsigned window, int64_t *step)
@@ -73,7 +44,7 @@ enroll_confirm(const struct totp_record *rec, unsigned window, int64_t *step)
 			else
 				printf(_("A code is %u digits.\n"), rec->digits);
 		} else {
-			r = enroll_code_matches(rec, (int64_t)time(NULL), window, code, step);
+			r = enrol_code_matches(rec, (int64_t)time(NULL), window, code, step);
 			if (r < 0) {
 				fputs(_("totp-enroll: cannot compute codes\n"), stderr);
 				ret = ENROLL_EXIT_ERROR;

@@ -19,15 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base32.h"
 #include "conf.h"
 #include "enroll.h"
 #include "i18n.h"
 #include "secure.h"
 #include "uri.h"
 
-#define HOST_MAX 256
-#define URI_MAX 2048
+#define URI_MAX ENROL_URI_MAX
 
 struct enroll_user {
 	char name[LOGIN_NAME_MAX + 1];
@@ -120,42 +118,22 @@ make_uri(const struct enroll_opts *o, const struct totp_config *cfg,
 	 const struct enroll_user *u, const struct totp_record *rec,
 	 struct otp_uri *ou, char *b32, size_t b32_size, char *uri, size_t uri_size)
 {
-	char host[HOST_MAX];
-	const char *issuer;
-
-	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	issuer = o->issuer != NULL ? o->issuer : cfg->issuer[0] != '\0' ? cfg->issuer : host;
-	memset(ou, 0, sizeof(*ou));
-	if (snprintf(ou->issuer, sizeof(ou->issuer), "%s", issuer) >= (int)sizeof(ou->issuer) ||
-	    (o->label != NULL
-	     ? snprintf(ou->account, sizeof(ou->account), "%s", o->label)
-	     : snprintf(ou->account, sizeof(ou->account), "%s@%s", u->name, host))
-	    >= (int)sizeof(ou->account)) {
+	switch (enrol_uri(rec, o->issuer != NULL ? o->issuer : cfg->issuer, o->label, u->name,
+			  o->qr == ENROLL_QR_ANSI ? QR_TERM_ANSI : QR_TERM_UTF8, LINES_BELOW_QR,
+			  ou, b32, b32_size, uri, uri_size)) {
+	case ENROL_URI_OK:
+		return 0;
+	case ENROL_URI_TOO_LONG:
 		fputs(_("totp-enroll: issuer or label too long\n"), stderr);
 		return -1;
-	}
-	if (base32_encode(rec->secret, rec->secret_len, 0, b32, b32_size) != 0 ||
-	    snprintf(ou->secret, sizeof(ou->secret), "%s", b32) >= (int)sizeof(ou->secret)) {
+	case ENROL_URI_ENCODE:
 		fputs(_("totp-enroll: cannot encode the secret\n"), stderr);
 		return -1;
-	}
-	ou->alg = rec->alg;
-	ou->digits = rec->digits;
-	ou->period = rec->period;
-	/* The issuer is in the label, which every app reads; newer apps
-	 * prefer it repeated as issuer=, so it is, unless that makes the QR
-	 * code too large for an 80x24 terminal. */
-	if (uri_build(ou, URI_ISSUER_PARAM, uri, uri_size) == 0 &&
-	    enroll_qr_fits_small_terminal(o->qr, uri))
-		return 0;
-	if (uri_build(ou, 0, uri, uri_size) != 0) {
+	default:
 		fputs(_("totp-enroll: cannot build the otpauth URI (issuer or label unusable?)\n"),
 		      stderr);
 		return -1;
 	}
-	return 0;
 }
 
 /* Early, friendly refusals; store_file_create makes the final check. */
@@ -240,7 +218,7 @@ main(int argc, char **argv)
 	enroll_guard_wipe(uri, sizeof(uri));
 	enroll_guard_wipe(codes, sizeof(codes));
 	now = (int64_t)time(NULL);
-	if (enroll_record_new(&rec, o.alg, o.digits, o.period, now) != 0) {
+	if (enrol_record_new(&rec, o.alg, o.digits, o.period, now) != 0) {
 		fputs(_("totp-enroll: no random bytes for the secret\n"), stderr);
 		goto out;
 	}
@@ -262,8 +240,7 @@ main(int argc, char **argv)
 			goto out;
 		ret = ENROLL_EXIT_ERROR;
 		/* the confirming code is used up: it cannot be replayed at login */
-		rec.state.last_step = step;
-		rec.state.skew = (int32_t)(step - otp_time_step((int64_t)time(NULL), rec.period));
+		enrol_mark_confirmed(&rec, step, (int64_t)time(NULL));
 	}
 
 	/* From here the record is written and its codes shown, whatever comes. */

@@ -1,5 +1,5 @@
-/* The new record: a random secret and its parameters, and writing it
- * where the module will look, mode 0600: owned by its user in the home,
+/* Writing the new record (made by enrol_record_new, lib/enrol.c) where
+ * the module will look, mode 0600: owned by its user in the home,
  * by root in the administrator's store (whose directory is checked or
  * made here). */
 #include "config.h"
@@ -15,38 +15,6 @@
 #include "enroll.h"
 #include "i18n.h"
 #include "secure.h"
-
-/* RFC 4226 asks for at least 160 bits; RFC 6238 keys match the hash. */
-static size_t
-secret_bytes(otp_alg alg)
-{
-	switch (alg) {
-	case OTP_ALG_SHA256:
-		return 32;
-	case OTP_ALG_SHA512:
-		return 64;
-	default:
-		return 20;
-	}
-}
-
-int
-enroll_record_new(struct totp_record *rec, otp_alg alg, unsigned digits,
-		  unsigned period, int64_t now)
-{
-	memset(rec, 0, sizeof(*rec));
-	rec->secret_len = secret_bytes(alg);
-	if (secure_random(rec->secret, rec->secret_len) != 0) {
-		record_wipe(rec);
-		return -1;
-	}
-	rec->alg = alg;
-	rec->digits = digits;
-	rec->period = period;
-	rec->created = now;
-	record_state_init(&rec->state);
-	return 0;
-}
 
 /* Only root switches, and only to a user other than itself. */
 static int
@@ -132,7 +100,7 @@ check_store_dir(const char *dir, char *err, size_t err_size)
 		return -1;
 	}
 	/* whoever may write the directory may replace the records in it */
-	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+	if (!store_file_root_dir_safe(&st)) {
 		snprintf(err, err_size, _("the store directory %s is unsafe: it must be a directory "
 					  "owned by root that only root may write (chown root: %s; "
 					  "chmod 700 %s)"),

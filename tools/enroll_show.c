@@ -20,42 +20,11 @@
 #include "qr_render.h"
 
 #define PNG_SCALE 8
-/* The terminal every QR code with the default parameters, an issuer of 30
- * characters and an account of 40 must fit (the VT100's screen, and still
- * what many consoles and terminal windows open with). */
-#define SMALL_TERM_LINES 24
-#define SMALL_TERM_COLUMNS 80
-/* Lines printed below the QR code: the prompt for the code. */
-#define LINES_BELOW_QR 1
-
-/* The widest quiet zone, from the standard's QR_QUIET_ZONE down to
- * QR_QUIET_ZONE_MIN, with which a symbol of `modules` drawn as kind fits a
- * window of lines x columns above the prompt; 0 when none does. */
-static int
-quiet_zone_to_fit(enum qr_term kind, int modules, int lines, int columns)
-{
-	for (int quiet = QR_QUIET_ZONE; quiet >= QR_QUIET_ZONE_MIN; quiet--) {
-		int need_lines, need_columns;
-
-		qr_term_size(kind, modules, quiet, &need_lines, &need_columns);
-		if (need_lines + LINES_BELOW_QR <= lines && need_columns <= columns)
-			return quiet;
-	}
-	return 0;
-}
-
 int
 enroll_qr_fits_small_terminal(enum enroll_qr mode, const char *uri)
 {
-	int modules = qr_symbol_modules(uri);
-
-	if (modules <= 0)
-		return 0;
-	/* An ANSI code takes a line for each row of modules: no QR code fits
-	 * 24 lines that way, so only its width counts. */
-	if (mode == ENROLL_QR_ANSI)
-		return quiet_zone_to_fit(QR_TERM_ANSI, modules, INT_MAX, SMALL_TERM_COLUMNS) > 0;
-	return quiet_zone_to_fit(QR_TERM_UTF8, modules, SMALL_TERM_LINES, SMALL_TERM_COLUMNS) > 0;
+	return qr_fits_small_terminal(mode == ENROLL_QR_ANSI ? QR_TERM_ANSI : QR_TERM_UTF8, uri,
+				      LINES_BELOW_QR);
 }
 
 int
@@ -75,7 +44,7 @@ enroll_show_qr(enum enroll_qr mode, const char *uri)
 	 * is enough, else say so instead. Output that is no terminal (a
 	 * file, a pipe) gets the standard quiet zone. */
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
-		quiet = quiet_zone_to_fit(kind, modules, ws.ws_row, ws.ws_col);
+		quiet = qr_quiet_zone_to_fit(kind, modules, ws.ws_row, ws.ws_col, LINES_BELOW_QR);
 		if (quiet == 0) {
 			int lines, columns;
 

@@ -19,29 +19,7 @@
 #ifndef PAM_TOTP_QR_RENDER_H
 #define PAM_TOTP_QR_RENDER_H
 
-#include <stdio.h>
-
-/* The quiet zone, in modules, the standard asks for around the code. */
-#define QR_QUIET_ZONE 4
-/* The narrowest quiet zone a terminal rendering may be given: phone
- * scanners read a code with two light modules around it, even on a dark
- * terminal background. */
-#define QR_QUIET_ZONE_MIN 2
-
-/* The side of TEXT's symbol in modules, without the quiet zone (21 for
- * version 1 up to 177 for version 40); -1 with errno set. */
-int qr_symbol_modules(const char *text);
-
-/* The terminal renderings. For both: the lines and columns a symbol of
- * MODULES takes drawn with a quiet zone of QUIET modules, and drawing
- * TEXT with that quiet zone (QR_QUIET_ZONE_MIN to QR_QUIET_ZONE). */
-enum qr_term { QR_TERM_UTF8, QR_TERM_ANSI };
-void qr_term_size(enum qr_term kind, int modules, int quiet, int *lines, int *columns);
-/* QR_TERM_UTF8: half blocks (U+2580, U+2584, U+2588), two modules per
- * character cell, black on white set explicitly with ANSI colours. For
- * UTF-8 terminals. QR_TERM_ANSI: two spaces per module, coloured with ANSI
- * background colours only. For terminals without UTF-8. */
-int qr_render_term(enum qr_term kind, const char *text, int quiet, FILE *out);
+#include "qr_term.h"
 
 /* An 8-bit grayscale PNG, SCALE pixels per module (1 to QR_PNG_MAX_SCALE). */
 #define QR_PNG_MAX_SCALE 64

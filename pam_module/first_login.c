@@ -1,0 +1,300 @@
+/* Enrolment at first login: see first_login.h. The same pieces as totp-enroll
+ * (lib/enrol.c: the secret, the Key URI, the QR code, the confirming
+ * code) and the same writer (store_file_create): the record appears whole,
+ * root's and 0600, only once a code is confirmed, and link(2) refuses it
+ * when another login enrolled the user first. Nothing is written on any
+ * other path, so a dropped connection or three wrong codes leave the user
+ * as they were. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <security/pam_ext.h>
+
+#include "enrol.h"
+#include "first_login.h"
+#include "input.h"
+#include "recovery.h"
+#include "secure.h"
+#include "store.h"
+
+#define TEXT_MAX 4096
+/* Lines under the QR code: the prompt for the code. */
+#define LINES_BELOW_QR 1
+
+/* Everything that holds the secret or a code, wiped at the end. */
+struct enrolment {
+	struct totp_record rec;
+	struct otp_uri ou;
+	char b32[URI_SECRET_MAX], grouped[URI_SECRET_MAX * 2], uri[ENROL_URI_MAX];
+	char codes[RECORD_RECOVERY_MAX][RECOVERY_CODE_SIZE];
+	char text[TEXT_MAX];
+};
+
+/* The record's path, which must be outside the home (the user must never
+ * read the secret), and its directory, which must be the root-only store:
+ * both checked before anything is shown, so that a store that cannot take
+ * the record never leaves a dead entry in the phone's app. */
+static int
+check_store(const struct totp_config *cfg, const struct store_user *user, char *path,
+	    char *why, size_t why_size)
+{
+	char dir[PATH_MAX], err[256], *slash;
+	struct stat st;
+	int in_home = 0;
+
+	if (config_record_path(cfg, user->name, user->uid, user->home, path, PATH_MAX,
+			       &in_home, err, sizeof(err)) != 0) {
+		snprintf(why, why_size, "%s", err);
+		return -1;
+	}
+	if (in_home) {
+		snprintf(why, why_size, "enroll=prompt needs a record outside the home "
+			 "(secret=/var/lib/pam_totp/%%u), not secret=%s", cfg->secret_template);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	slash[slash == dir ? 1 : 0] = '\0';
+	if (lstat(dir, &st) != 0) {
+		snprintf(why, why_size, "store directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!store_file_root_dir_safe(&st)) {
+		snprintf(why, why_size, "store directory %s must be a directory owned by root "
+			 "that only root may write", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Append a line that is no message (the key, the URI, a recovery code). */
+static void
+add_raw(char *text, const char *line)
+{
+	size_t used = strlen(text);
+
+	snprintf(text + used, TEXT_MAX - used, "%s%s", used > 0 ? "\n" : "", line);
+}
+
+static void
+send_text(pam_handle_t *pamh, const char *text)
+{
+	pam_prompt(pamh, PAM_TEXT_INFO, NULL, "%s", text);
+}
+
+/* The QR code as text, sized for an 80x24 window with the prompt under it;
+ * 0 when drawn into text, -1 when it does not fit or cannot be drawn. */
+static int
+draw_qr(const char *uri, char *text, size_t size)
+{
+	int modules = qr_symbol_modules(uri), quiet, ret = -1;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	if (modules <= 0)
+		return -1;
+	quiet = qr_quiet_zone_to_fit(QR_TERM_UTF8, modules, QR_SMALL_TERM_LINES,
+				     QR_SMALL_TERM_COLUMNS, LINES_BELOW_QR);
+	if (quiet == 0 || (out = open_memstream(&buf, &len)) == NULL)
+		return -1;
+	if (qr_render_term(QR_TERM_UTF8, uri, quiet, out) == 0 && fclose(out) == 0) {
+		/* no last newline: the conversation ends each message itself */
+		if (len > 0 && buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		if (len < size) {
+			memcpy(text, buf, len + 1);
+			ret = 0;
+		}
+	} else {
+		fclose(out);
+	}
+	if (buf != NULL) {
+		secure_wipe(buf, len);  /* the picture of the secret */
+		free(buf);
+	}
+	return ret;
+}
+
+/* What to do in the app, the key by hand, then the QR code last, right
+ * above the prompt, as totp-enroll shows them. */
+static int
+show_secret(pam_handle_t *pamh, const struct messages *msg, const struct store_user *user,
+	    struct enrolment *e)
+{
+	e->text[0] = '\0';
+	messages_append_line(msg, e->text, sizeof(e->text), "Before you log in, your organisation asks you to set up an "
+		 "authenticator app.");
+	messages_append_line(msg, e->text, sizeof(e->text),
+			     "Setting up the authenticator app for %s.\n", user->name);
+	messages_append_line(msg, e->text, sizeof(e->text), "In the app (for example Microsoft Authenticator), add an account:\n"
+		 "choose \"Other account\" and scan the QR code below.");
+	messages_append_line(msg, e->text, sizeof(e->text), "The app then shows a %u-digit code for this account, a new one every\n"
+		 "%u seconds. Type the code it shows now after \"Code:\" below.\n",
+		 e->rec.digits, e->rec.period);
+	messages_append_line(msg, e->text, sizeof(e->text), "No camera? In the app, add the account by hand with this key:");
+	add_raw(e->text, e->grouped);
+	messages_append_line(msg, e->text, sizeof(e->text), "Key URI:");
+	add_raw(e->text, e->uri);
+	send_text(pamh, e->text);
+	if (draw_qr(e->uri, e->text, sizeof(e->text)) != 0) {
+		messages_say(msg, PAM_TEXT_INFO, "The QR code does not fit here: add the account "
+			     "by hand with the key above.");
+		return 0;
+	}
+	send_text(pamh, e->text);
+	return 0;
+}
+
+/* Up to ENROL_TRIES answers. 1 confirmed at *step, 0 not, -1 the
+ * conversation failed (*conv_rc), -2 a crypto error. */
+static int
+confirm(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
+	const struct totp_record *rec, int64_t *step, int *conv_rc)
+{
+	char prompt[64], code[OTP_CODE_SIZE];
+	int ret = 0;
+
+	messages_format(msg, prompt, sizeof(prompt), "Code: ");
+	for (int tries = ENROL_TRIES; tries > 0 && ret == 0; tries--) {
+		char *answer = NULL;
+		int rc = pam_prompt(pamh, cfg->echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF,
+				    &answer, "%s", prompt);
+
+		if (rc != PAM_SUCCESS || answer == NULL) {
+			*conv_rc = rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE
+				 : rc != PAM_SUCCESS ? rc : PAM_CONV_ERR;
+			ret = -1;
+		} else if (!input_totp_code(answer, rec->digits, code)) {
+			if (tries > 1)
+				messages_say_n(msg, PAM_ERROR_MSG, "A code is %u digits. %d try left.\n",
+					       "A code is %u digits. %d tries left.\n",
+					       (unsigned long)(tries - 1), rec->digits, tries - 1);
+			else
+				messages_say(msg, PAM_ERROR_MSG, "A code is %u digits.\n", rec->digits);
+		} else {
+			rc = enrol_code_matches(rec, (int64_t)time(NULL), cfg->policy.window, code,
+						step);
+			if (rc != 0)
+				ret = rc < 0 ? -2 : 1;
+			else if (tries > 1)
+				messages_say_n(msg, PAM_ERROR_MSG, "That code is not right. %d try left.\n",
+					       "That code is not right. %d tries left.\n",
+					       (unsigned long)(tries - 1), tries - 1);
+			else
+				messages_say(msg, PAM_ERROR_MSG, "That code is not right.");
+		}
+		if (answer != NULL) {
+			secure_wipe(answer, strlen(answer));
+			free(answer);
+		}
+	}
+	secure_wipe(code, sizeof(code));
+	return ret;
+}
+
+static void
+show_recovery(pam_handle_t *pamh, const struct messages *msg, struct enrolment *e, size_t n)
+{
+	e->text[0] = '\0';
+	messages_append_line(msg, e->text, sizeof(e->text), "You are set up: from now on a login asks for the code your app "
+		 "shows.");
+	messages_append_line(msg, e->text, sizeof(e->text), "Recovery codes, each good for one login without the app: type one\n"
+		 "where the code is asked for.");
+	for (size_t i = 0; i < n; i++) {
+		char line[RECOVERY_CODE_SIZE + 2];
+
+		snprintf(line, sizeof(line), "  %s", e->codes[i]);
+		add_raw(e->text, line);
+		secure_wipe(line, sizeof(line));
+	}
+	messages_append_line(msg, e->text, sizeof(e->text), "Keep them somewhere safe. They will not be shown again.");
+	send_text(pamh, e->text);
+}
+
+static enum enrol_outcome
+run(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
+    const struct store_user *user, struct enrolment *e, int *conv_rc, char *why,
+    size_t why_size)
+{
+	char path[PATH_MAX], err[512];
+	int64_t step = -1, now = (int64_t)time(NULL);
+	int r;
+
+	if (check_store(cfg, user, path, why, why_size) != 0)
+		return ENROL_FAILED;
+	if (enrol_record_new(&e->rec, OTP_ALG_SHA1, 6, 30, now) != 0) {
+		snprintf(why, why_size, "no random bytes for the secret");
+		return ENROL_FAILED;
+	}
+	if (enrol_uri(&e->rec, cfg->issuer, NULL, user->name, QR_TERM_UTF8, LINES_BELOW_QR,
+		      &e->ou, e->b32, sizeof(e->b32), e->uri, sizeof(e->uri)) != ENROL_URI_OK ||
+	    enrol_group_secret(e->b32, e->grouped, sizeof(e->grouped)) != 0) {
+		snprintf(why, why_size, "cannot build the Key URI (issuer= or user name unusable?)");
+		return ENROL_FAILED;
+	}
+	show_secret(pamh, msg, user, e);
+	r = confirm(pamh, cfg, msg, &e->rec, &step, conv_rc);
+	if (r == -1) {
+		snprintf(why, why_size, "the conversation ended (%s)", pam_strerror(pamh, *conv_rc));
+		return ENROL_NO_ANSWER;
+	}
+	if (r == -2) {
+		snprintf(why, why_size, "cannot compute codes");
+		return ENROL_FAILED;
+	}
+	if (r == 0) {
+		snprintf(why, why_size, "%d wrong first codes", ENROL_TRIES);
+		messages_say(msg, PAM_ERROR_MSG, "No right code: nothing was set up. Log in again "
+			     "to start over.");
+		return ENROL_UNCONFIRMED;
+	}
+	enrol_mark_confirmed(&e->rec, step, (int64_t)time(NULL));
+	if (recovery_generate(&e->rec, ENROL_RECOVERY_DEFAULT, 0, e->codes) != 0) {
+		snprintf(why, why_size, "cannot make recovery codes");
+		return ENROL_FAILED;
+	}
+	if (store_file_create(path, &e->rec, 0, 0, 0, err, sizeof(err)) != 0) {
+		if (errno == EEXIST) {
+			snprintf(why, why_size, "another login enrolled the user meanwhile");
+			messages_say(msg, PAM_ERROR_MSG, "Another login set up this account at the "
+				     "same moment, so this setup was not saved. Remove this account "
+				     "from the app and log in again.");
+			return ENROL_EXISTS;
+		}
+		snprintf(why, why_size, "%s", err);
+		return ENROL_FAILED;
+	}
+	snprintf(why, why_size, "record %s", path);
+	show_recovery(pamh, msg, e, ENROL_RECOVERY_DEFAULT);
+	return ENROL_DONE;
+}
+
+enum enrol_outcome
+enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
+	       const struct store_user *user, int *conv_rc, char *why, size_t why_size)
+{
+	struct enrolment *e = calloc(1, sizeof(*e));
+	enum enrol_outcome out;
+
+	*conv_rc = PAM_SUCCESS;
+	if (e == NULL) {
+		snprintf(why, why_size, "out of memory");
+		return ENROL_FAILED;
+	}
+	out = run(pamh, cfg, msg, user, e, conv_rc, why, why_size);
+	if (out == ENROL_FAILED)
+		messages_say(msg, PAM_ERROR_MSG, "Setting up the app did not work. Ask your "
+			     "administrator.");
+	record_wipe(&e->rec);
+	secure_wipe(e, sizeof(*e));
+	free(e);
+	return out;
+}

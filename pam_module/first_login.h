@@ -1,0 +1,31 @@
+/* Enrolment at first login (enroll=prompt): a user who reached pam_totp
+ * without a record sets up the app inside the login, through the PAM
+ * conversation, and the record is written to the root-only store. */
+#ifndef PAM_TOTP_FIRST_LOGIN_H
+#define PAM_TOTP_FIRST_LOGIN_H
+
+#include <stddef.h>
+#include <security/pam_appl.h>
+
+#include "conf.h"
+#include "messages.h"
+#include "store.h"
+
+enum enrol_outcome {
+	ENROL_DONE = 0,       /* confirmed, written, recovery codes shown */
+	ENROL_UNCONFIRMED,    /* no right code in ENROL_TRIES: nothing written */
+	ENROL_NO_ANSWER,      /* the conversation failed (connection gone): nothing written */
+	ENROL_EXISTS,         /* another login enrolled the user meanwhile: nothing written */
+	ENROL_FAILED          /* store unusable, no randomness, write error: nothing written */
+};
+
+/* Show the QR code, the grouped secret and the Key URI, ask for the first
+ * code (ENROL_TRIES tries), write the record (confirming step used) with
+ * store_file_create, show the recovery codes. *conv_rc is the
+ * conversation's code for ENROL_NO_ANSWER. why (for the log, never a
+ * secret or a code) says what happened. */
+enum enrol_outcome enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg,
+				  const struct messages *msg, const struct store_user *user,
+				  int *conv_rc, char *why, size_t why_size);
+
+#endif

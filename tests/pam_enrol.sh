@@ -1,0 +1,192 @@
+#!/bin/bash
+# Enrolment at first login (enroll=prompt) through the real libpam: the QR
+# code the module sent scans back to the Key URI, a code from oathtool for
+# the secret shown confirms, the record is root's and 0600 in the root
+# store, and the confirming code is used up. The limits (enroll_until,
+# enroll_from, enroll_services), three wrong codes, a dropped connection
+# and two first logins at once leave nothing written or exactly one record.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/pam_env.sh"
+export LC_ALL=C
+tmp=$T
+. "$top_srcdir/tests/qr_lib.sh"
+
+STORE="$T/store"
+mkdir -m 700 "$STORE"
+REC="$STORE/root"
+make_service enrol "secret=$STORE/%u enroll=prompt"
+make_service sshd "secret=$STORE/%u enroll=prompt enroll_services=sshd,login"
+make_service sudo "secret=$STORE/%u enroll=prompt enroll_services=sshd,login"
+make_service office "secret=$STORE/%u enroll=prompt enroll_from=10.0.0.0/8,2001:db8::/32"
+today=$(date -d "@$(test_now)" +%F)
+yesterday=$(date -d "@$(($(test_now) - 86400))" +%F)
+make_service today "secret=$STORE/%u enroll=prompt enroll_until=$today"
+make_service late "secret=$STORE/%u enroll=prompt enroll_until=$yesterday"
+make_service home "secret=%h/.pam_totp_enrol_$$ enroll=prompt"
+
+# ---- a login that answers what it reads: pam_login -i, through FIFOs ----
+# start_enrol NAME SERVICE USER : start it, read up to its first prompt;
+# the Key URI it showed is then in $T/NAME.uri, its secret in $T/NAME.secret
+# answer NAME TEXT : type TEXT, read up to the next prompt or the end
+# finish NAME : close its input (a dropped connection, if it still asks),
+# read to the end; $result is its PAM code, its output $T/NAME.log
+start_enrol() {
+	local name=$1 service=$2 user=$3
+	rm -rf "$T/$name".*
+	mkdir "$T/$name.msgs"
+	mkfifo "$T/$name.in" "$T/$name.out"
+	with_pam_wrapper "$PAM_LOGIN" $LOGIN_OPTS -i -m "$T/$name.msgs" "$service" "$user" \
+		<"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" &
+	eval "exec {${name}_to}>\"\$T/\$name.in\" {${name}_from}<\"\$T/\$name.out\""
+	: >"$T/$name.log"
+	read_on "$name"
+}
+read_on() {
+	local name=$1 line fd
+	eval "fd=\$${name}_from"
+	# the timeout is a deadline for a stuck test, not a wait
+	while IFS= read -r -t 60 line <&"$fd"; do
+		printf '%s\n' "$line" >>"$T/$name.log"
+		case $line in
+		otpauth://*) printf '%s\n' "$line" >"$T/$name.uri"
+			line=${line##*secret=}; printf '%s\n' "${line%%&*}" >"$T/$name.secret" ;;
+		prompt*) return 0 ;;
+		result:*) return 0 ;;
+		esac
+	done
+}
+answer() {
+	local fd
+	eval "fd=\$${1}_to"
+	printf '%s\n' "$2" >&"$fd"
+	read_on "$1"
+}
+finish() {
+	local name=$1 fd
+	eval "fd=\$${name}_to"
+	eval "exec $fd>&-"
+	read_on "$name"
+	eval "fd=\$${name}_from"
+	eval "exec $fd<&-"
+	wait
+	cat "$T/$name.err" >>"$T/$name.log"
+	result=$(sed -n 's/^result: //p' "$T/$name.log" | tail -1)
+}
+shown_code() { code "${2:-0}" "$(cat "$T/$1.secret")"; }
+qr_message() { grep -l "$(printf '\033')" "$T/$1.msgs"/* | head -1; }
+in_log() { grep -q "SYSLOG([0-9]*): .*$2" "$T/$1.log"; }
+
+# ---- enrolment, start to end ----
+LOGIN_OPTS="-r 192.0.2.7" start_enrol a enrol root
+check "no record: the module shows a Key URI" test -s "$T/a.uri"
+check "the Key URI is a TOTP one for root" grep -q '^otpauth://totp/.*root' "$T/a.uri"
+check "the secret in groups of four" grep -qx "$(sed 's/..../& /g; s/ $//' "$T/a.secret")" "$T/a.log"
+check "asks for the first code" grep -q '^prompt: Code: ' "$T/a.log"
+qr=$(qr_message a)
+check "the QR code is a message of its own" test -n "$qr"
+check_eq "the QR code scans back to the Key URI" "$(cat "$T/a.uri")" "$(term_decode <"$qr")"
+check "the QR code fits 24 lines with the prompt" test "$(wc -l <"$qr")" -le 22
+answer a "$(shown_code a)"
+finish a
+check_eq "the right first code: the login goes on" PAM_SUCCESS "$result"
+check_eq "the record: root's, 0600" "root 600" "$(stat -c '%U %a' "$REC")"
+check "the record holds the secret shown" grep -q "$(cat "$T/a.secret")" "$REC"
+check "ten recovery codes shown once" test "$(grep -cE '^  [a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$' "$T/a.log")" -eq 10
+check "enrolment logged with user, service and rhost" \
+	in_log a "user=root service=enrol rhost=192.0.2.7: enrolled at login"
+check "no secret in the log" sh -c "! grep SYSLOG '$T/a.log' | grep -q '$(cat "$T/a.secret")'"
+check "no code in the log" sh -c "! grep SYSLOG '$T/a.log' | grep -q '$(shown_code a)'"
+
+check_login "the confirming code is refused at the next login" PAM_AUTH_ERR enrol root \
+	"$(shown_code a)"
+check "... as a replay" logged "replayed code refused"
+check_login "the next code is accepted" PAM_SUCCESS enrol root "$(shown_code a 1)"
+check "an enrolled user is not enrolled again" sh -c "! grep -q otpauth '$T/last.log'"
+
+# ---- nothing written ----
+rm -f "$REC"
+start_enrol b enrol root
+answer b "$(wrong_code)"
+answer b "12"
+answer b "$(wrong_code)"
+finish b
+check_eq "three wrong first codes: denied" PAM_AUTH_ERR "$result"
+check "... each told" test "$(grep -c '^error: ' "$T/b.log")" -ge 3
+check "... nothing written" test ! -e "$REC"
+check "... logged" in_log b "enrolment at login not confirmed (3 wrong first codes): nothing written"
+start_enrol c enrol root
+finish c
+check_eq "a connection dropped at the code: a conversation error" PAM_CONV_ERR "$result"
+check "... nothing written" test ! -e "$REC"
+check "... logged" in_log c "enrolment at login abandoned"
+start_enrol d enrol root
+check "the next login can enrol, with a new secret" \
+	test "$(cat "$T/d.secret")" != "$(cat "$T/b.secret")"
+answer d "$(shown_code d)"
+finish d
+check_eq "... and does" PAM_SUCCESS "$result"
+check "... its record written" test -s "$REC"
+
+# ---- the limits ----
+check_limit() {  # DESC SERVICE WHY [pam_login options]
+	local desc=$1 service=$2 why=$3
+	rm -f "$REC"
+	LOGIN_OPTS=${4:-} check_login "$desc: refused like a missing record" PAM_AUTH_ERR \
+		"$service" root 123456
+	check "... no QR code or key shown" sh -c "! grep -q otpauth '$T/last.log'"
+	check "... nothing written" test ! -e "$REC"
+	check "... the reason logged" logged "enrolment at login refused: $why"
+}
+check_limit "outside enroll_from" office "the remote host is not in enroll_from" "-r 192.0.2.7"
+check_limit "no remote host with enroll_from" office "the remote host is not in enroll_from"
+check_limit "a host name with enroll_from" office "the remote host is not in enroll_from" \
+	"-r office.example"
+check_limit "after enroll_until" late "enroll_until=$yesterday has passed"
+check_limit "a service not in enroll_services" sudo "the service is not in enroll_services"
+for spec in "office 10.20.30.40" "office ::ffff:10.1.2.3" "office 2001:db8:1::5" \
+	"today 192.0.2.7" "sshd 192.0.2.7"; do
+	set -- $spec
+	rm -f "$REC"
+	LOGIN_OPTS="-r $2" start_enrol e "$1" root
+	finish e
+	check "$1 from $2: enrolment offered" test -s "$T/e.uri"
+	check "... nothing written when dropped" test ! -e "$REC"
+done
+
+# ---- two first logins of one user at once ----
+rm -f "$REC"
+start_enrol p enrol root
+start_enrol q enrol root
+check "two first logins: two secrets shown" \
+	test "$(cat "$T/p.secret")" != "$(cat "$T/q.secret")"
+answer p "$(shown_code p)"
+answer q "$(shown_code q)"
+finish p
+rp=$result
+finish q
+rq=$result
+check_eq "... one succeeds, the other is refused" "PAM_SUCCESS PAM_AUTH_ERR" "$rp $rq"
+check "... the other told and logged" in_log q "another login enrolled the user meanwhile"
+check "... exactly one record" test "$(ls "$STORE" | wc -l)" -eq 1
+check_login "... the first's secret is the one kept" PAM_SUCCESS enrol root "$(shown_code p 1)"
+
+# ---- configuration ----
+rm -f "$REC"
+LOGIN_OPTS="" start_enrol h home root
+finish h
+check_eq "enroll=prompt with a record the user could read: refused" PAM_AUTHINFO_UNAVAIL "$result"
+check "... before any secret is shown" sh -c "! grep -q otpauth '$T/h.log'"
+check "... logged" in_log h "enroll=prompt needs a record outside the home"
+check "... nothing written" test ! -e "$(getent passwd root | cut -d: -f6)/.pam_totp_enrol_$$"
+chmod 770 "$STORE"
+start_enrol g enrol root
+finish g
+check_eq "a store directory others may write: refused" PAM_AUTHINFO_UNAVAIL "$result"
+check "... before any secret is shown" sh -c "! grep -q otpauth '$T/g.log'"
+chmod 700 "$STORE"
+for bad in "enroll=yes" "enroll_until=2025-02-30" "enroll_until=tomorrow" \
+	"enroll_from=10.0.0.0/33" "enroll_from=office.example"; do
+	make_service bad "secret=$STORE/%u $bad"
+	check_login "$bad: a configuration error" PAM_SERVICE_ERR bad root 123456
+done
+tap_done
