@@ -20,14 +20,17 @@ SYSLOG_SHIM="$top_builddir/tests/.libs/libsyslogshim.so"
 [ -f "$SYSLOG_SHIM" ] || bail "$SYSLOG_SHIM not built"
 RECORD_STATE="$top_builddir/tests/record_state"
 
+# ADMIN_PRELOAD: libraries preloaded into totp-admin before the syslog shim
 admin() {
-	LD_PRELOAD="$SYSLOG_SHIM" "$ADMIN" "$@" >"$T/admin.out" 2>"$T/admin.err" </dev/null
+	LD_PRELOAD="${ADMIN_PRELOAD:+$ADMIN_PRELOAD:}$SYSLOG_SHIM" "$ADMIN" "$@" >"$T/admin.out" \
+		2>"$T/admin.err" </dev/null
 	admin_rc=$?
 }
 # admin_input TEXT ARGS...: the same, with TEXT on standard input
 admin_input() {
 	local input=$1; shift
-	printf '%s\n' "$input" | LD_PRELOAD="$SYSLOG_SHIM" "$ADMIN" "$@" >"$T/admin.out" \
+	printf '%s\n' "$input" | LD_PRELOAD="${ADMIN_PRELOAD:+$ADMIN_PRELOAD:}$SYSLOG_SHIM" \
+		"$ADMIN" "$@" >"$T/admin.out" \
 		2>"$T/admin.err"
 	admin_rc=$?
 }

@@ -25,6 +25,15 @@ for u in $A $B $C; do
 done
 mkdir -m 700 "$T/store"
 bad=$(wrong_code)
+# totp-admin sees only root and this test's users (nss_wrapper): in the
+# home store every user's home counts, and a test running beside this one
+# may have an enrolled, locked or broken record in a home of its own
+NSS_WRAPPER_LIB=$(ls /usr/lib/*/libnss_wrapper.so 2>/dev/null | head -1)
+[ -n "$NSS_WRAPPER_LIB" ] || bail "nss_wrapper not installed (apt-get install libnss-wrapper)"
+getent passwd root $A $B $C >"$T/passwd"
+getent group root $G $A $B $C >"$T/group"
+export NSS_WRAPPER_PASSWD="$T/passwd" NSS_WRAPPER_GROUP="$T/group"
+ADMIN_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$NSS_WRAPPER_LIB"
 
 # run_store NAME TEMPLATE: the whole round on one kind of file store
 run_store() {
@@ -117,7 +126,7 @@ run_store() {
 	check_eq "$kind: now all three are missing" "$A $B $C" \
 		"$(json_get "$T/admin.out" "' '.join(d)")"
 	check_admin "$kind: list with nobody enrolled" 0 --conf "$conf" list --json
-	check_eq "$kind: ... an empty JSON list" "0" "$(json_get "$T/admin.out" "len([u for u in d if u['user'].startswith('pt_adm_f')])")"
+	check_eq "$kind: ... an empty JSON list" "0" "$(json_get "$T/admin.out" "len(d)")"
 }
 
 run_store home "%h/.pam_totp"
