@@ -71,6 +71,8 @@ echo "== fuzz: $((SECONDS - t0)) s"
 # dist_missing TARBALL: the files of this clone the tarball lacks (a
 # distcheck that runs part of the suite would not notice a missing test)
 dist_missing() {
+	git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
+		{ echo "(not a git clone: nothing to compare the tarball with)"; return; }
 	comm -23 <(git -C "$src" ls-files | grep -v -x -E '\.ci/run|\.gitignore|.*/\.keep' | sort) \
 		<(tar -tzf "$1" | sed 's|^[^/]*/||' | sort)
 }
