@@ -200,6 +200,39 @@ unlock_close(int fd)
 	close(fd);
 }
 
+/* A rewrite renames its new file over the record, then fsyncs the
+ * directory, and only then unlocks it. If the rewriter is killed in
+ * between, a login can take the new file while its name is still only
+ * in memory: state it syncs there (an accepted code, a failure) would
+ * vanish in a power cut that brings back the old name. write_temp marks
+ * every new file with S_ISVTX until its name is durable; a login that
+ * finds the mark syncs the directory before it reads, and clears the
+ * mark. (Found by the model, tests/record_protocol.pml.) */
+static int
+sync_uncommitted_name(struct file_store *s)
+{
+	char dir[PATH_MAX], *slash;
+	int dfd, ret;
+
+	if ((s->st.st_mode & S_ISVTX) == 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", s->path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	slash[slash == dir ? 1 : 0] = '\0';
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	ret = fsync(dfd);
+	close(dfd);
+	if (ret == 0)
+		(void)fchmod(s->fd, s->st.st_mode & 0777);
+	return ret;
+}
+
 enum store_status
 store_file_open(const char *path, const struct store_user *user, int in_home,
 		unsigned lock_timeout, struct totp_store **out, char *err, size_t err_size)
@@ -277,6 +310,10 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 		if (stat_no_times(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &now) == 0 &&
 		    now.st_ino == s->st.st_ino &&
 		    now.st_dev == s->st.st_dev) {
+			if (sync_uncommitted_name(s) != 0) {
+				set_err(err, err_size, "cannot sync the directory of", path);
+				goto fail;
+			}
 			*out = &s->base;
 			return STORE_OK;
 		}
@@ -448,7 +485,10 @@ write_temp(const char *path, char tmp[PATH_MAX], const char *text, size_t len,
 		set_err(err, err_size, "cannot set the owner of", tmp);
 		goto fail;
 	}
-	if (fchmod(fd, mode) != 0 || pwrite_all(fd, text, len, 0) != 0 || fsync(fd) != 0) {
+	/* S_ISVTX marks the file as not yet durably named (see
+	 * sync_uncommitted_name); replace_file clears it once it is */
+	if (fchmod(fd, mode | S_ISVTX) != 0 || pwrite_all(fd, text, len, 0) != 0 ||
+	    fsync(fd) != 0) {
 		set_err(err, err_size, "cannot write", tmp);
 		goto fail;
 	}
@@ -560,6 +600,9 @@ replace_file(const char *path, const struct totp_record *rec, uid_t uid, gid_t g
 		errno = saved;
 		goto out;
 	}
+	/* named durably: a login no longer needs to sync the directory (if
+	 * this mode change is lost in a crash, one login syncs it again) */
+	(void)fchmod(fd, S_IRUSR | S_IWUSR);
 	ret = 0;
 out:
 	{

@@ -11,6 +11,8 @@ packages=(
 	libcmocka-dev oathtool libpam-wrapper zbar-tools imagemagick
 	clang libclang-rt-14-dev valgrind python3 python3-pexpect expect
 	libpam-runtime
+	# the record protocol's model checker (tests/spin_model.sh)
+	spin
 	# system tests: the real sshd and sudo; the Debian package
 	openssh-server openssh-client sudo debhelper dpkg-dev lintian
 	# the PostgreSQL store: libpq to build it, a server for its tests,
