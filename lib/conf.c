@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -74,7 +73,7 @@ static const struct flag_option flag_options[] = {
 	{ "echo", offsetof(struct totp_config, echo) },
 	{ "try_first_pass", offsetof(struct totp_config, try_first_pass) },
 	{ "use_first_pass", offsetof(struct totp_config, use_first_pass) },
-	{ "forward_pass", offsetof(struct totp_config, forward_pass) },
+	{ "split_pass", offsetof(struct totp_config, split_pass) },
 	{ "debug", offsetof(struct totp_config, debug) },
 };
 
@@ -98,6 +97,16 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 	size_t nlen = eq != NULL ? (size_t)(eq - word) : strlen(word);
 	char *base = (char *)cfg;
 
+	if (strcmp(word, "forward_pass") == 0) {
+		/* refused rather than ignored: the one line it took, before the
+		 * password module, counted codes of whoever did not know the
+		 * password, and a stack left as it was must not silently lose
+		 * the code either */
+		text_error(err, err_size, "%s", "forward_pass is replaced by split_pass: "
+			   "pam_totp split_pass, then the password module with use_first_pass, "
+			   "then pam_totp again (see pam_totp(8))");
+		return -1;
+	}
 	for (size_t i = 0; i < sizeof(flag_options) / sizeof(flag_options[0]); i++) {
 		if (strlen(flag_options[i].name) == nlen &&
 		    strncmp(word, flag_options[i].name, nlen) == 0) {
@@ -156,23 +165,20 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 }
 
 int
-config_db_has_password(const char *db)
+config_check_db_password(const struct totp_config *cfg, int has_password,
+			 char *err, size_t err_size)
 {
-	const char *scheme = strstr(db, "://");
-
-	for (const char *p = db; *p != '\0'; p++)
-		if (strncasecmp(p, "password", 8) == 0)
-			return 1;
-	if (scheme != NULL) {
-		/* postgresql://user:secret@host/db */
-		const char *auth = scheme + 3;
-		size_t end = strcspn(auth, "/?#");
-		const char *at = memchr(auth, '@', end);
-
-		if (at != NULL && memchr(auth, ':', (size_t)(at - auth)) != NULL)
-			return 1;
+	if (has_password == 0 || cfg->db_origin == CONFIG_DB_PRIVATE_FILE)
+		return 0;
+	if (cfg->db_origin == CONFIG_DB_ARGUMENT) {
+		text_error(err, err_size, "%s", "a database password must not be a module "
+			   "argument (anyone can read /etc/pam.d): put db= in a config file "
+			   "readable by root alone");
+		return -1;
 	}
-	return 0;
+	text_error(err, err_size, "config file %s holds a database password (line %d): it must "
+		   "be readable by root alone (chmod 600)", cfg->conf_path, cfg->db_line);
+	return -1;
 }
 
 int
@@ -229,6 +235,13 @@ config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
 			text_error(err, err_size, "conf= cannot be set in config file %s", path);
 			goto out;
 		}
+		if (strcmp(line, "split_pass") == 0) {
+			/* the file is shared by both pam_totp lines: the second
+			 * one would split again instead of checking the code */
+			text_error(err, err_size, "split_pass cannot be set in config file %s: "
+				   "it belongs on the first pam_totp line alone", path);
+			goto out;
+		}
 		if (config_apply(cfg, line, err, err_size) != 0) {
 			size_t used = err != NULL ? strlen(err) : 0;
 
@@ -236,12 +249,10 @@ config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
 				snprintf(err + used, err_size - used, " (%s line %d)", path, lineno);
 			goto out;
 		}
-		if (strncmp(line, "db=", 3) == 0 && config_db_has_password(line + 3) &&
-		    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-			text_error(err, err_size,
-				"config file %s holds a database password (line %d): it must be "
-				"readable by root alone (chmod 600)", path, lineno);
-			goto out;
+		if (strncmp(line, "db=", 3) == 0) {
+			cfg->db_origin = (st.st_mode & (S_IRWXG | S_IRWXO)) != 0
+					 ? CONFIG_DB_SHARED_FILE : CONFIG_DB_PRIVATE_FILE;
+			cfg->db_line = lineno;
 		}
 	}
 	ret = 0;
@@ -267,15 +278,11 @@ config_load(struct totp_config *cfg, int argc, const char **argv,
 	if (config_load_file(cfg, cfg->conf_path, !explicit_conf, err, err_size) != 0)
 		return -1;
 	for (int i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "db=", 3) == 0 && config_db_has_password(argv[i] + 3)) {
-			text_error(err, err_size, "%s", "a database password must not be a module "
-				"argument (anyone can read /etc/pam.d): put db= in a config file "
-				"readable by root alone");
-			return -1;
-		}
 		if (strncmp(argv[i], "conf=", 5) != 0 &&
 		    config_apply(cfg, argv[i], err, err_size) != 0)
 			return -1;
+		if (strncmp(argv[i], "db=", 3) == 0)
+			cfg->db_origin = CONFIG_DB_ARGUMENT;
 	}
 	if (cfg->policy.window > cfg->policy.max_skew) {
 		text_error(err, err_size, "%s", "window must not exceed max_skew");

@@ -22,6 +22,14 @@ enum config_store {
 	CONFIG_STORE_POSTGRESQL  /* one row per user in PostgreSQL (db=) */
 };
 
+/* Where db= was last set: whether it may carry a password depends on it. */
+enum config_db_origin {
+	CONFIG_DB_UNSET = 0,
+	CONFIG_DB_ARGUMENT,      /* a module argument: /etc/pam.d is world-readable */
+	CONFIG_DB_SHARED_FILE,   /* a config file others may read */
+	CONFIG_DB_PRIVATE_FILE   /* a config file readable by root alone */
+};
+
 struct totp_config {
 	char conf_path[PATH_MAX];
 	char secret_template[PATH_MAX];  /* %u user, %h home, %U uid, %% */
@@ -31,13 +39,15 @@ struct totp_config {
 	unsigned lock_timeout;           /* seconds to wait for a busy record */
 	enum config_store store;
 	char db[CONFIG_DB_MAX];          /* libpq connection string or URI */
+	enum config_db_origin db_origin; /* where db= came from */
+	int db_line;                     /* its line in conf_path (from a file) */
 	unsigned db_timeout;             /* seconds a login may spend on the database */
 	int db_unavailable_ignore;       /* db_unavailable=ignore: PAM_IGNORE, not a denial */
 	int nullok;
 	int echo;
 	int try_first_pass;
 	int use_first_pass;
-	int forward_pass;
+	int split_pass;                  /* split_pass: the first of two steps (pam_totp(8)) */
 	int debug;
 };
 
@@ -47,24 +57,27 @@ void config_defaults(struct totp_config *cfg);
  * with a reason in err for an unknown word or a bad value. */
 int config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_size);
 
-
-/* Whether a db= connection string carries a password (a password
- * keyword or parameter, or a URI with user:password@). Judged loosely:
- * anything that may be one counts. */
-int config_db_has_password(const char *db);
+/* The rule for a database password: only in a config file readable by
+ * root alone. has_password is libpq's own reading of cfg->db
+ * (PQconninfoParse, in store_pg_db_has_password: 1 a password, 0 none, -1
+ * unparsable, which may hide one), so that a keyword libpq decodes
+ * (pass%77ord= in a URI) counts as it does for libpq. 0 when allowed, -1
+ * with the reason in err. */
+int config_check_db_password(const struct totp_config *cfg, int has_password,
+			     char *err, size_t err_size);
 
 /* Read a config file: one word per line, '#' comments and blank lines
  * ignored. The file must be a regular file owned by root and not writable
- * by group or others (it decides who must give a code); one whose db=
- * holds a password must be readable by root alone (mode 0600 or 0400). A missing file is
+ * by group or others (it decides who must give a code); whether its db=
+ * may hold a password is judged by config_check_db_password. A missing file is
  * fine when missing_ok (the default path); an explicit conf= must exist.
  * 0 on success, -1 with a reason in err. */
 int config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
 		     char *err, size_t err_size);
 
 /* Defaults, then the file (conf= among argv, else the default path), then
- * argv. The one entry point both binaries use. A db= with a password is
- * refused among argv: /etc/pam.d is world-readable. */
+ * argv. The one entry point both binaries use. With store=postgresql the
+ * caller then applies config_check_db_password (it needs libpq). */
 int config_load(struct totp_config *cfg, int argc, const char **argv,
 		char *err, size_t err_size);
 

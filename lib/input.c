@@ -15,6 +15,19 @@ input_is_space(char c)
 }
 
 int
+input_is_bare_code(const char *in, unsigned digits)
+{
+	unsigned n = 0;
+
+	if (in == NULL)
+		return 0;
+	for (; in[n] != '\0'; n++)
+		if (n >= digits || in[n] < '0' || in[n] > '9')
+			return 0;
+	return n == digits;
+}
+
+int
 input_totp_code(const char *in, unsigned digits, char out[OTP_CODE_SIZE])
 {
 	const char *p, *end;

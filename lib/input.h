@@ -19,6 +19,11 @@
  * digit scan stops at the first character that breaks the shape. */
 int input_totp_code(const char *in, unsigned digits, char out[OTP_CODE_SIZE]);
 
+/* 1 when in is exactly digits ASCII digits and nothing else: no space, no
+ * sign, no recovery code. The one shape taken from a token another module
+ * stored, which may be a password. */
+int input_is_bare_code(const char *in, unsigned digits);
+
 /* 1 for the whitespace that input_totp_code trims around a code. */
 int input_is_space(char c);
 

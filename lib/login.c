@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "input.h"
 #include "login.h"
 #include "recovery.h"
 #include "secure.h"
@@ -59,6 +60,24 @@ login_record_missing(const struct totp_config *cfg, const struct store_pg_api *p
 	return missing;
 }
 
+unsigned
+login_code_digits(const struct totp_config *cfg, const struct store_pg_api *pg,
+		  const struct store_user *user)
+{
+	char err[256];
+	struct totp_store *store = NULL;
+	struct totp_record rec;
+	unsigned digits = OTP_DIGITS_MIN;
+
+	memset(&rec, 0, sizeof(rec));
+	if (login_open_store(cfg, pg, user, &store, err, sizeof(err)) == STORE_OK &&
+	    store_read(store, &rec, err, sizeof(err)) == STORE_OK)
+		digits = rec.digits;
+	store_close(store);
+	record_wipe(&rec);
+	return digits;
+}
+
 static enum login_outcome
 finish(struct login_result *res, enum login_outcome o)
 {
@@ -68,7 +87,7 @@ finish(struct login_result *res, enum login_outcome o)
 
 enum login_outcome
 login_attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
-	      const struct store_user *user, const char *input, int split_password,
+	      const struct store_user *user, const char *input, int stacked,
 	      int64_t now, struct login_result *res)
 {
 	char err[sizeof(res->reason)] = "";
@@ -81,9 +100,13 @@ login_attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
 	memset(res, 0, sizeof(*res));
 	memset(&rec, 0, sizeof(rec));
 	memset(&next, 0, sizeof(next));
-	if (split_password) /* until the record says otherwise: 6 digits */
-		res->password_len = strlen(input) > 6 ? strlen(input) - 6 : 0;
 	st = login_open_store(cfg, pg, user, &store, err, sizeof(err));
+	if (st == STORE_NOT_FOUND && stacked && !input_is_bare_code(input, OTP_DIGITS_MIN)) {
+		/* as for an enrolled user: a password on the stack is not
+		 * taken, so enrolment cannot be told from the prompts */
+		snprintf(res->reason, sizeof(res->reason), "stacked token is not a code");
+		return finish(res, LOGIN_NOT_A_CODE);
+	}
 	if (st != STORE_OK) {
 		snprintf(res->reason, sizeof(res->reason), "%s", err);
 		return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD :
@@ -94,11 +117,10 @@ login_attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
 		goto out;
 	}
 	res->period = rec.period;
-	if (split_password) {
-		size_t len = strlen(input);
-
-		res->password_len = len > rec.digits ? len - rec.digits : 0;
-		input += res->password_len;
+	if (stacked && !input_is_bare_code(input, rec.digits)) {
+		snprintf(res->reason, sizeof(res->reason), "stacked token is not a code");
+		out = LOGIN_NOT_A_CODE;
+		goto out;
 	}
 	if (verify_attempt(&rec, now, input, &cfg->policy, &res->verify, &next) != 0) {
 		snprintf(res->reason, sizeof(res->reason), "internal error checking the code");

@@ -17,8 +17,11 @@ enum login_outcome {
 	LOGIN_DENIED,             /* wrong, malformed, replayed, locked out */
 	LOGIN_NO_RECORD,          /* the user is not enrolled */
 	LOGIN_ERROR,              /* unsafe, unreadable, malformed or unwritable record */
-	LOGIN_UNAVAILABLE         /* the store (database) cannot be reached in time:
+	LOGIN_UNAVAILABLE,        /* the store (database) cannot be reached in time:
 	                             nothing decided, nothing written */
+	LOGIN_NOT_A_CODE          /* a stacked token that is not exactly a code of
+	                             the record's digits: nothing decided, nothing
+	                             written (it may be a password) */
 };
 
 struct login_result {
@@ -26,7 +29,6 @@ struct login_result {
 	struct verify_result verify;  /* valid unless NO_RECORD or ERROR */
 	size_t recovery_left;         /* recovery codes remaining */
 	unsigned period;
-	size_t password_len;          /* with split_password: length of the password part */
 	char reason[512];             /* for the log: never a secret or a code */
 };
 
@@ -35,15 +37,23 @@ struct login_result {
  * its plugin, NULL when there is none (the store then fails with
  * LOGIN_ERROR / STORE_ERROR).
  *
- * input is what the user typed. now is the Unix time. With split_password
- * the input is a password followed by the code (forward_pass): the last
- * `digits` characters of the record's code length are the code, and
- * res->password_len tells where the password ends. Returns the outcome
- * (also in res->outcome). Only LOGIN_ACCEPTED and LOGIN_RECOVERY_ACCEPTED
- * may grant access. */
+ * input is what the user typed. now is the Unix time. stacked: input is
+ * a token another module stored (use_first_pass, try_first_pass), which
+ * may well be a password: it is taken only when it is exactly the
+ * record's number of ASCII digits (6 without a record), never as a
+ * recovery code; anything else gives LOGIN_NOT_A_CODE and is not
+ * counted. Returns the outcome (also in res->outcome). Only
+ * LOGIN_ACCEPTED and LOGIN_RECOVERY_ACCEPTED may grant access. */
 enum login_outcome login_attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
 				 const struct store_user *user, const char *input,
-				 int split_password, int64_t now, struct login_result *res);
+				 int stacked, int64_t now, struct login_result *res);
+
+/* The number of digits of the user's codes, read from the record without
+ * changing it; OTP_DIGITS_MIN when there is no record or it cannot be
+ * read (the login that follows reports why). For split_pass, which must
+ * cut the code off the answer before the password is known. */
+unsigned login_code_digits(const struct totp_config *cfg, const struct store_pg_api *pg,
+			   const struct store_user *user);
 
 /* Open the user's record in the configured store (file or database),
  * locked. st as store_file_open / store_pg_open (through pg). */

@@ -53,8 +53,8 @@ struct totp_store {
 
 /* Open and lock the record at path (already expanded from the template).
  * in_home: the record is in the user's home: access it with the user's
- * file-system identity and require the user's ownership; otherwise root's
- * or the user's ownership is accepted. Waits at most lock_timeout seconds
+ * file-system identity and require the user's ownership; otherwise it
+ * must be root's (the administrator's store). Waits at most lock_timeout seconds
  * for the lock. On STORE_OK *out must be closed with store_close. */
 enum store_status store_file_open(const char *path, const struct store_user *user,
 				  int in_home, unsigned lock_timeout,
@@ -118,6 +118,12 @@ enum store_status store_pg_insert(const char *conninfo, unsigned timeout,
 				  const struct totp_record *const recs[], size_t n,
 				  int replace, char *err, size_t err_size);
 
+/* Whether conninfo sets a password, as libpq reads it (PQconninfoParse,
+ * which decodes %-escapes in a URI): 1 yes, 0 no, -1 libpq cannot parse
+ * it. A dbname that is itself a connection string is read too. For
+ * config_check_db_password. */
+int store_pg_db_has_password(const char *conninfo);
+
 /* Create the tables (sql/pam_totp.sql) unless they exist, and check the
  * schema version. */
 enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
@@ -132,14 +138,15 @@ enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
  * differ. A change to this structure or to what its calls mean needs a
  * new symbol name (_v2). */
 #define STORE_PG_PLUGIN "pam_totp_pg.so"
-#define STORE_PG_API_SYMBOL "pam_totp_store_pg_v1"
+#define STORE_PG_API_SYMBOL "pam_totp_store_pg_v2"
 struct store_pg_api {
 	const char *version;
 	enum store_status (*open)(const char *conninfo, unsigned timeout, const char *user,
 				  struct totp_store **out, char *err, size_t err_size);
 	enum store_status (*exists)(const char *conninfo, unsigned timeout, const char *user,
 				    char *err, size_t err_size);
+	int (*db_has_password)(const char *conninfo);   /* v2 */
 };
-extern const struct store_pg_api pam_totp_store_pg_v1;
+extern const struct store_pg_api pam_totp_store_pg_v2;
 
 #endif

@@ -45,15 +45,19 @@ set_err(char *err, size_t err_size, const char *what, const char *path)
 	}
 }
 
-/* The contract: a regular file, one link, owned by the user (or root
- * outside the home), no group or other permission bits, not too big. */
+/* The contract: a regular file, one link, owned by the user in the home
+ * and by root everywhere else, no group or other permission bits, not too
+ * big. Outside the home the user must not own the record: whoever owns it
+ * can read the secret and reset the failure count and the lock-out. */
 static int
 check_safe(const struct stat *st, const struct file_store *s, const char **why)
 {
 	if (!S_ISREG(st->st_mode))
 		*why = "is not a regular file";
-	else if (st->st_uid != s->uid && (s->in_home || st->st_uid != 0))
-		*why = "has the wrong owner";
+	else if (s->in_home && st->st_uid != s->uid)
+		*why = "has the wrong owner (in the home it must be the user's)";
+	else if (!s->in_home && st->st_uid != 0)
+		*why = "has the wrong owner (outside the home it must be root's)";
 	else if ((st->st_mode & (S_IRWXG | S_IRWXO)) != 0)
 		*why = "is accessible by group or others (mode must be 0600 or 0400)";
 	else if (st->st_nlink != 1)

@@ -165,6 +165,46 @@ env_restore(struct env_aside *a)
 
 /* ---- connecting and querying ---- */
 
+/* Whether libpq reads s as a connection string or URI rather than as a
+ * database name (expand_dbname, as pg_connect hands it over). */
+static int
+is_conninfo(const char *s)
+{
+	return strchr(s, '=') != NULL || strncmp(s, "postgres://", 11) == 0 ||
+	       strncmp(s, "postgresql://", 13) == 0;
+}
+
+static int
+has_password(const char *conninfo, int depth)
+{
+	PQconninfoOption *opts;
+	int has = 0;
+
+	if (!is_conninfo(conninfo))
+		return 0;
+	opts = PQconninfoParse(conninfo, NULL);
+	if (opts == NULL)
+		return -1;
+	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || o->val[0] == '\0')
+			continue;
+		if (strcmp(o->keyword, "password") == 0)
+			has = 1;
+		/* a dbname that is itself a connection string: judged too */
+		else if (strcmp(o->keyword, "dbname") == 0 && depth == 0 && has == 0)
+			has = has_password(o->val, 1);
+		secure_wipe(o->val, strlen(o->val));
+	}
+	PQconninfoFree(opts);
+	return has;
+}
+
+int
+store_pg_db_has_password(const char *conninfo)
+{
+	return has_password(conninfo, 0);
+}
+
 /* Connect within the deadline. Our defaults come first, so the
  * connection string can override them, except the client encoding: names
  * are sent and compared as UTF-8. */
@@ -185,8 +225,7 @@ pg_connect(const char *conninfo, unsigned timeout, const struct timespec *deadli
 	/* A connection string libpq cannot parse is the administrator's
 	 * error, never "unavailable" (which db_unavailable=ignore may skip):
 	 * told apart here, since a server that is down also fails at once. */
-	if (strchr(conninfo, '=') != NULL || strncmp(conninfo, "postgres://", 11) == 0 ||
-	    strncmp(conninfo, "postgresql://", 13) == 0) {
+	if (is_conninfo(conninfo)) {
 		char *perr = NULL;
 		PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
 
@@ -741,8 +780,9 @@ store_pg_init_db(const char *conninfo, unsigned timeout, char *err, size_t err_s
 }
 
 /* The plugin's one export (see store.h): what pam_totp.so looks up. */
-const struct store_pg_api pam_totp_store_pg_v1 = {
+const struct store_pg_api pam_totp_store_pg_v2 = {
 	PACKAGE_VERSION,
 	store_pg_open,
 	store_pg_exists,
+	store_pg_db_has_password,
 };

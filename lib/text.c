@@ -37,3 +37,33 @@ text_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
 	*out = (unsigned)v;
 	return 0;
 }
+
+char *
+text_escape(const char *in, char *out, size_t out_size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (out_size == 0)
+		return out;
+	if (in == NULL)
+		in = "?";
+	for (; *in != '\0'; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c >= 0x20 && c <= 0x7e && c != '\\') {
+			if (o + 1 >= out_size)
+				break;
+			out[o++] = (char)c;
+		} else {
+			if (o + 4 >= out_size)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 0xf];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}

@@ -1,5 +1,6 @@
-/* Small text helpers shared by the parsers: a formatted error message and
- * a strict unsigned number (no sign, no spaces, no silent wrap). */
+/* Small text helpers shared by the parsers: a formatted error message,
+ * a strict unsigned number (no sign, no spaces, no silent wrap) and the
+ * escaping of untrusted text for the log. */
 #ifndef PAM_TOTP_TEXT_H
 #define PAM_TOTP_TEXT_H
 
@@ -12,5 +13,12 @@ void text_error(char *err, size_t err_size, const char *fmt, ...)
 /* A decimal number in [min, max], digits only. 0 on success, -1 otherwise
  * (*out untouched). */
 int text_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out);
+
+/* Copy in to out for a log line: every byte outside printable ASCII
+ * (0x20..0x7e) and the backslash itself become \xHH, so a user name, a
+ * remote host or a service name cannot start a line of its own or pass
+ * for another field. Cut at a whole character when out is too small; out
+ * always ends in NUL (out_size > 0). NULL in gives "?". Returns out. */
+char *text_escape(const char *in, char *out, size_t out_size);
 
 #endif

@@ -24,6 +24,7 @@
 #include "login.h"
 #include "pg_plugin.h"
 #include "secure.h"
+#include "text.h"
 
 #define PWBUF_FIRST 4096        /* on the stack: enough for nearly every entry */
 #define PWBUF_MAX (1024 * 1024)
@@ -65,15 +66,20 @@ log_outcome(pam_handle_t *pamh, int prio, const struct who *w, const char *fmt, 
 static void
 log_outcome(pam_handle_t *pamh, int prio, const struct who *w, const char *fmt, ...)
 {
-	char what[768];
+	/* every field escaped (text_escape): a user name with a newline, sent
+	 * by whoever is not yet authenticated, must not forge a log line */
+	char what[768], user[256], service[128], rhost[256], what_esc[sizeof(what) * 4];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	pam_syslog(pamh, prio, "user=%s service=%s rhost=%s: %s",
-		   w->user != NULL ? w->user : "?", w->service != NULL ? w->service : "?",
-		   w->rhost != NULL && w->rhost[0] != '\0' ? w->rhost : "-", what);
+		   text_escape(w->user, user, sizeof(user)),
+		   text_escape(w->service, service, sizeof(service)),
+		   text_escape(w->rhost != NULL && w->rhost[0] != '\0' ? w->rhost : "-",
+			       rhost, sizeof(rhost)),
+		   text_escape(what, what_esc, sizeof(what_esc)));
 }
 
 /* Ask for one answer. Returns a PAM code; *answer must be wiped and freed. */
@@ -102,43 +108,120 @@ drop_answer(char **answer)
 	}
 }
 
-/* Could this be a code (6-8 digits) or a recovery code at all? */
-static int
-looks_like_code(const char *input)
-{
-	char code[OTP_CODE_SIZE], rc[RECOVERY_CODE_CHARS + 1];
-	int shaped = 0;
+/* The code split_pass cut off the answer, kept for the pam_totp step
+ * after the password module (pam_set_data: only modules of this PAM
+ * handle see it). */
+#define STASH_NAME "pam_totp_stashed_code"
 
-	for (unsigned d = OTP_DIGITS_MIN; d <= OTP_DIGITS_MAX && !shaped; d++)
-		shaped = input_totp_code(input, d, code);
-	if (!shaped)
-		shaped = recovery_normalize(input, rc);
-	secure_wipe(code, sizeof(code));
-	secure_wipe(rc, sizeof(rc));
-	return shaped;
+static void
+stash_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	if (data != NULL) {
+		secure_wipe(data, strlen(data));
+		free(data);
+	}
 }
 
-/* The code as typed, from the stack (use_first_pass, try_first_pass) or
- * from the user. *from_stack tells which. */
+/* Take the stashed code, if any: *code is then the caller's to wipe and
+ * free, and the stash is gone (a code is checked at most once). */
 static int
-get_input(pam_handle_t *pamh, const struct totp_config *cfg, const char *prompt,
-	  char **input, int *from_stack)
+take_stash(pam_handle_t *pamh, char **code)
+{
+	const void *data = NULL;
+
+	*code = NULL;
+	if (pam_get_data(pamh, STASH_NAME, &data) != PAM_SUCCESS || data == NULL)
+		return PAM_SUCCESS;
+	*code = strdup(data);
+	/* replacing the data wipes and frees the old copy (stash_cleanup) */
+	(void)pam_set_data(pamh, STASH_NAME, NULL, NULL);
+	return *code != NULL ? PAM_SUCCESS : PAM_BUF_ERR;
+}
+
+/* split_pass, the first of the two pam_totp steps: ask once for the
+ * password followed by the code, keep the code (the last digits of the
+ * record's length) for the second step and hand the password on as
+ * PAM_AUTHTOK. Nothing is checked or counted here: the password is not
+ * known yet. PAM_IGNORE, so this step can neither grant nor deny. */
+static int
+split_step(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *w,
+	   unsigned digits)
+{
+	char *answer = NULL, *code;
+	size_t len, cut;
+	int rc;
+
+	rc = ask(pamh, cfg, "Password & verification code: ", &answer);
+	if (rc != PAM_SUCCESS) {
+		log_outcome(pamh, LOG_NOTICE, w, "no answer (%s)", pam_strerror(pamh, rc));
+		return rc;
+	}
+	len = strlen(answer);
+	cut = len > digits ? len - digits : 0;
+	code = strdup(answer + cut);
+	if (code == NULL) {
+		drop_answer(&answer);
+		return PAM_BUF_ERR;
+	}
+	rc = pam_set_data(pamh, STASH_NAME, code, stash_cleanup);
+	if (rc != PAM_SUCCESS) {
+		stash_cleanup(pamh, code, 0);
+		drop_answer(&answer);
+		return rc;
+	}
+	answer[cut] = '\0';
+	rc = pam_set_item(pamh, PAM_AUTHTOK, answer);
+	drop_answer(&answer);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	if (cfg->debug)
+		log_outcome(pamh, LOG_DEBUG, w, "debug: split_pass: code kept for the next step");
+	return PAM_IGNORE;
+}
+
+/* The code: kept by split_pass, else the stacked token
+ * (use_first_pass, try_first_pass: *stacked set), else asked. */
+static int
+get_input(pam_handle_t *pamh, const struct totp_config *cfg, char **input, int *stacked)
 {
 	const void *item = NULL;
+	int rc;
 
-	*from_stack = 0;
+	*stacked = 0;
+	rc = take_stash(pamh, input);
+	if (rc != PAM_SUCCESS || *input != NULL)
+		return rc;
 	if (cfg->use_first_pass || cfg->try_first_pass) {
 		if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL) {
 			*input = strdup(item);
 			if (*input == NULL)
 				return PAM_BUF_ERR;
-			*from_stack = 1;
+			*stacked = 1;
 			return PAM_SUCCESS;
 		}
 		if (cfg->use_first_pass)
 			return PAM_AUTH_ERR;
 	}
-	return ask(pamh, cfg, prompt, input);
+	return ask(pamh, cfg, cfg->prompt, input);
+}
+
+/* One login_attempt; an unknown user (user NULL) is treated as a user
+ * without a record, so the two cannot be told apart by the prompts. */
+static void
+attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
+	const struct store_user *user, const char *input, int stacked, int64_t now,
+	struct login_result *res)
+{
+	if (user != NULL) {
+		login_attempt(cfg, pg, user, input, stacked, now, res);
+		return;
+	}
+	memset(res, 0, sizeof(*res));
+	res->outcome = stacked && !input_is_bare_code(input, OTP_DIGITS_MIN) ? LOGIN_NOT_A_CODE
+									     : LOGIN_NO_RECORD;
+	snprintf(res->reason, sizeof(res->reason), "unknown user");
 }
 
 static int
@@ -174,6 +257,9 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who 
 		}
 		log_outcome(pamh, LOG_ERR, w, "denied: %s", r->reason);
 		return PAM_AUTHINFO_UNAVAIL;
+	case LOGIN_NOT_A_CODE:
+		log_outcome(pamh, LOG_NOTICE, w, "stacked token is not a code: denied, not counted");
+		return PAM_AUTH_ERR;
 	case LOGIN_RESYNC_NEXT:
 	case LOGIN_DENIED:
 		break;
@@ -227,7 +313,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	const struct store_pg_api *pg = NULL;
 	char err[512], pwbuf_first[PWBUF_FIRST], *pwbuf = NULL, *input = NULL;
 	const void *item;
-	int rc = PAM_AUTH_ERR, from_stack = 0;
+	int rc = PAM_AUTH_ERR, stacked = 0;
 	int64_t now;
 
 	(void)flags;
@@ -243,7 +329,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* A plugin that is missing or refused is an installation error, the
 	 * same for every user: denied before any prompt, and never turned into
 	 * PAM_IGNORE by db_unavailable=ignore. */
-	if (cfg.store == CONFIG_STORE_POSTGRESQL && (pg = pg_plugin_load(err, sizeof(err))) == NULL) {
+	if (cfg.store == CONFIG_STORE_POSTGRESQL &&
+	    ((pg = pg_plugin_load(err, sizeof(err))) == NULL ||
+	     config_check_db_password(&cfg, pg->db_has_password(cfg.db), err, sizeof(err)) != 0)) {
 		log_outcome(pamh, LOG_ERR, &w, "configuration error: %s", err);
 		return PAM_SERVICE_ERR;
 	}
@@ -264,27 +352,17 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rc = PAM_IGNORE;
 		goto out;
 	}
+	if (cfg.split_pass) {
+		rc = split_step(pamh, &cfg, &w,
+				pw != NULL ? login_code_digits(&cfg, pg, &su) : OTP_DIGITS_MIN);
+		goto out;
+	}
 	/* Prompt before any lock is taken, and prompt unknown and unenrolled
 	 * users too, so enrolment cannot be probed. */
-	rc = get_input(pamh, &cfg, cfg.forward_pass ? "Password & verification code: " : cfg.prompt,
-		       &input, &from_stack);
+	rc = get_input(pamh, &cfg, &input, &stacked);
 	if (rc != PAM_SUCCESS) {
 		log_outcome(pamh, LOG_NOTICE, &w, "no code (%s)", pam_strerror(pamh, rc));
 		goto out;
-	}
-	if (pw == NULL) {
-		log_outcome(pamh, LOG_NOTICE, &w, "unknown user");
-		rc = PAM_AUTH_ERR;
-		goto out;
-	}
-	if (from_stack && cfg.try_first_pass && !looks_like_code(input)) {
-		/* the stacked token is a password, not a code: ask, and do not
-		 * count it as a wrong code */
-		drop_answer(&input);
-		from_stack = 0;
-		rc = ask(pamh, &cfg, cfg.prompt, &input);
-		if (rc != PAM_SUCCESS)
-			goto out;
 	}
 	if (cfg.debug)
 		log_outcome(pamh, LOG_DEBUG, &w,
@@ -293,16 +371,17 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			    cfg.policy.max_failures, cfg.policy.lockout_base,
 			    cfg.policy.lockout_max, cfg.policy.failure_ceiling);
 	now = (int64_t)time(NULL);
-	login_attempt(&cfg, pg, &su, input, cfg.forward_pass && !from_stack, now, &res);
-	if (cfg.forward_pass && !from_stack) {
-		/* hand the password part on to the next module */
-		char saved = input[res.password_len];
-
-		input[res.password_len] = '\0';
-		rc = pam_set_item(pamh, PAM_AUTHTOK, input);
-		input[res.password_len] = saved;
+	attempt(&cfg, pg, pw != NULL ? &su : NULL, input, stacked, now, &res);
+	if (res.outcome == LOGIN_NOT_A_CODE && cfg.try_first_pass) {
+		/* the stacked token may be a password: ask for the code, and
+		 * count nothing for the token */
+		log_outcome(pamh, LOG_INFO, &w, "stacked token is not a code: asking, not counted");
+		drop_answer(&input);
+		rc = ask(pamh, &cfg, cfg.prompt, &input);
 		if (rc != PAM_SUCCESS)
 			goto out;
+		now = (int64_t)time(NULL);
+		attempt(&cfg, pg, pw != NULL ? &su : NULL, input, 0, now, &res);
 	}
 	if (res.outcome == LOGIN_RESYNC_NEXT) {
 		log_outcome(pamh, LOG_NOTICE, &w, "clock drift of %d steps: asking for the next code",
@@ -313,7 +392,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		if (rc != PAM_SUCCESS)
 			goto out;
 		now = (int64_t)time(NULL);
-		login_attempt(&cfg, pg, &su, input, 0, now, &res);
+		attempt(&cfg, pg, &su, input, 0, now, &res);
 		if (res.outcome == LOGIN_RESYNC_NEXT)
 			res.outcome = LOGIN_DENIED; /* not the consecutive code */
 	}

@@ -1,7 +1,8 @@
 # Shared set-up for the totp-enroll tests: source after tests/tap.sh. Builds
 # on tests/pam_env.sh ($T, services, login, code) and adds:
 #
-#   ENROLL                      the totp-enroll under test
+#   ENROLL                      the totp-enroll under test, on the test clock
+#   ENROLL_BIN                  the program itself (for a copy another user runs)
 #   $T/conf                     a config file (root's, 0644) with issuer=Test Co
 #   service "enr"               the module reading the records totp-enroll writes
 #   enroll ARGS...              run it without a terminal; output in $T/out,
@@ -12,8 +13,10 @@
 #   uri_param NAME URI          a query parameter of an otpauth URI
 #   uri_secret URI              its secret
 . "$top_srcdir/tests/pam_env.sh"
-ENROLL="$top_builddir/tools/totp-enroll"
-[ -x "$ENROLL" ] || bail "$ENROLL not built"
+ENROLL_BIN="$top_builddir/tools/totp-enroll"
+[ -x "$ENROLL_BIN" ] || bail "$ENROLL_BIN not built"
+mkdir "$T/clock"
+ENROLL=$(test_clock_wrapper "$ENROLL_BIN" "$T/clock")
 python3 -c 'import pexpect' 2>/dev/null || bail "python3-pexpect not installed"
 export LC_ALL=C.UTF-8
 

@@ -8,7 +8,6 @@
 rec="$T/root.rec"
 
 # --- right code on the second try
-wait_mid_step
 enroll_pty wrong,right --recovery-codes 3 --png "$T/qr.png"
 check_eq "wrong then right: enrolled" 0 "$pty_exit"
 check "wrong code told, two tries left" grep -q "That code is not right. 2 tries left." "$T/pty.log"
@@ -19,7 +18,7 @@ check_eq "three recovery codes shown" 3 "$(wc -l <<<"$pty_recovery")"
 check "record holds recovery hashes, not codes" \
 	test "$(grep -c -F -f <(echo "$pty_recovery") "$rec")" -eq 0
 check "record's last step is the confirming step" \
-	grep -q "^state_a=[0-9]*:+0*$(( $(date +%s) / 30 )):" "$rec"
+	grep -q "^state_a=[0-9]*:+0*$(( $(test_now) / 30 )):" "$rec"
 check_login "the confirming code is refused at login (replay)" PAM_AUTH_ERR enr root \
 	"$(uri_code "$pty_uri" 0)"
 check_login "the next code logs in" PAM_SUCCESS enr root "$(uri_code "$pty_uri" 1)"
@@ -36,13 +35,12 @@ check "no recovery hashes left" test "$(grep -c '^recovery' "$rec")" -eq 0
 # --- the window: one step either side of now (window=1), no further
 for spec in "code:2,code:-2,code:1 +1 2" "code:-1 -1 0"; do
 	set -- $spec
-	wait_mid_step
 	rm -f "$rec"
 	enroll_pty "$1" --qr=none --recovery-codes 0
 	check_eq "window: $1 enrols" 0 "$pty_exit"
 	check_eq "window: $1 refuses $3 codes" "$3" "$(grep -c 'not right' "$T/pty.log")"
 	check "window: $1 stores step T$2 as used" \
-		grep -q "^state_a=[0-9]*:+0*$(( $(date +%s) / 30 $2 )):" "$rec"
+		grep -q "^state_a=[0-9]*:+0*$(( $(test_now) / 30 $2 )):" "$rec"
 done
 
 # --- an existing record is refused without --force, and left alone
@@ -78,14 +76,13 @@ check "three wrong codes: none written" test ! -e "$rec"
 check "three wrong codes: says nothing was written" grep -q "nothing was written" "$T/pty.log"
 
 # --- --force: the old enrolment works until the new one is confirmed
-wait_mid_step
 enroll --no-confirm --recovery-codes 0
 old_uri=$(grep -o 'otpauth://[^ ]*' "$T/out")
 rm -f "$T/go"
 python3 "$top_srcdir/tests/enroll_pty.py" "$T/pty.log" "pause:$T/go,right" \
 	"$ENROLL" "${ENROLL_OPTS[@]}" --force --qr=none >"$T/force.out" &
 pid=$!
-for i in $(seq 100); do grep -q "Code: " "$T/pty.log" 2>/dev/null && break; sleep 0.1; done
+wait_for 60 "Code: prompt of the pending --force" grep -qs "Code: " "$T/pty.log"
 check_login "--force pending: the old code still logs in" PAM_SUCCESS enr root "$(uri_code "$old_uri" 0)"
 touch "$T/go"
 wait $pid

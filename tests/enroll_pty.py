@@ -26,9 +26,15 @@ import urllib.parse
 import pexpect
 
 
+def test_now():
+    """The test clock of tests/totp_code.sh, which totp-enroll runs on."""
+    fake = os.environ.get("PAM_TOTP_TEST_NOW")
+    return int(fake) if fake else int(time.time())
+
+
 def oathtool(params, offset=0):
     period = int(params.get("period", "30"))
-    now = int(time.time()) + offset * period
+    now = test_now() + offset * period
     return subprocess.check_output(
         ["oathtool", "--totp=" + params.get("algorithm", "SHA1"), "-b",
          "-d", params.get("digits", "6"), "-s", str(period), "-N", "@%d" % now,

@@ -10,7 +10,6 @@ tmp=$T
 
 # --- SHA1/6/30 without confirmation: PNG, SVG and the UTF-8 terminal QR
 umask 000
-wait_mid_step
 enroll --no-confirm --png "$T/qr.png" --svg "$T/qr.svg" --recovery-codes 0
 check_eq "enrol SHA1/6/30 exits 0" 0 "$enroll_rc"
 uri=$(grep -o 'otpauth://[^ ]*' "$T/out")
@@ -55,7 +54,6 @@ enroll --algorithm SHA256 --digits 8 --period 60 --no-confirm
 check_eq "--no-confirm refused for SHA256/8/60" 2 "$enroll_rc"
 check "the warning names the apps" grep -q "Google Authenticator on Android" "$T/err"
 check "nothing written" test ! -e "$T/root.rec"
-wait_mid_step 60
 enroll_pty right --algorithm SHA256 --digits 8 --period 60 --png "$T/qr256.png"
 check_eq "SHA256/8/60 enrolled under a pty" 0 "$pty_exit"
 check "SHA256 warning shown" grep -q "silently compute SHA1 codes" "$T/pty.log"
@@ -70,7 +68,6 @@ check_login "oathtool's next code logs in (SHA256/8/60)" PAM_SUCCESS enr root \
 	"$(uri_code "$pty_uri" 1)"
 
 # --- SHA512: 64 bytes of secret
-wait_mid_step
 enroll_pty right --algorithm SHA512 --force --qr=none
 s=$(uri_secret "$pty_uri")
 check_eq "SHA512 enrolled" 0 "$pty_exit"

@@ -14,7 +14,7 @@ trap 'userdel -r "$U" >/dev/null 2>&1; userdel "$U" >/dev/null 2>&1; rm -rf "$T"
 G=$(id -gn "$U")
 HOME_U="$T/home"
 # a copy the user may run, wherever the build tree is
-cp "$ENROLL" "$T/totp-enroll"
+cp "$ENROLL_BIN" "$T/totp-enroll"
 chmod 755 "$T/totp-enroll"
 as_user() { setpriv --reuid="$U" --regid="$G" --init-groups "$@"; }
 HOMEOPTS=(--conf "$T/conf" --secret-path '%h/.pam_totp')
@@ -22,7 +22,6 @@ make_service home "secret=%h/.pam_totp conf=$T/conf"
 
 # --- root enrols the user in the user's home
 umask 077
-wait_mid_step
 "$ENROLL" "${HOMEOPTS[@]}" --user "$U" --no-confirm --qr=none >"$T/out" 2>"$T/err"
 check_eq "root --user: exit 0" 0 "$?"
 check_eq "record owned by the user, mode 0600 (umask 077)" "$U:$G 600" \
@@ -33,15 +32,54 @@ check_login "the user logs in with the new secret" PAM_SUCCESS home "$U" "$(uri_
 "$ENROLL" "${HOMEOPTS[@]}" --user "$U" --no-confirm --qr=none >/dev/null 2>"$T/err"
 check_eq "root --user on an enrolled user without --force: exit 3" 3 "$?"
 
-# --- an administrator's store outside the home
+# --- an administrator's store outside the home: root's alone
 umask 000
 mkdir -m 755 "$T/store"
 "$ENROLL" --conf "$T/conf" --secret-path "$T/store/%u" --user "$U" --no-confirm --qr=none \
-	>/dev/null 2>"$T/err"
+	>"$T/out" 2>"$T/err"
 check_eq "root --user into a root store: exit 0" 0 "$?"
-check_eq "store record owned by the user, mode 0600 (umask 000)" "$U:$G 600" \
+check_eq "store record owned by root, mode 0600 (umask 000)" "root:root 600" \
 	"$(stat -c '%U:%G %a' "$T/store/$U")"
+uri=$(grep -o 'otpauth://[^ ]*' "$T/out")
+make_service admin "secret=$T/store/%u conf=$T/conf"
+check_login "the user logs in with the root-owned record" PAM_SUCCESS admin "$U" "$(uri_code "$uri")"
 umask 022
+"$ENROLL" --conf "$T/conf" --secret-path "$T/newstore/%u" --user "$U" --no-confirm --qr=none \
+	>/dev/null 2>"$T/err"
+check_eq "a missing store directory is made: exit 0" 0 "$?"
+check_eq "  root's, mode 0700" "root 700" "$(stat -c '%U %a' "$T/newstore")"
+for bad in "user-owned:chown $U" "group-writable:chmod 770" "world-writable:chmod 1777"; do
+	mkdir -m 700 "$T/bad"
+	${bad#*:} "$T/bad"
+	"$ENROLL" --conf "$T/conf" --secret-path "$T/bad/%u" --user "$U" --no-confirm --qr=none \
+		>/dev/null 2>"$T/err"
+	check_eq "a ${bad%%:*} store directory is refused: exit 1" 1 "$?"
+	check "  saying why" grep -q "the store directory $T/bad is unsafe: it must be a directory owned by root" "$T/err"
+	check "  nothing written" test ! -e "$T/bad/$U"
+	rm -rf "$T/bad"
+done
+as_user "$T/totp-enroll" --conf "$T/conf" --secret-path "$T/store/%u" --force --no-confirm \
+	--qr=none >/dev/null 2>"$T/err"
+check_eq "a user cannot enrol into the administrator's store: exit 1" 1 "$?"
+check "  told to ask an administrator" grep -q "are root's: ask an administrator" "$T/err"
+
+# --- --png/--svg never truncate or take over a file that is not one's own
+printf 'the user file\n' >"$T/users.png"
+chown "$U:$G" "$T/users.png"
+chmod 666 "$T/users.png"
+cp -p "$T/users.png" "$T/users.before"
+"$ENROLL" "${HOMEOPTS[@]}" --user "$U" --force --no-confirm --qr=none --png "$T/users.png" \
+	>/dev/null 2>"$T/err"
+check_eq "root: --png onto the user's file refused: exit 1" 1 "$?"
+check "  the file is byte-identical" cmp -s "$T/users.png" "$T/users.before"
+check_eq "  its owner and mode unchanged" "$U 666" "$(stat -c '%U %a' "$T/users.png")"
+printf 'root file\n' >"$T/roots.svg"
+chmod 666 "$T/roots.svg"
+cp -p "$T/roots.svg" "$T/roots.before"
+as_user "$T/totp-enroll" "${HOMEOPTS[@]}" --force --no-confirm --qr=none --svg "$T/roots.svg" \
+	>/dev/null 2>"$T/err"
+check_eq "the user: --svg onto root's writable file refused: exit 1" 1 "$?"
+check "  the file is byte-identical" cmp -s "$T/roots.svg" "$T/roots.before"
 
 # --- not root: --user refused, self-enrolment allowed
 as_user "$T/totp-enroll" "${HOMEOPTS[@]}" --user root --no-confirm >/dev/null 2>"$T/err"

@@ -1,29 +1,69 @@
 #!/bin/bash
-# Install every Debian 12 package that building, the demo and the tests need.
-# Safe to run twice. Needs root (apt-get).
+# Install every Debian 12 package that building, the demo and the tests
+# need, then check that what the tests call is really there. Safe to run
+# twice. Needs root (apt-get).
+#
+# One table: each row is a package, where it is needed, and what of it the
+# build or the tests call (commands, or absolute paths with globs). A
+# missing one fails here, in one line naming the package, instead of as a
+# cascade of unrelated test failures.
+#   where: build  building from a clone (not a package build dependency)
+#          deb    building the Debian package, with its tests: must be in
+#                 debian/control's Build-Depends (tests/deps_table.sh checks)
+#          ci     the rest of the suite: system, PostgreSQL, sanitizer,
+#                 fuzzing, benchmark and package tests
+#          demo   examples/demo.sh
+# usage: install-deps.sh [--print-table]
 set -euo pipefail
-packages=(
-	# build
-	build-essential autoconf automake libtool pkg-config
-	libpam0g-dev libssl-dev libqrencode-dev libpng-dev
-	# tests: unit tests, an independent TOTP client, the real libpam,
-	# QR decoding, sanitizers and valgrind
-	libcmocka-dev oathtool libpam-wrapper zbar-tools imagemagick
-	clang libclang-rt-14-dev valgrind python3 python3-pexpect expect
-	libpam-runtime
-	# the record protocol's model checker (tests/spin_model.sh)
-	spin
-	# system tests: the real sshd and sudo; the Debian package
-	openssh-server openssh-client sudo debhelper dpkg-dev lintian
-	# the PostgreSQL store: libpq to build it, a server for its tests,
-	# nss_wrapper for user names useradd refuses
-	libpq-dev postgresql libnss-wrapper
-	# the benchmark's anchors, whose driver the tests run (no timing)
-	libpam-google-authenticator libpam-oath
-)
+table='
+build-essential             build  gcc make
+autoconf                    build  autoreconf
+automake                    build  automake
+libtool                     build  libtoolize
+pkg-config                  deb    pkg-config
+libpam0g-dev                deb    /usr/include/security/pam_modules.h
+libssl-dev                  deb    /usr/include/openssl/evp.h
+libqrencode-dev             deb    /usr/include/qrencode.h
+libpng-dev                  deb    /usr/include/png.h
+libpq-dev                   deb    /usr/include/postgresql/libpq-fe.h
+libcmocka-dev               deb    /usr/include/cmocka.h
+oathtool                    deb    oathtool
+libpam-wrapper              deb    /usr/lib/*/libpam_wrapper.so
+zbar-tools                  deb    zbarimg
+imagemagick                 deb    convert
+librsvg2-bin                deb    rsvg-convert
+python3                     deb    python3
+python3-pexpect             deb    /usr/lib/python3/dist-packages/pexpect/__init__.py
+libpam-runtime              deb    /usr/lib/*/security/pam_deny.so
+clang                       ci     clang
+libclang-rt-14-dev          ci     /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
+valgrind                    deb    valgrind
+spin                        deb    spin
+expect                      demo   expect
+openssh-server              ci     sshd
+openssh-client              ci     ssh ssh-keygen
+sudo                        ci     sudo visudo
+debhelper                   ci     dh
+dpkg-dev                    ci     dpkg-buildpackage
+lintian                     ci     lintian
+postgresql                  ci     /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/pg_ctl psql
+libnss-wrapper              ci     /usr/lib/*/libnss_wrapper.so
+libpam-google-authenticator deb    google-authenticator /usr/lib/*/security/pam_google_authenticator.so
+libpam-oath                 deb    /usr/lib/*/security/pam_oath.so
+util-linux                  ci     setpriv runuser
+passwd                      ci     useradd userdel
+'
+if [ "${1:-}" = --print-table ]; then
+	printf '%s\n' "$table" | sed '/^$/d'
+	exit 0
+fi
+
+packages=()
+while read -r pkg _; do
+	[ -n "$pkg" ] && packages+=("$pkg")
+done <<<"$table"
 missing=()
 for p in "${packages[@]}"; do
-	case $p in \#*) continue ;; esac
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing+=("$p")
 done
@@ -40,4 +80,26 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "dependencies: all ${#packages[@]} packages installed"
+
+# have WHAT: a command on PATH (sbin included), or an existing path (glob)
+have() {
+	local f
+	case $1 in
+	/*)
+		for f in $1; do [ -e "$f" ] && return 0; done
+		return 1 ;;
+	*) PATH="$PATH:/usr/sbin:/sbin" command -v "$1" >/dev/null ;;
+	esac
+}
+absent=0
+while read -r pkg _ checks; do
+	[ -n "$pkg" ] || continue
+	for c in $checks; do
+		if ! have "$c"; then
+			echo "missing: $c (Debian package $pkg)"
+			absent=$((absent + 1))
+		fi
+	done
+done <<<"$table"
+[ "$absent" -eq 0 ] || exit 1
+echo "dependencies: all ${#packages[@]} packages installed, everything the tests call is there"

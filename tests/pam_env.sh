@@ -11,7 +11,7 @@
 #   login SERVICE USER ANSWER...   run one authentication; sets $result
 #                                  (PAM code name), output in $T/last.log
 #   with_pam_wrapper CMD...        run CMD (pam_login) under pam_wrapper
-#   code, wait_mid_step            from tests/totp_code.sh
+#   code, advance_clock            from tests/totp_code.sh (the test clock)
 #   wrong_code                     a well-formed code that no step near now has
 #   logged PATTERN                 did the last login log a line matching PATTERN
 

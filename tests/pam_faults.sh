@@ -54,7 +54,6 @@ faulty() {
 #   parse to the previous one, instead of the whole file being the same.
 deny_case() {
 	local desc=$1 kind=$2 cause=$3 answer; shift 3
-	wait_mid_step
 	reset
 	if [ "$kind" = totp ]; then answer=$(code); else answer=$RCODE; fi
 	faulty "$answer" "$@"
@@ -118,7 +117,6 @@ TORN=1 deny_case "totp, short slot write then ENOSPC (torn slot)" totp \
 	"cannot write state to $REC: No space left on device" \
 	FAULT_CALL=pwrite FAULT_SHORT=1 FAULT_COUNT=0 FAULT_ERRNO=ENOSPC
 # prove that the case above really tore a slot, so the fallback was tested
-wait_mid_step
 reset
 faulty "$(code)" FAULT_CALL=pwrite FAULT_SHORT=1 FAULT_COUNT=0 FAULT_ERRNO=ENOSPC
 check "the torn slot differs from both old and new: the file is not as before" \
@@ -130,7 +128,6 @@ check "the torn slot fails its checksum, the record still parses" parses
 # that would put the old record back. Renaming an unsynced copy over the
 # record could lose it in a crash, so the new record (whole and synced,
 # the recovery code gone) stays, and the login is still denied.
-wait_mid_step
 reset
 faulty "$RCODE" FAULT_CALL=fsync FAULT_NTH=2 FAULT_COUNT=0
 check_eq "recovery, directory and restore fsync both fail: denied" PAM_AUTHINFO_UNAVAIL "$result"
@@ -152,7 +149,6 @@ deny_case "recovery, short write of the new file then ENOSPC" recovery \
 # retry_case DESC KIND VAR=VALUE... : accepted, and the login's effect is stored
 retry_case() {
 	local desc=$1 kind=$2 answer state; shift 2
-	wait_mid_step
 	reset
 	if [ "$kind" = totp ]; then answer=$(code); else answer=$RCODE; fi
 	faulty "$answer" "$@"

@@ -9,9 +9,8 @@ make_service lock "secret=$R max_skew=1 max_failures=3 lockout_base=3 lockout_ma
 bad=$(wrong_code)
 failures() { "$top_builddir/tests/record_state" "$T/root.rec" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
 
-# no pause may fall between a lock-out and the checks that it holds (it
-# lasts 3 s): wait for a safe point in the 30 s step first
-wait_mid_step
+# The test clock (tests/totp_code.sh) stands still between logins, so a
+# lock-out holds until the test moves the clock past it.
 new_record "$T/root.rec"
 check_login "1st wrong code" PAM_AUTH_ERR lock root "$bad"
 check_login "2nd wrong code" PAM_AUTH_ERR lock root "$bad"
@@ -23,14 +22,19 @@ check_login "while locked, even the right code is refused" PAM_AUTH_ERR lock roo
 check "locked attempt logged" logged "locked out until"
 check "user told to wait" grep -q '^error: Too many wrong codes. Try again in [123] second' "$T/last.log"
 check_eq "locked attempts are not counted" 3 "$(failures)"
-sleep 3.2
+advance_clock 2
+check_login "1 s before the lock-out ends, still refused" PAM_AUTH_ERR lock root "$(code)"
+check_eq "that attempt was not counted either" 3 "$(failures)"
+advance_clock 1
 check_login "after the lock-out, a 4th wrong code" PAM_AUTH_ERR lock root "$bad"
 check "second lock-out is twice as long (6 s)" grep -q '^error: Too many wrong codes. Try again in 6 seconds.' "$T/last.log"
-sleep 6.2
+advance_clock 5
+check_login "1 s before the second lock-out ends, refused" PAM_AUTH_ERR lock root "$bad"
+check "user told the second lock-out has 1 second left" grep -q '^error: Too many wrong codes. Try again in 1 second' "$T/last.log"
+advance_clock 1
 check_login "5th wrong code: capped at lockout_max" PAM_AUTH_ERR lock root "$bad"
 check "lock-out capped at 6 s" grep -q '^error: Too many wrong codes. Try again in 6 seconds.' "$T/last.log"
-sleep 6.2
-wait_mid_step
+advance_clock 6
 check_login "right code after the lock-out" PAM_SUCCESS lock root "$(code)"
 check_eq "a success resets the count" 0 "$(failures)"
 check_login "a wrong code after the reset is not locked" PAM_AUTH_ERR lock root "$bad"
@@ -41,8 +45,7 @@ new_record "$T/root.rec"
 make_service ceiling "secret=$R max_skew=1 max_failures=7 failure_ceiling=7 lockout_base=1 lockout_max=1"
 for i in 1 2 3 4 5 6 7; do login ceiling root "$bad"; done
 check_eq "7 failures counted" 7 "$(failures)"
-sleep 1.2
-wait_mid_step
+advance_clock 2
 check_login "at the ceiling the right code is refused" PAM_AUTH_ERR ceiling root "$(code)"
 check "user told to ask an administrator" grep -q '^error: Too many wrong codes. Ask your administrator' "$T/last.log"
 check "ceiling logged" logged "disabled after 7 failures"

@@ -20,10 +20,9 @@ state() {
 	pg_psql "$ADMIN_DB" -F ' ' -v u="$1" \
 		<<<"SELECT last_step, failures, seq FROM pam_totp_records WHERE user_name = :'u';"
 }
-step_now() { echo $(($(date +%s) / 30)); }
+step_now() { echo $(($(test_now) / 30)); }
 
 # ---- two hosts, one database ----
-wait_mid_step
 pg_enroll root
 c=$(code)
 check_login "host A accepts the current code" PAM_SUCCESS a root "$c"
@@ -40,7 +39,6 @@ check_login "a wrong code through B" PAM_AUTH_ERR b root "$(wrong_code)"
 check_eq "failures are counted for every host" 1 "$(state root | cut -d' ' -f2)"
 
 # libpq's environment is the caller's (su): it must not choose the database
-wait_mid_step
 pg_enroll root
 PGHOST=/nonexistent PGDATABASE=nope PGSERVICE=evil PGSERVICEFILE=/nonexistent \
 	PGSSLMODE=require HOME=/nonexistent check_login \
@@ -67,7 +65,6 @@ check "no row, nullok: not prompted" test "$(grep -c '^prompt' "$T/last.log")" -
 check_login "no row without nullok: denied" PAM_AUTH_ERR a root 123456
 check "no row without nullok: still prompted" grep -q '^prompt: Verification code' "$T/last.log"
 check "no row without nullok: logged" logged "not enrolled (no row in pam_totp_records"
-wait_mid_step
 pg_enroll root
 check_login "a row and nullok: a wrong code is denied" PAM_AUTH_ERR a_nullok root "$(wrong_code)"
 check_login "a row and nullok: the right code is accepted" PAM_SUCCESS a_nullok root "$(code)"
@@ -83,7 +80,6 @@ odd_users=("o'brien" 'back\slash' 'semi;colon' 'jürgen' 'quo"te' 'x'"'"'; DROP 
 } >"$T/passwd"
 echo "root:x:0:" >"$T/group"
 for u in "${odd_users[@]}"; do
-	wait_mid_step
 	pg_enroll "$u" || not_ok "enrolling '$u'"
 	NSS_WRAPPER_PASSWD="$T/passwd" NSS_WRAPPER_GROUP="$T/group" LD_PRELOAD="$NSS_WRAPPER_LIB" \
 		check_login "user '$u': accepted on host A" PAM_SUCCESS a "$u" "$(code)"
@@ -108,6 +104,19 @@ check "  and the reason logged" logged "holds a database password (line 2): it m
 make_service argpw "store=postgresql [db=host=$PGSOCK dbname=totp user=pam_totp password=$PAM_PW]"
 check_login "a password among module arguments is refused" PAM_SERVICE_ERR argpw root 123456
 check "  and the reason logged" logged "a database password must not be a module argument"
+# libpq decodes %-escapes in a URI's keywords: pass%77ord= is a password
+pct_uri="postgresql:///totp?host=$PGSOCK&user=pam_totp&pass%77ord=$PAM_PW"
+printf 'store=postgresql\ndb=%s\n' "$pct_uri" >"$T/pct.conf"
+chmod 600 "$T/pct.conf"
+make_stack pct "auth required $MODULE conf=$T/pct.conf nullok" "auth required pam_permit.so"
+check_login "pass%77ord= in a root-only file: libpq takes it as the password" PAM_SUCCESS pct nobody
+check "  (connected: nobody has no row)" logged "not enrolled, nullok: ignored"
+chmod 644 "$T/pct.conf"
+check_login "pass%77ord= in a file others may read is refused like password=" PAM_SERVICE_ERR pct nobody
+check "  and the reason logged" logged "holds a database password (line 2): it must be readable by root alone"
+make_service pctarg "store=postgresql [db=$pct_uri]"
+check_login "pass%77ord= among module arguments is refused like password=" PAM_SERVICE_ERR pctarg root 123456
+check "  and the reason logged" logged "a database password must not be a module argument"
 make_service nodb "store=postgresql"
 check_login "store=postgresql without db= is refused" PAM_SERVICE_ERR nodb root 123456
 make_service badstore "store=ldap secret=$T/%u"
@@ -118,11 +127,16 @@ make_service wrongpw "conf=$T/wrongpw.conf"
 check_login "a rejected database password denies" PAM_AUTHINFO_UNAVAIL wrongpw root "$(code)"
 check "  and says why" logged "password authentication failed"
 printf 'store=postgresql\ndb=host=%s dbname=totp user=pam_totp bogus_option=1\n' "$PGSOCK" >"$T/badconn.conf"
+# root-only: a string libpq cannot parse may hide a password (see below)
+chmod 600 "$T/badconn.conf"
 make_stack badconn "auth required $MODULE conf=$T/badconn.conf db_unavailable=ignore" \
 	"auth required pam_permit.so"
 check_login "a connection string libpq refuses denies, even with db_unavailable=ignore" \
 	PAM_AUTHINFO_UNAVAIL badconn root "$(code)"
 check "  and says why" logged 'record error: bad db= connection string: invalid connection option "bogus_option"'
+chmod 644 "$T/badconn.conf"
+check_login "  in a file others may read it is refused: it may hide a password" \
+	PAM_SERVICE_ERR badconn root "$(code)"
 pg_admin "UPDATE pam_totp_schema SET version = 2"
 check_login "an unknown schema version denies" PAM_AUTHINFO_UNAVAIL a root "$(code)"
 check "  and says which" logged "schema version 2, this pam_totp needs 1"
@@ -160,7 +174,6 @@ VERSION=$version OTHER=$other perl -0777 -pe 's/\x00\Q$ENV{VERSION}\E\x00/\x00$E
 	"$PG_PLUGIN" >"$T/otherversion/pam_totp_pg.so"
 # denied_by_plugin NAME DESC LOG: the right code is denied before any prompt
 denied_by_plugin() {
-	wait_mid_step
 	pg_enroll root
 	local before=$(state root)
 	check_login "$2: denied" PAM_SERVICE_ERR "$1" root "$(code)"
@@ -169,7 +182,6 @@ denied_by_plugin() {
 		logged "configuration error: PostgreSQL store plugin $T/$1/pam_totp_pg.so: $3"
 	check_eq "  nothing written to the row" "$before" "$(state root)"
 }
-wait_mid_step
 pg_enroll root
 check_login "a copy of the module with the plugin beside it: accepted" PAM_SUCCESS copy root "$(code)"
 denied_by_plugin missing "no plugin beside the module, db_unavailable=ignore" \
@@ -178,7 +190,7 @@ denied_by_plugin missing_nullok "no plugin beside the module, nullok" "No such f
 denied_by_plugin groupw "a group-writable plugin" "refused: it must be a regular file owned by root"
 denied_by_plugin otherw "a plugin writable by others" "refused: it must be a regular file owned by root"
 denied_by_plugin notroot "a plugin not owned by root" "refused: it must be a regular file owned by root"
-denied_by_plugin nosym "a library without the store's table" "no pam_totp_store_pg_v1 in it"
+denied_by_plugin nosym "a library without the store's table" "no pam_totp_store_pg_v2 in it"
 n=$(cmp -l "$PG_PLUGIN" "$T/otherversion/pam_totp_pg.so" | wc -l)
 check "another build's plugin differs in the version string alone ($n bytes)" \
 	test "$n" -ge 1 -a "$n" -le "${#version}"
@@ -191,7 +203,6 @@ pg_admin "DELETE FROM pam_totp_records"
 out=$("$ENROLL" --user root --conf "$ADMIN_CONF" --no-confirm --quiet --qr=none 2>&1)
 check_eq "totp-enroll enrols into the database" 0 "$?"
 enrolled_secret=$(sed -n 's/^otpauth:.*secret=\([A-Z2-7]*\).*/\1/p' <<<"$out")
-wait_mid_step
 check_login "its code is accepted on host A" PAM_SUCCESS a root "$(code 0 "$enrolled_secret")"
 check_login "  and refused on host B" PAM_AUTH_ERR b root "$(code 0 "$enrolled_secret")"
 rc=0; "$ENROLL" --user root --conf "$ADMIN_CONF" --no-confirm --quiet --qr=none >/dev/null 2>&1 || rc=$?
@@ -203,7 +214,6 @@ check_eq "the PAM role cannot enrol (no INSERT)" 1 "$rc"
 # ---- import of file records ----
 mkdir -p "$T/files"
 pg_admin "DELETE FROM pam_totp_records"
-wait_mid_step
 new_record "$T/files/root" -r 3 -i 1000 >"$T/recovery"
 check_login "file store: a code accepted" PAM_SUCCESS file root "$(code)"
 check_login "file store: a wrong code counted" PAM_AUTH_ERR file root "$(wrong_code)"
@@ -253,36 +263,44 @@ rc=0; "$ENROLL" --import --quiet --conf "$HOST_A_CONF" "third=$T/files/third" >/
 check_eq "the PAM role cannot import" 1 "$rc"
 
 # ---- the database stops, freezes, or holds the lock ----
-# timed_login SERVICE USER ANSWER: login, and its duration in $ms
+# timed_login SERVICE USER ANSWER: login; $ms is how long pam_authenticate
+# took (pam_login's auth_ms: no process start-up, no wait for pam_wrapper).
+# The bound a test may check is what the product promises: the database
+# part of a login ends by db_timeout=3 s. $bound_ms is that with room for a
+# machine running at half speed.
 timed_login() {
-	local t0=$(date +%s%N)
 	login "$@"
-	ms=$((($(date +%s%N) - t0) / 1000000))
+	ms=$(sed -n 's/^auth_ms: //p' "$T/last.log")
 }
-wait_mid_step
+bound_ms=6000
 pg_enroll root
 check_login "before the outage: accepted" PAM_SUCCESS a root "$(code)"
 used=$(code)
-# logins of wrong codes while the server goes away and comes back
+# Logins of wrong codes, one after another, while the server stops and
+# comes back: the loop runs until told to stop; the stop and the start wait
+# for what the loop has seen, not for the clock.
 wrong=$(wrong_code)
 (
-	end=$(($(date +%s) + 8))
-	while [ "$(date +%s)" -lt "$end" ]; do
+	while [ ! -e "$T/outage.done" ]; do
 		timed_login patient root "$wrong"
 		echo "$result $ms"
 		[ "$result" = PAM_AUTHINFO_UNAVAIL ] && logged 'denied: database unavailable' &&
 			echo "reason-logged"
-		sleep 0.1
 	done >"$T/outage"
 ) &
 loop=$!
-sleep 1.5
+count() { grep -c "^$1 " "$T/outage"; }
+at_least() { [ "$(count "$1")" -ge "$2" ]; }
+wait_for 60 "wrong codes counted before the outage" at_least PAM_AUTH_ERR 2
 pg_stop
-sleep 3
+wait_for 60 "logins denied during the outage" at_least PAM_AUTHINFO_UNAVAIL 3
+err_before=$(count PAM_AUTH_ERR)
 pg_start
+wait_for 60 "wrong codes counted after the outage" at_least PAM_AUTH_ERR $((err_before + 2))
+touch "$T/outage.done"
 wait "$loop"
-n_err=$(grep -c '^PAM_AUTH_ERR ' "$T/outage")
-n_unavail=$(grep -c '^PAM_AUTHINFO_UNAVAIL ' "$T/outage")
+n_err=$(count PAM_AUTH_ERR)
+n_unavail=$(count PAM_AUTHINFO_UNAVAIL)
 n_total=$(grep -c '^PAM_' "$T/outage")
 check "during the outage: denied (PAM_AUTHINFO_UNAVAIL), $n_unavail of $n_total logins" \
 	test "$n_unavail" -gt 0
@@ -290,7 +308,7 @@ check "  each with its reason logged" test "$(grep -c '^reason-logged' "$T/outag
 check "  before and after it: wrong codes counted ($n_err)" test "$n_err" -gt 0
 check_eq "  no other result" "$n_total" "$((n_err + n_unavail))"
 slowest=$(awk '{ print $2 }' "$T/outage" | sort -n | tail -1)
-check "  no login waited (slowest ${slowest} ms)" test "$slowest" -lt 3000
+check "  none waited past db_timeout (slowest ${slowest} ms)" test "$slowest" -lt "$bound_ms"
 check_eq "  nothing lost: every counted failure is in the row" "$n_err" \
 	"$(state root | cut -d' ' -f2)"
 check_login "after the outage: the code used before it is still refused" PAM_AUTH_ERR a root "$used"
@@ -309,20 +327,29 @@ pg_freeze
 timed_login a root "$(code 2)"
 pg_thaw
 check_eq "server frozen: denied" PAM_AUTHINFO_UNAVAIL "$result"
-check "  within db_timeout=3 (took $ms ms)" test "$ms" -ge 2500 -a "$ms" -lt 4500
+check "  within db_timeout=3 (took $ms ms)" \
+	test "$ms" -ge 2500 -a "$ms" -lt "$bound_ms"
 check "  logged with the reason" logged "denied: database unavailable: no connection within 3 s"
 
-# another session holds the row lock longer than db_timeout
-wait_mid_step
+# another session holds the row lock longer than db_timeout: it takes the
+# lock, then sleeps until it is ended below; the login starts once the
+# server shows the lock taken
 pg_enroll root
 pg_psql "$ADMIN_DB" -c "BEGIN; SELECT 1 FROM pam_totp_records WHERE user_name = 'root' FOR UPDATE;
-	SELECT pg_sleep(5); COMMIT;" >/dev/null &
+	SELECT pg_sleep(600); COMMIT;" >/dev/null 2>&1 &
 holder=$!
-sleep 0.5
+holder_sleeps() {
+	[ "$(pg_value "SELECT count(*) FROM pg_stat_activity
+		WHERE query LIKE '%pg_sleep(600)%' AND wait_event = 'PgSleep'")" = 1 ]
+}
+wait_for 60 "row lock taken by the other session" holder_sleeps
 timed_login a root "$(code)"
 check_eq "row locked too long: denied" PAM_AUTHINFO_UNAVAIL "$result"
-check "  within db_timeout=3 (took $ms ms)" test "$ms" -ge 2000 -a "$ms" -lt 4500
+check "  within db_timeout=3 (took $ms ms)" \
+	test "$ms" -ge 2000 -a "$ms" -lt "$bound_ms"
 check "  logged: the statement timed out" logged "denied: database unavailable: ERROR: canceling statement due to statement timeout"
+pg_value "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+	WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()" >/dev/null
 wait "$holder"
 check_login "the lock released: the same code is accepted" PAM_SUCCESS a root "$(code)"
 

@@ -9,8 +9,9 @@
 RACERS=32
 ROUNDS=${PG_RACE_ROUNDS:-200}
 # the repeat runs of the suite (sanitizer build, make distcheck) look for
-# memory errors and packaging faults: 40 rounds there, 200 in the plain build
-[ -n "${PAM_TOTP_REPEAT_RUN:-}" ] && [ -z "${PG_RACE_ROUNDS:-}" ] && ROUNDS=40
+# memory errors and packaging faults, which a few rounds show as well as
+# many (the race itself is the plain build's job): 8 rounds there
+[ -n "${PAM_TOTP_REPEAT_RUN:-}" ] && [ -z "${PG_RACE_ROUNDS:-}" ] && ROUNDS=8
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/pg_env.sh"
@@ -45,7 +46,6 @@ round() {
 }
 row() { pg_value "SELECT $1 FROM pam_totp_records WHERE user_name = 'root'"; }
 
-wait_mid_step
 pg_enroll root
 bad_rounds=0
 t0=$(date +%s)

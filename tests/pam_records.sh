@@ -119,6 +119,20 @@ bad_case "owned by another user" "wrong owner"
 put cat; ln "$T/store/root" "$T/store/hardlink"
 bad_case "a second hard link" "more than one hard link"
 rm -f "$T/store/hardlink"
+# outside the home a record is root's alone: one its user owns (who could
+# read the secret and reset the failures) is refused, unchanged
+new_record "$T/store/pt_rec_owner"
+chown pt_rec_owner "$T/store/pt_rec_owner"
+before=$(sha256sum <"$T/store/pt_rec_owner")
+login rec pt_rec_owner "$(code)"
+check_eq "the user's own record in the administrator's store is refused" PAM_AUTHINFO_UNAVAIL "$result"
+check "  logged: outside the home it must be root's" \
+	logged "record error: record $T/store/pt_rec_owner has the wrong owner (outside the home it must be root's)"
+check_eq "  the record is unchanged" "$before" "$(sha256sum <"$T/store/pt_rec_owner")"
+chown root "$T/store/pt_rec_owner"
+login rec pt_rec_owner "$(code)"
+check_eq "  owned by root it works" PAM_SUCCESS "$result"
+rm -f "$T/store/pt_rec_owner"
 # a record in a home directory must belong to the user, even if root owns it
 home="$T/home"
 mkdir -p "$home"
@@ -130,7 +144,6 @@ login home pt_rec_owner 123456
 check_eq "root-owned record in a user's home denied" PAM_AUTHINFO_UNAVAIL "$result"
 check "logged: the user cannot open it" logged "cannot open .*Permission denied"
 chown pt_rec_owner "$home/.pam_totp"
-wait_mid_step
 login home pt_rec_owner "$(code)"
 check_eq "the user's own record in the home works" PAM_SUCCESS "$result"
 ln -sf /etc/shadow "$home/.pam_totp"

@@ -37,7 +37,6 @@ vg_login() {
 	else not_ok "$desc: memcheck found something"; sed 's/^/#   /' "$T/vg.log" 2>/dev/null; fi
 }
 
-wait_mid_step
 new_record "$REC" -r 2 -i 1000 >"$T/codes" || bail "make_record failed"
 vg_login "valid code" PAM_SUCCESS "$(code)"
 vg_login "wrong code" PAM_AUTH_ERR "$(wrong_code)"

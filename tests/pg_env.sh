@@ -44,7 +44,8 @@ fi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] ||
 	bail "PostgreSQL server not installed (apt-get install postgresql)"
-ENROLL="$top_builddir/tools/totp-enroll"
+mkdir -p "$T/clock"
+ENROLL=$(test_clock_wrapper "$top_builddir/tools/totp-enroll" "$T/clock")
 
 PGD="$T/pg"
 PGSOCK="$PGD/sock"

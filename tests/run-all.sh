@@ -39,6 +39,9 @@ run_suite() {
 	fi
 	[ "$f" -gt 0 ] && find . -name '*.log' -path '*tests/*' -exec grep -l -E '^(not ok|FAIL|ERROR)' {} + |
 		while read -r log; do echo "--- $log"; tail -30 "$log"; done
+	echo "== $name: slowest tests: $(grep -H '^# duration:' tests/*.log 2>/dev/null |
+		sed 's|^tests/\(.*\)\.log:# duration: \([0-9]*\) s$|\2 \1|' | sort -rn | head -6 |
+		awk '{ printf "%s%s %ss", sep, $2, $1; sep = ", " }')"
 	echo "== $name: $p passed, $f failed"
 	passed=$((passed + p)); failed=$((failed + f))
 	cd "$src"

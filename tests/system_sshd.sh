@@ -53,16 +53,17 @@ EOF
 pam_service "$service" "$note_service" "auth requisite pam_deny.so" \
 	"account required pam_unix.so" "session required pam_unix.so"
 "$T/$service" -t -f "$T/sshd_config" >"$T/sshd_t.log" 2>&1 || { cat "$T/sshd_t.log"; bail "sshd -t refused the config"; }
-# -D: no daemon, so $! is sshd and the trap can end it; -e: log to stderr
-"$T/$service" -D -e -f "$T/sshd_config" >"$T/sshd.log" 2>&1 &
+# -D: no daemon, so $! is sshd and the trap can end it; -e: log to stderr.
+# On the test clock (tests/totp_code.sh): the shim reads it as sshd starts,
+# before sshd's PAM process empties its environment.
+LD_PRELOAD="$TIME_SHIM" "$T/$service" -D -e -f "$T/sshd_config" >"$T/sshd.log" 2>&1 &
 sshd_pid=$!
 at_exit "kill $sshd_pid; wait $sshd_pid"
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+sshd_listens() {
 	kill -0 "$sshd_pid" 2>/dev/null || { cat "$T/sshd.log"; bail "sshd did not start"; }
-	sleep 0.1
-done
-(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || bail "sshd does not listen on port $port"
+	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+}
+wait_for 60 "sshd listening on port $port" sshd_listens || bail "sshd does not listen on port $port"
 ok "sshd runs as $service on 127.0.0.1:$port"
 
 # set_stack LINE... : the auth part of the service (account and session stay)
@@ -107,7 +108,6 @@ expect_out() {
 mapfile -t key_code < <(example_auth sshd-key-code "secret=$STORE/%u")
 set_stack "${key_code[@]}"
 admin_record "$ua"
-wait_mid_step
 c=$(code)
 ssh_code "$ua" -a "$CODE" "$c"
 expect_in "$ua" "right code: the command runs"
@@ -124,7 +124,6 @@ check "the record stays root's and 0600" test "$(stat -c '%U %a' "$STORE/$ua")" 
 # --- key then code: AuthenticationMethods publickey,keyboard-interactive,
 # with the same stack ---
 admin_record "$uk"
-wait_mid_step
 ssh_key "$uk" -a "$CODE" "$(code)"
 expect_in "$uk" "key then the right code: the command runs"
 check "the code was asked after the key" grep -q "^answered: $CODE" "$T/last.log"
@@ -134,50 +133,72 @@ ssh_code "$uk" -a "$CODE" "$(code 1)"
 expect_out "the code without the key is denied"
 check "without the key the code is not even asked" grep -q "^not asked: $CODE" "$T/last.log"
 
+# failures USER: the failure count in USER's record in the store
+failures() { "$top_builddir/tests/record_state" "$STORE/$1" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
+# wrong_passwords USER ANSWER-ARGS... : six tries with a wrong password
+# and a wrong code, as a stranger would; none may count (issue 17)
+wrong_passwords() {
+	local user=$1 i; shift
+	for i in 1 2 3 4 5 6; do ssh_code "$user" "$@"; done
+}
+
 # --- password then code: examples/pam.d/sshd-password-code ---
 mapfile -t password_code < <(example_auth sshd-password-code "secret=$STORE/%u")
 set_stack "${password_code[@]}"
 admin_record "$ua"
-wait_mid_step
 ssh_code "$ua" -a 'Password: ?' "$(pw "$ua")" -a "$CODE" "$(code)"
 expect_in "$ua" "password then code (two prompts, the example stack)"
 ssh_code "$ua" -a 'Password: ?' "wrong-password" -a "$CODE" "$(code 1)"
 expect_out "a wrong password is denied"
 check "after a wrong password the code is not asked" grep -q "^not asked: $CODE" "$T/last.log"
+wrong_passwords "$ua" -a 'Password: ?' "wrong-password" -a "$CODE" 000000
+check_eq "sshd-password-code: wrong passwords leave the failure count at 0" 0 "$(failures "$ua")"
 ssh_code "$ua" -a 'Password: ?' "$(pw "$ua")" -a "$CODE" "$(code 0 "$OTHER_SECRET")"
 expect_out "the right password and a wrong code is denied"
 
-# --- password and code in one answer: forward_pass, then pam_unix ---
-set_stack "auth required $MODULE secret=$STORE/%u forward_pass" \
-	"auth required pam_unix.so use_first_pass"
+# --- the stack of pam_totp(8) and README: pam_unix requisite, then the code ---
+set_stack "auth requisite pam_unix.so" "auth required $MODULE secret=$STORE/%u"
 admin_record "$ua"
-wait_mid_step
+ssh_code "$ua" -a 'Password: ?' "$(pw "$ua")" -a "$CODE" "$(code)"
+expect_in "$ua" "pam_unix requisite then pam_totp: password and code"
+wrong_passwords "$ua" -a 'Password: ?' "wrong-password" -a "$CODE" 000000
+check_eq "pam_unix requisite: wrong passwords leave the failure count at 0" 0 "$(failures "$ua")"
+check "  and the code is not asked" grep -q "^not asked: $CODE" "$T/last.log"
+
+# --- password and code in one answer: examples/pam.d/sshd-password-code-one-answer ---
+mapfile -t one_answer < <(example_auth sshd-password-code-one-answer "secret=$STORE/%u")
+set_stack "${one_answer[@]}"
+admin_record "$ua"
 ssh_code "$ua" -a "$PASS_CODE" "$(pw "$ua")$(code)"
-expect_in "$ua" "forward_pass: password and code in one answer"
+expect_in "$ua" "split_pass: password and code in one answer"
 admin_record "$ua"
 ssh_code "$ua" -a "$PASS_CODE" "wrong-password$(code)"
-expect_out "forward_pass: right code, wrong password is denied"
+expect_out "split_pass: right code, wrong password is denied"
+wrong_passwords "$ua" -a "$PASS_CODE" "wrong-password000000"
+check_eq "split_pass: wrong passwords leave the failure count at 0" 0 "$(failures "$ua")"
+ssh_code "$ua" -a "$PASS_CODE" "$(pw "$ua")$(code)"
+expect_in "$ua" "split_pass: after them the user still logs in"
 admin_record "$ua"
 ssh_code "$ua" -a "$PASS_CODE" "$(pw "$ua")$(code 0 "$OTHER_SECRET")"
-expect_out "forward_pass: right password, wrong code is denied"
+expect_out "split_pass: right password, wrong code is denied"
+check_eq "  and that wrong code is counted" 1 "$(failures "$ua")"
 ssh_code "$ua" -a "$PASS_CODE" "$(pw "$ua")"
-expect_out "forward_pass: the password alone is denied"
+expect_out "split_pass: the password alone is denied"
 
 # --- an unenrolled user, with and without nullok (the roll-out stack) ---
-set_stack "auth required $MODULE secret=$STORE/%u forward_pass nullok" \
-	"auth required pam_unix.so try_first_pass"
+set_stack "auth requisite $MODULE secret=$STORE/%u split_pass nullok" \
+	"auth requisite pam_unix.so try_first_pass" \
+	"auth required $MODULE secret=$STORE/%u nullok"
 ssh_code "$un" -a 'Password: ?' "$(pw "$un")"
 expect_in "$un" "nullok: an unenrolled user logs in with the password alone"
 check "nullok: no code was asked" grep -q "^answered: Password: ?" "$T/last.log"
 ssh_code "$un" -a 'Password: ?' "wrong-password"
 expect_out "nullok: an unenrolled user with a wrong password is denied"
 admin_record "$un"
-wait_mid_step
 ssh_code "$un" -a "$PASS_CODE" "$(pw "$un")$(code)"
 expect_in "$un" "nullok: once enrolled, password and code"
 rm -f "$STORE/$un"
-set_stack "auth required $MODULE secret=$STORE/%u forward_pass" \
-	"auth required pam_unix.so try_first_pass"
+set_stack "${one_answer[@]}"
 ssh_code "$un" -a "$PASS_CODE" "$(pw "$un")123456"
 expect_out "without nullok an unenrolled user is denied"
 
@@ -185,7 +206,6 @@ expect_out "without nullok an unenrolled user is denied"
 set_stack "auth required $MODULE secret=%h/.pam_totp"
 home_record "$uh"
 home_uh=$(getent passwd "$uh" | cut -d: -f6)
-wait_mid_step
 c=$(code)
 ssh_code "$uh" -a "$CODE" "$c"
 expect_in "$uh" "home record: right code"

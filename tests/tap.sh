@@ -1,6 +1,7 @@
 # TAP helpers for shell tests: source it, call ok/not_ok/check, then tap_done.
 tap_n=0
 tap_failed=0
+tap_started=$SECONDS
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
 # check DESCRIPTION COMMAND...: ok when the command succeeds
@@ -9,5 +10,32 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 check_eq() {
 	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi
 }
-tap_done() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
+# wait_for SECONDS WHAT COMMAND...: run COMMAND until it succeeds. SECONDS
+# is a deadline for a test that is stuck, not a measurement: give it room
+# for a machine running at half speed. Past it: a failed check, status 1.
+wait_for() {
+	local limit=$1 what=$2 end
+	shift 2
+	end=$((SECONDS + limit))
+	until "$@"; do
+		if [ "$SECONDS" -ge "$end" ]; then not_ok "no $what within $limit s"; return 1; fi
+		sleep 0.05 # not sync: the poll interval of a wait for a condition
+	done
+}
+# the closing lines: the plan, and how long the test took (run-all.sh
+# lists the slowest)
+# skip_in_sanitizer_build WHY: a test that adds nothing under ASan/UBSan
+# (it runs no code of ours, or only what other tests already run there)
+# runs in the plain build only
+skip_in_sanitizer_build() {
+	if ldd "$top_builddir/tests/pam_login" 2>/dev/null | grep -q libasan; then
+		echo "1..0 # SKIP sanitizer build: $1"
+		exit 0
+	fi
+}
+tap_done() {
+	echo "1..$tap_n"
+	echo "# duration: $((SECONDS - tap_started)) s"
+	[ "$tap_failed" -eq 0 ]
+}
 bail() { echo "Bail out! $*"; exit 1; }

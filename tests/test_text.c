@@ -1,4 +1,4 @@
-/* text_parse_unsigned and text_error. */
+/* text_parse_unsigned, text_error and text_escape. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,12 +44,33 @@ test_error(void **state)
 	text_error(err, 0, "ignored %d", 1);
 }
 
+static void
+test_escape(void **state)
+{
+	char out[64], small[9];
+
+	(void)state;
+	/* a forged second log line becomes part of the first */
+	assert_string_equal(text_escape("eve\nuser=root: accepted", out, sizeof(out)),
+			    "eve\\x0auser=root: accepted");
+	assert_string_equal(text_escape("a\\x0a\x7f\x1b[2J\xc3\xa9", out, sizeof(out)),
+			    "a\\x5cx0a\\x7f\\x1b[2J\\xc3\\xa9");
+	assert_string_equal(text_escape("plain-name_1.2@host", out, sizeof(out)),
+			    "plain-name_1.2@host");
+	assert_string_equal(text_escape(NULL, out, sizeof(out)), "?");
+	/* cut at a whole escape, never half of one */
+	assert_string_equal(text_escape("abcde\n", small, sizeof(small)), "abcde");
+	assert_string_equal(text_escape("abc\n", small, sizeof(small)), "abc\\x0a");
+	assert_string_equal(text_escape("abcdefghijk", small, sizeof(small)), "abcdefgh");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_unsigned),
 		cmocka_unit_test(test_error),
+		cmocka_unit_test(test_escape),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }

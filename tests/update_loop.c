@@ -1,6 +1,6 @@
 /* The crash test's two halves, both through the real file store.
  *
- * usage: update_loop run PATH PROGRESS EVERY
+ * usage: update_loop run PATH PROGRESS EVERY [READY_FD]
  *        update_loop check PATH BASE32SECRET [PROGRESS]
  *
  * run: update the record at PATH as fast as logins would, until killed:
@@ -10,7 +10,10 @@
  * offset 0, fixed width) gets the step the record held when the loop
  * first read it, then each step only after the store call that stored it
  * has returned: so PROGRESS never claims more than is stored, and at most
- * one update (the one killed) is ahead of it.
+ * one update (the one killed) is ahead of it. With READY_FD, one byte is
+ * written there once the first update is stored and reported: the test
+ * waits for it, so that a kill always lands in a loop that is updating,
+ * however slowly this machine starts a process.
  *
  * check: the record at PATH opens through the store (a safe regular file)
  * and parses, holds exactly the secret BASE32SECRET, and, given PROGRESS,
@@ -66,7 +69,7 @@ report(int pfd, int64_t step)
 }
 
 static int
-run(const char *path, const char *progress, unsigned every)
+run(const char *path, const char *progress, unsigned every, int ready_fd)
 {
 	char err[512];
 	int pfd = open(progress, O_RDWR | O_CLOEXEC);
@@ -112,6 +115,13 @@ run(const char *path, const char *progress, unsigned every)
 		if (report(pfd, next.last_step) != 0) {
 			perror(progress);
 			return 1;
+		}
+		if (i == 1 && ready_fd >= 0) {
+			if (write(ready_fd, "r", 1) != 1) {
+				perror("update_loop: ready");
+				return 1;
+			}
+			close(ready_fd);
 		}
 	}
 }
@@ -168,11 +178,12 @@ out:
 int
 main(int argc, char **argv)
 {
-	if (argc == 5 && strcmp(argv[1], "run") == 0)
-		return run(argv[2], argv[3], (unsigned)strtoul(argv[4], NULL, 10));
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "run") == 0)
+		return run(argv[2], argv[3], (unsigned)strtoul(argv[4], NULL, 10),
+			   argc == 6 ? atoi(argv[5]) : -1);
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "check") == 0)
 		return check(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
-	fprintf(stderr, "usage: update_loop run PATH PROGRESS EVERY\n"
+	fprintf(stderr, "usage: update_loop run PATH PROGRESS EVERY [READY_FD]\n"
 		"       update_loop check PATH BASE32SECRET [PROGRESS]\n");
 	return 2;
 }

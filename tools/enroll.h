@@ -113,14 +113,23 @@ int enroll_record_new(struct totp_record *rec, otp_alg alg, unsigned digits,
  * at with the user's file-system identity when in_home. */
 int enroll_record_exists(const char *path, const struct store_user *user, int in_home);
 
-/* Write rec at path owned by the user, mode 0600; replace != 0 renames over
+/* Write rec at path, mode 0600, owned by the user with in_home and by
+ * root otherwise; replace != 0 renames over
  * an existing record, else an existing one is an error (errno EEXIST).
  * With in_home the work is done under the user's file-system identity. */
 int enroll_record_write(const char *path, const struct totp_record *rec,
 			const struct store_user *user, int in_home, int replace,
 			char *err, size_t err_size);
 
+/* For a record outside the home (the administrator's store): only root
+ * enrols there; the record's directory is made (root's, 0700) when
+ * missing, and refused when it is not a directory owned by root that
+ * only root may write. 0, or -1 with err. */
+int enroll_record_store_dir(const char *path, char *err, size_t err_size);
+
 /* enroll_db.c: with store=postgresql (exit codes as above). */
+/* config_check_db_password with libpq's reading of cfg->db. */
+int enroll_db_check_password(const struct totp_config *cfg, char *err, size_t err_size);
 /* 1 when user has a row, 0 when not, -1 on an error (reported). */
 int enroll_db_exists(const struct totp_config *cfg, const char *user);
 /* Insert (replace: or overwrite) user's row. 0, or -1 with err (errno

@@ -14,6 +14,12 @@
 
 #ifdef HAVE_LIBPQ
 
+int
+enroll_db_check_password(const struct totp_config *cfg, char *err, size_t err_size)
+{
+	return config_check_db_password(cfg, store_pg_db_has_password(cfg->db), err, err_size);
+}
+
 /* Administration may take longer than a login: at least a minute. */
 static unsigned
 admin_timeout(const struct totp_config *cfg)
@@ -177,6 +183,14 @@ static int
 no_pq(void)
 {
 	fputs("totp-enroll: this pam_totp was built without PostgreSQL support\n", stderr);
+	return -1;
+}
+
+int
+enroll_db_check_password(const struct totp_config *cfg, char *err, size_t err_size)
+{
+	(void)cfg;
+	snprintf(err, err_size, "this pam_totp was built without PostgreSQL support");
 	return -1;
 }
 

@@ -3,7 +3,8 @@
  *   options -> config and record path (as the module finds them) -> refuse
  *   an existing enrolment without --force -> secret -> QR, secret, URI ->
  *   confirm a code (window around now) -> recovery codes into the record ->
- *   write (atomic, 0600, the user's) -> show the recovery codes once.
+ *   write (atomic, 0600, the user's in the home, else root's) -> show the
+ *   recovery codes once.
  *
  * Nothing is written before the code is confirmed, so Ctrl-C, end of input
  * or three wrong codes leave an existing record exactly as it was. */
@@ -77,7 +78,9 @@ find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
 		snprintf(secret_word, sizeof(secret_word), "secret=%s", o->secret_path);
 		words[n++] = secret_word;
 	}
-	if (config_load(cfg, n, words, err, sizeof(err)) != 0) {
+	if (config_load(cfg, n, words, err, sizeof(err)) != 0 ||
+	    (cfg->store == CONFIG_STORE_POSTGRESQL &&
+	     enroll_db_check_password(cfg, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "totp-enroll: %s\n", err);
 		return -1;
 	}
@@ -212,6 +215,11 @@ main(int argc, char **argv)
 	if (find_user(&o, &u) != 0 ||
 	    find_record_path(&o, &u, &cfg, path, sizeof(path), &in_home) != 0)
 		return ENROLL_EXIT_ERROR;
+	if (cfg.store == CONFIG_STORE_FILE && !in_home &&
+	    enroll_record_store_dir(path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "totp-enroll: %s\n", err);
+		return ENROLL_EXIT_ERROR;
+	}
 	ret = check_existing(&o, &cfg, path, &u, in_home);
 	if (ret != 0)
 		return ret;

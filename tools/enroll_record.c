@@ -1,10 +1,13 @@
 /* The new record: a random secret and its parameters, and writing it
- * where the module will look, owned by its user, mode 0600. */
+ * where the module will look, mode 0600: owned by its user in the home,
+ * by root in the administrator's store (whose directory is checked or
+ * made here). */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "enroll.h"
@@ -81,11 +84,53 @@ enroll_record_write(const char *path, const struct totp_record *rec,
 		snprintf(err, err_size, "cannot take the file-system identity of %s", user->name);
 		return -1;
 	}
-	ret = store_file_create(path, rec, user->uid, user->gid, replace, err, err_size);
+	/* outside the home the record is root's alone (pam_totp(5)) */
+	ret = store_file_create(path, rec, in_home ? user->uid : 0, in_home ? user->gid : 0,
+				replace, err, err_size);
 	saved = errno;
 	/* A failure to switch back cannot undo the write, and from here on
 	 * this process only prints: the record's outcome is what counts. */
 	(void)secure_fsid_leave(&fsid);
 	errno = saved;
 	return ret;
+}
+
+int
+enroll_record_store_dir(const char *path, char *err, size_t err_size)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == NULL) {
+		snprintf(err, err_size, "record path %s unusable", path);
+		return -1;
+	}
+	slash[slash == dir ? 1 : 0] = '\0';
+	if (geteuid() != 0) {
+		snprintf(err, err_size, "records outside the home directory (%s) are root's: "
+			 "ask an administrator to run totp-enroll --user", dir);
+		return -1;
+	}
+	if (lstat(dir, &st) != 0 && errno == ENOENT) {
+		/* the parent must exist: only the store itself is made */
+		if (mkdir(dir, S_IRWXU) != 0 && errno != EEXIST) {
+			snprintf(err, err_size, "cannot create the store directory %s: %s", dir,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	if (lstat(dir, &st) != 0) {
+		snprintf(err, err_size, "cannot look at the store directory %s: %s", dir,
+			 strerror(errno));
+		return -1;
+	}
+	/* whoever may write the directory may replace the records in it */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(err, err_size, "the store directory %s is unsafe: it must be a directory "
+			 "owned by root that only root may write (chown root: %s; chmod 700 %s)",
+			 dir, dir, dir);
+		return -1;
+	}
+	return 0;
 }

@@ -30,19 +30,21 @@ enroll_show_qr(enum enroll_qr mode, const char *uri)
 int
 enroll_write_qr_files(const struct enroll_opts *o, const char *uri)
 {
+	/* registered for removal only once written: a file that was refused
+	 * (someone else's, a link, a FIFO) is never ours to remove */
 	if (o->png != NULL) {
-		enroll_guard_file(o->png);
 		if (qr_write_png(uri, o->png, PNG_SCALE) != 0) {
 			fprintf(stderr, "totp-enroll: cannot write %s: %s\n", o->png, strerror(errno));
 			return -1;
 		}
+		enroll_guard_file(o->png);
 	}
 	if (o->svg != NULL) {
-		enroll_guard_file(o->svg);
 		if (qr_write_svg(uri, o->svg) != 0) {
 			fprintf(stderr, "totp-enroll: cannot write %s: %s\n", o->svg, strerror(errno));
 			return -1;
 		}
+		enroll_guard_file(o->svg);
 	}
 	return 0;
 }

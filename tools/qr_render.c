@@ -158,11 +158,13 @@ out:
 }
 
 /*
- * Open PATH for writing a secret: created or truncated, mode 0600, never
- * through a symlink (O_NOFOLLOW fails with ELOOP), and only a regular file
- * (O_NONBLOCK so a FIFO without a reader fails at once instead of hanging;
- * it changes nothing for a regular file). An existing file keeps its old
- * mode on open, so it is set to 0600 before anything is written.
+ * Open PATH for writing a secret, mode 0600, never through a symlink
+ * (O_NOFOLLOW fails with ELOOP), and only a regular file (O_NONBLOCK so a
+ * FIFO without a reader fails at once instead of hanging). A new file is
+ * created with O_EXCL; an existing one is opened without truncating it
+ * and is emptied only once it is known to be a regular file with one
+ * link that belongs to whoever runs this, so a file of someone else's
+ * that happens to be writable is left exactly as it was.
  */
 static FILE *open_secret_file(const char *path)
 {
@@ -174,17 +176,24 @@ static FILE *open_secret_file(const char *path)
         errno = EINVAL;
         return NULL;
     }
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
-                        O_NONBLOCK, 0600);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+    if (fd < 0 && errno == EEXIST)
+        fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return NULL;
     if (fstat(fd, &st) != 0)
         goto fail;
-    if (!S_ISREG(st.st_mode)) {
+    if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
         errno = EINVAL;
         goto fail;
     }
+    if (st.st_uid != geteuid()) {
+        errno = EPERM;
+        goto fail;
+    }
     if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) != 0)
+        goto fail;
+    if (ftruncate(fd, 0) != 0)
         goto fail;
     fp = fdopen(fd, "wb");
     if (fp == NULL)
