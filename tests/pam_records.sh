@@ -155,7 +155,6 @@ check_eq "symlinked home record denied" PAM_AUTHINFO_UNAVAIL "$result"
 # next login syncs the directory, clears the mark and goes on.
 new_record "$T/store/root"
 chmod 1600 "$T/store/root"
-wait_mid_step
 login rec root "$(code)"
 check_eq "a record still marked by a killed rewrite logs in" PAM_SUCCESS "$result"
 check_eq "that login cleared the mark" 600 "$(stat -c %a "$T/store/root")"
