@@ -24,7 +24,6 @@ config_defaults(struct totp_config *cfg)
 	snprintf(cfg->conf_path, sizeof(cfg->conf_path), "%s", CONFIG_DEFAULT_PATH);
 	snprintf(cfg->secret_template, sizeof(cfg->secret_template), "%s",
 		 CONFIG_DEFAULT_SECRET);
-	snprintf(cfg->prompt, sizeof(cfg->prompt), "%s", "Verification code: ");
 	verify_policy_defaults(&cfg->policy);
 	cfg->lock_timeout = 10;
 	cfg->store = CONFIG_STORE_FILE;
@@ -47,6 +46,7 @@ static const struct number_option number_options[] = {
 	{ "lockout_max", POLICY(lockout_max), 1, 604800 },
 	{ "failure_ceiling", POLICY(failure_ceiling), 1, VERIFY_FAILURE_CEILING },
 	{ "lock_timeout", offsetof(struct totp_config, lock_timeout), 1, 300 },
+	{ "fail_delay", offsetof(struct totp_config, fail_delay), 0, 60000 },
 	{ "db_timeout", offsetof(struct totp_config, db_timeout), 1, 300 },
 };
 
@@ -61,6 +61,8 @@ static const struct choice_option choice_options[] = {
 	{ "store", offsetof(struct totp_config, store), { "file", "postgresql", NULL } },
 	{ "db_unavailable", offsetof(struct totp_config, db_unavailable_ignore),
 	  { "deny", "ignore", NULL } },
+	{ "db_insecure_transport", offsetof(struct totp_config, db_insecure_transport),
+	  { "no", "yes", NULL } },
 };
 
 struct flag_option {
@@ -86,8 +88,11 @@ static const struct string_option string_options[] = {
 	{ "secret", offsetof(struct totp_config, secret_template), PATH_MAX },
 	{ "prompt", offsetof(struct totp_config, prompt), CONFIG_PROMPT_MAX },
 	{ "issuer", offsetof(struct totp_config, issuer), CONFIG_ISSUER_MAX },
+	{ "language", offsetof(struct totp_config, language), CONFIG_LANGUAGE_MAX },
+	{ "localedir", offsetof(struct totp_config, localedir), PATH_MAX },
 	{ "conf", offsetof(struct totp_config, conf_path), PATH_MAX },
 	{ "db", offsetof(struct totp_config, db), CONFIG_DB_MAX },
+	{ "db_key", offsetof(struct totp_config, db_key), PATH_MAX },
 };
 
 int
@@ -375,4 +380,23 @@ config_record_path(const struct totp_config *cfg, const char *user, uid_t uid,
 		return -1;
 	}
 	return 0;
+}
+
+int
+config_load_tool(struct totp_config *cfg, const char *conf, const char *secret_path,
+		 char *err, size_t err_size)
+{
+	char conf_word[PATH_MAX + 8], secret_word[PATH_MAX + 8];
+	const char *words[2];
+	int n = 0;
+
+	if (conf != NULL) {
+		snprintf(conf_word, sizeof(conf_word), "conf=%s", conf);
+		words[n++] = conf_word;
+	}
+	if (secret_path != NULL) {
+		snprintf(secret_word, sizeof(secret_word), "secret=%s", secret_path);
+		words[n++] = secret_word;
+	}
+	return config_load(cfg, n, words, err, err_size);
 }

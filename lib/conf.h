@@ -14,6 +14,7 @@
 #define CONFIG_PROMPT_MAX 128
 #define CONFIG_ISSUER_MAX 128
 #define CONFIG_DB_MAX 1024
+#define CONFIG_LANGUAGE_MAX 64
 #define CONFIG_DB_TIMEOUT 5
 
 /* Where records live (store=). */
@@ -33,16 +34,23 @@ enum config_db_origin {
 struct totp_config {
 	char conf_path[PATH_MAX];
 	char secret_template[PATH_MAX];  /* %u user, %h home, %U uid, %% */
-	char prompt[CONFIG_PROMPT_MAX];
+	char prompt[CONFIG_PROMPT_MAX];  /* empty: the translated default */
 	char issuer[CONFIG_ISSUER_MAX];  /* for totp-enroll; empty: host name */
+	char language[CONFIG_LANGUAGE_MAX]; /* the module's messages: a locale name;
+	                                       empty: LANG in the PAM environment */
+	char localedir[PATH_MAX];        /* message catalogues; empty: the built-in one */
 	struct verify_policy policy;
 	unsigned lock_timeout;           /* seconds to wait for a busy record */
+	unsigned fail_delay;             /* ms asked of libpam after a refusal; 0: none */
 	enum config_store store;
 	char db[CONFIG_DB_MAX];          /* libpq connection string or URI */
+	char db_key[PATH_MAX];           /* key file sealing the rows' secrets; empty: none */
 	enum config_db_origin db_origin; /* where db= came from */
 	int db_line;                     /* its line in conf_path (from a file) */
 	unsigned db_timeout;             /* seconds a login may spend on the database */
 	int db_unavailable_ignore;       /* db_unavailable=ignore: PAM_IGNORE, not a denial */
+	int db_insecure_transport;       /* db_insecure_transport=yes: TCP without a verified
+	                                    TLS server allowed (dangerous) */
 	int nullok;
 	int echo;
 	int try_first_pass;
@@ -80,6 +88,12 @@ int config_load_file(struct totp_config *cfg, const char *path, int missing_ok,
  * caller then applies config_check_db_password (it needs libpq). */
 int config_load(struct totp_config *cfg, int argc, const char **argv,
 		char *err, size_t err_size);
+
+/* For the tools: config_load with their --conf FILE and --secret-path
+ * TEMPLATE (each may be NULL) in the roles of the module's conf= and
+ * secret=, so they find the records the module finds. */
+int config_load_tool(struct totp_config *cfg, const char *conf, const char *secret_path,
+		     char *err, size_t err_size);
 
 /* Expand the record path template for a user. The result must be an
  * absolute path; a user name with '/' or a name of "." or ".." is refused.

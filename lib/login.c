@@ -13,8 +13,37 @@
 #include "recovery.h"
 #include "secure.h"
 
+/* The login's connection: opened the first time, then the same one. */
+static enum store_status
+db_session(const struct totp_config *cfg, struct login_db *db, char *err, size_t err_size)
+{
+	if (db == NULL || db->api == NULL) {
+		snprintf(err, err_size, "the PostgreSQL store is not loaded");
+		return STORE_ERROR;
+	}
+	if (!db->tried) {
+		db->tried = 1;
+		db->status = db->api->connect(cfg->db, cfg->db_timeout,
+					      cfg->db_insecure_transport, cfg->db_key,
+					      &db->session, db->err,
+					      sizeof(db->err));
+	}
+	if (db->status != STORE_OK)
+		snprintf(err, err_size, "%s", db->err);
+	return db->status;
+}
+
+void
+login_db_close(struct login_db *db)
+{
+	if (db != NULL && db->api != NULL && db->session != NULL)
+		db->api->disconnect(db->session);
+	if (db != NULL)
+		db->session = NULL;
+}
+
 enum store_status
-login_open_store(const struct totp_config *cfg, const struct store_pg_api *pg,
+login_open_store(const struct totp_config *cfg, struct login_db *db,
 		 const struct store_user *user, struct totp_store **store, char *err,
 		 size_t err_size)
 {
@@ -23,11 +52,10 @@ login_open_store(const struct totp_config *cfg, const struct store_pg_api *pg,
 
 	*store = NULL;
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
-		if (pg == NULL) {
-			snprintf(err, err_size, "the PostgreSQL store is not loaded");
-			return STORE_ERROR;
-		}
-		return pg->open(cfg->db, cfg->db_timeout, user->name, store, err, err_size);
+		enum store_status st = db_session(cfg, db, err, err_size);
+
+		return st != STORE_OK ? st : db->api->open(db->session, user->name, store, err,
+							   err_size);
 	}
 	if (config_record_path(cfg, user->name, user->uid, user->home, path, sizeof(path),
 			       &in_home, err, err_size) != 0)
@@ -36,7 +64,7 @@ login_open_store(const struct totp_config *cfg, const struct store_pg_api *pg,
 }
 
 int
-login_record_missing(const struct totp_config *cfg, const struct store_pg_api *pg,
+login_record_missing(const struct totp_config *cfg, struct login_db *db,
 		     const struct store_user *user)
 {
 	char path[PATH_MAX], err[256];
@@ -45,8 +73,9 @@ login_record_missing(const struct totp_config *cfg, const struct store_pg_api *p
 	int in_home, missing;
 
 	if (cfg->store == CONFIG_STORE_POSTGRESQL)
-		return pg != NULL && pg->exists(cfg->db, cfg->db_timeout, user->name, err,
-						sizeof(err)) == STORE_NOT_FOUND;
+		return db_session(cfg, db, err, sizeof(err)) == STORE_OK &&
+		       db->api->exists(db->session, user->name, err, sizeof(err)) ==
+		       STORE_NOT_FOUND;
 	if (config_record_path(cfg, user->name, user->uid, user->home, path,
 			       sizeof(path), &in_home, err, sizeof(err)) != 0)
 		return 0;
@@ -61,7 +90,7 @@ login_record_missing(const struct totp_config *cfg, const struct store_pg_api *p
 }
 
 unsigned
-login_code_digits(const struct totp_config *cfg, const struct store_pg_api *pg,
+login_code_digits(const struct totp_config *cfg, struct login_db *db,
 		  const struct store_user *user)
 {
 	char err[256];
@@ -70,7 +99,7 @@ login_code_digits(const struct totp_config *cfg, const struct store_pg_api *pg,
 	unsigned digits = OTP_DIGITS_MIN;
 
 	memset(&rec, 0, sizeof(rec));
-	if (login_open_store(cfg, pg, user, &store, err, sizeof(err)) == STORE_OK &&
+	if (login_open_store(cfg, db, user, &store, err, sizeof(err)) == STORE_OK &&
 	    store_read(store, &rec, err, sizeof(err)) == STORE_OK)
 		digits = rec.digits;
 	store_close(store);
@@ -86,7 +115,7 @@ finish(struct login_result *res, enum login_outcome o)
 }
 
 enum login_outcome
-login_attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
+login_attempt(const struct totp_config *cfg, struct login_db *db,
 	      const struct store_user *user, const char *input, int stacked,
 	      int64_t now, struct login_result *res)
 {
@@ -100,7 +129,7 @@ login_attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
 	memset(res, 0, sizeof(*res));
 	memset(&rec, 0, sizeof(rec));
 	memset(&next, 0, sizeof(next));
-	st = login_open_store(cfg, pg, user, &store, err, sizeof(err));
+	st = login_open_store(cfg, db, user, &store, err, sizeof(err));
 	if (st == STORE_NOT_FOUND && stacked && !input_is_bare_code(input, OTP_DIGITS_MIN)) {
 		/* as for an enrolled user: a password on the stack is not
 		 * taken, so enrolment cannot be told from the prompts */

@@ -32,10 +32,22 @@ struct login_result {
 	char reason[512];             /* for the log: never a secret or a code */
 };
 
-/* pg: the PostgreSQL store's calls (store.h), needed with
- * store=postgresql and not used otherwise: pam_totp.so passes the table of
- * its plugin, NULL when there is none (the store then fails with
- * LOGIN_ERROR / STORE_ERROR).
+/* The database side of one login (store=postgresql): the plugin's calls
+ * (store.h; NULL when there is none: the store then fails with
+ * LOGIN_ERROR / STORE_ERROR) and the one connection every step of the
+ * login uses, opened at the first need. A failure to connect is kept:
+ * the login does not wait for the database a second time. Zero it, set
+ * api, and end with login_db_close. */
+struct login_db {
+	const struct store_pg_api *api;
+	struct pg_session *session;
+	int tried;
+	enum store_status status;     /* of connecting, once tried */
+	char err[256];
+};
+void login_db_close(struct login_db *db);
+
+/* db: see struct login_db; not used with the file store.
  *
  * input is what the user typed. now is the Unix time. stacked: input is
  * a token another module stored (use_first_pass, try_first_pass), which
@@ -44,7 +56,7 @@ struct login_result {
  * recovery code; anything else gives LOGIN_NOT_A_CODE and is not
  * counted. Returns the outcome (also in res->outcome). Only
  * LOGIN_ACCEPTED and LOGIN_RECOVERY_ACCEPTED may grant access. */
-enum login_outcome login_attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
+enum login_outcome login_attempt(const struct totp_config *cfg, struct login_db *db,
 				 const struct store_user *user, const char *input,
 				 int stacked, int64_t now, struct login_result *res);
 
@@ -52,19 +64,19 @@ enum login_outcome login_attempt(const struct totp_config *cfg, const struct sto
  * changing it; OTP_DIGITS_MIN when there is no record or it cannot be
  * read (the login that follows reports why). For split_pass, which must
  * cut the code off the answer before the password is known. */
-unsigned login_code_digits(const struct totp_config *cfg, const struct store_pg_api *pg,
+unsigned login_code_digits(const struct totp_config *cfg, struct login_db *db,
 			   const struct store_user *user);
 
 /* Open the user's record in the configured store (file or database),
- * locked. st as store_file_open / store_pg_open (through pg). */
-enum store_status login_open_store(const struct totp_config *cfg, const struct store_pg_api *pg,
+ * locked. st as store_file_open / store_pg_session_open. */
+enum store_status login_open_store(const struct totp_config *cfg, struct login_db *db,
 				   const struct store_user *user,
 				   struct totp_store **store, char *err, size_t err_size);
 
 /* For nullok: 1 when the user certainly has no record (no file at the
  * expanded path, no row in the database); 0 when there is one or when
  * that cannot be told (an unreadable directory, the database down). */
-int login_record_missing(const struct totp_config *cfg, const struct store_pg_api *pg,
+int login_record_missing(const struct totp_config *cfg, struct login_db *db,
 			 const struct store_user *user);
 
 #endif

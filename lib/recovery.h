@@ -35,6 +35,25 @@ int recovery_generate(struct totp_record *rec, size_t n, unsigned iterations,
  * 1 when it has that shape, 0 when not (out is then wiped). */
 int recovery_normalize(const char *input, char out[RECOVERY_CODE_CHARS + 1]);
 
+/* A google-authenticator scratch code, kept by totp-admin import-ga: 8
+ * decimal digits. Hashed like a recovery code (the 8 digits instead of
+ * the 12 characters), and as shapeless to a reader of the record. */
+#define RECOVERY_SCRATCH_DIGITS 8
+
+/* Normalise typed input to a scratch code's 8 digits: hyphens and
+ * whitespace ignored, exactly 8 digits must remain. 1 when it has that
+ * shape, 0 when not (out is then wiped). A record whose codes are 8 digits
+ * long must have digits=6, or a scratch code would be read as a TOTP code
+ * (verify checks TOTP codes first). */
+int recovery_normalize_scratch(const char *input, char out[RECOVERY_CODE_CHARS + 1]);
+
+/* Store the hashes of n canonical codes (as recovery_normalize or
+ * recovery_normalize_scratch give them) in rec under a fresh salt,
+ * replacing rec's codes; iterations 0 means the default. 0 on success, -1
+ * on a bad code or a failure (rec is then as it was). */
+int recovery_set(struct totp_record *rec, const char *const codes[], size_t n,
+		 unsigned iterations);
+
 /* Which stored hash the normalised code matches: its index, or -1 when
  * none does (or rec has no codes). -2 on an internal error (bad arguments,
  * iterations of 0 or above RECOVERY_ITERATIONS_MAX, a KDF failure): the

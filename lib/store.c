@@ -23,6 +23,12 @@ store_rewrite(struct totp_store *s, const struct totp_record *rec, char *err, si
 	return s->ops->rewrite(s, rec, err, err_size);
 }
 
+enum store_status
+store_remove(struct totp_store *s, char *err, size_t err_size)
+{
+	return s->ops->remove(s, err, err_size);
+}
+
 void
 store_close(struct totp_store *s)
 {

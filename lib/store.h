@@ -44,6 +44,7 @@ struct store_ops {
 	enum store_status (*rewrite)(struct totp_store *s, const struct totp_record *rec,
 				     char *err, size_t err_size);
 	void (*close)(struct totp_store *s);
+	enum store_status (*remove)(struct totp_store *s, char *err, size_t err_size);
 };
 
 /* Every store's own structure starts with this. */
@@ -77,6 +78,13 @@ enum store_status store_write_state(struct totp_store *s, const struct totp_reco
 enum store_status store_rewrite(struct totp_store *s, const struct totp_record *rec,
 				char *err, size_t err_size);
 
+/* Delete the locked record (totp-admin remove), durably: the file store
+ * unlinks it and syncs the directory, the database store DELETEs the row
+ * and COMMITs. A login waiting for the lock then finds no record. Needs
+ * no store_read first: a record too broken to parse can still be removed.
+ * STORE_OK, STORE_ERROR or STORE_UNAVAILABLE. */
+enum store_status store_remove(struct totp_store *s, char *err, size_t err_size);
+
 /* Unlock, close, restore the file-system identity (file store); roll back
  * what was not committed and disconnect (database store). NULL is fine. */
 void store_close(struct totp_store *s);
@@ -95,18 +103,51 @@ int store_file_create(const char *path, const struct totp_record *rec,
  * bounded on the client side too, so a server that stops answering cannot
  * hang a login. While connecting, the caller's PG* and KRB5* variables and
  * HOME are set aside: a user running a set-uid program that uses PAM must
- * not choose the database the module trusts. */
+ * not choose the database the module trusts.
+ *
+ * The record holds the user's secret: over TCP a connection is made only
+ * with sslmode=verify-full (the server's certificate signed by the CA of
+ * sslrootcert and naming the host), unless insecure_transport is set
+ * (db_insecure_transport=yes). Unix sockets need no TLS. A connection
+ * refused for this is a configuration error (STORE_ERROR), never
+ * "unavailable".
+ *
+ * key_path (db_key=; NULL or empty: none) names the key file (seal.h):
+ * with it the record column is written sealed (AES-256-GCM, the user name
+ * bound) and must be sealed when read: a row in the clear is refused, as
+ * is a sealed row without a key. A key file that does not load is a
+ * configuration error (STORE_ERROR). */
 #define STORE_PG_SCHEMA_VERSION 1
 
 /* One login's transaction: connect, BEGIN, SELECT the user's row FOR
  * UPDATE. The next store_write_state or store_rewrite UPDATEs and
  * COMMITs; store_close rolls back whatever was not committed. */
-enum store_status store_pg_open(const char *conninfo, unsigned timeout, const char *user,
+enum store_status store_pg_open(const char *conninfo, unsigned timeout,
+				int insecure_transport, const char *key_path, const char *user,
 				struct totp_store **out, char *err, size_t err_size);
 
 /* Whether user has a row (STORE_OK) or not (STORE_NOT_FOUND). */
-enum store_status store_pg_exists(const char *conninfo, unsigned timeout, const char *user,
+enum store_status store_pg_exists(const char *conninfo, unsigned timeout,
+				  int insecure_transport, const char *key_path, const char *user,
 				  char *err, size_t err_size);
+
+/* One connection for a whole login: the nullok check before the prompt,
+ * the login's transaction, a re-synchronisation's second transaction all
+ * use it, so a login opens one connection (a second only when the server
+ * dropped the first while the user typed). Each transaction gets timeout
+ * seconds, the first one shared with connecting. store_pg_connect's
+ * failure is final for the session: the caller does not try again. A
+ * store opened on a session is closed with store_close (ROLLBACK of what
+ * was not committed, the connection kept) before store_pg_disconnect. */
+struct pg_session;
+enum store_status store_pg_connect(const char *conninfo, unsigned timeout,
+				   int insecure_transport, const char *key_path,
+				   struct pg_session **out, char *err, size_t err_size);
+enum store_status store_pg_session_exists(struct pg_session *sess, const char *user,
+					  char *err, size_t err_size);
+enum store_status store_pg_session_open(struct pg_session *sess, const char *user,
+					struct totp_store **out, char *err, size_t err_size);
+void store_pg_disconnect(struct pg_session *sess);
 
 /* Insert n records in one transaction: all or none. Without replace a
  * user who already has a row (or appears twice) fails the whole insert
@@ -114,9 +155,16 @@ enum store_status store_pg_exists(const char *conninfo, unsigned timeout, const 
  * an existing row is overwritten (re-enrolment). The state columns come
  * from each rec->state. */
 enum store_status store_pg_insert(const char *conninfo, unsigned timeout,
+				  int insecure_transport, const char *key_path,
 				  const char *const users[],
 				  const struct totp_record *const recs[], size_t n,
 				  int replace, char *err, size_t err_size);
+
+/* The names of all users with a row, sorted (totp-admin list). *names is
+ * malloc'ed, n strings each malloc'ed: free with store_pg_free_users. */
+enum store_status store_pg_users(const char *conninfo, unsigned timeout, int insecure_transport,
+				 char ***names, size_t *n, char *err, size_t err_size);
+void store_pg_free_users(char **names, size_t n);
 
 /* Whether conninfo sets a password, as libpq reads it (PQconninfoParse,
  * which decodes %-escapes in a URI): 1 yes, 0 no, -1 libpq cannot parse
@@ -127,6 +175,7 @@ int store_pg_db_has_password(const char *conninfo);
 /* Create the tables (sql/pam_totp.sql) unless they exist, and check the
  * schema version. */
 enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
+				   int insecure_transport, const char *key_path,
 				   char *err, size_t err_size);
 
 /* What a login needs of the PostgreSQL store, as one table. pam_totp.so
@@ -136,17 +185,21 @@ enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
  * use the table directly. version is the build's PACKAGE_VERSION: the
  * module refuses a plugin of another build, whose record layout may
  * differ. A change to this structure or to what its calls mean needs a
- * new symbol name (_v2). */
+ * new symbol name (_v4). */
 #define STORE_PG_PLUGIN "pam_totp_pg.so"
-#define STORE_PG_API_SYMBOL "pam_totp_store_pg_v2"
+#define STORE_PG_API_SYMBOL "pam_totp_store_pg_v3"
 struct store_pg_api {
 	const char *version;
-	enum store_status (*open)(const char *conninfo, unsigned timeout, const char *user,
-				  struct totp_store **out, char *err, size_t err_size);
-	enum store_status (*exists)(const char *conninfo, unsigned timeout, const char *user,
+	enum store_status (*connect)(const char *conninfo, unsigned timeout,
+				     int insecure_transport, const char *key_path,
+				     struct pg_session **out, char *err, size_t err_size);
+	enum store_status (*exists)(struct pg_session *sess, const char *user,
 				    char *err, size_t err_size);
-	int (*db_has_password)(const char *conninfo);   /* v2 */
+	enum store_status (*open)(struct pg_session *sess, const char *user,
+				  struct totp_store **out, char *err, size_t err_size);
+	void (*disconnect)(struct pg_session *sess);
+	int (*db_has_password)(const char *conninfo);
 };
-extern const struct store_pg_api pam_totp_store_pg_v2;
+extern const struct store_pg_api pam_totp_store_pg_v3;
 
 #endif

@@ -95,15 +95,17 @@ stat_no_times(int dirfd, const char *path, int flags, struct stat *st)
 	return 0;
 }
 
+static int dir_of(const char *path, char dir[PATH_MAX]);
 static enum store_status file_read(struct totp_store *, struct totp_record *, char *, size_t);
 static enum store_status file_write_state(struct totp_store *, const struct totp_record *,
 					  const struct totp_state *, char *, size_t);
 static enum store_status file_rewrite(struct totp_store *, const struct totp_record *,
 				      char *, size_t);
 static void file_close(struct totp_store *);
+static enum store_status file_remove(struct totp_store *, char *, size_t);
 
 static const struct store_ops file_ops = {
-	"file", file_read, file_write_state, file_rewrite, file_close
+	"file", file_read, file_write_state, file_rewrite, file_close, file_remove
 };
 
 /* Wait for the record's lock until it is free, or lock_timeout passes.
@@ -518,22 +520,15 @@ replace_file(const char *path, const struct totp_record *rec, uid_t uid, gid_t g
 	     int set_owner, int replace, const char *old, size_t old_len, mode_t old_mode,
 	     char *err, size_t err_size)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX], *text = NULL, *slash;
+	char tmp[PATH_MAX], dir[PATH_MAX], *text = NULL;
 	size_t len = 0;
 	int fd = -1, dfd = -1, ret = -1, tmp_exists = 0;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
-		errno = ENAMETOOLONG;
-		set_err(err, err_size, "path too long:", path);
+	if (dir_of(path, dir) != 0) {
+		set_err(err, err_size, errno == EINVAL ? "not an absolute path:" : "path too long:",
+			path);
 		return -1;
 	}
-	slash = strrchr(dir, '/');
-	if (slash == NULL) {
-		errno = EINVAL;
-		set_err(err, err_size, "not an absolute path:", path);
-		return -1;
-	}
-	slash[slash == dir ? 1 : 0] = '\0';
 	text = malloc(RECORD_MAX_BYTES + 1);
 	if (text == NULL) {
 		set_err(err, err_size, "out of memory writing", path);
@@ -647,6 +642,54 @@ file_rewrite(struct totp_store *base, const struct totp_record *rec, char *err, 
 			   s->st.st_mode, err, err_size);
 	record_wipe(&next);
 	return ret == 0 ? STORE_OK : STORE_ERROR;
+}
+
+/* The directory part of path, for opening and syncing it. */
+static int
+dir_of(const char *path, char dir[PATH_MAX])
+{
+	char *slash;
+
+	if (snprintf(dir, PATH_MAX, "%s", path) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	if (slash == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	slash[slash == dir ? 1 : 0] = '\0';
+	return 0;
+}
+
+static enum store_status
+file_remove(struct totp_store *base, char *err, size_t err_size)
+{
+	struct file_store *s = (struct file_store *)base;
+	char dir[PATH_MAX];
+	int dfd;
+	enum store_status ret = STORE_ERROR;
+
+	if (dir_of(s->path, dir) != 0) {
+		set_err(err, err_size, "cannot use", s->path);
+		return STORE_ERROR;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		set_err(err, err_size, "cannot open the directory of", s->path);
+		return STORE_ERROR;
+	}
+	/* Under the lock: a login waiting for it then finds the name gone
+	 * (store_file_open looks again) and no record. */
+	if (unlink(s->path) != 0)
+		set_err(err, err_size, "cannot remove", s->path);
+	else if (fsync(dfd) != 0)
+		set_err(err, err_size, "cannot sync the directory of", s->path);
+	else
+		ret = STORE_OK;
+	close(dfd);
+	return ret;
 }
 
 static void

@@ -1,18 +1,24 @@
 /* The PostgreSQL store: one row per user, one login one transaction.
  *
- *   open         connect; BEGIN; SET LOCAL statement_timeout;
- *                SELECT the row FOR UPDATE (other logins of this user, on
- *                any host, wait here)
+ *   open         connect; BEGIN; SET LOCAL statement_timeout and
+ *                idle_in_transaction_session_timeout; SELECT the row FOR
+ *                UPDATE (other logins of this user, on any host, wait
+ *                here), which also cuts the idle timeout to what is left
+ *                of the deadline
  *   read         the enrolment part through record_parse, the state from
  *                the columns
  *   write_state  UPDATE the state columns; COMMIT
  *   rewrite      UPDATE the record and the state; COMMIT
- *   close        disconnect (the server rolls back anything uncommitted)
+ *   close        ROLLBACK of anything uncommitted (a pooler keeps its
+ *                server connection); the connection stays for the rest of
+ *                the login (struct pg_session: one connection per login)
  *
  * Queries are parameterised ($1...), never built from strings. Every wait
  * (connect, each reply) is bounded by one deadline on the client side; the
- * server's statement_timeout ends a lock wait at the same deadline, so the
- * row lock is never held past it. */
+ * server's statement_timeout ends a lock wait at the same deadline, and its
+ * idle_in_transaction_session_timeout ends the session of a client that
+ * stops between statements (a stopped process, a paused VM, a cut TCP
+ * connection) by the same deadline, so the row lock is never held past it. */
 #include "config.h"
 
 #include <errno.h>
@@ -26,8 +32,10 @@
 
 #include <libpq-fe.h>
 
+#include "pg_connect.h"
 #include "record.h"
 #include "schema_sql.h"
+#include "seal.h"
 #include "secure.h"
 #include "store.h"
 
@@ -37,7 +45,9 @@
 
 struct pg_store {
 	struct totp_store base;       /* first: the interface */
-	PGconn *conn;
+	struct pg_session *session;
+	int own_session;              /* store_pg_open's: disconnect at close */
+	PGconn *conn;                 /* the session's */
 	struct timespec deadline;     /* CLOCK_MONOTONIC */
 	char *user;
 	PGresult *row;                /* the locked row, until read */
@@ -45,269 +55,85 @@ struct pg_store {
 	uint64_t seq;
 };
 
-static void
-set_err(char *err, size_t err_size, const char *what, const char *detail)
-{
-	if (err == NULL || err_size == 0)
-		return;
-	snprintf(err, err_size, "%s%s%s", what, detail != NULL ? ": " : "",
-		 detail != NULL ? detail : "");
-	/* libpq's messages end in a newline, some have several lines
-	 * (indented with a tab): one log line, single spaces */
-	{
-		char *in = err, *out = err;
-
-		for (; *in != '\0'; in++) {
-			char c = (*in == '\n' || *in == '\t' || *in == '\r') ? ' ' : *in;
-
-			if (c == ' ' && (out == err || out[-1] == ' '))
-				continue;
-			*out++ = c;
-		}
-		while (out > err && out[-1] == ' ')
-			out--;
-		*out = '\0';
-	}
-}
-
-static long
-ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(deadline->tv_sec - now.tv_sec) * 1000 +
-	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
-/* Wait until the connection's socket is ready for events, at most until
- * deadline + grace_ms. 1 ready, 0 timed out, -1 error. */
+/* The key of db_key= into *k; 0 none configured, 1 loaded, -1 (err set)
+ * a key file that does not load: a configuration error. */
 static int
-wait_socket(PGconn *conn, short events, const struct timespec *deadline, long grace_ms)
+key_load(const char *key_path, struct seal_key *k, char *err, size_t err_size)
 {
-	struct pollfd pfd = { PQsocket(conn), events, 0 };
+	char why[512];
 
-	if (pfd.fd < 0)
-		return -1;
-	for (;;) {
-		long left = ms_left(deadline) + grace_ms;
-		int r;
-
-		if (left <= 0)
-			return 0;
-		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (r > 0)
-			return 1;
-		if (r == 0)
-			return 0;
-		if (errno != EINTR)
-			return -1;
-	}
-}
-
-/* ---- the environment, set aside while connecting ---- */
-
-#define ENV_ASIDE_MAX 64
-
-struct env_aside {
-	char *saved[ENV_ASIDE_MAX];   /* "NAME=value" copies */
-	size_t n;
-};
-
-extern char **environ;
-
-static int
-env_untrusted(const char *entry)
-{
-	return strncmp(entry, "PG", 2) == 0 || strncmp(entry, "KRB5", 4) == 0 ||
-	       strncmp(entry, "HOME=", 5) == 0;
-}
-
-/* libpq takes every setting the connection string leaves out from PG*
- * variables (host, service file, SSL root certificate...) and files from
- * HOME; GSSAPI reads KRB5*. In a set-uid program using PAM (su) these
- * come from the user. Set them aside; HOME unset makes libpq use the
- * running user's passwd entry (root's ~/.pgpass). */
-static int
-env_set_aside(struct env_aside *a)
-{
-	a->n = 0;
-	for (char **e = environ; e != NULL && *e != NULL; e++) {
-		if (!env_untrusted(*e))
-			continue;
-		if (a->n == ENV_ASIDE_MAX || (a->saved[a->n] = strdup(*e)) == NULL)
-			return -1;
-		a->n++;
-	}
-	for (size_t i = 0; i < a->n; i++) {
-		char *eq = strchr(a->saved[i], '=');
-
-		*eq = '\0';
-		unsetenv(a->saved[i]);
-		*eq = '=';
-	}
-	return 0;
-}
-
-static void
-env_restore(struct env_aside *a)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		char *eq = strchr(a->saved[i], '=');
-
-		*eq = '\0';
-		setenv(a->saved[i], eq + 1, 1);
-		secure_wipe(a->saved[i], strlen(a->saved[i]) + 1 + strlen(eq + 1));
-		free(a->saved[i]);
-	}
-	a->n = 0;
-}
-
-/* ---- connecting and querying ---- */
-
-/* Whether libpq reads s as a connection string or URI rather than as a
- * database name (expand_dbname, as pg_connect hands it over). */
-static int
-is_conninfo(const char *s)
-{
-	return strchr(s, '=') != NULL || strncmp(s, "postgres://", 11) == 0 ||
-	       strncmp(s, "postgresql://", 13) == 0;
-}
-
-static int
-has_password(const char *conninfo, int depth)
-{
-	PQconninfoOption *opts;
-	int has = 0;
-
-	if (!is_conninfo(conninfo))
+	if (key_path == NULL || key_path[0] == '\0')
 		return 0;
-	opts = PQconninfoParse(conninfo, NULL);
-	if (opts == NULL)
+	if (seal_key_load(key_path, k, why, sizeof(why)) != 0) {
+		pg_set_err(err, err_size, "db_key", why);
 		return -1;
-	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
-		if (o->val == NULL || o->val[0] == '\0')
-			continue;
-		if (strcmp(o->keyword, "password") == 0)
-			has = 1;
-		/* a dbname that is itself a connection string: judged too */
-		else if (strcmp(o->keyword, "dbname") == 0 && depth == 0 && has == 0)
-			has = has_password(o->val, 1);
-		secure_wipe(o->val, strlen(o->val));
 	}
-	PQconninfoFree(opts);
-	return has;
+	return 1;
 }
 
-int
-store_pg_db_has_password(const char *conninfo)
-{
-	return has_password(conninfo, 0);
-}
-
-/* Connect within the deadline. Our defaults come first, so the
- * connection string can override them, except the client encoding: names
- * are sent and compared as UTF-8. */
-static enum store_status
-pg_connect(const char *conninfo, unsigned timeout, const struct timespec *deadline,
-	   PGconn **out, char *err, size_t err_size)
-{
-	char tbuf[16];
-	const char *keys[] = { "connect_timeout", "application_name", "gssencmode",
-			       "dbname", "client_encoding", NULL };
-	const char *values[] = { tbuf, "pam_totp", "disable", conninfo, "UTF8", NULL };
-	struct env_aside aside;
-	PostgresPollingStatusType poll_st = PGRES_POLLING_WRITING;
-	enum store_status ret = STORE_UNAVAILABLE;
-	PGconn *conn;
-
-	*out = NULL;
-	/* A connection string libpq cannot parse is the administrator's
-	 * error, never "unavailable" (which db_unavailable=ignore may skip):
-	 * told apart here, since a server that is down also fails at once. */
-	if (is_conninfo(conninfo)) {
-		char *perr = NULL;
-		PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
-
-		if (opts == NULL) {
-			set_err(err, err_size, "bad db= connection string",
-				perr != NULL ? perr : "out of memory");
-			PQfreemem(perr);
-			return STORE_ERROR;
-		}
-		PQconninfoFree(opts);
-	}
-	snprintf(tbuf, sizeof(tbuf), "%u", timeout < 2 ? 2 : timeout);
-	if (env_set_aside(&aside) != 0) {
-		env_restore(&aside);
-		set_err(err, err_size, "cannot set the environment aside", NULL);
-		return STORE_ERROR;
-	}
-	conn = PQconnectStartParams(keys, values, 1);
-	if (conn == NULL) {
-		set_err(err, err_size, "database: out of memory", NULL);
-		ret = STORE_ERROR;
-		goto out;
-	}
-	if (PQstatus(conn) == CONNECTION_BAD) {
-		/* e.g. no server at the socket: libpq tried at once */
-		set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
-		goto out;
-	}
-	while (poll_st != PGRES_POLLING_OK) {
-		int r;
-
-		if (poll_st == PGRES_POLLING_FAILED) {
-			set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
-			goto out;
-		}
-		r = wait_socket(conn, poll_st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
-				deadline, 0);
-		if (r == 0) {
-			char why[64];
-
-			snprintf(why, sizeof(why), "no connection within %u s", timeout);
-			set_err(err, err_size, "database unavailable", why);
-			goto out;
-		}
-		if (r < 0) {
-			set_err(err, err_size, "database unavailable", strerror(errno));
-			goto out;
-		}
-		poll_st = PQconnectPoll(conn);
-	}
-	*out = conn;
-	conn = NULL;
-	ret = STORE_OK;
-out:
-	env_restore(&aside);
-	if (conn != NULL)
-		PQfinish(conn);
-	return ret;
-}
-
-/* Errors that say the database cannot serve now (down, restarting, busy,
- * too slow, or a read-only standby), as against a problem with the data or
- * the schema. Only these may be ignored with db_unavailable=ignore. */
+/* The record column's text for user: the enrolment part, sealed under
+ * key when there is one. *text is malloc'ed; the caller wipes and frees
+ * it. */
+static int enrolment_text(const struct totp_record *rec, char **text);
 static int
-sqlstate_unavailable(const char *state)
+row_text(const struct seal_key *key, const char *user, const struct totp_record *rec,
+	 char **text, char *err, size_t err_size)
 {
-	static const char *const codes[] = {
-		"57P01", "57P02", "57P03",   /* shutdown, crash, starting up */
-		"57014",                     /* statement_timeout */
-		"55P03",                     /* lock_not_available */
-		"25006",                     /* read-only transaction: a standby */
-		NULL
-	};
+	char *plain, why[256];
+	size_t len;
+	int rc;
 
-	if (state == NULL)
-		return 1;  /* no SQLSTATE: a client-side (connection) failure */
-	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0)
-		return 1;  /* connection exception, insufficient resources */
-	for (size_t i = 0; codes[i] != NULL; i++)
-		if (strcmp(state, codes[i]) == 0)
-			return 1;
-	return 0;
+	if (enrolment_text(rec, &plain) != 0) {
+		snprintf(why, sizeof(why), "cannot format the record of %s", user);
+		pg_set_err(err, err_size, why, NULL);
+		return -1;
+	}
+	if (key == NULL) {
+		*text = plain;
+		return 0;
+	}
+	len = strlen(plain);
+	rc = seal_text(key, user, plain, len, text, why, sizeof(why));
+	if (rc != 0)
+		pg_set_err(err, err_size, why, NULL);
+	secure_wipe(plain, len);
+	free(plain);
+	return rc;
+}
+
+/* Parse the record column of user's row into rec, opening it with key.
+ * A sealed row without a key, or a row in the clear with one, is refused. */
+static int
+row_record(const struct seal_key *key, const char *user, const char *text,
+	   struct totp_record *rec, char *err, size_t err_size)
+{
+	char perr[256] = "", *plain = NULL;
+	size_t len;
+	int rc;
+
+	if (key == NULL && seal_is_sealed(text)) {
+		pg_set_err(err, err_size, "row of pam_totp_records is sealed",
+			   "set db_key= to the fleet's key file");
+		return -1;
+	}
+	if (key != NULL && !seal_is_sealed(text)) {
+		pg_set_err(err, err_size, "row of pam_totp_records is not sealed (db_key= is set)",
+			   "run totp-enroll --init-db with db_key= set to seal it");
+		return -1;
+	}
+	if (key != NULL && seal_open(key, user, text, &plain, &len, perr, sizeof(perr)) != 0) {
+		pg_set_err(err, err_size, "row of pam_totp_records refused", perr);
+		return -1;
+	}
+	rc = record_parse(plain != NULL ? plain : text, plain != NULL ? len : strlen(text), rec,
+			  perr, sizeof(perr));
+	if (rc != 0)
+		pg_set_err(err, err_size, "row of pam_totp_records is malformed", perr);
+	if (plain != NULL) {
+		secure_wipe(plain, len);
+		free(plain);
+	}
+	return rc;
 }
 
 /* Run one statement (parameters as text) and wait for its result within
@@ -328,21 +154,21 @@ pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int npara
 	sent = nparams > 0 ? PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)
 			   : PQsendQuery(conn, sql);
 	if (!sent) {
-		set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
+		pg_set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
 		return STORE_UNAVAILABLE;
 	}
 	for (;;) {
 		while (PQisBusy(conn)) {
-			int w = wait_socket(conn, POLLIN, deadline, GRACE_MS);
+			int w = pg_wait_socket(conn, POLLIN, deadline, GRACE_MS, NULL);
 
 			if (w <= 0) {
-				set_err(err, err_size, "database unavailable",
+				pg_set_err(err, err_size, "database unavailable",
 					w == 0 ? "no reply in time" : strerror(errno));
 				ret = STORE_UNAVAILABLE;
 				goto out;
 			}
 			if (!PQconsumeInput(conn)) {
-				set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
+				pg_set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
 				ret = STORE_UNAVAILABLE;
 				goto out;
 			}
@@ -354,9 +180,9 @@ pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int npara
 		    !(want == PGRES_COMMAND_OK && PQresultStatus(r) == PGRES_TUPLES_OK)) {
 			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
-			ret = sqlstate_unavailable(state) || PQstatus(conn) == CONNECTION_BAD
+			ret = pg_sqlstate_unavailable(state) || PQstatus(conn) == CONNECTION_BAD
 			      ? STORE_UNAVAILABLE : STORE_ERROR;
-			set_err(err, err_size, ret == STORE_UNAVAILABLE ? "database unavailable"
+			pg_set_err(err, err_size, ret == STORE_UNAVAILABLE ? "database unavailable"
 				: "database error", PQresultErrorMessage(r));
 			duplicate = state != NULL && strcmp(state, "23505") == 0;
 		}
@@ -364,7 +190,7 @@ pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int npara
 		last = r;
 	}
 	if (ret == STORE_OK && last == NULL) {
-		set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
+		pg_set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
 		ret = STORE_UNAVAILABLE;
 	}
 out:
@@ -377,27 +203,151 @@ out:
 	return ret;
 }
 
-/* Connect and open a transaction whose statements end at the deadline. */
+/* Open a transaction on conn whose statements, and whose idle time
+ * between statements, end at the deadline: *budget_ms is what was left of
+ * it at BEGIN (the server's now() is the transaction's start). */
 static enum store_status
-pg_begin(const char *conninfo, unsigned timeout, struct timespec *deadline,
-	 PGconn **out, char *err, size_t err_size)
+pg_begin_on(PGconn *conn, const struct timespec *deadline, long *budget_ms,
+	    char *err, size_t err_size)
 {
-	char sql[96];
+	char sql[160];
+
+	*budget_ms = pg_ms_left(deadline) > 1 ? pg_ms_left(deadline) : 1;
+	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL statement_timeout = %ld; "
+		 "SET LOCAL idle_in_transaction_session_timeout = %ld", *budget_ms, *budget_ms);
+	return pg_run(conn, deadline, sql, 0, NULL, PGRES_COMMAND_OK, NULL, err, err_size);
+}
+
+/* Connect, and open a transaction as pg_begin_on (one deadline for both). */
+static enum store_status
+pg_begin(const char *conninfo, unsigned timeout, int insecure, struct timespec *deadline,
+	 long *budget_ms, PGconn **out, char *err, size_t err_size)
+{
 	enum store_status st;
 
 	clock_gettime(CLOCK_MONOTONIC, deadline);
 	deadline->tv_sec += timeout;
-	st = pg_connect(conninfo, timeout, deadline, out, err, err_size);
+	st = pg_connect(conninfo, timeout, insecure, deadline, out, err, err_size);
 	if (st != STORE_OK)
 		return st;
-	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL statement_timeout = %ld",
-		 ms_left(deadline) > 1 ? ms_left(deadline) : 1);
-	st = pg_run(*out, deadline, sql, 0, NULL, PGRES_COMMAND_OK, NULL, err, err_size);
+	st = pg_begin_on(*out, deadline, budget_ms, err, err_size);
 	if (st != STORE_OK) {
 		PQfinish(*out);
 		*out = NULL;
 	}
 	return st;
+}
+
+/* ---- one connection for a whole login ---- */
+
+struct pg_session {
+	PGconn *conn;                 /* NULL once lost */
+	char *conninfo;               /* to connect again if the server dropped it */
+	unsigned timeout;
+	int insecure;                 /* db_insecure_transport=yes */
+	struct seal_key key;          /* db_key=, when has_key */
+	int has_key;
+	struct timespec deadline;     /* the connection's, for its first use */
+	int deadline_used;
+};
+
+static void
+deadline_in(unsigned timeout, struct timespec *deadline)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_sec += timeout;
+}
+
+enum store_status
+store_pg_connect(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+		 struct pg_session **out, char *err, size_t err_size)
+{
+	struct pg_session *sess = calloc(1, sizeof(*sess));
+	enum store_status st;
+
+	*out = NULL;
+	if (sess == NULL || (sess->conninfo = strdup(conninfo)) == NULL) {
+		free(sess);
+		pg_set_err(err, err_size, "out of memory", NULL);
+		return STORE_ERROR;
+	}
+	sess->timeout = timeout;
+	sess->insecure = insecure;
+	sess->has_key = key_load(key_path, &sess->key, err, err_size);
+	if (sess->has_key < 0) {
+		store_pg_disconnect(sess);
+		return STORE_ERROR;
+	}
+	deadline_in(timeout, &sess->deadline);
+	st = pg_connect(conninfo, timeout, insecure, &sess->deadline, &sess->conn, err, err_size);
+	if (st != STORE_OK) {
+		store_pg_disconnect(sess);
+		return st;
+	}
+	*out = sess;
+	return STORE_OK;
+}
+
+void
+store_pg_disconnect(struct pg_session *sess)
+{
+	if (sess == NULL)
+		return;
+	if (sess->conn != NULL)
+		PQfinish(sess->conn);
+	secure_wipe(sess->conninfo, strlen(sess->conninfo));
+	free(sess->conninfo);
+	seal_key_wipe(&sess->key);
+	free(sess);
+}
+
+/* The session's connection for a transaction, and its deadline: the
+ * connection's own for its first use (connecting and the transaction
+ * share db_timeout), a fresh one after that (the user typed meanwhile).
+ * A connection the server dropped while idle (a restart, an idle
+ * timeout) is replaced: the only case of a second connection. */
+static enum store_status
+session_use(struct pg_session *sess, struct timespec *deadline, char *err, size_t err_size)
+{
+	struct pollfd pfd;
+
+	if (!sess->deadline_used) {
+		*deadline = sess->deadline;
+		sess->deadline_used = 1;
+	} else {
+		deadline_in(sess->timeout, deadline);
+	}
+	if (sess->conn != NULL && PQstatus(sess->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(sess->conn) == PQTRANS_IDLE) {
+		pfd.fd = PQsocket(sess->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		/* an idle connection has nothing to say unless it is closing */
+		if (poll(&pfd, 1, 0) == 0 ||
+		    (PQconsumeInput(sess->conn) && PQstatus(sess->conn) == CONNECTION_OK))
+			return STORE_OK;
+	}
+	if (sess->conn != NULL)
+		PQfinish(sess->conn);
+	sess->conn = NULL;
+	return pg_connect(sess->conninfo, sess->timeout, sess->insecure, deadline, &sess->conn, err, err_size);
+}
+
+/* End what is left of a transaction with ROLLBACK, so a pooler keeps the
+ * server connection; a connection that cannot is dropped. */
+static void
+session_rollback(struct pg_session *sess, const struct timespec *deadline)
+{
+	char err[64];
+
+	if (sess->conn == NULL || PQtransactionStatus(sess->conn) == PQTRANS_IDLE)
+		return;
+	if (PQtransactionStatus(sess->conn) == PQTRANS_ACTIVE ||
+	    pg_run(sess->conn, deadline, "ROLLBACK", 0, NULL, PGRES_COMMAND_OK, NULL, err,
+		   sizeof(err)) != STORE_OK) {
+		PQfinish(sess->conn);
+		sess->conn = NULL;
+	}
 }
 
 /* COMMIT, and make sure it was one: COMMIT of a failed transaction
@@ -412,7 +362,7 @@ pg_commit(PGconn *conn, const struct timespec *deadline, char *err, size_t err_s
 	if (st != STORE_OK)
 		return st;
 	if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
-		set_err(err, err_size, "database error", "the transaction was rolled back");
+		pg_set_err(err, err_size, "database error", "the transaction was rolled back");
 		st = STORE_ERROR;
 	}
 	PQclear(r);
@@ -427,20 +377,32 @@ static enum store_status pg_write_state(struct totp_store *, const struct totp_r
 static enum store_status pg_rewrite(struct totp_store *, const struct totp_record *,
 				    char *, size_t);
 static void pg_close(struct totp_store *);
+static enum store_status pg_remove(struct totp_store *, char *, size_t);
 
 static const struct store_ops pg_ops = {
-	"postgresql", pg_read, pg_write_state, pg_rewrite, pg_close
+	"postgresql", pg_read, pg_write_state, pg_rewrite, pg_close, pg_remove
 };
 
 #define STATE_COLUMNS "seq, last_step, skew, failures, locked_until, resync_step"
 
 enum store_status
-store_pg_open(const char *conninfo, unsigned timeout, const char *user,
-	      struct totp_store **out, char *err, size_t err_size)
+store_pg_session_open(struct pg_session *sess, const char *user, struct totp_store **out,
+		      char *err, size_t err_size)
 {
+	/* Once the row is locked, the idle timeout is cut to what is left of
+	 * the budget since BEGIN (server clock), so a client that stops
+	 * before its UPDATE loses the session, and the lock, at the deadline.
+	 * MATERIALIZED: the outer select list runs after the lock is taken. */
 	static const char sql[] =
-		"SELECT (SELECT version FROM pam_totp_schema), record, " STATE_COLUMNS
-		" FROM pam_totp_records WHERE user_name = $1 FOR UPDATE";
+		"WITH locked AS MATERIALIZED (SELECT record, " STATE_COLUMNS
+		" FROM pam_totp_records WHERE user_name = $1 FOR UPDATE) "
+		"SELECT (SELECT version FROM pam_totp_schema), locked.*, "
+		"set_config('idle_in_transaction_session_timeout', greatest(1, $2::bigint - "
+		"(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint)::text, true) "
+		"FROM locked";
+	char budget[24];
+	const char *params[2];
+	long budget_ms = 0;
 	struct pg_store *s;
 	enum store_status st;
 
@@ -448,16 +410,23 @@ store_pg_open(const char *conninfo, unsigned timeout, const char *user,
 	s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->user = strdup(user)) == NULL) {
 		free(s);
-		set_err(err, err_size, "out of memory", NULL);
+		pg_set_err(err, err_size, "out of memory", NULL);
 		return STORE_ERROR;
 	}
 	s->base.ops = &pg_ops;
-	st = pg_begin(conninfo, timeout, &s->deadline, &s->conn, err, err_size);
+	s->session = sess;
+	st = session_use(sess, &s->deadline, err, err_size);
+	s->conn = sess->conn;
 	if (st == STORE_OK)
-		st = pg_run(s->conn, &s->deadline, sql, 1, (const char *const *)&s->user,
-			    PGRES_TUPLES_OK, &s->row, err, err_size);
+		st = pg_begin_on(s->conn, &s->deadline, &budget_ms, err, err_size);
+	snprintf(budget, sizeof(budget), "%ld", budget_ms);
+	params[0] = s->user;
+	params[1] = budget;
+	if (st == STORE_OK)
+		st = pg_run(s->conn, &s->deadline, sql, 2, params, PGRES_TUPLES_OK, &s->row,
+			    err, err_size);
 	if (st == STORE_OK && PQntuples(s->row) == 0) {
-		set_err(err, err_size, "no row in pam_totp_records for this user", NULL);
+		pg_set_err(err, err_size, "no row in pam_totp_records for this user", NULL);
 		st = STORE_NOT_FOUND;
 	}
 	if (st != STORE_OK) {
@@ -465,6 +434,26 @@ store_pg_open(const char *conninfo, unsigned timeout, const char *user,
 		return st;
 	}
 	*out = &s->base;
+	return STORE_OK;
+}
+
+enum store_status
+store_pg_open(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+	      const char *user, struct totp_store **out, char *err, size_t err_size)
+{
+	struct pg_session *sess;
+	enum store_status st = store_pg_connect(conninfo, timeout, insecure, key_path, &sess,
+						err, err_size);
+
+	*out = NULL;
+	if (st != STORE_OK)
+		return st;
+	st = store_pg_session_open(sess, user, out, err, err_size);
+	if (st != STORE_OK) {
+		store_pg_disconnect(sess);
+		return st;
+	}
+	((struct pg_store *)*out)->own_session = 1;
 	return STORE_OK;
 }
 
@@ -492,12 +481,13 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 	struct pg_store *s = (struct pg_store *)base;
 	const PGresult *r = s->row;
 	int64_t v[7];
-	char perr[256] = "", slot[RECORD_SLOT_LEN + 1];
+	char slot[RECORD_SLOT_LEN + 1];
 	const char *text;
 	struct totp_state st;
 
-	if (r == NULL || PQnfields(r) != 8) {
-		set_err(err, err_size, "database error", "unexpected reply");
+	/* the 9th column is set_config's answer */
+	if (r == NULL || PQnfields(r) != 9) {
+		pg_set_err(err, err_size, "database error", "unexpected reply");
 		return STORE_ERROR;
 	}
 	if (column_int(r, 0, 0, INT32_MAX, &v[0]) != 0 || v[0] != STORE_PG_SCHEMA_VERSION) {
@@ -506,15 +496,17 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 		snprintf(why, sizeof(why), "schema version %s, this pam_totp needs %d",
 			 PQgetisnull(r, 0, 0) ? "missing" : PQgetvalue(r, 0, 0),
 			 STORE_PG_SCHEMA_VERSION);
-		set_err(err, err_size, "database error", why);
+		pg_set_err(err, err_size, "database error", why);
 		return STORE_ERROR;
 	}
 	text = PQgetvalue(r, 0, 1);
-	if (PQgetisnull(r, 0, 1) ||
-	    record_parse(text, strlen(text), rec, perr, sizeof(perr)) != 0) {
-		set_err(err, err_size, "row of pam_totp_records is malformed", perr);
+	if (PQgetisnull(r, 0, 1)) {
+		pg_set_err(err, err_size, "row of pam_totp_records is malformed", "no record");
 		return STORE_ERROR;
 	}
+	if (row_record(s->session->has_key ? &s->session->key : NULL, s->user, text, rec, err,
+		       err_size) != 0)
+		return STORE_ERROR;
 	if (column_int(r, 2, 0, INT64_MAX, &v[1]) != 0 ||
 	    column_int(r, 3, -1, INT64_MAX, &v[2]) != 0 ||
 	    column_int(r, 4, INT32_MIN, INT32_MAX, &v[3]) != 0 ||
@@ -522,7 +514,7 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 	    column_int(r, 6, 0, INT64_MAX, &v[5]) != 0 ||
 	    column_int(r, 7, -1, INT64_MAX, &v[6]) != 0) {
 		record_wipe(rec);
-		set_err(err, err_size, "row of pam_totp_records is malformed", "bad state column");
+		pg_set_err(err, err_size, "row of pam_totp_records is malformed", "bad state column");
 		return STORE_ERROR;
 	}
 	st.seq = (uint64_t)v[1];
@@ -534,7 +526,7 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 	/* the bounds of a file's state slot hold here too */
 	if (record_format_slot(&st, 0, slot) != 0) {
 		record_wipe(rec);
-		set_err(err, err_size, "row of pam_totp_records is malformed",
+		pg_set_err(err, err_size, "row of pam_totp_records is malformed",
 			"state out of range");
 		return STORE_ERROR;
 	}
@@ -590,6 +582,31 @@ state_params(const struct totp_state *st, struct state_params *p)
 	snprintf(p->v[5], sizeof(p->v[5]), "%" PRId64, st->resync_step);
 }
 
+/* Run sql, which must change exactly the user's locked row, then COMMIT.
+ * One change per transaction: the row lock ends with it. */
+static enum store_status
+pg_change_row(struct pg_store *s, const char *sql, int nparams, const char *const *params,
+	      const char *done, char *err, size_t err_size)
+{
+	PGresult *r = NULL;
+	enum store_status ret;
+
+	ret = pg_run(s->conn, &s->deadline, sql, nparams, params, PGRES_COMMAND_OK, &r,
+		     err, err_size);
+	if (ret == STORE_OK && strcmp(PQcmdTuples(r), "1") != 0) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "the user's row was not %s", done);
+		pg_set_err(err, err_size, "database error", why);
+		ret = STORE_ERROR;
+	}
+	PQclear(r);
+	if (ret == STORE_OK)
+		ret = pg_commit(s->conn, &s->deadline, err, err_size);
+	s->read_ok = 0;  /* one write per login */
+	return ret;
+}
+
 /* UPDATE the locked row (the record too when text != NULL), then COMMIT. */
 static enum store_status
 pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
@@ -602,11 +619,9 @@ pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
 	struct totp_state st = *next;
 	struct state_params p;
 	const char *params[8];
-	PGresult *r = NULL;
-	enum store_status ret;
 
 	if (!s->read_ok) {
-		set_err(err, err_size, "state written before reading", NULL);
+		pg_set_err(err, err_size, "state written before reading", NULL);
 		return STORE_ERROR;
 	}
 	st.seq = s->seq + 1;
@@ -615,16 +630,7 @@ pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
 	for (int i = 0; i < 6; i++)
 		params[i + 1] = p.v[i];
 	params[7] = text;
-	ret = pg_run(s->conn, &s->deadline, sql, 8, params, PGRES_COMMAND_OK, &r, err, err_size);
-	if (ret == STORE_OK && strcmp(PQcmdTuples(r), "1") != 0) {
-		set_err(err, err_size, "database error", "the user's row was not updated");
-		ret = STORE_ERROR;
-	}
-	PQclear(r);
-	if (ret == STORE_OK)
-		ret = pg_commit(s->conn, &s->deadline, err, err_size);
-	s->read_ok = 0;  /* one write per login */
-	return ret;
+	return pg_change_row(s, sql, 8, params, "updated", err, err_size);
 }
 
 static enum store_status
@@ -638,17 +644,27 @@ pg_write_state(struct totp_store *base, const struct totp_record *rec,
 static enum store_status
 pg_rewrite(struct totp_store *base, const struct totp_record *rec, char *err, size_t err_size)
 {
+	struct pg_store *s = (struct pg_store *)base;
 	char *text;
 	enum store_status ret;
 
-	if (enrolment_text(rec, &text) != 0) {
-		set_err(err, err_size, "cannot format the record", NULL);
+	if (row_text(s->session->has_key ? &s->session->key : NULL, s->user, rec, &text, err,
+		     err_size) != 0)
 		return STORE_ERROR;
-	}
-	ret = pg_update((struct pg_store *)base, text, &rec->state, err, err_size);
+	ret = pg_update(s, text, &rec->state, err, err_size);
 	secure_wipe(text, strlen(text));
 	free(text);
 	return ret;
+}
+
+/* DELETE the locked row, then COMMIT. */
+static enum store_status
+pg_remove(struct totp_store *base, char *err, size_t err_size)
+{
+	static const char sql[] = "DELETE FROM pam_totp_records WHERE user_name = $1";
+	struct pg_store *s = (struct pg_store *)base;
+
+	return pg_change_row(s, sql, 1, (const char *const *)&s->user, "deleted", err, err_size);
 }
 
 static void
@@ -658,10 +674,12 @@ pg_close(struct totp_store *base)
 
 	if (s->row != NULL)
 		PQclear(s->row);
-	/* closing the connection ends an open transaction with a rollback
-	 * and releases the row lock */
-	if (s->conn != NULL)
-		PQfinish(s->conn);
+	/* what was not committed is rolled back, and the row lock released */
+	if (s->session != NULL) {
+		session_rollback(s->session, &s->deadline);
+		if (s->own_session)
+			store_pg_disconnect(s->session);
+	}
 	free(s->user);
 	secure_wipe(s, sizeof(*s));
 	free(s);
@@ -670,28 +688,44 @@ pg_close(struct totp_store *base)
 /* ---- enrolment and administration ---- */
 
 enum store_status
-store_pg_exists(const char *conninfo, unsigned timeout, const char *user,
-		char *err, size_t err_size)
+store_pg_session_exists(struct pg_session *sess, const char *user, char *err, size_t err_size)
 {
 	static const char sql[] = "SELECT 1 FROM pam_totp_records WHERE user_name = $1";
 	struct timespec deadline;
-	PGconn *conn = NULL;
 	PGresult *r = NULL;
 	enum store_status st;
+	long budget_ms;
 
-	st = pg_begin(conninfo, timeout, &deadline, &conn, err, err_size);
+	st = session_use(sess, &deadline, err, err_size);
 	if (st == STORE_OK)
-		st = pg_run(conn, &deadline, sql, 1, &user, PGRES_TUPLES_OK, &r, err, err_size);
+		st = pg_begin_on(sess->conn, &deadline, &budget_ms, err, err_size);
+	if (st == STORE_OK)
+		st = pg_run(sess->conn, &deadline, sql, 1, &user, PGRES_TUPLES_OK, &r, err,
+			    err_size);
 	if (st == STORE_OK && PQntuples(r) == 0)
 		st = STORE_NOT_FOUND;
 	PQclear(r);
-	if (conn != NULL)
-		PQfinish(conn);
+	session_rollback(sess, &deadline);
 	return st;
 }
 
 enum store_status
-store_pg_insert(const char *conninfo, unsigned timeout, const char *const users[],
+store_pg_exists(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+		const char *user, char *err, size_t err_size)
+{
+	struct pg_session *sess;
+	enum store_status st = store_pg_connect(conninfo, timeout, insecure, key_path, &sess,
+						err, err_size);
+
+	if (st == STORE_OK)
+		st = store_pg_session_exists(sess, user, err, err_size);
+	store_pg_disconnect(sess);
+	return st;
+}
+
+enum store_status
+store_pg_insert(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+		const char *const users[],
 		const struct totp_record *const recs[], size_t n, int replace,
 		char *err, size_t err_size)
 {
@@ -706,20 +740,24 @@ store_pg_insert(const char *conninfo, unsigned timeout, const char *const users[
 		"failures = EXCLUDED.failures, locked_until = EXCLUDED.locked_until, "
 		"resync_step = EXCLUDED.resync_step, updated = now()";
 	struct timespec deadline;
+	struct seal_key key;
 	PGconn *conn = NULL;
 	enum store_status st;
 	char *text = NULL;
-	int exists = 0;
+	int exists = 0, has_key;
+	long budget_ms;
 
-	st = pg_begin(conninfo, timeout, &deadline, &conn, err, err_size);
+	has_key = key_load(key_path, &key, err, err_size);
+	if (has_key < 0)
+		return STORE_ERROR;
+	st = pg_begin(conninfo, timeout, insecure, &deadline, &budget_ms, &conn, err, err_size);
 	for (size_t i = 0; st == STORE_OK && i < n; i++) {
 		struct state_params p;
 		const char *params[8];
 		char why[512];
 
-		if (enrolment_text(recs[i], &text) != 0) {
-			snprintf(why, sizeof(why), "cannot format the record of %s", users[i]);
-			set_err(err, err_size, why, NULL);
+		if (row_text(has_key ? &key : NULL, users[i], recs[i], &text, err,
+			     err_size) != 0) {
 			st = STORE_ERROR;
 			break;
 		}
@@ -734,7 +772,7 @@ store_pg_insert(const char *conninfo, unsigned timeout, const char *const users[
 		if (st != STORE_OK && errno == EEXIST) {
 			snprintf(why, sizeof(why), "%s already has a row in pam_totp_records",
 				 users[i]);
-			set_err(err, err_size, why, NULL);
+			pg_set_err(err, err_size, why, NULL);
 			exists = 1;
 		}
 		secure_wipe(text, strlen(text));
@@ -745,22 +783,126 @@ store_pg_insert(const char *conninfo, unsigned timeout, const char *const users[
 		st = pg_commit(conn, &deadline, err, err_size);
 	if (conn != NULL)
 		PQfinish(conn);
+	seal_key_wipe(&key);
 	errno = exists ? EEXIST : 0;
 	return st;
 }
 
-enum store_status
-store_pg_init_db(const char *conninfo, unsigned timeout, char *err, size_t err_size)
+void
+store_pg_free_users(char **names, size_t n)
 {
+	for (size_t i = 0; names != NULL && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+enum store_status
+store_pg_users(const char *conninfo, unsigned timeout, int insecure, char ***names,
+	       size_t *n, char *err, size_t err_size)
+{
+	static const char sql[] = "SELECT user_name FROM pam_totp_records ORDER BY user_name";
 	struct timespec deadline;
 	PGconn *conn = NULL;
 	PGresult *r = NULL;
 	enum store_status st;
+	size_t count = 0;
+	long budget_ms;
 
+	*names = NULL;
+	*n = 0;
+	st = pg_begin(conninfo, timeout, insecure, &deadline, &budget_ms, &conn, err, err_size);
+	if (st == STORE_OK)
+		st = pg_run(conn, &deadline, sql, 0, NULL, PGRES_TUPLES_OK, &r, err, err_size);
+	if (st == STORE_OK && PQntuples(r) > 0) {
+		size_t rows = (size_t)PQntuples(r);
+
+		*names = calloc(rows, sizeof(**names));
+		for (; *names != NULL && count < rows; count++) {
+			(*names)[count] = strdup(PQgetvalue(r, (int)count, 0));
+			if ((*names)[count] == NULL)
+				break;
+		}
+		if (*names == NULL || count < rows) {
+			store_pg_free_users(*names, count);
+			*names = NULL;
+			count = 0;
+			pg_set_err(err, err_size, "out of memory", NULL);
+			st = STORE_ERROR;
+		}
+	}
+	*n = count;
+	PQclear(r);
+	if (conn != NULL)
+		PQfinish(conn);
+	return st;
+}
+
+/* Seal, in one transaction, every row still in the clear: rows written
+ * before db_key= was set. Each is sealed as it stands (the login parses
+ * it once opened); the statements carry only the sealed text. */
+static enum store_status
+seal_clear_rows(PGconn *conn, const struct timespec *deadline, const struct seal_key *key,
+		char *err, size_t err_size)
+{
+	static const char update[] =
+		"UPDATE pam_totp_records SET record = $2, updated = now() WHERE user_name = $1";
+	PGresult *r = NULL;
+	enum store_status st;
+	long budget_ms;
+
+	st = pg_begin_on(conn, deadline, &budget_ms, err, err_size);
+	if (st == STORE_OK)
+		st = pg_run(conn, deadline, "SELECT user_name, record FROM pam_totp_records "
+			    "WHERE record NOT LIKE 'pam_totp-sealed:%' FOR UPDATE", 0, NULL,
+			    PGRES_TUPLES_OK, &r, err, err_size);
+	for (int i = 0; st == STORE_OK && i < PQntuples(r); i++) {
+		const char *params[2] = { PQgetvalue(r, i, 0), NULL };
+		char *text = PQgetvalue(r, i, 1), *sealed = NULL, why[256];
+
+		if (seal_text(key, params[0], text, strlen(text), &sealed, why, sizeof(why)) != 0) {
+			pg_set_err(err, err_size, why, NULL);
+			st = STORE_ERROR;
+		} else {
+			params[1] = sealed;
+			st = pg_run(conn, deadline, update, 2, params, PGRES_COMMAND_OK, NULL, err,
+				    err_size);
+		}
+		secure_wipe(text, strlen(text));
+		free(sealed);
+	}
+	PQclear(r);
+	if (st == STORE_OK)
+		st = pg_commit(conn, deadline, err, err_size);
+	return st;
+}
+
+enum store_status
+store_pg_init_db(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+		 char *err, size_t err_size)
+{
+	struct timespec deadline;
+	PGconn *conn = NULL;
+	PGresult *r = NULL;
+	struct seal_key key;
+	enum store_status st;
+	int has_key = 0;
+
+	/* the fleet's key, made here when absent: copy it to every host */
+	if (key_path != NULL && key_path[0] != '\0') {
+		char why[512];
+
+		if (seal_key_create(key_path, why, sizeof(why)) < 0) {
+			pg_set_err(err, err_size, "db_key", why);
+			return STORE_ERROR;
+		}
+		has_key = key_load(key_path, &key, err, err_size);
+		if (has_key < 0)
+			return STORE_ERROR;
+	}
 	/* the schema file is one transaction of its own */
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += timeout;
-	st = pg_connect(conninfo, timeout, &deadline, &conn, err, err_size);
+	st = pg_connect(conninfo, timeout, insecure, &deadline, &conn, err, err_size);
 	if (st == STORE_OK)
 		st = pg_run(conn, &deadline, pam_totp_schema_sql, 0, NULL, PGRES_COMMAND_OK,
 			    NULL, err, err_size);
@@ -769,20 +911,57 @@ store_pg_init_db(const char *conninfo, unsigned timeout, char *err, size_t err_s
 			    PGRES_TUPLES_OK, &r, err, err_size);
 	if (st == STORE_OK && (PQntuples(r) != 1 ||
 			       atoi(PQgetvalue(r, 0, 0)) != STORE_PG_SCHEMA_VERSION)) {
-		set_err(err, err_size, "database error",
+		pg_set_err(err, err_size, "database error",
 			"pam_totp_schema holds another version than this pam_totp's");
 		st = STORE_ERROR;
 	}
 	PQclear(r);
+	if (st == STORE_OK && has_key)
+		st = seal_clear_rows(conn, &deadline, &key, err, err_size);
+	if (has_key)
+		seal_key_wipe(&key);
 	if (conn != NULL)
 		PQfinish(conn);
 	return st;
 }
 
+static int
+has_password(const char *conninfo, int depth)
+{
+	PQconninfoOption *opts;
+	int has = 0;
+
+	if (!pg_is_conninfo(conninfo))
+		return 0;
+	opts = PQconninfoParse(conninfo, NULL);
+	if (opts == NULL)
+		return -1;
+	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || o->val[0] == '\0')
+			continue;
+		if (strcmp(o->keyword, "password") == 0)
+			has = 1;
+		/* a dbname that is itself a connection string: judged too */
+		else if (strcmp(o->keyword, "dbname") == 0 && depth == 0 && has == 0)
+			has = has_password(o->val, 1);
+		secure_wipe(o->val, strlen(o->val));
+	}
+	PQconninfoFree(opts);
+	return has;
+}
+
+int
+store_pg_db_has_password(const char *conninfo)
+{
+	return has_password(conninfo, 0);
+}
+
 /* The plugin's one export (see store.h): what pam_totp.so looks up. */
-const struct store_pg_api pam_totp_store_pg_v2 = {
+const struct store_pg_api pam_totp_store_pg_v3 = {
 	PACKAGE_VERSION,
-	store_pg_open,
-	store_pg_exists,
+	store_pg_connect,
+	store_pg_session_exists,
+	store_pg_session_open,
+	store_pg_disconnect,
 	store_pg_db_has_password,
 };

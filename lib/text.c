@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "text.h"
 
@@ -36,6 +37,29 @@ text_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
+}
+
+void
+text_time(int64_t t, char out[TEXT_TIME_SIZE])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, TEXT_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, TEXT_TIME_SIZE, "@%lld", (long long)t);
+}
+
+int
+text_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 char *

@@ -5,6 +5,7 @@
 #define PAM_TOTP_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* printf into err (when err is not NULL and err_size > 0). */
 void text_error(char *err, size_t err_size, const char *fmt, ...)
@@ -13,6 +14,14 @@ void text_error(char *err, size_t err_size, const char *fmt, ...)
 /* A decimal number in [min, max], digits only. 0 on success, -1 otherwise
  * (*out untouched). */
 int text_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out);
+
+/* The value of a hex digit (either case), or -1. */
+int text_hex_value(char c);
+
+/* A Unix time as ISO 8601 in UTC ("2026-12-01T23:45:00Z"), for log lines
+ * and totp-admin. out needs TEXT_TIME_SIZE bytes. */
+#define TEXT_TIME_SIZE 32
+void text_time(int64_t t, char out[TEXT_TIME_SIZE]);
 
 /* Copy in to out for a log line: every byte outside printable ASCII
  * (0x20..0x7e) and the backslash itself become \xHH, so a user name, a

@@ -1,6 +1,7 @@
 /* The otpauth:// Key URI: build one for the QR code, parse one back. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -51,48 +52,61 @@ set_err(char *err, size_t err_size, const char *msg)
 		snprintf(err, err_size, "%s", msg);
 }
 
+/* Append to out at *len; -1 when it does not fit. */
+static int
+append(char *out, size_t out_size, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int
+append(char *out, size_t out_size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out + *len, out_size - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= out_size - *len)
+		return -1;
+	*len += (size_t)n;
+	return 0;
+}
+
 int
-uri_build(const struct otp_uri *u, char *out, size_t out_size)
+uri_build(const struct otp_uri *u, unsigned flags, char *out, size_t out_size)
 {
 	char issuer[3 * URI_FIELD_MAX], account[3 * URI_FIELD_MAX];
 	const char *alg = otp_alg_name(u->alg);
-	int n;
+	size_t len = 0;
+	int bad;
 
 	if (alg == NULL || u->account[0] == '\0' || u->secret[0] == '\0' ||
 	    u->digits < OTP_DIGITS_MIN || u->digits > OTP_DIGITS_MAX ||
 	    u->period == 0 || u->period > URI_PERIOD_MAX ||
 	    strchr(u->issuer, ':') != NULL ||
 	    (u->issuer[0] == '\0' && strchr(u->account, ':') != NULL) ||
-	    u->account[0] == ' ')
+	    u->account[0] == ' ' || out_size == 0)
 		return -1; /* read back, a ':' would end the issuer, a leading space vanish */
 	if (uri_percent_encode(u->issuer, issuer, sizeof(issuer)) != 0 ||
 	    uri_percent_encode(u->account, account, sizeof(account)) != 0)
 		return -1;
-	if (u->issuer[0] != '\0')
-		n = snprintf(out, out_size,
-			     "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=%s&digits=%u&period=%u",
-			     issuer, account, u->secret, issuer, alg, u->digits, u->period);
-	else
-		n = snprintf(out, out_size,
-			     "otpauth://totp/%s?secret=%s&algorithm=%s&digits=%u&period=%u",
-			     account, u->secret, alg, u->digits, u->period);
-	if (n < 0 || (size_t)n >= out_size) {
+	/* The secret goes last: upper-case base32 is in the QR code's
+	 * alphanumeric set, so an encoder can code that tail at 5.5 bits a
+	 * character instead of 8, which only pays off for one long run. */
+	bad = append(out, out_size, &len, "otpauth://totp/%s%s%s?", issuer,
+		     issuer[0] != '\0' ? ":" : "", account) != 0 ||
+	      ((flags & URI_ISSUER_PARAM) && issuer[0] != '\0' &&
+	       append(out, out_size, &len, "issuer=%s&", issuer) != 0) ||
+	      (u->alg != URI_DEFAULT_ALG &&
+	       append(out, out_size, &len, "algorithm=%s&", alg) != 0) ||
+	      (u->digits != URI_DEFAULT_DIGITS && append(out, out_size, &len, "digits=%u&", u->digits) != 0) ||
+	      (u->period != URI_DEFAULT_PERIOD && append(out, out_size, &len, "period=%u&", u->period) != 0) ||
+	      append(out, out_size, &len, "secret=%s", u->secret) != 0;
+	if (bad) {
 		secure_wipe(out, out_size);
 		return -1;
 	}
 	return 0;
-}
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Percent-decode in[0..len) into out; a bad escape or a NUL is an error. */
@@ -109,8 +123,8 @@ percent_decode(const char *in, size_t len, char *out, size_t out_size)
 
 			if (i + 2 >= len)
 				return -1;
-			hi = hex_value(in[i + 1]);
-			lo = hex_value(in[i + 2]);
+			hi = text_hex_value(in[i + 1]);
+			lo = text_hex_value(in[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			c = (char)(hi * 16 + lo);
@@ -216,9 +230,9 @@ uri_parse(const char *text, struct otp_uri *u, char *err, size_t err_size)
 	int ret = -1;
 
 	memset(u, 0, sizeof(*u));
-	u->alg = OTP_ALG_SHA1;
-	u->digits = 6;
-	u->period = 30;
+	u->alg = URI_DEFAULT_ALG;
+	u->digits = URI_DEFAULT_DIGITS;
+	u->period = URI_DEFAULT_PERIOD;
 	if (text == NULL || strncasecmp(text, scheme, sizeof(scheme) - 1) != 0) {
 		set_err(err, err_size, "not an otpauth://totp/ URI");
 		goto out;

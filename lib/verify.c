@@ -54,6 +54,16 @@ verify_verdict_name(enum verify_verdict v)
 	return "unknown";
 }
 
+int
+verify_disabled(const struct totp_state *st, const struct verify_policy *pol)
+{
+	unsigned ceiling = pol->failure_ceiling;
+
+	if (ceiling > VERIFY_FAILURE_CEILING)
+		ceiling = VERIFY_FAILURE_CEILING;
+	return st->failures >= ceiling;
+}
+
 static int
 policy_valid(const struct verify_policy *p)
 {
@@ -185,7 +195,6 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 	int64_t T, skew, centre, lo, hi, wlo, whi;
 	int64_t fresh = -1, stale = -1, want;
 	int want_hit = 0;
-	unsigned ceiling;
 	struct otp_key *key = NULL;
 	int ret = -1;
 
@@ -210,10 +219,7 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 		return -1;
 
 	/* 1. The hard ceiling, then 2. the lock-out. */
-	ceiling = pol->failure_ceiling;
-	if (ceiling > VERIFY_FAILURE_CEILING)
-		ceiling = VERIFY_FAILURE_CEILING;
-	if (rec->state.failures >= ceiling) {
+	if (verify_disabled(&rec->state, pol)) {
 		res->verdict = VERIFY_DISABLED;
 		ret = 0;
 		goto out;
@@ -228,7 +234,8 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 	if (!input_totp_code(input, rec->digits, code)) {
 		int idx;
 
-		if (rec->recovery_count == 0 || !recovery_normalize(input, rcode)) {
+		if (rec->recovery_count == 0 || (!recovery_normalize(input, rcode) &&
+						 !recovery_normalize_scratch(input, rcode))) {
 			res->verdict = VERIFY_MALFORMED;
 			count_failure(pol, now, next);
 			ret = 0;

@@ -48,6 +48,10 @@ struct verify_result {
 
 const char *verify_verdict_name(enum verify_verdict v);
 
+/* Whether st has reached the failure ceiling: codes are refused until an
+ * administrator runs totp-admin unlock. */
+int verify_disabled(const struct totp_state *st, const struct verify_policy *pol);
+
 /* Decide one attempt. input is what the user typed (untrusted, any bytes).
  * next receives the state to store (seq not advanced: the store does that).
  * 0 on success (whatever the verdict), -1 on an internal error (crypto

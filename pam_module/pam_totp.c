@@ -19,15 +19,18 @@
 #include <security/pam_modules.h>
 
 #include "conf.h"
+#include "i18n.h"
 #include "input.h"
 #include "recovery.h"
 #include "login.h"
+#include "messages.h"
 #include "pg_plugin.h"
 #include "secure.h"
 #include "text.h"
 
 #define PWBUF_FIRST 4096        /* on the stack: enough for nearly every entry */
 #define PWBUF_MAX (1024 * 1024)
+#define PROMPT_MAX 256
 
 /* Look the user up in buf, and only for an entry that does not fit there
  * in a growing heap buffer (*heap, which the caller frees). A 16 KiB
@@ -147,13 +150,13 @@ take_stash(pam_handle_t *pamh, char **code)
  * known yet. PAM_IGNORE, so this step can neither grant nor deny. */
 static int
 split_step(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *w,
-	   unsigned digits)
+	   const char *prompt, unsigned digits)
 {
 	char *answer = NULL, *code;
 	size_t len, cut;
 	int rc;
 
-	rc = ask(pamh, cfg, "Password & verification code: ", &answer);
+	rc = ask(pamh, cfg, prompt, &answer);
 	if (rc != PAM_SUCCESS) {
 		log_outcome(pamh, LOG_NOTICE, w, "no answer (%s)", pam_strerror(pamh, rc));
 		return rc;
@@ -182,9 +185,10 @@ split_step(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *
 }
 
 /* The code: kept by split_pass, else the stacked token
- * (use_first_pass, try_first_pass: *stacked set), else asked. */
+ * (use_first_pass, try_first_pass: *stacked set), else asked with prompt. */
 static int
-get_input(pam_handle_t *pamh, const struct totp_config *cfg, char **input, int *stacked)
+get_input(pam_handle_t *pamh, const struct totp_config *cfg, const char *prompt, char **input,
+	  int *stacked)
 {
 	const void *item = NULL;
 	int rc;
@@ -204,18 +208,18 @@ get_input(pam_handle_t *pamh, const struct totp_config *cfg, char **input, int *
 		if (cfg->use_first_pass)
 			return PAM_AUTH_ERR;
 	}
-	return ask(pamh, cfg, cfg->prompt, input);
+	return ask(pamh, cfg, prompt, input);
 }
 
 /* One login_attempt; an unknown user (user NULL) is treated as a user
  * without a record, so the two cannot be told apart by the prompts. */
 static void
-attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
+attempt(const struct totp_config *cfg, struct login_db *db,
 	const struct store_user *user, const char *input, int stacked, int64_t now,
 	struct login_result *res)
 {
 	if (user != NULL) {
-		login_attempt(cfg, pg, user, input, stacked, now, res);
+		login_attempt(cfg, db, user, input, stacked, now, res);
 		return;
 	}
 	memset(res, 0, sizeof(*res));
@@ -224,11 +228,34 @@ attempt(const struct totp_config *cfg, const struct store_pg_api *pg,
 	snprintf(res->reason, sizeof(res->reason), "unknown user");
 }
 
+/* Said after every refused code, whether the user is enrolled or even
+ * exists, so that it tells nothing about the account. */
+static void
+say_wrong_code(const struct messages *msg)
+{
+	messages_say(msg, PAM_ERROR_MSG,
+		     "That verification code is not right. Type the code your app shows now, "
+			"or one of your recovery codes.");
+}
+
+/* A lock-out stops every service that asks for a code, not only this one. */
+static void
+say_locked(const struct messages *msg, long wait)
+{
+	messages_say_n(msg, PAM_ERROR_MSG,
+		       "Too many wrong codes. Try again in %ld second. Until then no login "
+			  "that asks for a code works, SSH and sudo alike.",
+		       "Too many wrong codes. Try again in %ld seconds. Until then no login "
+			  "that asks for a code works, SSH and sudo alike.",
+		       (unsigned long)wait, wait);
+}
+
 static int
-map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *w,
-	    const struct login_result *r, int64_t now)
+map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
+	    const struct who *w, const struct login_result *r, int64_t now)
 {
 	const struct verify_result *v = &r->verify;
+	char until[TEXT_TIME_SIZE];
 
 	switch (r->outcome) {
 	case LOGIN_ACCEPTED:
@@ -236,11 +263,13 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who 
 		return PAM_SUCCESS;
 	case LOGIN_RECOVERY_ACCEPTED:
 		log_outcome(pamh, LOG_NOTICE, w, "recovery code used, %zu left", r->recovery_left);
-		pam_info(pamh, "Recovery code accepted. %zu recovery code%s left.",
-			 r->recovery_left, r->recovery_left == 1 ? "" : "s");
+		messages_say_n(msg, PAM_TEXT_INFO, "Recovery code accepted. %zu recovery code left.",
+			       "Recovery code accepted. %zu recovery codes left.",
+			       r->recovery_left, r->recovery_left);
 		return PAM_SUCCESS;
 	case LOGIN_NO_RECORD:
 		log_outcome(pamh, LOG_NOTICE, w, "not enrolled (%s)", r->reason);
+		say_wrong_code(msg);
 		return PAM_AUTH_ERR;
 	case LOGIN_ERROR:
 		log_outcome(pamh, LOG_ERR, w, "record error: %s", r->reason);
@@ -259,6 +288,7 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who 
 		return PAM_AUTHINFO_UNAVAIL;
 	case LOGIN_NOT_A_CODE:
 		log_outcome(pamh, LOG_NOTICE, w, "stacked token is not a code: denied, not counted");
+		say_wrong_code(msg);
 		return PAM_AUTH_ERR;
 	case LOGIN_RESYNC_NEXT:
 	case LOGIN_DENIED:
@@ -268,34 +298,41 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct who 
 	case VERIFY_LOCKED: {
 		long wait = (long)(v->locked_until - now);
 
-		log_outcome(pamh, LOG_NOTICE, w, "locked out until %lld (%u failures)",
-			    (long long)v->locked_until, v->failures);
-		pam_error(pamh, "Too many wrong codes. Try again in %ld second%s.",
-			  wait, wait == 1 ? "" : "s");
+		text_time(v->locked_until, until);
+		log_outcome(pamh, LOG_NOTICE, w, "locked out until %s (%u failures)", until,
+			    v->failures);
+		say_locked(msg, wait);
 		break;
 	}
 	case VERIFY_DISABLED:
-		log_outcome(pamh, LOG_WARNING, w, "disabled after %u failures: an administrator must reset it",
-			    v->failures);
-		pam_error(pamh, "Too many wrong codes. Ask your administrator to unlock your account.");
+		log_outcome(pamh, LOG_WARNING, w,
+			    "disabled after %u failures: refused until totp-admin unlock %s",
+			    v->failures, w->user);
+		messages_say(msg, PAM_ERROR_MSG,
+			     "Too many wrong codes. Ask your administrator to unlock your account. "
+				"Until then no login that asks for a code works, SSH and sudo alike.");
 		break;
 	case VERIFY_REPLAY:
 		log_outcome(pamh, LOG_WARNING, w, "replayed code refused (step %lld already used)",
 			    (long long)v->step);
+		messages_say(msg, PAM_ERROR_MSG,
+			     "This code was already used. Wait for the next code on your phone.");
 		break;
 	case VERIFY_MALFORMED:
 		log_outcome(pamh, LOG_NOTICE, w, "malformed input (%u consecutive failures)", v->failures);
+		say_wrong_code(msg);
 		break;
 	default:
 		if (v->locked_until > now) {
+			text_time(v->locked_until, until);
 			log_outcome(pamh, LOG_NOTICE, w,
-				    "wrong code (%u consecutive failures), locked until %lld",
-				    v->failures, (long long)v->locked_until);
-			pam_error(pamh, "Too many wrong codes. Try again in %ld seconds.",
-				  (long)(v->locked_until - now));
+				    "wrong code (%u consecutive failures), locked until %s",
+				    v->failures, until);
+			say_locked(msg, (long)(v->locked_until - now));
 		} else {
 			log_outcome(pamh, LOG_NOTICE, w, "wrong code (%u consecutive failures)",
 				    v->failures);
+			say_wrong_code(msg);
 		}
 		break;
 	}
@@ -310,7 +347,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct passwd pwent, *pw = NULL;
 	struct store_user su;
 	struct login_result res;
-	const struct store_pg_api *pg = NULL;
+	struct login_db db;
+	struct messages msg;
+	char prompt[PROMPT_MAX], code_prompt[PROMPT_MAX];
 	char err[512], pwbuf_first[PWBUF_FIRST], *pwbuf = NULL, *input = NULL;
 	const void *item;
 	int rc = PAM_AUTH_ERR, stacked = 0;
@@ -318,6 +357,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	(void)flags;
 	memset(&res, 0, sizeof(res));
+	memset(&db, 0, sizeof(db));
+	msg.locale = (locale_t)0;
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
 		w.service = item;
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
@@ -330,8 +371,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 * same for every user: denied before any prompt, and never turned into
 	 * PAM_IGNORE by db_unavailable=ignore. */
 	if (cfg.store == CONFIG_STORE_POSTGRESQL &&
-	    ((pg = pg_plugin_load(err, sizeof(err))) == NULL ||
-	     config_check_db_password(&cfg, pg->db_has_password(cfg.db), err, sizeof(err)) != 0)) {
+	    ((db.api = pg_plugin_load(err, sizeof(err))) == NULL ||
+	     config_check_db_password(&cfg, db.api->db_has_password(cfg.db), err, sizeof(err)) != 0)) {
 		log_outcome(pamh, LOG_ERR, &w, "configuration error: %s", err);
 		return PAM_SERVICE_ERR;
 	}
@@ -340,6 +381,21 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_outcome(pamh, LOG_ERR, &w, "cannot get the user name");
 		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 	}
+	/* said at every login: an opt-out must not be forgotten */
+	if (cfg.store == CONFIG_STORE_POSTGRESQL && cfg.db_insecure_transport)
+		log_outcome(pamh, LOG_WARNING, &w, "db_insecure_transport=yes: the secret may "
+			    "cross the network unencrypted and unverified");
+	/* libpam waits this long before a refusal returns (the longest any
+	 * module asked for, as with pam_unix and pam_faildelay), so every
+	 * guess costs time; a success returns at once */
+	if (cfg.fail_delay > 0)
+		pam_fail_delay(pamh, cfg.fail_delay * 1000u);
+	messages_begin(&msg, pamh, &cfg);
+	/* prompt= as the administrator wrote it, else ours in the user's language */
+	if (cfg.prompt[0] != '\0')
+		snprintf(code_prompt, sizeof(code_prompt), "%s", cfg.prompt);
+	else
+		messages_format(&msg, code_prompt, sizeof(code_prompt), "Verification code: ");
 	pw = lookup_user(w.user, &pwent, pwbuf_first, sizeof(pwbuf_first), &pwbuf);
 	if (pw != NULL) {
 		su.name = pw->pw_name;
@@ -347,19 +403,20 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		su.gid = pw->pw_gid;
 		su.home = pw->pw_dir;
 	}
-	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, pg, &su)) {
+	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, &db, &su)) {
 		log_outcome(pamh, LOG_INFO, &w, "not enrolled, nullok: ignored");
 		rc = PAM_IGNORE;
 		goto out;
 	}
 	if (cfg.split_pass) {
-		rc = split_step(pamh, &cfg, &w,
-				pw != NULL ? login_code_digits(&cfg, pg, &su) : OTP_DIGITS_MIN);
+		messages_format(&msg, prompt, sizeof(prompt), "Password & verification code: ");
+		rc = split_step(pamh, &cfg, &w, prompt,
+				pw != NULL ? login_code_digits(&cfg, &db, &su) : OTP_DIGITS_MIN);
 		goto out;
 	}
 	/* Prompt before any lock is taken, and prompt unknown and unenrolled
 	 * users too, so enrolment cannot be probed. */
-	rc = get_input(pamh, &cfg, &input, &stacked);
+	rc = get_input(pamh, &cfg, code_prompt, &input, &stacked);
 	if (rc != PAM_SUCCESS) {
 		log_outcome(pamh, LOG_NOTICE, &w, "no code (%s)", pam_strerror(pamh, rc));
 		goto out;
@@ -371,33 +428,37 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			    cfg.policy.max_failures, cfg.policy.lockout_base,
 			    cfg.policy.lockout_max, cfg.policy.failure_ceiling);
 	now = (int64_t)time(NULL);
-	attempt(&cfg, pg, pw != NULL ? &su : NULL, input, stacked, now, &res);
+	attempt(&cfg, &db, pw != NULL ? &su : NULL, input, stacked, now, &res);
 	if (res.outcome == LOGIN_NOT_A_CODE && cfg.try_first_pass) {
 		/* the stacked token may be a password: ask for the code, and
 		 * count nothing for the token */
 		log_outcome(pamh, LOG_INFO, &w, "stacked token is not a code: asking, not counted");
 		drop_answer(&input);
-		rc = ask(pamh, &cfg, cfg.prompt, &input);
+		rc = ask(pamh, &cfg, code_prompt, &input);
 		if (rc != PAM_SUCCESS)
 			goto out;
 		now = (int64_t)time(NULL);
-		attempt(&cfg, pg, pw != NULL ? &su : NULL, input, 0, now, &res);
+		attempt(&cfg, &db, pw != NULL ? &su : NULL, input, 0, now, &res);
 	}
 	if (res.outcome == LOGIN_RESYNC_NEXT) {
 		log_outcome(pamh, LOG_NOTICE, &w, "clock drift of %d steps: asking for the next code",
 			    (int)res.verify.offset);
-		pam_info(pamh, "Your authenticator's clock seems off. Wait for the next code.");
+		messages_say(&msg, PAM_TEXT_INFO,
+			     "Your authenticator's clock seems off. Wait for the next code.");
 		drop_answer(&input);
-		rc = ask(pamh, &cfg, "Next verification code: ", &input);
+		messages_format(&msg, prompt, sizeof(prompt), "Next verification code: ");
+		rc = ask(pamh, &cfg, prompt, &input);
 		if (rc != PAM_SUCCESS)
 			goto out;
 		now = (int64_t)time(NULL);
-		attempt(&cfg, pg, &su, input, 0, now, &res);
+		attempt(&cfg, &db, &su, input, 0, now, &res);
 		if (res.outcome == LOGIN_RESYNC_NEXT)
 			res.outcome = LOGIN_DENIED; /* not the consecutive code */
 	}
-	rc = map_outcome(pamh, &cfg, &w, &res, now);
+	rc = map_outcome(pamh, &cfg, &msg, &w, &res, now);
 out:
+	login_db_close(&db);
+	messages_end(&msg);
 	drop_answer(&input);
 	free(pwbuf); /* the passwd entry holds no secret: nothing to wipe */
 	secure_wipe(&res, sizeof(res));

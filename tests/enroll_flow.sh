@@ -96,7 +96,34 @@ rm -f "$rec"
 enroll --no-confirm --quiet --qr=none
 check_eq "--quiet --no-confirm: exit 0" 0 "$enroll_rc"
 check_eq "ten recovery codes by default" 10 "$(grep -cE '^  [a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$' "$T/out")"
-check "--quiet: no explanations" test "$(grep -c 'Or type this secret' "$T/out")" -eq 0
+check "--quiet: no explanations" test "$(grep -c 'add the account by hand' "$T/out")" -eq 0
+
+# --- a store that cannot take the record is found before any QR code:
+# no secret made or shown, no prompt, so no phone keeps a dead entry
+check_refused_early() {
+	local name=$1 why=$2
+	shift 2
+	"$ENROLL" --conf "$T/conf" "$@" >"$T/out" 2>"$T/err" </dev/null
+	check_eq "$name: exit 1" 1 "$?"
+	check "$name: says why ($why) and that no QR code was shown" \
+		grep -q "$why.*no QR code was shown" "$T/err"
+	check "$name: no QR code, secret or URI shown, no prompt" \
+		test "$(grep -c -e $'\e' -e otpauth -e 'Code:' "$T/out")" -eq 0 -a ! -s "$T/out"
+}
+# (root's records here are outside its home: the administrator's store,
+# whose directory is made when missing, tests/enroll_user.sh; its parent
+# is not)
+check_refused_early "store directory whose parent is missing" "directory $T/missing does not exist" \
+	--secret-path "$T/missing/store/%u"
+mkdir -m 777 "$T/open"
+check_refused_early "store directory anyone may write" "the store directory $T/open is unsafe" \
+	--secret-path "$T/open/%u"
+# outside the home even a sticky one: only root may write there
+mkdir -m 1777 "$T/sticky"
+check_refused_early "sticky store directory anyone may write" "the store directory $T/sticky is unsafe" \
+	--secret-path "$T/sticky/%u"
+# an unwritable directory (root writes outside the home: a read-only
+# bind mount would be needed; the user's case is in tests/enroll_user.sh)
 
 # --- options
 enroll --digits 7

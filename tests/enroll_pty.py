@@ -62,7 +62,7 @@ def main():
         if action.startswith("pause:"):
             flag = action[len("pause:"):]
             while not os.path.exists(flag):
-                time.sleep(0.1)
+                time.sleep(0.1)  # not sync: the poll interval of a wait for the flag file
             continue
         if child.expect(["Code: ", pexpect.EOF]) == 1:
             break

@@ -8,7 +8,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=$1
 secs=${2:-30}
 out="$build/fuzz"
-mkdir -p "$out"
+mkdir -p "$out" && rm -f "$out"/fuzz_*.verdict
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$build -I$src/lib"
 core="$src/lib/secure.c $src/lib/base32.c $src/lib/otp.c $src/lib/text.c"
 declare -A sources=(
@@ -16,28 +16,47 @@ declare -A sources=(
 	[input]="$src/lib/input.c $src/lib/recovery.c $src/lib/record.c"
 	[base32]=""
 	[uri]="$src/lib/uri.c"
+	[ga_file]="$src/lib/ga_file.c $src/lib/recovery.c $src/lib/input.c $src/lib/record.c"
+	[oath_file]="$src/lib/oath_file.c"
 )
 passed=0 failed=0
-for t in record input base32 uri; do
+# build_target T: the target's binary and corpus in $out
+build_target() {
 	# shellcheck disable=SC2086
-	if ! clang $flags "$src/tests/fuzz_$t.c" ${sources[$t]} $core -lcrypto \
-		-o "$out/fuzz_$t" 2>"$out/fuzz_$t.build.log"; then
-		echo "fuzz_$t: build failed"; tail -5 "$out/fuzz_$t.build.log"
-		failed=$((failed + 1)); continue
-	fi
-	corpus="$out/corpus_$t"
-	mkdir -p "$corpus"
-	[ -f "$src/tests/fuzz_$t.seed" ] && cp "$src/tests/fuzz_$t.seed" "$corpus/"
-	dict=()
-	[ -f "$src/tests/fuzz_$t.dict" ] && dict=(-dict="$src/tests/fuzz_$t.dict")
-	if (cd "$out" && ./"fuzz_$t" -max_total_time="$secs" "${dict[@]}" "$corpus" \
-		>"fuzz_$t.log" 2>&1); then
-		echo "fuzz_$t: $(sed -n "s/^Done \([0-9]*\) runs.*/\1/p" "$out/fuzz_$t.log") runs in ${secs}s, no crash"
-		passed=$((passed + 1))
+	clang $flags "$src/tests/fuzz_$1.c" ${sources[$1]} $core -lcrypto \
+		-o "$out/fuzz_$1" 2>"$out/fuzz_$1.build.log" || return 1
+	mkdir -p "$out/corpus_$1"
+	[ -f "$src/tests/fuzz_$1.seed" ] && cp "$src/tests/fuzz_$1.seed" "$out/corpus_$1/"
+	return 0
+}
+# run_target T: fuzz it for $secs; its verdict in $out/fuzz_T.verdict
+run_target() {
+	local dict=()
+	[ -f "$src/tests/fuzz_$1.dict" ] && dict=(-dict="$src/tests/fuzz_$1.dict")
+	if (cd "$out" && ./"fuzz_$1" -max_total_time="$secs" "${dict[@]}" "corpus_$1" \
+		>"fuzz_$1.log" 2>&1); then
+		echo "fuzz_$1: $(sed -n "s/^Done \([0-9]*\) runs.*/\1/p" "$out/fuzz_$1.log") runs in ${secs}s, no crash"
 	else
-		echo "fuzz_$t: FAILED"; grep -A12 -E 'ERROR|deadly' "$out/fuzz_$t.log" | head -30
-		failed=$((failed + 1))
-	fi
+		echo "fuzz_$1: FAILED"; grep -A12 -E 'ERROR|deadly' "$out/fuzz_$1.log" | head -30
+	fi >"$out/fuzz_$1.verdict"
+}
+targets=(record input base32 uri ga_file oath_file)
+for t in "${targets[@]}"; do
+	build_target "$t" || { echo "fuzz_$t: build failed" >"$out/fuzz_$t.verdict"; \
+		tail -5 "$out/fuzz_$t.build.log" >>"$out/fuzz_$t.verdict"; }
+done
+# one target per core at a time
+running=0
+for t in "${targets[@]}"; do
+	[ -x "$out/fuzz_$t" ] || continue
+	if [ "$running" -ge "$(nproc)" ]; then wait -n; running=$((running - 1)); fi
+	run_target "$t" &
+	running=$((running + 1))
+done
+wait
+for t in "${targets[@]}"; do
+	cat "$out/fuzz_$t.verdict"
+	if grep -q 'no crash$' "$out/fuzz_$t.verdict"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -21,6 +21,7 @@ autoconf                    build  autoreconf
 automake                    build  automake
 libtool                     build  libtoolize
 pkg-config                  deb    pkg-config
+gettext                     deb    msgfmt xgettext msgmerge
 libpam0g-dev                deb    /usr/include/security/pam_modules.h
 libssl-dev                  deb    /usr/include/openssl/evp.h
 libqrencode-dev             deb    /usr/include/qrencode.h
@@ -31,10 +32,13 @@ oathtool                    deb    oathtool
 libpam-wrapper              deb    /usr/lib/*/libpam_wrapper.so
 zbar-tools                  deb    zbarimg
 imagemagick                 deb    convert
+libmagickcore-6.q16-6-extra deb    /usr/lib/*/ImageMagick-6*/modules-Q16/coders/svg.so
 librsvg2-bin                deb    rsvg-convert
 python3                     deb    python3
 python3-pexpect             deb    /usr/lib/python3/dist-packages/pexpect/__init__.py
-libpam-runtime              deb    /usr/lib/*/security/pam_deny.so
+libpam-runtime              deb    /usr/lib/*/security/pam_deny.so pam-auth-update
+tmux                        deb    tmux
+locales                     deb    localedef /usr/share/i18n/locales/nl_NL
 clang                       ci     clang
 libclang-rt-14-dev          ci     /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
 valgrind                    deb    valgrind
@@ -48,9 +52,13 @@ dpkg-dev                    ci     dpkg-buildpackage
 lintian                     ci     lintian
 postgresql                  ci     /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/pg_ctl psql
 libnss-wrapper              ci     /usr/lib/*/libnss_wrapper.so
+pgbouncer                   ci     pgbouncer
+openssl                     ci     openssl
+iproute2                    ci     ip
 libpam-google-authenticator deb    google-authenticator /usr/lib/*/security/pam_google_authenticator.so
 libpam-oath                 deb    /usr/lib/*/security/pam_oath.so
-util-linux                  ci     setpriv runuser
+fail2ban                    deb    fail2ban-regex
+util-linux                  ci     setpriv runuser unshare
 passwd                      ci     useradd userdel
 '
 if [ "${1:-}" = --print-table ]; then

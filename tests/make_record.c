@@ -2,9 +2,10 @@
  * formatter and store as the real tools.
  *
  * usage: make_record [-a ALG] [-d DIGITS] [-p PERIOD] [-r N] [-i ITER]
- *                    [-o UID:GID] [-f] PATH BASE32SECRET
+ *                    [-o UID:GID] [-s FAILURES] [-f] PATH BASE32SECRET
  * -r N makes N recovery codes and prints them one per line. -f replaces an
- * existing record. */
+ * existing record. -s starts the record with that many failures (a user at
+ * the failure ceiling without a hundred logins). */
 #include "config.h"
 
 #include <stdio.h>
@@ -34,7 +35,7 @@ main(int argc, char **argv)
 	rec.digits = 6;
 	rec.period = 30;
 	rec.created = (int64_t)time(NULL);
-	while ((opt = getopt(argc, argv, "a:d:p:r:i:o:f")) != -1) {
+	while ((opt = getopt(argc, argv, "a:d:p:r:i:o:s:f")) != -1) {
 		switch (opt) {
 		case 'a':
 			if (otp_alg_from_name(optarg, &rec.alg) != 0)
@@ -48,12 +49,13 @@ main(int argc, char **argv)
 			if (sscanf(optarg, "%u:%u", &uid, &gid) != 2)
 				return 2;
 			break;
+		case 's': rec.state.failures = (uint32_t)atoi(optarg); break;
 		case 'f': replace = 1; break;
 		default: return 2;
 		}
 	}
 	if (argc - optind != 2 || n_recovery > RECORD_RECOVERY_MAX) {
-		fprintf(stderr, "usage: make_record [-a ALG] [-d DIGITS] [-p PERIOD] [-r N] [-i ITER] [-o UID:GID] [-f] PATH BASE32\n");
+		fprintf(stderr, "usage: make_record [-a ALG] [-d DIGITS] [-p PERIOD] [-r N] [-i ITER] [-o UID:GID] [-s FAILURES] [-f] PATH BASE32\n");
 		return 2;
 	}
 	if (base32_decode(argv[optind + 1], rec.secret, sizeof(rec.secret), &rec.secret_len) != 0) {

@@ -14,9 +14,12 @@ failures() { "$top_builddir/tests/record_state" "$T/root.rec" | sed -n 's/.*fail
 new_record "$T/root.rec"
 check_login "1st wrong code" PAM_AUTH_ERR lock root "$bad"
 check_login "2nd wrong code" PAM_AUTH_ERR lock root "$bad"
-check "not locked yet: no message" test "$(grep -c '^error:' "$T/last.log")" -eq 0
+check "not locked yet: no lock-out message" test "$(grep -c '^error: Too many' "$T/last.log")" -eq 0
+check "not locked yet: told the code was wrong, and about recovery codes" \
+	grep -q '^error: That verification code is not right.*recovery codes' "$T/last.log"
 check_login "3rd wrong code starts a lock-out" PAM_AUTH_ERR lock root "$bad"
 check "user told how long (3 s)" grep -q '^error: Too many wrong codes. Try again in 3 seconds.' "$T/last.log"
+check "user told the lock-out holds for SSH and sudo too" grep -q '^error: Too many.*SSH and sudo alike' "$T/last.log"
 check "lock-out logged" logged "wrong code (3 consecutive failures), locked until"
 check_login "while locked, even the right code is refused" PAM_AUTH_ERR lock root "$(code)"
 check "locked attempt logged" logged "locked out until"
@@ -38,7 +41,7 @@ advance_clock 6
 check_login "right code after the lock-out" PAM_SUCCESS lock root "$(code)"
 check_eq "a success resets the count" 0 "$(failures)"
 check_login "a wrong code after the reset is not locked" PAM_AUTH_ERR lock root "$bad"
-check "no lock-out message after one failure" test "$(grep -c '^error:' "$T/last.log")" -eq 0
+check "no lock-out message after one failure" test "$(grep -c '^error: Too many' "$T/last.log")" -eq 0
 
 # the hard ceiling: after failure_ceiling failures, refused until reset
 new_record "$T/root.rec"

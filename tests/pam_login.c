@@ -1,7 +1,7 @@
 /* Drive one PAM authentication through the real libpam, for tests.
  *
  * usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS]
- *                  [-b BARRIER_DIR] SERVICE USER [ANSWER...]
+ *                  [-b BARRIER_DIR] [-e NAME=VALUE] SERVICE USER [ANSWER...]
  *
  * Each prompt takes the next ANSWER (none left: conversation error).
  * Messages are printed as "info: ..." / "error: ...", prompts as
@@ -11,6 +11,10 @@
  * there only after START_NS says "late: N us". -b DIR is a barrier instead:
  * the process creates DIR/ready.PID and waits to open the FIFO DIR/go,
  * which the test opens for writing once all racers are ready.
+ * -e puts NAME=VALUE into the PAM environment before authenticating, as
+ * an application passing on the user's LANG does.
+ * A delay a module asks for after a failure (pam_fail_delay) is printed as
+ * "fail delay: USEC" instead of being waited for.
  * With -d the service file is read from CONFDIR
  * (pam_start_confdir); without it, pam_wrapper's PAM_WRAPPER_SERVICE_DIR
  * or /etc/pam.d decide.
@@ -40,6 +44,15 @@ struct answers {
 	char **v;
 	int n, next;
 };
+
+/* libpam calls this instead of sleeping, with the delay it chose */
+static void
+show_fail_delay(int status, unsigned usec, void *data)
+{
+	(void)data;
+	if (status != PAM_SUCCESS && usec > 0)
+		printf("fail delay: %u\n", usec);
+}
 
 static int
 converse(int num, const struct pam_message **msg, struct pam_response **resp, void *data)
@@ -176,25 +189,27 @@ main(int argc, char **argv)
 {
 	struct answers a = { NULL, 0, 0 };
 	struct pam_conv conv = { converse, &a };
+	void (*delay_fn)(int, unsigned, void *) = show_fail_delay;
 	pam_handle_t *pamh = NULL;
 	const char *confdir = NULL, *rhost = NULL, *authtok = NULL;
 	long long start_ns = 0;
-	const char *barrier = NULL;
+	const char *barrier = NULL, *pam_env_entry = NULL;
 	struct timespec t0, t1;
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "+d:r:a:s:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "+d:r:a:s:b:e:")) != -1) {
 		switch (opt) {
 		case 'd': confdir = optarg; break;
 		case 'r': rhost = optarg; break;
 		case 'a': authtok = optarg; break;
 		case 's': start_ns = atoll(optarg); break;
 		case 'b': barrier = optarg; break;
+		case 'e': pam_env_entry = optarg; break;
 		default: return 99;
 		}
 	}
 	if (argc - optind < 2) {
-		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS] [-b DIR] SERVICE USER [ANSWER...]\n");
+		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS] [-b DIR] [-e NAME=VALUE] SERVICE USER [ANSWER...]\n");
 		return 99;
 	}
 	a.v = argv + optind + 2;
@@ -208,6 +223,9 @@ main(int argc, char **argv)
 	}
 	if (rhost != NULL)
 		pam_set_item(pamh, PAM_RHOST, rhost);
+	if (pam_env_entry != NULL)
+		pam_putenv(pamh, pam_env_entry);
+	pam_set_item(pamh, PAM_FAIL_DELAY, (const void *)delay_fn);
 	if (authtok != NULL) {
 		/* only modules may set PAM_AUTHTOK: pam_wrapper's pam_set_items.so,
 		 * stacked first, takes it from this environment variable */

@@ -1,18 +1,15 @@
 #!/bin/bash
 # The database store under a race: 32 logins with one code, half through
 # host A's configuration and half through host B's, released together
-# (pam_login -s), 200 rounds, each on a fresh row. Exactly one succeeds in
+# (pam_login -s), round after round, each on a fresh row. Exactly one succeeds in
 # every round; every other racer is refused as a replay. The row lock makes
 # the fleet one record, as flock makes one host one.
 #
-# PG_RACE_ROUNDS overrides the number of rounds (a quick look: 20).
+# The number of rounds: tests/tap.sh's repeat_count; PG_RACE_ROUNDS
+# overrides it.
 RACERS=32
-ROUNDS=${PG_RACE_ROUNDS:-200}
-# the repeat runs of the suite (sanitizer build, make distcheck) look for
-# memory errors and packaging faults, which a few rounds show as well as
-# many (the race itself is the plain build's job): 8 rounds there
-[ -n "${PAM_TOTP_REPEAT_RUN:-}" ] && [ -z "${PG_RACE_ROUNDS:-}" ] && ROUNDS=8
 . "$top_srcdir/tests/tap.sh"
+ROUNDS=${PG_RACE_ROUNDS:-$(repeat_count 12 2 200)}
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/pg_env.sh"
 

@@ -5,30 +5,22 @@
 # same, the other recovery code intact and every loser counted. Wrong codes:
 # every one counted, so parallel connections cannot dodge the lock-out.
 #
-# Rounds (each on a fresh record, so a step boundary mid-round is harmless:
-# the code stays inside the window). Measured on 2 cores: a round costs
-# ~0.28 s of CPU (32 processes under pam_wrapper), so on an idle machine
-# this whole test (630 rounds) should take ~2 min 30 s; on the same machine
-# busy with other builds (load 6-8) the 500 code rounds alone took 7 min.
-# The racers run the real libpam with pam_start_confdir (pam_login -d) and
-# a syslog shim (tests/syslog_shim.c) for the log lines; each waits at a
-# barrier (a FIFO it opens for reading) and the test opens it for writing
-# once all 32 are there, so they are released at one moment.
+# Each round is on a fresh record, so a step boundary mid-round is harmless:
+# the code stays inside the window. A round costs ~0.3 s of CPU (32
+# processes); the counts are repeat_count's (tests/tap.sh): the plain
+# suite's fit its time budget, PAM_TOTP_SOAK=1 runs 630 rounds (~3 min
+# idle). The racers run the real libpam with pam_start_confdir
+# (pam_login -d) and a syslog shim (tests/syslog_shim.c) for the log
+# lines; each waits at a barrier (a FIFO it opens for reading) and the
+# test opens it for writing once all 32 are there, so they are released
+# at one moment.
 RACERS=32
-CODE_ROUNDS=500
-RECOVERY_ROUNDS=100
-WRONG_ROUNDS=20
-LOCKOUT_ROUNDS=10
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/pam_env.sh"
-# In the sanitizer build every racer starts under ASan, several times
-# slower: there the same races are watched for memory errors, in fewer
-# rounds. Likewise in the repeat runs of the whole suite (the sanitizer
-# build, make distcheck: PAM_TOTP_REPEAT_RUN=1), whose job is memory errors
-# and packaging; the full counts run in the plain build.
-if ldd "$PAM_LOGIN" | grep -q libasan || [ -n "${PAM_TOTP_REPEAT_RUN:-}" ]; then
-	CODE_ROUNDS=30 RECOVERY_ROUNDS=10 WRONG_ROUNDS=5 LOCKOUT_ROUNDS=3
-fi
+CODE_ROUNDS=$(repeat_count 60 10 500)
+RECOVERY_ROUNDS=$(repeat_count 15 4 100)
+WRONG_ROUNDS=$(repeat_count 5 2 20)
+LOCKOUT_ROUNDS=$(repeat_count 3 2 10)
 
 REC="$T/root.rec"
 make_service otp "secret=$T/%u.rec"

@@ -14,6 +14,9 @@
 #                               (totp-enroll --init-db/--import) and two "hosts"
 #                               logging in as the pam_totp role (SELECT, UPDATE)
 #   pg_enroll USER [make_record options]  a fresh row for USER with $SECRET
+#   pg_wait_for DESC SQL        wait until SQL answers t (wait_for, capped at 60 s)
+#   timed_login SERVICE USER ANSWER  login; $ms: how long pam_authenticate took
+#   pg_hold USER / pg_release   another session holds USER's row lock until released
 #
 # Without libpq at configure time the test is skipped, unless configure was
 # asked --with-postgresql (then libpq was found, or configure failed). With
@@ -118,4 +121,36 @@ pg_enroll() {
 	pg_psql "$ADMIN_DB" -v u="$user" <<<"DELETE FROM pam_totp_records WHERE user_name = :'u';" &&
 		new_record "$PGD/import.rec" "$@" &&
 		"$ENROLL" --import --quiet --conf "$ADMIN_CONF" "$user=$PGD/import.rec"
+}
+
+# pg_wait_for DESC SQL: wait until SQL (as the administrator) answers t.
+# A condition, not a time: the 60 s cap only turns a hang into a failure.
+pg_true() { [ "$(pg_value "$1" 2>/dev/null)" = t ]; }
+pg_wait_for() { wait_for 60 "$1" pg_true "$2"; }
+
+# timed_login SERVICE USER ANSWER: login; $ms is how long pam_authenticate
+# took (pam_login's auth_ms: no process start-up, no wait for pam_wrapper).
+timed_login() {
+	login "$@"
+	ms=$(sed -n 's/^auth_ms: //p' "$T/last.log")
+}
+
+# pg_hold USER / pg_release: another session (application_name pg_hold)
+# locks USER's row, and keeps it until pg_release commits. It reads its
+# statements from descriptor 7: start background commands meanwhile with
+# 7>&-, or psql never sees the end of its input.
+pg_hold() {
+	rm -f "$T/hold.fifo" && mkfifo "$T/hold.fifo"
+	pg_psql "$ADMIN_DB application_name=pg_hold" <"$T/hold.fifo" >"$T/hold.out" 2>&1 &
+	pg_holder=$!
+	exec 7>"$T/hold.fifo"
+	printf "BEGIN; SELECT 1 FROM pam_totp_records WHERE user_name = '%s' FOR UPDATE;\n" \
+		"${1//\'/\'\'}" >&7
+	pg_wait_for "pg_hold has the row" "SELECT count(*) = 1 FROM pg_stat_activity
+		WHERE application_name = 'pg_hold' AND state = 'idle in transaction'"
+}
+pg_release() {
+	echo "COMMIT;" >&7
+	exec 7>&-
+	wait "$pg_holder"
 }

@@ -98,6 +98,27 @@ for name in short long sha512; do
 	done
 done
 
+# A terminal rendering may narrow the quiet zone to fit a small window:
+# with QR_QUIET_ZONE_MIN (2 modules) it still decodes, even on a dark
+# terminal background (a wide black border around it); narrower is refused.
+for mode in utf8 ansi; do
+	for name in short long; do
+		uri=${!name}
+		if "$dump" $mode "$uri" 2 >"$tmp/q2.$mode" && term2pgm <"$tmp/q2.$mode" >"$tmp/q2.pgm" &&
+			convert "$tmp/q2.pgm" -scale 800% -bordercolor black -border 80 "$tmp/q2.png"; then
+			check_eq "$mode $name with a 2-module quiet zone decodes on black" "$uri" \
+				"$(decode "$tmp/q2.png")"
+		else
+			not_ok "$mode $name with a 2-module quiet zone drawn"
+		fi
+	done
+	if "$dump" $mode "$short" 1 >/dev/null 2>&1; then
+		not_ok "$mode refuses a 1-module quiet zone"
+	else
+		ok "$mode refuses a 1-module quiet zone"
+	fi
+done
+
 # The first two lines of the UTF-8 rendering, four modules of quiet zone,
 # are nothing but light cells: black on white, spaces, and a reset.
 light_line=$'^\e\\[30;47m {29,}\e\\[0m$'
@@ -127,7 +148,8 @@ for mode in png svg; do
 done
 
 # A text too long for any QR version fails cleanly and leaves no file.
-huge=$(head -c 4000 /dev/zero | tr '\0' 'A')
+# (4296 alphanumeric characters fit version 40 at level L: this is more)
+huge=$(head -c 5000 /dev/zero | tr '\0' 'A')
 if "$dump" png "$huge" "$tmp/huge.png" 2>/dev/null || [ -e "$tmp/huge.png" ]; then
 	not_ok "png refuses a text too long for a QR code"
 else

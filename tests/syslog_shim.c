@@ -4,6 +4,7 @@
  * ("SYSLOG(prio): message"), so the tests read them the same way. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <syslog.h>
 
 #include <security/pam_ext.h>
 
@@ -24,5 +25,39 @@ pam_syslog(const pam_handle_t *pamh, int priority, const char *fmt, ...)
 
 	va_start(args, fmt);
 	pam_vsyslog(pamh, priority, fmt, args);
+	va_end(args);
+}
+
+/* totp-admin logs with syslog(3): the same format, so its lines are read
+ * the same way. With _FORTIFY_SOURCE the call is __syslog_chk. */
+void vsyslog(int priority, const char *fmt, va_list args);
+void
+vsyslog(int priority, const char *fmt, va_list args)
+{
+	char line[2048];
+
+	vsnprintf(line, sizeof(line), fmt, args);
+	fprintf(stderr, "SYSLOG(%d): %s\n", priority & 7, line);
+}
+
+void
+syslog(int priority, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsyslog(priority, fmt, args);
+	va_end(args);
+}
+
+void __syslog_chk(int priority, int flag, const char *fmt, ...);
+void
+__syslog_chk(int priority, int flag, const char *fmt, ...)
+{
+	va_list args;
+
+	(void)flag;
+	va_start(args, fmt);
+	vsyslog(priority, fmt, args);
 	va_end(args);
 }

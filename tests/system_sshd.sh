@@ -55,8 +55,9 @@ pam_service "$service" "$note_service" "auth requisite pam_deny.so" \
 "$T/$service" -t -f "$T/sshd_config" >"$T/sshd_t.log" 2>&1 || { cat "$T/sshd_t.log"; bail "sshd -t refused the config"; }
 # -D: no daemon, so $! is sshd and the trap can end it; -e: log to stderr.
 # On the test clock (tests/totp_code.sh): the shim reads it as sshd starts,
-# before sshd's PAM process empties its environment.
-LD_PRELOAD="$TIME_SHIM" "$T/$service" -D -e -f "$T/sshd_config" >"$T/sshd.log" 2>&1 &
+# before sshd's PAM process empties its environment. libpam's delay after
+# a failure passes at once (tests/nodelay_shim.c).
+LD_PRELOAD="$TIME_SHIM:$top_builddir/tests/.libs/libnodelayshim.so" "$T/$service" -D -e -f "$T/sshd_config" >"$T/sshd.log" 2>&1 &
 sshd_pid=$!
 at_exit "kill $sshd_pid; wait $sshd_pid"
 sshd_listens() {

@@ -22,13 +22,26 @@ wait_for() {
 		sleep 0.05 # not sync: the poll interval of a wait for a condition
 	done
 }
+# in_sanitizer_build: whether this build's programs run under ASan/UBSan
+in_sanitizer_build() { ldd "$top_builddir/tests/pam_login" 2>/dev/null | grep -q libasan; }
+# repeat_count SUITE REPEAT SOAK: how many rounds (or kills) a race or
+# crash test runs. SUITE in the plain build, which is every run of the
+# test command; REPEAT in the sanitizer build and `make distcheck`
+# (PAM_TOTP_REPEAT_RUN=1), which look for memory errors and packaging
+# faults that a few rounds show as well as many; SOAK when
+# PAM_TOTP_SOAK=1, for a long hunt for a rare interleaving (HACKING.md).
+repeat_count() {
+	if [ -n "${PAM_TOTP_SOAK:-}" ]; then echo "$3"
+	elif [ -n "${PAM_TOTP_REPEAT_RUN:-}" ] || in_sanitizer_build; then echo "$2"
+	else echo "$1"; fi
+}
 # the closing lines: the plan, and how long the test took (run-all.sh
 # lists the slowest)
 # skip_in_sanitizer_build WHY: a test that adds nothing under ASan/UBSan
 # (it runs no code of ours, or only what other tests already run there)
 # runs in the plain build only
 skip_in_sanitizer_build() {
-	if ldd "$top_builddir/tests/pam_login" 2>/dev/null | grep -q libasan; then
+	if in_sanitizer_build; then
 		echo "1..0 # SKIP sanitizer build: $1"
 		exit 0
 	fi

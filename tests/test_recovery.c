@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -246,6 +247,58 @@ test_normalize(void **state)
 	assert_int_equal(recovery_normalize("abcd-efgh-jkmn", NULL), 0);
 }
 
+/* recovery_match takes a buffer of the canonical size */
+static int
+match(const struct totp_record *rec, const char *code)
+{
+	char buf[RECOVERY_CODE_CHARS + 1] = "";
+
+	snprintf(buf, sizeof(buf), "%s", code);
+	return recovery_match(rec, buf);
+}
+
+/* google-authenticator scratch codes (totp-admin import-ga): 8 digits,
+ * hashed beside or instead of 12-character codes, each matched once. */
+static void
+test_scratch(void **state)
+{
+	static struct totp_record rec;
+	static const char *const codes[] = { "12345678", "abcdefghjkmn", "87654321" };
+	char out[RECOVERY_CODE_CHARS + 1];
+
+	(void)state;
+	assert_int_equal(recovery_normalize_scratch("1234-5678", out), 1);
+	assert_string_equal(out, "12345678");
+	assert_int_equal(recovery_normalize_scratch(" 12345678\n", out), 1);
+	assert_int_equal(recovery_normalize_scratch("1234567", out), 0);
+	assert_int_equal(recovery_normalize_scratch("123456789", out), 0);
+	assert_int_equal(recovery_normalize_scratch("1234567a", out), 0);
+	assert_int_equal(recovery_normalize_scratch("", out), 0);
+	assert_int_equal(recovery_normalize_scratch(NULL, out), 0);
+	for (size_t j = 0; j < sizeof(out); j++)
+		assert_int_equal(out[j], 0);
+	/* the 12-character shape does not take 8 digits */
+	assert_int_equal(recovery_normalize("12345678", out), 0);
+
+	memset(&rec, 0, sizeof(rec));
+	assert_int_equal(recovery_set(&rec, codes, 3, FAST_ITER), 0);
+	assert_int_equal(rec.recovery_count, 3);
+	assert_int_equal(match(&rec, "87654321"), 2);
+	assert_int_equal(match(&rec, "abcdefghjkmn"), 1);
+	assert_int_equal(match(&rec, "12345678"), 0);
+	assert_int_equal(match(&rec, "12345679"), -1);
+	recovery_remove(&rec, 0);
+	assert_int_equal(match(&rec, "12345678"), -1);
+	/* neither shape: refused, rec unchanged */
+	{
+		static const char *const bad[] = { "1234567" };
+
+		assert_int_equal(recovery_set(&rec, bad, 1, FAST_ITER), -1);
+		assert_int_equal(rec.recovery_count, 2);
+		assert_int_equal(match(&rec, "1234567"), -2);
+	}
+}
+
 int
 main(void)
 {
@@ -256,6 +309,7 @@ main(void)
 		cmocka_unit_test(test_match_generated_and_remove),
 		cmocka_unit_test(test_match_errors),
 		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_scratch),
 	};
 
 	return cmocka_run_group_tests_name("recovery", tests, NULL, NULL);

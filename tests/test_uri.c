@@ -28,9 +28,41 @@ test_build_plain(void **state)
 
 	(void)state;
 	fill(&u, "Zorg", "anna");
-	assert_int_equal(uri_build(&u, out, sizeof(out)), 0);
-	assert_string_equal(out, "otpauth://totp/Zorg:anna?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-			    "&issuer=Zorg&algorithm=SHA1&digits=6&period=30");
+	assert_int_equal(uri_build(&u, URI_ISSUER_PARAM, out, sizeof(out)), 0);
+	/* the defaults SHA1, 6, 30 left out; the secret last */
+	assert_string_equal(out, "otpauth://totp/Zorg:anna?issuer=Zorg"
+			    "&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+	/* without URI_ISSUER_PARAM the label alone names the issuer */
+	assert_int_equal(uri_build(&u, 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "otpauth://totp/Zorg:anna?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+	fill(&u, "", "anna");
+	assert_int_equal(uri_build(&u, URI_ISSUER_PARAM, out, sizeof(out)), 0);
+	assert_string_equal(out, "otpauth://totp/anna?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+}
+
+/* Each parameter that differs from its default is kept, alone. */
+static void
+test_build_keeps_nondefaults(void **state)
+{
+	struct otp_uri u;
+	char out[1024];
+
+	(void)state;
+	fill(&u, "Zorg", "anna");
+	u.alg = OTP_ALG_SHA512;
+	assert_int_equal(uri_build(&u, 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "otpauth://totp/Zorg:anna?algorithm=SHA512"
+			    "&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+	fill(&u, "Zorg", "anna");
+	u.digits = 8;
+	assert_int_equal(uri_build(&u, 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "otpauth://totp/Zorg:anna?digits=8"
+			    "&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+	fill(&u, "Zorg", "anna");
+	u.period = 60;
+	assert_int_equal(uri_build(&u, 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "otpauth://totp/Zorg:anna?period=60"
+			    "&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
 }
 
 static void
@@ -44,10 +76,10 @@ test_build_percent_encodes(void **state)
 	u.alg = OTP_ALG_SHA256;
 	u.digits = 8;
 	u.period = 60;
-	assert_int_equal(uri_build(&u, out, sizeof(out)), 0);
+	assert_int_equal(uri_build(&u, URI_ISSUER_PARAM, out, sizeof(out)), 0);
 	assert_string_equal(out, "otpauth://totp/Zorg%20%26%20Co:jan.de.vries%40zorg.example"
-			    "?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Zorg%20%26%20Co"
-			    "&algorithm=SHA256&digits=8&period=60");
+			    "?issuer=Zorg%20%26%20Co&algorithm=SHA256&digits=8&period=60"
+			    "&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
 }
 
 static void
@@ -58,7 +90,7 @@ test_build_non_ascii(void **state)
 
 	(void)state;
 	fill(&u, "Zorgcentrum Ré", "zoë");
-	assert_int_equal(uri_build(&u, out, sizeof(out)), 0);
+	assert_int_equal(uri_build(&u, URI_ISSUER_PARAM, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "totp/Zorgcentrum%20R%C3%A9:zo%C3%AB?"));
 }
 
@@ -76,14 +108,16 @@ test_round_trip(void **state)
 		u.alg = (otp_alg)(i % 3);
 		u.digits = 6 + (unsigned)(i % 3);
 		u.period = 15 + (unsigned)i;
-		assert_int_equal(uri_build(&u, out, sizeof(out)), 0);
-		assert_int_equal(uri_parse(out, &v, err, sizeof(err)), 0);
-		assert_string_equal(v.issuer, u.issuer);
-		assert_string_equal(v.account, u.account);
-		assert_string_equal(v.secret, u.secret);
-		assert_int_equal(v.alg, u.alg);
-		assert_int_equal(v.digits, u.digits);
-		assert_int_equal(v.period, u.period);
+		for (unsigned flags = 0; flags <= URI_ISSUER_PARAM; flags++) {
+			assert_int_equal(uri_build(&u, flags, out, sizeof(out)), 0);
+			assert_int_equal(uri_parse(out, &v, err, sizeof(err)), 0);
+			assert_string_equal(v.issuer, u.issuer);
+			assert_string_equal(v.account, u.account);
+			assert_string_equal(v.secret, u.secret);
+			assert_int_equal(v.alg, u.alg);
+			assert_int_equal(v.digits, u.digits);
+			assert_int_equal(v.period, u.period);
+		}
 	}
 }
 
@@ -177,21 +211,21 @@ test_build_rejects(void **state)
 
 	(void)state;
 	fill(&u, "Zorg", "");
-	assert_int_equal(uri_build(&u, out, sizeof(out)), -1);
+	assert_int_equal(uri_build(&u, URI_ISSUER_PARAM, out, sizeof(out)), -1);
 	fill(&u, "Zorg:Co", "anna");  /* a colon in the issuer breaks the label */
-	assert_int_equal(uri_build(&u, out, sizeof(out)), -1);
+	assert_int_equal(uri_build(&u, URI_ISSUER_PARAM, out, sizeof(out)), -1);
 	fill(&u, "Zorg", " anna");  /* a leading space is dropped when read */
-	assert_int_equal(uri_build(&u, out, sizeof(out)), -1);
+	assert_int_equal(uri_build(&u, URI_ISSUER_PARAM, out, sizeof(out)), -1);
 	fill(&u, "", "a:b");  /* without an issuer, a colon would become one */
-	assert_int_equal(uri_build(&u, out, sizeof(out)), -1);
+	assert_int_equal(uri_build(&u, URI_ISSUER_PARAM, out, sizeof(out)), -1);
 	fill(&u, "Zorg", "anna");
 	u.digits = 9;
-	assert_int_equal(uri_build(&u, out, sizeof(out)), -1);
+	assert_int_equal(uri_build(&u, URI_ISSUER_PARAM, out, sizeof(out)), -1);
 	fill(&u, "Zorg", "anna");
 	u.period = 0;
-	assert_int_equal(uri_build(&u, out, sizeof(out)), -1);
+	assert_int_equal(uri_build(&u, URI_ISSUER_PARAM, out, sizeof(out)), -1);
 	fill(&u, "Zorg", "anna");
-	assert_int_equal(uri_build(&u, small, sizeof(small)), -1);
+	assert_int_equal(uri_build(&u, URI_ISSUER_PARAM, small, sizeof(small)), -1);
 }
 
 int
@@ -199,6 +233,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_plain),
+		cmocka_unit_test(test_build_keeps_nondefaults),
 		cmocka_unit_test(test_build_percent_encodes),
 		cmocka_unit_test(test_build_non_ascii),
 		cmocka_unit_test(test_round_trip),

@@ -84,7 +84,16 @@ void enroll_guard_remove_files(void);
 int enroll_prompt_line(const char *prompt, char *buf, size_t size);
 
 /* enroll_show.c */
+/* What to do in the app, for the user: before the QR code, which comes
+ * last, just above the prompt. */
+void enroll_show_intro(const char *user, const struct totp_record *rec, int confirm);
+/* Draw the QR code to fit the terminal (a narrower quiet zone when that
+ * is enough), or say in one line that the window is too small. 0, or -1
+ * when it cannot be drawn (reported). */
 int enroll_show_qr(enum enroll_qr mode, const char *uri);
+/* Whether uri's QR code, drawn as mode, fits an 80x24 terminal above the
+ * prompt (--qr=ansi: 80 columns). */
+int enroll_qr_fits_small_terminal(enum enroll_qr mode, const char *uri);
 int enroll_write_qr_files(const struct enroll_opts *o, const char *uri);
 void enroll_show_secret(const char *b32, int quiet);
 void enroll_show_uri(const char *uri, int quiet);
@@ -100,8 +109,7 @@ int enroll_code_matches(const struct totp_record *rec, int64_t now, unsigned win
 /* Ask for the current code up to ENROLL_TRIES times. 0: confirmed at
  * *step; ENROLL_EXIT_UNCONFIRMED: three wrong codes or end of input;
  * ENROLL_EXIT_ERROR: a read or crypto error. */
-int enroll_confirm(const struct totp_record *rec, unsigned window, int quiet,
-		   int64_t *step);
+int enroll_confirm(const struct totp_record *rec, unsigned window, int64_t *step);
 
 /* enroll_record.c */
 /* A fresh record: random secret (20, 32 or 64 bytes for SHA1, SHA256,
@@ -121,11 +129,17 @@ int enroll_record_write(const char *path, const struct totp_record *rec,
 			const struct store_user *user, int in_home, int replace,
 			char *err, size_t err_size);
 
-/* For a record outside the home (the administrator's store): only root
- * enrols there; the record's directory is made (root's, 0700) when
- * missing, and refused when it is not a directory owned by root that
- * only root may write. 0, or -1 with err. */
-int enroll_record_store_dir(const char *path, char *err, size_t err_size);
+/* The one check of the record's directory, before any secret is made or
+ * shown (a store found unusable after the QR code would leave a dead
+ * entry in the phone's app). In the home: the directory must exist,
+ * belong to root or the user and not be writable by anyone (unless
+ * sticky). Outside it (the administrator's store): only root enrols
+ * there; the directory is made (root's, 0700) when missing, and must be
+ * owned by root and writable by root alone. Either way it must be
+ * writable with the identity that will write (the user's when in_home).
+ * 0, or -1 with a reason in err. */
+int enroll_record_check_dir(const char *path, const struct store_user *user, int in_home,
+			    char *err, size_t err_size);
 
 /* enroll_db.c: with store=postgresql (exit codes as above). */
 /* config_check_db_password with libpq's reading of cfg->db. */

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "enroll.h"
+#include "i18n.h"
 #include "input.h"
 #include "secure.h"
 
@@ -41,7 +42,7 @@ enroll_code_matches(const struct totp_record *rec, int64_t now, unsigned window,
 }
 
 int
-enroll_confirm(const struct totp_record *rec, unsigned window, int quiet, int64_t *step)
+enroll_confirm(const struct totp_record *rec, unsigned window, int64_t *step)
 {
 	/* static: registered with the guard, so they must outlive this call */
 	static char line[64], code[OTP_CODE_SIZE];
@@ -49,29 +50,32 @@ enroll_confirm(const struct totp_record *rec, unsigned window, int quiet, int64_
 
 	enroll_guard_wipe(line, sizeof(line));
 	enroll_guard_wipe(code, sizeof(code));
-	if (!quiet)
-		printf("\nScan the QR code or type the secret into your authenticator app,\n"
-		       "then enter the %u-digit code it shows to confirm.\n", rec->digits);
 	for (int tries = ENROLL_TRIES; tries > 0; tries--) {
-		int r = enroll_prompt_line("Code: ", line, sizeof(line));
+		int r = enroll_prompt_line(_("Code: "), line, sizeof(line));
 
 		if (r < 0) {
-			perror("totp-enroll: cannot read the code");
+			perror(_("totp-enroll: cannot read the code"));
 			ret = ENROLL_EXIT_ERROR;
 			break;
 		}
 		if (r == 0) {
-			fputs("\ntotp-enroll: end of input: not enrolled, nothing was written.\n",
+			fputs(_("\ntotp-enroll: end of input: not enrolled, nothing was written.\n"),
 			      stderr);
 			eof = 1;
 			break;
 		}
 		if (!input_totp_code(line, rec->digits, code)) {
-			printf("A code is %u digits.", rec->digits);
+			/* whole sentences, so a translation can order them its way */
+			if (tries > 1)
+				printf(P_("A code is %u digits. %d try left.\n",
+					  "A code is %u digits. %d tries left.\n", tries - 1),
+				       rec->digits, tries - 1);
+			else
+				printf(_("A code is %u digits.\n"), rec->digits);
 		} else {
 			r = enroll_code_matches(rec, (int64_t)time(NULL), window, code, step);
 			if (r < 0) {
-				fputs("totp-enroll: cannot compute codes\n", stderr);
+				fputs(_("totp-enroll: cannot compute codes\n"), stderr);
 				ret = ENROLL_EXIT_ERROR;
 				break;
 			}
@@ -79,15 +83,16 @@ enroll_confirm(const struct totp_record *rec, unsigned window, int quiet, int64_
 				ret = 0;
 				break;
 			}
-			printf("That code is not right.");
+			if (tries > 1)
+				printf(P_("That code is not right. %d try left.\n",
+					  "That code is not right. %d tries left.\n", tries - 1),
+				       tries - 1);
+			else
+				puts(_("That code is not right."));
 		}
-		if (tries > 1)
-			printf(" %d %s left.\n", tries - 1, tries - 1 == 1 ? "try" : "tries");
-		else
-			puts("");
 	}
 	if (ret == ENROLL_EXIT_UNCONFIRMED && !eof)
-		fputs("totp-enroll: no right code: not enrolled, nothing was written.\n", stderr);
+		fputs(_("totp-enroll: no right code: not enrolled, nothing was written.\n"), stderr);
 	secure_wipe(line, sizeof(line));
 	secure_wipe(code, sizeof(code));
 	return ret;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "enroll.h"
+#include "i18n.h"
 #include "secure.h"
 
 #ifdef HAVE_LIBPQ
@@ -31,12 +32,13 @@ int
 enroll_db_exists(const struct totp_config *cfg, const char *user)
 {
 	char err[512];
-	enum store_status st = store_pg_exists(cfg->db, admin_timeout(cfg), user, err,
+	enum store_status st = store_pg_exists(cfg->db, admin_timeout(cfg),
+					       cfg->db_insecure_transport, cfg->db_key, user, err,
 					       sizeof(err));
 
 	if (st == STORE_OK || st == STORE_NOT_FOUND)
 		return st == STORE_OK;
-	fprintf(stderr, "totp-enroll: %s\n", err);
+	fprintf(stderr, _("totp-enroll: %s\n"), err);
 	return -1;
 }
 
@@ -48,7 +50,8 @@ enroll_db_write(const struct totp_config *cfg, const char *user,
 	const struct totp_record *recs[1] = { rec };
 
 	errno = 0;
-	return store_pg_insert(cfg->db, admin_timeout(cfg), users, recs, 1, replace,
+	return store_pg_insert(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport, cfg->db_key,
+			       users, recs, 1, replace,
 			       err, err_size) == STORE_OK ? 0 : -1;
 }
 
@@ -57,12 +60,13 @@ enroll_db_init(const struct totp_config *cfg, int quiet)
 {
 	char err[512];
 
-	if (store_pg_init_db(cfg->db, admin_timeout(cfg), err, sizeof(err)) != STORE_OK) {
-		fprintf(stderr, "totp-enroll: --init-db: %s\n", err);
+	if (store_pg_init_db(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport, cfg->db_key,
+			     err, sizeof(err)) != STORE_OK) {
+		fprintf(stderr, _("totp-enroll: --init-db: %s\n"), err);
 		return ENROLL_EXIT_ERROR;
 	}
 	if (!quiet)
-		printf("pam_totp schema version %d is in place.\n", STORE_PG_SCHEMA_VERSION);
+		printf(_("pam_totp schema version %d is in place.\n"), STORE_PG_SCHEMA_VERSION);
 	return ENROLL_EXIT_OK;
 }
 
@@ -87,7 +91,7 @@ import_open(const struct totp_config *cfg, const char *arg, struct import_item *
 	int in_home = 0;
 
 	if (ulen == 0 || ulen >= sizeof(it->user)) {
-		fprintf(stderr, "totp-enroll: --import: bad user name in '%s'\n", arg);
+		fprintf(stderr, _("totp-enroll: --import: bad user name in '%s'\n"), arg);
 		return -1;
 	}
 	memcpy(it->user, arg, ulen);
@@ -102,22 +106,22 @@ import_open(const struct totp_config *cfg, const char *arg, struct import_item *
 	if (eq != NULL) {
 		/* an explicit file: owned by the user, or by root */
 		if (snprintf(path, sizeof(path), "%s", eq + 1) >= (int)sizeof(path)) {
-			fprintf(stderr, "totp-enroll: --import: path too long in '%s'\n", arg);
+			fprintf(stderr, _("totp-enroll: --import: path too long in '%s'\n"), arg);
 			return -1;
 		}
 	} else if (pw == NULL) {
-		fprintf(stderr, "totp-enroll: --import: no such user '%s' (give USER=FILE)\n",
+		fprintf(stderr, _("totp-enroll: --import: no such user '%s' (give USER=FILE)\n"),
 			it->user);
 		return -1;
 	} else if (config_record_path(cfg, it->user, su.uid, su.home, path, sizeof(path),
 				      &in_home, err, sizeof(err)) != 0) {
-		fprintf(stderr, "totp-enroll: --import %s: %s\n", it->user, err);
+		fprintf(stderr, _("totp-enroll: --import %s: %s\n"), it->user, err);
 		return -1;
 	}
 	if (store_file_open(path, &su, in_home, cfg->lock_timeout, &it->store, err,
 			    sizeof(err)) != STORE_OK ||
 	    store_read(it->store, &it->rec, err, sizeof(err)) != STORE_OK) {
-		fprintf(stderr, "totp-enroll: --import %s: %s\n", it->user, err);
+		fprintf(stderr, _("totp-enroll: --import %s: %s\n"), it->user, err);
 		return -1;
 	}
 	return 0;
@@ -133,7 +137,7 @@ enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet)
 	int ret = ENROLL_EXIT_ERROR, opened = 0;
 
 	if (items == NULL || users == NULL || recs == NULL) {
-		fputs("totp-enroll: out of memory\n", stderr);
+		fputs(_("totp-enroll: out of memory\n"), stderr);
 		goto out;
 	}
 	/* a user named twice: refused before any record is opened (the
@@ -143,8 +147,8 @@ enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet)
 
 		for (int j = 0; j < i; j++) {
 			if (strcspn(args[j], "=") == len && strncmp(args[i], args[j], len) == 0) {
-				fprintf(stderr, "totp-enroll: --import: %.*s is named twice; "
-					"nothing was imported\n", (int)len, args[i]);
+				fprintf(stderr, _("totp-enroll: --import: %.*s is named twice; "
+					"nothing was imported\n"), (int)len, args[i]);
 				ret = ENROLL_EXIT_EXISTS;
 				goto out;
 			}
@@ -157,14 +161,16 @@ enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet)
 		recs[opened] = &items[opened].rec;
 	}
 	/* all rows or none: a user already in the database stops the import */
-	if (store_pg_insert(cfg->db, admin_timeout(cfg), users, recs, (size_t)n, 0, err,
+	if (store_pg_insert(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport, cfg->db_key,
+			    users, recs, (size_t)n, 0, err,
 			    sizeof(err)) != STORE_OK) {
 		ret = errno == EEXIST ? ENROLL_EXIT_EXISTS : ENROLL_EXIT_ERROR;
-		fprintf(stderr, "totp-enroll: --import: %s; nothing was imported\n", err);
+		fprintf(stderr, _("totp-enroll: --import: %s; nothing was imported\n"), err);
 		goto out;
 	}
 	if (!quiet)
-		printf("Imported %d record%s into the database.\n", n, n == 1 ? "" : "s");
+		printf(P_("Imported %d record into the database.\n",
+			  "Imported %d records into the database.\n", n), n);
 	ret = ENROLL_EXIT_OK;
 out:
 	for (int i = 0; items != NULL && i < n; i++) {
@@ -182,7 +188,7 @@ out:
 static int
 no_pq(void)
 {
-	fputs("totp-enroll: this pam_totp was built without PostgreSQL support\n", stderr);
+	fputs(_("totp-enroll: this pam_totp was built without PostgreSQL support\n"), stderr);
 	return -1;
 }
 
@@ -210,7 +216,7 @@ enroll_db_write(const struct totp_config *cfg, const char *user,
 	(void)user;
 	(void)rec;
 	(void)replace;
-	snprintf(err, err_size, "built without PostgreSQL support");
+	snprintf(err, err_size, _("built without PostgreSQL support"));
 	return -1;
 }
 

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <locale.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "base32.h"
 #include "conf.h"
 #include "enroll.h"
+#include "i18n.h"
 #include "secure.h"
 #include "uri.h"
 
@@ -43,14 +45,14 @@ find_user(const struct enroll_opts *o, struct enroll_user *u)
 	pw = o->user != NULL ? getpwnam(o->user) : getpwuid(getuid());
 	if (pw == NULL) {
 		if (o->user != NULL)
-			fprintf(stderr, "totp-enroll: no such user '%s'\n", o->user);
+			fprintf(stderr, _("totp-enroll: no such user '%s'\n"), o->user);
 		else
-			fputs("totp-enroll: who are you? (no passwd entry)\n", stderr);
+			fputs(_("totp-enroll: who are you? (no passwd entry)\n"), stderr);
 		return -1;
 	}
 	if (snprintf(u->name, sizeof(u->name), "%s", pw->pw_name) >= (int)sizeof(u->name) ||
 	    snprintf(u->home, sizeof(u->home), "%s", pw->pw_dir) >= (int)sizeof(u->home)) {
-		fputs("totp-enroll: user name or home directory too long\n", stderr);
+		fputs(_("totp-enroll: user name or home directory too long\n"), stderr);
 		return -1;
 	}
 	u->su.name = u->name;
@@ -66,24 +68,19 @@ static int
 find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
 		 struct totp_config *cfg, char *path, size_t path_size, int *in_home)
 {
-	char conf_word[PATH_MAX + 8], secret_word[PATH_MAX + 8], err[512];
-	const char *words[2];
-	int n = 0;
+	char err[512];
 
-	if (o->conf != NULL) {
-		snprintf(conf_word, sizeof(conf_word), "conf=%s", o->conf);
-		words[n++] = conf_word;
-	}
-	if (o->secret_path != NULL) {
-		snprintf(secret_word, sizeof(secret_word), "secret=%s", o->secret_path);
-		words[n++] = secret_word;
-	}
-	if (config_load(cfg, n, words, err, sizeof(err)) != 0 ||
+	if (config_load_tool(cfg, o->conf, o->secret_path, err, sizeof(err)) != 0 ||
 	    (cfg->store == CONFIG_STORE_POSTGRESQL &&
 	     enroll_db_check_password(cfg, err, sizeof(err)) != 0)) {
-		fprintf(stderr, "totp-enroll: %s\n", err);
+		fprintf(stderr, _("totp-enroll: %s\n"), err);
 		return -1;
 	}
+	if (cfg->store == CONFIG_STORE_POSTGRESQL && cfg->db_insecure_transport)
+		fputs(_("totp-enroll: warning: db_insecure_transport=yes: secrets may cross the "
+			"network unencrypted and unverified\n"), stderr);
+	if (cfg->localedir[0] != '\0')
+		bindtextdomain(PACKAGE, cfg->localedir);
 	if (u == NULL)
 		return 0;
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
@@ -93,7 +90,7 @@ find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
 	}
 	if (config_record_path(cfg, u->name, u->su.uid, u->home, path, path_size, in_home,
 			       err, sizeof(err)) != 0) {
-		fprintf(stderr, "totp-enroll: %s\n", err);
+		fprintf(stderr, _("totp-enroll: %s\n"), err);
 		return -1;
 	}
 	return 0;
@@ -109,7 +106,7 @@ administer(const struct enroll_opts *o)
 	if (find_record_path(o, NULL, &cfg, path, sizeof(path), NULL) != 0)
 		return ENROLL_EXIT_ERROR;
 	if (cfg.store != CONFIG_STORE_POSTGRESQL) {
-		fprintf(stderr, "totp-enroll: --%s needs store=postgresql and db= in the config\n",
+		fprintf(stderr, _("totp-enroll: --%s needs store=postgresql and db= in the config\n"),
 			o->init_db ? "init-db" : "import");
 		return ENROLL_EXIT_USAGE;
 	}
@@ -136,19 +133,25 @@ make_uri(const struct enroll_opts *o, const struct totp_config *cfg,
 	     ? snprintf(ou->account, sizeof(ou->account), "%s", o->label)
 	     : snprintf(ou->account, sizeof(ou->account), "%s@%s", u->name, host))
 	    >= (int)sizeof(ou->account)) {
-		fputs("totp-enroll: issuer or label too long\n", stderr);
+		fputs(_("totp-enroll: issuer or label too long\n"), stderr);
 		return -1;
 	}
 	if (base32_encode(rec->secret, rec->secret_len, 0, b32, b32_size) != 0 ||
 	    snprintf(ou->secret, sizeof(ou->secret), "%s", b32) >= (int)sizeof(ou->secret)) {
-		fputs("totp-enroll: cannot encode the secret\n", stderr);
+		fputs(_("totp-enroll: cannot encode the secret\n"), stderr);
 		return -1;
 	}
 	ou->alg = rec->alg;
 	ou->digits = rec->digits;
 	ou->period = rec->period;
-	if (uri_build(ou, uri, uri_size) != 0) {
-		fputs("totp-enroll: cannot build the otpauth URI (issuer or label unusable?)\n",
+	/* The issuer is in the label, which every app reads; newer apps
+	 * prefer it repeated as issuer=, so it is, unless that makes the QR
+	 * code too large for an 80x24 terminal. */
+	if (uri_build(ou, URI_ISSUER_PARAM, uri, uri_size) == 0 &&
+	    enroll_qr_fits_small_terminal(o->qr, uri))
+		return 0;
+	if (uri_build(ou, 0, uri, uri_size) != 0) {
+		fputs(_("totp-enroll: cannot build the otpauth URI (issuer or label unusable?)\n"),
 		      stderr);
 		return -1;
 	}
@@ -170,12 +173,12 @@ check_existing(const struct enroll_opts *o, const struct totp_config *cfg,
 		r = enroll_record_exists(path, &u->su, in_home);
 	}
 	if (r < 0) {
-		fprintf(stderr, "totp-enroll: cannot look at %s: %s\n", path, strerror(errno));
+		fprintf(stderr, _("totp-enroll: cannot look at %s: %s\n"), path, strerror(errno));
 		return ENROLL_EXIT_ERROR;
 	}
 	if (r == 1 && !o->force) {
-		fprintf(stderr, "totp-enroll: %s is already enrolled (%s exists); "
-			"use --force to replace it\n", u->name, path);
+		fprintf(stderr, _("totp-enroll: %s is already enrolled (%s exists); "
+			"use --force to replace it\n"), u->name, path);
 		return ENROLL_EXIT_EXISTS;
 	}
 	return 0;
@@ -196,11 +199,13 @@ main(int argc, char **argv)
 	int in_home = 0, ret = ENROLL_EXIT_ERROR, r;
 	int64_t step = -1, now;
 
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, LOCALEDIR);
 	r = enroll_opts_parse(argc, argv, &o);
 	if (r != 0)
 		return r > 0 ? ENROLL_EXIT_OK : ENROLL_EXIT_USAGE;
 	if (o.user != NULL && getuid() != 0) {
-		fputs("totp-enroll: only root may enrol another user (--user)\n", stderr);
+		fputs(_("totp-enroll: only root may enrol another user (--user)\n"), stderr);
 		return ENROLL_EXIT_USAGE;
 	}
 	if (o.init_db || o.import)
@@ -208,16 +213,19 @@ main(int argc, char **argv)
 	if (enroll_opts_nonstandard(&o)) {
 		enroll_show_nonstandard_warning(&o);
 		if (o.no_confirm) {
-			fputs("totp-enroll: --no-confirm is refused for these parameters\n", stderr);
+			fputs(_("totp-enroll: --no-confirm is refused for these parameters\n"), stderr);
 			return ENROLL_EXIT_USAGE;
 		}
 	}
 	if (find_user(&o, &u) != 0 ||
 	    find_record_path(&o, &u, &cfg, path, sizeof(path), &in_home) != 0)
 		return ENROLL_EXIT_ERROR;
-	if (cfg.store == CONFIG_STORE_FILE && !in_home &&
-	    enroll_record_store_dir(path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "totp-enroll: %s\n", err);
+	/* Found only after the QR code, a store that cannot take the record
+	 * would leave a dead entry in the phone's app. */
+	if (cfg.store == CONFIG_STORE_FILE &&
+	    enroll_record_check_dir(path, &u.su, in_home, err, sizeof(err)) != 0) {
+		fprintf(stderr, _("totp-enroll: %s; nothing was written and no QR code was shown\n"),
+			err);
 		return ENROLL_EXIT_ERROR;
 	}
 	ret = check_existing(&o, &cfg, path, &u, in_home);
@@ -233,23 +241,23 @@ main(int argc, char **argv)
 	enroll_guard_wipe(codes, sizeof(codes));
 	now = (int64_t)time(NULL);
 	if (enroll_record_new(&rec, o.alg, o.digits, o.period, now) != 0) {
-		fputs("totp-enroll: no random bytes for the secret\n", stderr);
+		fputs(_("totp-enroll: no random bytes for the secret\n"), stderr);
 		goto out;
 	}
 	if (make_uri(&o, &cfg, &u, &rec, &ou, b32, sizeof(b32), uri, sizeof(uri)) != 0 ||
 	    enroll_write_qr_files(&o, uri) != 0)
 		goto out;
+	/* the QR code last, right above the prompt: see enroll_show.c */
 	if (!o.quiet)
-		printf("Enrolling %s for TOTP codes (%s, %u digits, %u s).\n",
-		       u.name, otp_alg_name(rec.alg), rec.digits, rec.period);
-	if (enroll_show_qr(o.qr, uri) != 0)
-		goto out;
+		enroll_show_intro(u.name, &rec, !o.no_confirm);
 	enroll_show_secret(b32, o.quiet);
 	enroll_show_uri(uri, o.quiet);
+	if (enroll_show_qr(o.qr, uri) != 0)
+		goto out;
 	fflush(stdout);
 
 	if (!o.no_confirm) {
-		ret = enroll_confirm(&rec, cfg.policy.window, o.quiet, &step);
+		ret = enroll_confirm(&rec, cfg.policy.window, &step);
 		if (ret != 0)
 			goto out;
 		ret = ENROLL_EXIT_ERROR;
@@ -261,24 +269,24 @@ main(int argc, char **argv)
 	/* From here the record is written and its codes shown, whatever comes. */
 	enroll_guard_release();
 	if (recovery_generate(&rec, o.recovery, 0, codes) != 0) {
-		fputs("totp-enroll: cannot make recovery codes\n", stderr);
+		fputs(_("totp-enroll: cannot make recovery codes\n"), stderr);
 		goto out;
 	}
 	if ((cfg.store == CONFIG_STORE_POSTGRESQL
 	     ? enroll_db_write(&cfg, u.name, &rec, o.force, err, sizeof(err))
 	     : enroll_record_write(path, &rec, &u.su, in_home, o.force, err, sizeof(err))) != 0) {
 		if (errno == EEXIST) {
-			fprintf(stderr, "totp-enroll: %s was enrolled meanwhile (%s exists); "
-				"nothing was written\n", u.name, path);
+			fprintf(stderr, _("totp-enroll: %s was enrolled meanwhile (%s exists); "
+				"nothing was written\n"), u.name, path);
 			ret = ENROLL_EXIT_EXISTS;
 		} else {
-			fprintf(stderr, "totp-enroll: %s; nothing was written\n", err);
+			fprintf(stderr, _("totp-enroll: %s; nothing was written\n"), err);
 		}
 		goto out;
 	}
 	enroll_show_recovery(codes, o.recovery);
 	if (!o.quiet)
-		printf("\n%s is enrolled: %s\n", u.name, path);
+		printf(_("\n%s is enrolled: %s\n"), u.name, path);
 	ret = ENROLL_EXIT_OK;
 out:
 	fflush(stdout);

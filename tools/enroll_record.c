@@ -7,10 +7,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "enroll.h"
+#include "i18n.h"
 #include "secure.h"
 
 /* RFC 4226 asks for at least 160 bits; RFC 6238 keys match the hash. */
@@ -81,7 +84,7 @@ enroll_record_write(const char *path, const struct totp_record *rec,
 	int ret, saved;
 
 	if (enter_user(&fsid, user, in_home) != 0) {
-		snprintf(err, err_size, "cannot take the file-system identity of %s", user->name);
+		snprintf(err, err_size, _("cannot take the file-system identity of %s"), user->name);
 		return -1;
 	}
 	/* outside the home the record is root's alone (pam_totp(5)) */
@@ -95,42 +98,104 @@ enroll_record_write(const char *path, const struct totp_record *rec,
 	return ret;
 }
 
-int
-enroll_record_store_dir(const char *path, char *err, size_t err_size)
+/* The administrator's store (outside the home): root's alone. Made,
+ * root's and 0700, when missing (its parent must exist: only the store
+ * itself is made). Root calls this, so no identity is taken. */
+static int
+check_store_dir(const char *dir, char *err, size_t err_size)
 {
-	char dir[PATH_MAX], *slash;
+	char parent[PATH_MAX], *slash;
 	struct stat st;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
-	    (slash = strrchr(dir, '/')) == NULL) {
-		snprintf(err, err_size, "record path %s unusable", path);
-		return -1;
-	}
-	slash[slash == dir ? 1 : 0] = '\0';
 	if (geteuid() != 0) {
-		snprintf(err, err_size, "records outside the home directory (%s) are root's: "
-			 "ask an administrator to run totp-enroll --user", dir);
+		snprintf(err, err_size, _("records outside the home directory (%s) are root's: "
+					  "ask an administrator to run totp-enroll --user"), dir);
 		return -1;
 	}
-	if (lstat(dir, &st) != 0 && errno == ENOENT) {
-		/* the parent must exist: only the store itself is made */
-		if (mkdir(dir, S_IRWXU) != 0 && errno != EEXIST) {
-			snprintf(err, err_size, "cannot create the store directory %s: %s", dir,
+	if (lstat(dir, &st) != 0 && errno == ENOENT &&
+	    mkdir(dir, S_IRWXU) != 0 && errno != EEXIST) {
+		if (errno == ENOENT) {
+			snprintf(parent, sizeof(parent), "%s", dir);
+			slash = strrchr(parent, '/');
+			if (slash != NULL)
+				slash[slash == parent ? 1 : 0] = '\0';
+			snprintf(err, err_size, _("the directory %s does not exist"), parent);
+		} else {
+			snprintf(err, err_size, _("cannot create the store directory %s: %s"), dir,
 				 strerror(errno));
-			return -1;
 		}
+		return -1;
 	}
 	if (lstat(dir, &st) != 0) {
-		snprintf(err, err_size, "cannot look at the store directory %s: %s", dir,
+		snprintf(err, err_size, _("cannot look at the store directory %s: %s"), dir,
 			 strerror(errno));
 		return -1;
 	}
 	/* whoever may write the directory may replace the records in it */
 	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		snprintf(err, err_size, "the store directory %s is unsafe: it must be a directory "
-			 "owned by root that only root may write (chown root: %s; chmod 700 %s)",
+		snprintf(err, err_size, _("the store directory %s is unsafe: it must be a directory "
+					  "owned by root that only root may write (chown root: %s; "
+					  "chmod 700 %s)"),
 			 dir, dir, dir);
 		return -1;
 	}
 	return 0;
+}
+
+/* The record's directory in the home, looked at with the user's identity. */
+static int
+check_home_dir(const char *dir, const struct store_user *user, char *err, size_t err_size)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0)
+		snprintf(err, err_size, errno == ENOENT ? _("the directory %s does not exist")
+							: _("cannot look at the directory %s: %s"),
+			 dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		snprintf(err, err_size, _("%s is not a directory"), dir);
+	else if (st.st_uid != 0 && st.st_uid != user->uid)
+		snprintf(err, err_size, _("the directory %s belongs to neither root nor %s"),
+			 dir, user->name);
+	/* others could swap the record for their own (a sticky directory,
+	 * like /tmp, only lets them remove their own files) */
+	else if ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0)
+		snprintf(err, err_size, _("anyone may write to the directory %s"), dir);
+	else
+		return 0;
+	return -1;
+}
+
+int
+enroll_record_check_dir(const char *path, const struct store_user *user, int in_home,
+			char *err, size_t err_size)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	struct fs_identity fsid;
+	int ret, saved;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == NULL) {
+		snprintf(err, err_size, _("%s is not an absolute path"), path);
+		return -1;
+	}
+	slash[slash == dir ? 1 : 0] = '\0';
+	if (!in_home && check_store_dir(dir, err, err_size) != 0)
+		return -1;
+	if (enter_user(&fsid, user, in_home) != 0) {
+		snprintf(err, err_size, _("cannot take the file-system identity of %s"), user->name);
+		return -1;
+	}
+	ret = in_home ? check_home_dir(dir, user, err, err_size) : 0;
+	/* with the identity that will write the record (AT_EACCESS: the
+	 * file-system one, not the real one) */
+	if (ret == 0 && faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
+		snprintf(err, err_size, _("cannot write to the directory %s: %s"), dir, strerror(errno));
+		ret = -1;
+	}
+	saved = errno;
+	(void)secure_fsid_leave(&fsid);
+	errno = saved;
+	return ret;
 }

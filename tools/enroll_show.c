@@ -1,30 +1,97 @@
 /* What totp-enroll shows: the QR code, the secret in groups of four, the
  * otpauth URI, the recovery codes, and the warning about apps that
  * ignore the algorithm, digits or period. Secrets go to standard output
- * only; messages about them to standard error. */
+ * only; messages about them to standard error.
+ *
+ * The QR code is drawn last, just above the prompt for the code, so that
+ * the whole of it is on screen when the phone is held up to it: whatever
+ * explains it comes before it. */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "enroll.h"
+#include "i18n.h"
 #include "qr_render.h"
 
 #define PNG_SCALE 8
+/* The terminal every QR code with the default parameters, an issuer of 30
+ * characters and an account of 40 must fit (the VT100's screen, and still
+ * what many consoles and terminal windows open with). */
+#define SMALL_TERM_LINES 24
+#define SMALL_TERM_COLUMNS 80
+/* Lines printed below the QR code: the prompt for the code. */
+#define LINES_BELOW_QR 1
+
+/* The widest quiet zone, from the standard's QR_QUIET_ZONE down to
+ * QR_QUIET_ZONE_MIN, with which a symbol of `modules` drawn as kind fits a
+ * window of lines x columns above the prompt; 0 when none does. */
+static int
+quiet_zone_to_fit(enum qr_term kind, int modules, int lines, int columns)
+{
+	for (int quiet = QR_QUIET_ZONE; quiet >= QR_QUIET_ZONE_MIN; quiet--) {
+		int need_lines, need_columns;
+
+		qr_term_size(kind, modules, quiet, &need_lines, &need_columns);
+		if (need_lines + LINES_BELOW_QR <= lines && need_columns <= columns)
+			return quiet;
+	}
+	return 0;
+}
+
+int
+enroll_qr_fits_small_terminal(enum enroll_qr mode, const char *uri)
+{
+	int modules = qr_symbol_modules(uri);
+
+	if (modules <= 0)
+		return 0;
+	/* An ANSI code takes a line for each row of modules: no QR code fits
+	 * 24 lines that way, so only its width counts. */
+	if (mode == ENROLL_QR_ANSI)
+		return quiet_zone_to_fit(QR_TERM_ANSI, modules, INT_MAX, SMALL_TERM_COLUMNS) > 0;
+	return quiet_zone_to_fit(QR_TERM_UTF8, modules, SMALL_TERM_LINES, SMALL_TERM_COLUMNS) > 0;
+}
 
 int
 enroll_show_qr(enum enroll_qr mode, const char *uri)
 {
-	int ret = 0;
+	enum qr_term kind = mode == ENROLL_QR_ANSI ? QR_TERM_ANSI : QR_TERM_UTF8;
+	struct winsize ws;
+	int modules, quiet = QR_QUIET_ZONE;
 
-	if (mode == ENROLL_QR_UTF8)
-		ret = qr_render_utf8(uri, stdout);
-	else if (mode == ENROLL_QR_ANSI)
-		ret = qr_render_ansi(uri, stdout);
-	if (ret != 0)
-		fprintf(stderr, "totp-enroll: cannot draw the QR code: %s\n", strerror(errno));
-	return ret;
+	if (mode == ENROLL_QR_NONE)
+		return 0;
+	modules = qr_symbol_modules(uri);
+	if (modules < 0)
+		goto fail;
+	/* On a terminal, a code that does not fit would scroll its top out
+	 * of sight before anyone can scan it: narrow the quiet zone if that
+	 * is enough, else say so instead. Output that is no terminal (a
+	 * file, a pipe) gets the standard quiet zone. */
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+		quiet = quiet_zone_to_fit(kind, modules, ws.ws_row, ws.ws_col);
+		if (quiet == 0) {
+			int lines, columns;
+
+			qr_term_size(kind, modules, QR_QUIET_ZONE_MIN, &lines, &columns);
+			fflush(stdout);
+			fprintf(stderr, _("The window is too small for the QR code (it needs %d x %d). "
+					"Make the window larger, or use --png FILE.\n"),
+				columns, lines + LINES_BELOW_QR);
+			return 0;
+		}
+	}
+	if (qr_render_term(kind, uri, quiet, stdout) == 0)
+		return 0;
+fail:
+	fprintf(stderr, _("totp-enroll: cannot draw the QR code: %s\n"), strerror(errno));
+	return -1;
 }
 
 int
@@ -34,14 +101,14 @@ enroll_write_qr_files(const struct enroll_opts *o, const char *uri)
 	 * (someone else's, a link, a FIFO) is never ours to remove */
 	if (o->png != NULL) {
 		if (qr_write_png(uri, o->png, PNG_SCALE) != 0) {
-			fprintf(stderr, "totp-enroll: cannot write %s: %s\n", o->png, strerror(errno));
+			fprintf(stderr, _("totp-enroll: cannot write %s: %s\n"), o->png, strerror(errno));
 			return -1;
 		}
 		enroll_guard_file(o->png);
 	}
 	if (o->svg != NULL) {
 		if (qr_write_svg(uri, o->svg) != 0) {
-			fprintf(stderr, "totp-enroll: cannot write %s: %s\n", o->svg, strerror(errno));
+			fprintf(stderr, _("totp-enroll: cannot write %s: %s\n"), o->svg, strerror(errno));
 			return -1;
 		}
 		enroll_guard_file(o->svg);
@@ -50,12 +117,24 @@ enroll_write_qr_files(const struct enroll_opts *o, const char *uri)
 }
 
 void
+enroll_show_intro(const char *user, const struct totp_record *rec, int confirm)
+{
+	printf(_("Setting up the authenticator app for %s.\n"), user);
+	puts(_("In the app (for example Microsoft Authenticator), add an account:\n"
+	     "choose \"Other account\" and scan the QR code below."));
+	if (confirm)
+		printf(_("The app then shows a %u-digit code for this account, a new one every\n"
+		       "%u seconds. Type the code it shows now after \"Code:\" below.\n"),
+		       rec->digits, rec->period);
+}
+
+void
 enroll_show_secret(const char *b32, int quiet)
 {
 	size_t n = strlen(b32);
 
 	if (!quiet)
-		puts("Or type this secret into the app:");
+		puts(_("No camera? In the app, add the account by hand with this key:"));
 	for (size_t i = 0; i < n; i += 4)
 		printf("%s%.4s", i == 0 ? "" : " ", b32 + i);
 	putchar('\n');
@@ -65,7 +144,7 @@ void
 enroll_show_uri(const char *uri, int quiet)
 {
 	if (!quiet)
-		puts("Key URI:");
+		puts(_("Key URI:"));
 	puts(uri);
 }
 
@@ -75,18 +154,19 @@ enroll_show_recovery(char codes[][RECOVERY_CODE_SIZE], size_t n)
 	if (n == 0)
 		return;
 	puts("");
-	puts("Recovery codes, each good for one login without the app:");
+	puts(_("Recovery codes, each good for one login without the app: type one\n"
+	       "where the code is asked for."));
 	for (size_t i = 0; i < n; i++)
 		printf("  %s\n", codes[i]);
-	puts("Keep them somewhere safe. They will not be shown again.");
+	puts(_("Keep them somewhere safe. They will not be shown again."));
 }
 
 void
 enroll_show_nonstandard_warning(const struct enroll_opts *o)
 {
 	fprintf(stderr,
-		"totp-enroll: warning: %s, %u digits, %u s is not the common SHA1, 6 digits, 30 s.\n"
+		_("totp-enroll: warning: %s, %u digits, %u s is not the common SHA1, 6 digits, 30 s.\n"
 		"Microsoft Authenticator, Google Authenticator on Android and 1Password may\n"
-		"silently compute SHA1 codes instead, so a code from the app is required.\n",
+		"silently compute SHA1 codes instead, so a code from the app is required.\n"),
 		otp_alg_name(o->alg), o->digits, o->period);
 }

@@ -44,7 +44,10 @@
 #define LOWER_HALF "\xe2\x96\x84" /* U+2584 ▄ */
 #define FULL_BLOCK "\xe2\x96\x88" /* U+2588 █ */
 
-/* Encode TEXT; NULL with errno set (EINVAL, ERANGE if too long, ENOMEM). */
+/* Encode TEXT; NULL with errno set (EINVAL, ERANGE if too long, ENOMEM).
+ * libqrencode splits the text into numeric, alphanumeric and 8-bit
+ * segments itself (the 8-bit hint only keeps it from using Kanji mode);
+ * case-sensitive, since the URI's lower case must stay lower case. */
 static QRcode *encode(const char *text)
 {
     QRcode *qr;
@@ -54,99 +57,113 @@ static QRcode *encode(const char *text)
         return NULL;
     }
     errno = 0;
-    qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    qr = QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
     if (qr == NULL && errno == 0)
         errno = EINVAL;
     return qr;
 }
 
-/* Side of the drawn square in modules, quiet zone included. */
-static int side(const QRcode *qr)
+int qr_symbol_modules(const char *text)
 {
-    return qr->width + 2 * QR_QUIET_ZONE;
+    QRcode *qr = encode(text);
+    int width;
+
+    if (qr == NULL)
+        return -1;
+    width = qr->width;
+    QRcode_free(qr);
+    return width;
+}
+
+/* Side of the drawn square in modules, a quiet zone of QUIET included. */
+static int side(const QRcode *qr, int quiet)
+{
+    return qr->width + 2 * quiet;
 }
 
 /* Is the module at (x, y) dark? Coordinates count the quiet zone, so the
- * code proper starts at (QR_QUIET_ZONE, QR_QUIET_ZONE); outside it is light. */
-static int dark(const QRcode *qr, int x, int y)
+ * code proper starts at (quiet, quiet); outside it is light. */
+static int dark(const QRcode *qr, int quiet, int x, int y)
 {
-    x -= QR_QUIET_ZONE;
-    y -= QR_QUIET_ZONE;
+    x -= quiet;
+    y -= quiet;
     if (x < 0 || y < 0 || x >= qr->width || y >= qr->width)
         return 0;
     return qr->data[(size_t)y * (size_t)qr->width + (size_t)x] & 1;
 }
 
-int qr_render_utf8(const char *text, FILE *out)
+void qr_term_size(enum qr_term kind, int modules, int quiet, int *lines, int *columns)
 {
-    QRcode *qr = NULL;
-    int ret = -1, saved = 0;
-    int n, x, y;
+    int n = modules + 2 * quiet;
 
-    if (out == NULL) {
-        errno = EINVAL;
-        return -1;
-    }
-    qr = encode(text);
-    if (qr == NULL)
-        goto out;
-    n = side(qr);
-    /* Two module rows per line; N is odd, so the last line's lower half is
+    /* UTF-8: two module rows a line, one module a column; ANSI: one row a
+     * line, two columns a module */
+    *lines = kind == QR_TERM_UTF8 ? (n + 1) / 2 : n;
+    *columns = kind == QR_TERM_UTF8 ? n : 2 * n;
+}
+
+static int render_utf8(const QRcode *qr, int quiet, FILE *out)
+{
+    int n = side(qr, quiet);
+
+    /* Two module rows per line; when N is odd the last line's lower half is
      * one more row of quiet zone. */
-    for (y = 0; y < n; y += 2) {
+    for (int y = 0; y < n; y += 2) {
         if (fputs(SGR_UTF8_CELLS, out) == EOF)
-            goto out;
-        for (x = 0; x < n; x++) {
-            int top = dark(qr, x, y), bottom = dark(qr, x, y + 1);
+            return -1;
+        for (int x = 0; x < n; x++) {
+            int top = dark(qr, quiet, x, y), bottom = dark(qr, quiet, x, y + 1);
             const char *cell = top ? (bottom ? FULL_BLOCK : UPPER_HALF)
                                    : (bottom ? LOWER_HALF : " ");
             if (fputs(cell, out) == EOF)
-                goto out;
+                return -1;
         }
         if (fputs(SGR_RESET "\n", out) == EOF)
-            goto out;
+            return -1;
     }
-    if (fflush(out) == EOF)
-        goto out;
-    ret = 0;
-out:
-    saved = errno;
-    QRcode_free(qr);
-    errno = saved;
-    return ret;
+    return 0;
 }
 
-int qr_render_ansi(const char *text, FILE *out)
+static int render_ansi(const QRcode *qr, int quiet, FILE *out)
+{
+    int n = side(qr, quiet);
+
+    /* One module row per line, a module two spaces wide so it is about
+     * square; only background colours, set once per run of equal modules. */
+    for (int y = 0; y < n; y++) {
+        int current = -1;
+        for (int x = 0; x < n; x++) {
+            int d = dark(qr, quiet, x, y);
+            if (d != current) {
+                if (fputs(d ? SGR_DARK_BG : SGR_LIGHT_BG, out) == EOF)
+                    return -1;
+                current = d;
+            }
+            if (fputs("  ", out) == EOF)
+                return -1;
+        }
+        if (fputs(SGR_RESET "\n", out) == EOF)
+            return -1;
+    }
+    return 0;
+}
+
+int qr_render_term(enum qr_term kind, const char *text, int quiet, FILE *out)
 {
     QRcode *qr = NULL;
     int ret = -1, saved = 0;
-    int n, x, y;
 
-    if (out == NULL) {
+    if (out == NULL || quiet < QR_QUIET_ZONE_MIN || quiet > QR_QUIET_ZONE ||
+        (kind != QR_TERM_UTF8 && kind != QR_TERM_ANSI)) {
         errno = EINVAL;
         return -1;
     }
     qr = encode(text);
     if (qr == NULL)
         goto out;
-    n = side(qr);
-    /* One module row per line, a module two spaces wide so it is about
-     * square; only background colours, set once per run of equal modules. */
-    for (y = 0; y < n; y++) {
-        int current = -1;
-        for (x = 0; x < n; x++) {
-            int d = dark(qr, x, y);
-            if (d != current) {
-                if (fputs(d ? SGR_DARK_BG : SGR_LIGHT_BG, out) == EOF)
-                    goto out;
-                current = d;
-            }
-            if (fputs("  ", out) == EOF)
-                goto out;
-        }
-        if (fputs(SGR_RESET "\n", out) == EOF)
-            goto out;
-    }
+    if ((kind == QR_TERM_UTF8 ? render_utf8(qr, quiet, out)
+                              : render_ansi(qr, quiet, out)) != 0)
+        goto out;
     if (fflush(out) == EOF)
         goto out;
     ret = 0;
@@ -246,7 +263,7 @@ static void png_on_warning(png_structp png, png_const_charp msg)
 static int png_emit(png_structp png, png_infop info, FILE *fp,
                     const QRcode *qr, unsigned scale, png_bytep row)
 {
-    int n = side(qr);
+    int n = side(qr, QR_QUIET_ZONE);
     png_uint_32 px = (png_uint_32)n * scale;
 
     if (setjmp(png_jmpbuf(png)))
@@ -257,7 +274,7 @@ static int png_emit(png_structp png, png_infop info, FILE *fp,
     png_write_info(png, info);
     for (int y = 0; y < n; y++) {
         for (int x = 0; x < n; x++)
-            memset(row + (size_t)x * scale, dark(qr, x, y) ? 0x00 : 0xff,
+            memset(row + (size_t)x * scale, dark(qr, QR_QUIET_ZONE, x, y) ? 0x00 : 0xff,
                    scale);
         for (unsigned k = 0; k < scale; k++)
             png_write_row(png, row);
@@ -282,7 +299,7 @@ int qr_write_png(const char *text, const char *path, unsigned scale)
     qr = encode(text);
     if (qr == NULL)
         goto out;
-    row = malloc((size_t)side(qr) * scale);
+    row = malloc((size_t)side(qr, QR_QUIET_ZONE) * scale);
     if (row == NULL)
         goto out;
     png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &png_err,
@@ -334,7 +351,7 @@ int qr_write_svg(const char *text, const char *path)
     fp = open_secret_file(path);
     if (fp == NULL)
         goto out;
-    n = side(qr);
+    n = side(qr, QR_QUIET_ZONE);
     /* No width/height: the viewBox is in modules, so a browser or viewer
      * scales it to fit; crispEdges keeps module edges sharp. A white
      * background is drawn, not assumed, for the same reason as on a terminal.
@@ -353,12 +370,12 @@ int qr_write_svg(const char *text, const char *path)
     for (y = 0; y < n; y++) {
         for (x = 0; x < n;) {
             int start;
-            if (!dark(qr, x, y)) {
+            if (!dark(qr, QR_QUIET_ZONE, x, y)) {
                 x++;
                 continue;
             }
             start = x;
-            while (x < n && dark(qr, x, y))
+            while (x < n && dark(qr, QR_QUIET_ZONE, x, y))
                 x++;
             if (fprintf(fp, "M%d %dh%dv1h-%dz", start, y, x - start,
                         x - start) < 0)

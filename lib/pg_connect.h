@@ -1,0 +1,59 @@
+/* Connecting to the PostgreSQL store within a deadline (lib/pg_connect.c),
+ * and the small helpers the store's queries share with it. Internal to
+ * the PostgreSQL store (libtotppg). */
+#ifndef PAM_TOTP_PG_CONNECT_H
+#define PAM_TOTP_PG_CONNECT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "store.h"
+
+/* Connect within the deadline (CLOCK_MONOTONIC). Each server of a list
+ * (host=db1,db2, and each address of a name) is tried in turn with its
+ * own share of the time left, names resolved within that share, so a
+ * server that accepts and never answers, or a resolver that never
+ * answers, cannot use up the time of the next one. Only a writable
+ * primary is taken. On failure the result says why:
+ *   STORE_UNAVAILABLE  no server could be reached: no route, refused,
+ *                      no answer in time, a name lookup that timed out,
+ *                      a server starting up, shutting down or full, or a
+ *                      read-only standby
+ *   STORE_ERROR        a configuration or trust error, even when another
+ *                      server was unreachable: an unknown database or
+ *                      role, a rejected password, a TLS failure (missing
+ *                      CA file, certificate check), a name that does not
+ *                      exist, a connection string libpq refuses, a
+ *                      server reached over TCP without sslmode=verify-full
+ *                      (unless insecure: db_insecure_transport=yes).
+ * db_unavailable=ignore may skip the second factor for the first only. */
+enum store_status pg_connect(const char *conninfo, unsigned timeout, int insecure,
+			     const struct timespec *deadline, PGconn **out,
+			     char *err, size_t err_size);
+
+/* Whether libpq reads s as a connection string or URI rather than as a
+ * database name (expand_dbname). */
+int pg_is_conninfo(const char *s);
+
+/* "what: detail" into err as one log line (libpq's newlines and tabs
+ * folded into single spaces). */
+void pg_set_err(char *err, size_t err_size, const char *what, const char *detail);
+
+/* Milliseconds from now to deadline (negative once past it). */
+long pg_ms_left(const struct timespec *deadline);
+
+/* Wait until the connection's socket is ready for events, at most until
+ * deadline + grace_ms. 1 ready, 0 timed out, -1 error. revents, when not
+ * NULL, gets what poll() saw. */
+int pg_wait_socket(PGconn *conn, short events, const struct timespec *deadline,
+		   long grace_ms, short *revents);
+
+/* Whether an SQLSTATE says the server cannot serve now (down, starting,
+ * full, too slow, a standby), as against an error in the data, the schema
+ * or the configuration. NULL (no SQLSTATE) counts as unavailable: a
+ * client-side failure of an established connection. */
+int pg_sqlstate_unavailable(const char *state);
+
+#endif

@@ -1,0 +1,36 @@
+#!/bin/bash
+# totp-admin unlock and remove racing 32 logins of the same user on the
+# PostgreSQL store (tests/admin_race_lib.sh has the rounds): the row lock
+# orders them; no lost write, no code accepted twice, a valid row after.
+. "$top_srcdir/tests/tap.sh"
+# rounds of each kind: tests/tap.sh's repeat_count; ADMIN_RACE_ROUNDS overrides
+ROUNDS=${ADMIN_RACE_ROUNDS:-$(repeat_count 4 1 20)}
+. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/pg_env.sh"
+. "$top_srcdir/tests/admin_env.sh"
+. "$top_srcdir/tests/admin_race_lib.sh"
+
+policy='max_failures=100\nfailure_ceiling=100\n'
+printf "$policy" >>"$HOST_A_CONF"
+# 33 transactions queue on one row lock on a machine that may be busy:
+# the logins get the time a queue that long needs (a login that runs out
+# of it is refused, writes nothing, and would fail the round)
+printf 'db_timeout=60\n' >>"$HOST_A_CONF"
+printf "$policy" >>"$ADMIN_CONF"
+RACE_CONF=$HOST_A_CONF        # the logins: the PAM role
+RACE_ADMIN_CONF=$ADMIN_CONF   # totp-admin: the owner of the tables
+make_service race "conf=$RACE_CONF"
+fresh() { pg_enroll root "$@"; }
+field() { pg_value "SELECT $1 FROM pam_totp_records WHERE user_name = 'root'"; }
+present() { [ "$(pg_value "SELECT count(*) FROM pam_totp_records WHERE user_name = 'root'")" = 1 ]; }
+
+rounds "$ROUNDS" round_unlock_code \
+	"unlock and $RACERS logins with one code at the ceiling: %s rounds with at most one success, both writes kept"
+rounds "$ROUNDS" round_unlock_wrong \
+	"unlock and $RACERS wrong codes: %s rounds where every failure is either cleared or still counted"
+rounds "$ROUNDS" round_remove \
+	"remove and $RACERS logins with one code: %s rounds with at most one success, no record error, the row gone"
+check_eq "no connection left behind" 0 \
+	"$(pg_value "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pam_totp'")"
+
+tap_done

@@ -1,0 +1,32 @@
+#!/bin/bash
+# totp-admin unlock and remove racing 32 logins of the same user on the file
+# store (tests/admin_race_lib.sh has the rounds): no lost write, no code
+# accepted twice, a valid record afterwards, no temporary file left.
+. "$top_srcdir/tests/tap.sh"
+# rounds of each kind: tests/tap.sh's repeat_count; ADMIN_RACE_ROUNDS overrides
+ROUNDS=${ADMIN_RACE_ROUNDS:-$(repeat_count 4 1 20)}
+. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/admin_env.sh"
+. "$top_srcdir/tests/admin_race_lib.sh"
+
+mkdir -m 700 "$T/store"
+REC="$T/store/root"
+RACE_CONF="$T/race.conf"
+# lock_timeout: 33 processes queue on one flock on a machine that may be busy
+printf 'secret=%s/store/%%u\nmax_failures=100\nfailure_ceiling=100\nlock_timeout=60\n' "$T" >"$RACE_CONF"
+make_service race "conf=$RACE_CONF"
+fresh() { rm -f "$REC"; "$MAKE_RECORD" "$@" "$REC" "$SECRET"; }
+field() { record_field "$REC" "$([ "$1" = last_step ] && echo last || echo "$1")"; }
+present() { [ -e "$REC" ]; }
+
+rounds "$ROUNDS" round_unlock_code \
+	"unlock and $RACERS logins with one code at the ceiling: %s rounds with at most one success, both writes kept"
+rounds "$ROUNDS" round_unlock_wrong \
+	"unlock and $RACERS wrong codes: %s rounds where every failure is either cleared or still counted"
+valid() { "$RECORD_STATE" "$REC" >/dev/null; }
+check "the record is valid after the rounds" valid
+rounds "$ROUNDS" round_remove \
+	"remove and $RACERS logins with one code: %s rounds with at most one success, no record error, the record gone"
+check_eq "no temporary file left in the store" "" "$(ls "$T/store")"
+
+tap_done

@@ -1,0 +1,102 @@
+#!/bin/bash
+# Dutch through gettext. totp-enroll follows the user's locale (LANG, and
+# LANGUAGE with C.UTF-8) through a whole enrolment under a pty, and falls
+# back to English for a language it has no catalogue for. pam_totp.so,
+# through the real libpam, speaks Dutch with language= or with LANG in the
+# PAM environment (set by pam_env), and English otherwise, whatever the
+# process's own LANGUAGE says; it never touches the process's text domain.
+# Its refusals say what went wrong in words the user can act on, the same
+# words for users who are not enrolled or do not exist.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/enroll_env.sh"
+. "$top_srcdir/tests/locale_env.sh"
+printf 'localedir=%s\n' "$LOCALEDIR" >>"$T/conf"
+
+# --- totp-enroll in Dutch, from LANG
+unset LC_ALL LANGUAGE
+export LANG=$NL
+enroll_pty wrong,right --recovery-codes 2
+check_eq "LANG=$NL: enrolled" 0 "$pty_exit"
+for text in "De authenticator-app instellen voor root." \
+	"kies \"Ander account\" en scan de QR-code hieronder." \
+	"Typ de code die je nu ziet achter \"Code:\" hieronder." \
+	"Lukt scannen niet? Voeg het account dan met de hand toe met deze sleutel:" \
+	"Die code klopt niet. Je mag het nog 2 keer proberen." \
+	"Herstelcodes: met elke code kun je één keer inloggen zonder de app." \
+	"Bewaar ze op een veilige plek. Je krijgt ze niet nog een keer te zien." \
+	"Klaar: root is aangemeld"; do
+	check "LANG=$NL: says '$text'" grep -qF "$text" "$T/pty.log"
+done
+check "LANG=$NL: no English explanation" test "$(grep -c 'Setting up the authenticator' "$T/pty.log")" -eq 0
+check_eq "LANG=$NL: two recovery codes shown" 2 "$(wc -l <<<"$pty_recovery")"
+check_login "the Dutch enrolment's secret logs in" PAM_SUCCESS enr root "$(uri_code "$pty_uri" 1)"
+nl_uri=$pty_uri
+
+# --- C.UTF-8 with LANGUAGE=nl: Dutch too (LANGUAGE is ignored only in "C")
+export LANG=C.UTF-8 LANGUAGE=nl
+enroll --no-confirm --force --qr=none --recovery-codes 0
+check "C.UTF-8 + LANGUAGE=nl: Dutch" grep -q "De authenticator-app instellen" "$T/out"
+unset LANGUAGE
+
+# --- a language without a catalogue falls back to English
+export LANG=de_DE.UTF-8
+enroll --no-confirm --force --qr=none --recovery-codes 0
+check "LANG=de_DE.UTF-8 (no catalogue): English" grep -q "Setting up the authenticator app" "$T/out"
+export LANG=xx_YY.UTF-8
+enroll --no-confirm --force --qr=none --recovery-codes 0
+check "LANG=xx_YY.UTF-8 (no such locale): English" grep -q "Setting up the authenticator app" "$T/out"
+export LC_ALL=C.UTF-8
+unset LANG
+# back to the secret enrolled in Dutch, for the module's tests
+enroll --no-confirm --force --qr=none --recovery-codes 0
+uri=$(grep -o 'otpauth://[^ ]*' "$T/out")
+
+# --- the module: language=
+make_service nl "secret=$REC conf=$T/conf language=$NL"
+login nl root "$(wrong_code)"
+check "language=$NL: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
+check "language=$NL: a wrong code is told in Dutch, with the recovery codes" \
+	grep -qF 'error: Die verificatiecode klopt niet. Typ de code die je app nu laat zien, of een van je herstelcodes.' "$T/last.log"
+wrong_msg=$(grep '^error:' "$T/last.log")
+check_login "language=$NL: the right code logs in" PAM_SUCCESS nl root "$(uri_code "$uri" 0)"
+check_login "language=$NL: the same code again is refused" PAM_AUTH_ERR nl root "$(uri_code "$uri" 0)"
+check "language=$NL: replay told in Dutch" \
+	grep -qF 'error: Deze code is al gebruikt. Wacht op de volgende code op je telefoon.' "$T/last.log"
+check "the replay is logged in English" logged "replayed code refused"
+
+# --- the module: LANG in the PAM environment (put there by the application)
+LOGIN_OPTS="-e LANG=$NL" login enr root "$(wrong_code)"
+check "LANG=$NL in the PAM environment: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
+check "LANG=$NL in the PAM environment: Dutch message" grep -q '^error: Die verificatiecode klopt niet' "$T/last.log"
+
+# --- English otherwise: no language=, no LANG; the process's LANGUAGE
+# does not count; an unknown language=
+LANGUAGE=nl login enr root "$(wrong_code)"
+check "no language: English prompt (LANGUAGE=nl in the process ignored)" \
+	grep -q '^prompt: Verification code: $' "$T/last.log"
+make_service xx "secret=$REC conf=$T/conf language=xx_YY.UTF-8"
+login xx root "$(wrong_code)"
+check "language=xx_YY.UTF-8: English" grep -q '^prompt: Verification code: $' "$T/last.log"
+make_service custom "secret=$REC conf=$T/conf language=$NL prompt=Code_van_de_telefoon:"
+login custom root "$(wrong_code)"
+check "prompt= is shown as written, untranslated" grep -q '^prompt: Code_van_de_telefoon:$' "$T/last.log"
+
+# --- the same words whether the user is enrolled, not enrolled or unknown
+login nl daemon "$(wrong_code)"
+check_eq "not enrolled: the same message as a wrong code" "$wrong_msg" "$(grep '^error:' "$T/last.log")"
+login nl no_such_user_i18n "$(wrong_code)"
+check_eq "unknown user: the same message as a wrong code" "$wrong_msg" "$(grep '^error:' "$T/last.log")"
+
+# --- a lock-out, in Dutch, says it holds for SSH and sudo too
+enroll --no-confirm --force --qr=none --recovery-codes 0
+make_service nllock "secret=$REC conf=$T/conf language=$NL max_failures=1 lockout_base=60"
+login nllock root "$(wrong_code)"
+check "lock-out told in Dutch, for every service" \
+	grep -qF 'error: Te vaak een verkeerde code. Probeer het over 60 seconden opnieuw. Tot dan werkt inloggen met een code nergens, ook niet via SSH of sudo.' "$T/last.log"
+
+# --- never the process's text domain
+undefined=$(nm -D --undefined-only "$MODULE")
+check "pam_totp.so never calls textdomain()" test "$(grep -cw textdomain <<<"$undefined")" -eq 0
+check "pam_totp.so looks its messages up with dgettext" grep -qwE 'dc?n?gettext' <<<"$undefined"
+
+tap_done

@@ -1,0 +1,62 @@
+#!/bin/bash
+# A login that stops (SIGSTOP: as a paused VM or a cut TCP connection
+# would) between its SELECT ... FOR UPDATE and its UPDATE must not keep
+# the user's row locked past its own db_timeout: the server ends the
+# session (idle_in_transaction_session_timeout) and the next login, on any
+# host, gets the row. The stopped login, once resumed, is denied: it never
+# committed, so its code stays usable exactly once.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/pg_env.sh"
+
+# host A: the login that stalls (db_timeout=4); host B waits for the row
+# as long as 30 s, so only the server's timeout can give it the row in time
+sed 's/^db_timeout=.*/db_timeout=4/' "$HOST_A_CONF" >"$T/stall_a.conf"
+sed 's/^db_timeout=.*/db_timeout=30/' "$HOST_B_CONF" >"$T/stall_b.conf"
+chmod 600 "$T/stall_a.conf" "$T/stall_b.conf"
+make_service a "conf=$T/stall_a.conf"
+make_service b "conf=$T/stall_b.conf"
+row() { pg_value "SELECT $1 FROM pam_totp_records WHERE user_name = 'root'"; }
+pam_sessions() { # pam_sessions CONDITION: SQL true when one pam_totp session matches
+	echo "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'pam_totp' AND $1"
+}
+
+pg_enroll root
+seq0=$(row seq)
+c=$(code)
+# The stalled login: started while another session holds the row, stopped
+# while it waits for the lock, so the lock is granted to a stopped client.
+pg_hold root
+LD_PRELOAD="$FIRST_PRELOAD" PAM_LOGIN_WRAPPER_LOCK="$PAM_LOGIN_WRAPPER_LOCK" \
+	PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
+	"$PAM_LOGIN" a root "$c" >"$T/stalled.log" 2>&1 7>&- &
+stalled=$!
+check "the login waits for the row lock" \
+	pg_wait_for "login waiting" "$(pam_sessions "wait_event_type = 'Lock'")"
+kill -STOP "$stalled"
+pg_release
+check "the stopped login's session holds the row, idle in transaction" \
+	pg_wait_for "stalled session" "$(pam_sessions "state = 'idle in transaction'")"
+
+timed_login b root "$c"
+check_eq "another host's login gets the row and accepts the code" PAM_SUCCESS "$result"
+# the lock was gone by the stopped login's deadline (4 s after it began,
+# before this login began); 4 s more of room for a busy machine
+check "  within the stalled login's db_timeout=4 (took $ms ms)" test "$ms" -lt 8000
+check "the server ended the stalled session" \
+	grep -q "terminating connection due to idle-in-transaction timeout" "$PGD/server.log"
+check "  no session is left idle in a transaction" \
+	pg_wait_for "no idle session" "SELECT count(*) = 0 FROM pg_stat_activity
+		WHERE application_name = 'pam_totp' AND state LIKE 'idle in transaction%'"
+
+kill -CONT "$stalled"
+wait "$stalled"
+result=$(sed -n 's/^result: //p' "$T/stalled.log")
+check_eq "the resumed login is denied: it never committed" PAM_AUTHINFO_UNAVAIL "$result"
+check "  logged as the database being unavailable" \
+	grep -q "denied: database unavailable" "$T/stalled.log"
+check_eq "one login accepted the code, once: one write" "$((seq0 + 1))" "$(row seq)"
+check_eq "  the accepted step is in the row" "$(($(test_now) / 30))" "$(row last_step)"
+check_login "the code is refused from now on" PAM_AUTH_ERR a root "$c"
+
+tap_done

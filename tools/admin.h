@@ -1,0 +1,113 @@
+/* totp-admin: see, unlock, remove and import enrolments, on the file store
+ * and the PostgreSQL store, through the same lock and record writer as a
+ * login (lib/login.c opens, lib/store*.c write). One file per job:
+ *   admin_main.c     options, the commands, exit codes
+ *   admin_users.c    who: passwd, groups, the database's users; opening
+ *                    a user's record as a login does
+ *   admin_show.c     list and status, as text and as JSON
+ *   admin_change.c   unlock and remove, and their syslog lines
+ *   admin_import.c   import-ga and import-oath: reading the files safely
+ *                    (lib/ga_file.c and lib/oath_file.c parse them) and
+ *                    writing new records as totp-enroll does */
+#ifndef PAM_TOTP_ADMIN_H
+#define PAM_TOTP_ADMIN_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "conf.h"
+#include "login.h"
+#include "record.h"
+#include "store.h"
+
+/* Exit codes (documented in man/totp-admin.8). */
+enum {
+	ADMIN_EXIT_OK = 0,
+	ADMIN_EXIT_ERROR = 1,       /* a store, record or system error */
+	ADMIN_EXIT_USAGE = 2,       /* bad options */
+	ADMIN_EXIT_NO_RECORD = 3,   /* the user is not enrolled (or unknown) */
+	ADMIN_EXIT_REFUSED = 4,     /* import: some users refused (the rest went on) */
+	ADMIN_EXIT_NOT_CONFIRMED = 5 /* remove: not confirmed */
+};
+
+#define ADMIN_NAME_MAX 256
+
+struct admin_ctx {
+	struct totp_config cfg;             /* the module's, lock and db timeouts raised */
+	struct login_db *db;                /* store=postgresql: the run's one connection */
+	char admin[ADMIN_NAME_MAX];         /* who runs this, for the log */
+	int json;
+	int dry_run;
+	int64_t now;
+};
+
+/* A user as the store knows them. */
+struct admin_user {
+	char name[ADMIN_NAME_MAX];
+	char home[PATH_MAX];
+	struct store_user su;
+	int known;                          /* has a passwd entry */
+};
+
+/* What list and status show: the record without its secret. */
+struct admin_summary {
+	char user[ADMIN_NAME_MAX];
+	char where[PATH_MAX + 64];          /* the file, or the database table */
+	enum store_status st;               /* STORE_OK: the fields below are valid */
+	char error[512];                    /* otherwise: why */
+	otp_alg alg;
+	unsigned digits, period;
+	int64_t last_step;
+	uint32_t failures;
+	int64_t locked_until;
+	size_t recovery_left;
+};
+
+/* admin_users.c */
+/* Fill u from passwd; with the PostgreSQL store an unknown name is fine
+ * (the row names the user), with the file store it is not. -1 after a
+ * message when the user cannot be used. */
+int admin_user_find(const struct admin_ctx *c, const char *name, struct admin_user *u);
+/* Where u's record is (a path, or the table). */
+void admin_user_where(const struct admin_ctx *c, const struct admin_user *u, char *out,
+		      size_t size);
+/* Open and lock u's record as a login does. */
+enum store_status admin_open(const struct admin_ctx *c, const struct admin_user *u,
+			     struct totp_store **store, char *err, size_t err_size);
+/* Every user that has a record (file store: every passwd entry whose
+ * record exists or cannot be told missing; database: every row), sorted by
+ * name. *users is malloc'ed. -1 after a message. */
+int admin_enrolled(const struct admin_ctx *c, struct admin_user **users, size_t *n);
+/* Users without a record: with group, that group's members (primary and
+ * listed); else the human accounts (UID_MIN..UID_MAX of /etc/login.defs). */
+int admin_unenrolled(const struct admin_ctx *c, const char *group, struct admin_user **users,
+		     size_t *n);
+/* The record of u summarised (no secret): st tells whether it was read. */
+void admin_summarise(const struct admin_ctx *c, const struct admin_user *u,
+		     struct admin_summary *s);
+/* The state a summary is in: "ok", "locked" or "disabled". */
+const char *admin_state_name(const struct admin_ctx *c, const struct admin_summary *s);
+
+/* admin_show.c */
+int admin_list(const struct admin_ctx *c, int only_locked, int only_disabled);
+int admin_status(const struct admin_ctx *c, const char *user);
+int admin_missing(const struct admin_ctx *c, const char *group);
+
+/* admin_import.c: exit codes as above; ADMIN_EXIT_REFUSED when some
+ * users were refused and the rest imported. */
+int admin_import_ga(const struct admin_ctx *c, char **names, int n, int all);
+int admin_import_oath(const struct admin_ctx *c, const char *file);
+
+/* admin_change.c */
+int admin_unlock(const struct admin_ctx *c, const char *user);
+int admin_remove(const struct admin_ctx *c, const char *user, int yes);
+/* The administrator's login name: the audit login uid, the terminal's
+ * login, sudo's SUDO_USER, the real uid, in that order. */
+void admin_who(char *out, size_t size);
+/* One syslog line (authpriv) for an administrative action on user. */
+void admin_log(const struct admin_ctx *c, int prio, const char *user, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,171 @@
+/* totp-admin unlock and remove: each one transaction on the user's record
+ * under the login's lock (admin_open), written by the store's own writer,
+ * and one syslog line naming the administrator. */
+#include "config.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "text.h"
+
+void
+admin_who(char *out, size_t size)
+{
+	FILE *f = fopen("/proc/self/loginuid", "re");
+	unsigned long id;
+	struct passwd *pw;
+	const char *sudo = getenv("SUDO_USER");
+
+	/* the audit login uid survives su and sudo: who logged in */
+	if (f != NULL) {
+		int got = fscanf(f, "%lu", &id) == 1;
+
+		fclose(f);
+		if (got && id != 4294967295UL && (pw = getpwuid((uid_t)id)) != NULL) {
+			snprintf(out, size, "%s", pw->pw_name);
+			return;
+		}
+	}
+	if (getlogin_r(out, size) == 0 && out[0] != '\0')
+		return;
+	if (sudo != NULL && sudo[0] != '\0') {
+		snprintf(out, size, "%s", sudo);
+		return;
+	}
+	pw = getpwuid(getuid());
+	if (pw != NULL)
+		snprintf(out, size, "%s", pw->pw_name);
+	else
+		snprintf(out, size, "uid %lu", (unsigned long)getuid());
+}
+
+void
+admin_log(const struct admin_ctx *c, int prio, const char *user, const char *fmt, ...)
+{
+	/* escaped like the module's lines (text_escape): a user name from a
+	 * file or a database row must not start a log line of its own */
+	char what[768], what_esc[sizeof(what) * 4], user_esc[256], by_esc[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	syslog(prio, "user=%s by=%s: %s", text_escape(user, user_esc, sizeof(user_esc)),
+	       text_escape(c->admin, by_esc, sizeof(by_esc)),
+	       text_escape(what, what_esc, sizeof(what_esc)));
+}
+
+int
+admin_unlock(const struct admin_ctx *c, const char *name)
+{
+	struct admin_user u;
+	struct totp_store *store = NULL;
+	struct totp_record rec;
+	struct totp_state next;
+	char err[512], until[TEXT_TIME_SIZE];
+	enum store_status st;
+	int ret = ADMIN_EXIT_ERROR;
+
+	memset(&rec, 0, sizeof(rec));
+	if (admin_user_find(c, name, &u) != 0)
+		return ADMIN_EXIT_NO_RECORD;
+	st = admin_open(c, &u, &store, err, sizeof(err));
+	if (st == STORE_OK)
+		st = store_read(store, &rec, err, sizeof(err));
+	if (st != STORE_OK) {
+		fprintf(stderr, "totp-admin: %s: %s\n", u.name, err);
+		if (st != STORE_NOT_FOUND)
+			admin_log(c, LOG_ERR, u.name, "unlock failed: %s", err);
+		ret = st == STORE_NOT_FOUND ? ADMIN_EXIT_NO_RECORD : ADMIN_EXIT_ERROR;
+		goto out;
+	}
+	if (rec.state.failures == 0 && rec.state.locked_until == 0) {
+		printf("%s is not locked: nothing changed\n", u.name);
+		ret = ADMIN_EXIT_OK;
+		goto out;
+	}
+	/* the failure count and the lock-out go; the secret, the replay state
+	 * (last step, skew, a pending re-sync) and the recovery codes stay */
+	next = rec.state;
+	next.failures = 0;
+	next.locked_until = 0;
+	if (rec.state.locked_until > 0)
+		text_time(rec.state.locked_until, until);
+	else
+		snprintf(until, sizeof(until), "-");
+	st = store_write_state(store, &rec, &next, err, sizeof(err));
+	if (st != STORE_OK) {
+		fprintf(stderr, "totp-admin: %s: %s\n", u.name, err);
+		admin_log(c, LOG_ERR, u.name, "unlock failed: %s", err);
+		goto out;
+	}
+	admin_log(c, LOG_NOTICE, u.name, "unlocked (%u failures cleared, was locked until %s)",
+		  rec.state.failures, until);
+	printf("%s unlocked (%u failures cleared)\n", u.name, rec.state.failures);
+	ret = ADMIN_EXIT_OK;
+out:
+	store_close(store);
+	record_wipe(&rec);
+	return ret;
+}
+
+/* Ask before removing: yes or y, anything else (or end of input) is no. */
+static int
+confirmed(const char *user)
+{
+	char line[64];
+
+	printf("Remove the enrolment of %s? Their authenticator app will no longer work here. [y/N] ",
+	       user);
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, "y") == 0 || strcmp(line, "yes") == 0;
+}
+
+int
+admin_remove(const struct admin_ctx *c, const char *name, int yes)
+{
+	struct admin_user u;
+	struct admin_summary s;
+	struct totp_store *store = NULL;
+	char err[512];
+	enum store_status st;
+
+	if (admin_user_find(c, name, &u) != 0)
+		return ADMIN_EXIT_NO_RECORD;
+	/* asked before the lock is taken: logins do not wait on a person */
+	admin_summarise(c, &u, &s);
+	if (s.st == STORE_NOT_FOUND) {
+		fprintf(stderr, "totp-admin: %s is not enrolled\n", u.name);
+		return ADMIN_EXIT_NO_RECORD;
+	}
+	if (!yes && !confirmed(u.name)) {
+		puts("Nothing removed.");
+		return ADMIN_EXIT_NOT_CONFIRMED;
+	}
+	st = admin_open(c, &u, &store, err, sizeof(err));
+	if (st == STORE_OK)
+		st = store_remove(store, err, sizeof(err));
+	store_close(store);
+	if (st == STORE_NOT_FOUND) {
+		fprintf(stderr, "totp-admin: %s is not enrolled\n", u.name);
+		return ADMIN_EXIT_NO_RECORD;
+	}
+	if (st != STORE_OK) {
+		fprintf(stderr, "totp-admin: %s: %s\n", u.name, err);
+		admin_log(c, LOG_ERR, u.name, "remove failed: %s", err);
+		return ADMIN_EXIT_ERROR;
+	}
+	admin_log(c, LOG_NOTICE, u.name, "enrolment removed (%s)", s.where);
+	printf("%s: enrolment removed\n", u.name);
+	return ADMIN_EXIT_OK;
+}

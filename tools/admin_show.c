@@ -1,0 +1,216 @@
+/* totp-admin list, status and missing: text for people, JSON for scripts.
+ * Times are ISO 8601 in UTC, as in the module's log lines. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "otp.h"
+#include "text.h"
+
+/* A JSON string: quotes, backslashes and control characters escaped;
+ * other bytes (UTF-8 names) as they are. */
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void
+json_time_or_null(int64_t t)
+{
+	char buf[TEXT_TIME_SIZE];
+
+	if (t < 0) {
+		fputs("null", stdout);
+		return;
+	}
+	text_time(t, buf);
+	json_string(buf);
+}
+
+/* The last accepted login: the start of the last accepted step, or -1. */
+static int64_t
+last_login(const struct admin_summary *s)
+{
+	return s->last_step < 0 ? -1 : s->last_step * (int64_t)s->period;
+}
+
+static int64_t
+locked_until(const struct admin_ctx *c, const struct admin_summary *s)
+{
+	return s->locked_until > c->now ? s->locked_until : -1;
+}
+
+static void
+json_summary(const struct admin_ctx *c, const struct admin_summary *s)
+{
+	fputs("{\"user\":", stdout);
+	json_string(s->user);
+	fputs(",\"record\":", stdout);
+	json_string(s->where);
+	if (s->st != STORE_OK) {
+		fputs(",\"state\":\"error\",\"error\":", stdout);
+		json_string(s->error);
+		putchar('}');
+		return;
+	}
+	printf(",\"state\":\"%s\",\"algorithm\":\"%s\",\"digits\":%u,\"period\":%u,"
+	       "\"last_login\":", admin_state_name(c, s), otp_alg_name(s->alg), s->digits,
+	       s->period);
+	json_time_or_null(last_login(s));
+	printf(",\"failures\":%u,\"locked_until\":", s->failures);
+	json_time_or_null(locked_until(c, s));
+	printf(",\"recovery_codes_left\":%zu}", s->recovery_left);
+}
+
+static void
+time_or_dash(int64_t t, char out[TEXT_TIME_SIZE])
+{
+	if (t < 0)
+		snprintf(out, TEXT_TIME_SIZE, "-");
+	else
+		text_time(t, out);
+}
+
+#define LIST_FORMAT "%-16s %-8s %-20s %8s %-20s %8s  %s\n"
+
+static void
+text_row(const struct admin_ctx *c, const struct admin_summary *s)
+{
+	char params[32], last[TEXT_TIME_SIZE], locked[TEXT_TIME_SIZE], fails[16], left[16];
+
+	if (s->st != STORE_OK) {
+		printf("%-16s error: %s\n", s->user, s->error);
+		return;
+	}
+	snprintf(params, sizeof(params), "%s/%u/%u", otp_alg_name(s->alg), s->digits, s->period);
+	time_or_dash(last_login(s), last);
+	time_or_dash(locked_until(c, s), locked);
+	snprintf(fails, sizeof(fails), "%u", s->failures);
+	snprintf(left, sizeof(left), "%zu", s->recovery_left);
+	printf(LIST_FORMAT, s->user, params, last, fails, locked, left, admin_state_name(c, s));
+}
+
+int
+admin_list(const struct admin_ctx *c, int only_locked, int only_disabled)
+{
+	struct admin_user *users;
+	size_t n, shown = 0;
+	int errors = 0;
+
+	if (admin_enrolled(c, &users, &n) != 0)
+		return ADMIN_EXIT_ERROR;
+	if (c->json)
+		putchar('[');
+	else
+		printf(LIST_FORMAT, "USER", "ALG/D/P", "LAST LOGIN", "FAILURES", "LOCKED UNTIL",
+		       "RECOVERY", "STATE");
+	for (size_t i = 0; i < n; i++) {
+		struct admin_summary s;
+		const char *state;
+
+		admin_summarise(c, &users[i], &s);
+		if (s.st == STORE_NOT_FOUND)
+			continue;  /* removed meanwhile */
+		state = s.st == STORE_OK ? admin_state_name(c, &s) : "error";
+		errors += s.st != STORE_OK;
+		/* --locked: whoever a lock-out keeps out, for a while or for good */
+		if (only_locked && strcmp(state, "locked") != 0 && strcmp(state, "disabled") != 0)
+			continue;
+		if (only_disabled && strcmp(state, "disabled") != 0)
+			continue;
+		if (c->json) {
+			if (shown > 0)
+				putchar(',');
+			json_summary(c, &s);
+		} else {
+			text_row(c, &s);
+		}
+		shown++;
+	}
+	if (c->json)
+		puts("]");
+	free(users);
+	return errors > 0 ? ADMIN_EXIT_ERROR : ADMIN_EXIT_OK;
+}
+
+int
+admin_status(const struct admin_ctx *c, const char *name)
+{
+	struct admin_user u;
+	struct admin_summary s;
+	char last[TEXT_TIME_SIZE], locked[TEXT_TIME_SIZE];
+
+	if (admin_user_find(c, name, &u) != 0)
+		return ADMIN_EXIT_NO_RECORD;
+	admin_summarise(c, &u, &s);
+	if (s.st == STORE_NOT_FOUND) {
+		if (c->json) {
+			fputs("{\"user\":", stdout);
+			json_string(s.user);
+			fputs(",\"record\":", stdout);
+			json_string(s.where);
+			puts(",\"state\":\"not enrolled\"}");
+		} else {
+			printf("%s is not enrolled (no record at %s)\n", s.user, s.where);
+		}
+		return ADMIN_EXIT_NO_RECORD;
+	}
+	if (c->json) {
+		json_summary(c, &s);
+		putchar('\n');
+		return s.st == STORE_OK ? ADMIN_EXIT_OK : ADMIN_EXIT_ERROR;
+	}
+	printf("user:                %s\nrecord:              %s\n", s.user, s.where);
+	if (s.st != STORE_OK) {
+		printf("state:               error: %s\n", s.error);
+		return ADMIN_EXIT_ERROR;
+	}
+	time_or_dash(last_login(&s), last);
+	time_or_dash(locked_until(c, &s), locked);
+	printf("state:               %s\n"
+	       "algorithm:           %s, %u digits, %u s\n"
+	       "last login:          %s\n"
+	       "failures:            %u\n"
+	       "locked until:        %s\n"
+	       "recovery codes left: %zu\n",
+	       admin_state_name(c, &s), otp_alg_name(s.alg), s.digits, s.period, last,
+	       s.failures, locked, s.recovery_left);
+	return ADMIN_EXIT_OK;
+}
+
+int
+admin_missing(const struct admin_ctx *c, const char *group)
+{
+	struct admin_user *users;
+	size_t n;
+
+	if (admin_unenrolled(c, group, &users, &n) != 0)
+		return ADMIN_EXIT_ERROR;
+	if (c->json) {
+		putchar('[');
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0)
+				putchar(',');
+			json_string(users[i].name);
+		}
+		puts("]");
+	} else {
+		for (size_t i = 0; i < n; i++)
+			puts(users[i].name);
+	}
+	free(users);
+	return ADMIN_EXIT_OK;
+}
