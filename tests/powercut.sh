@@ -259,6 +259,47 @@ report() {
 }
 SAMPLE=$(repeat_count 1 3 1)
 
+# ---- the builder follows the model: a trace written by hand ----
+# A new file of two sectors, renamed over "rec": without syncs a cut
+# after it may keep the old name, lose the data or tear it at the sector
+# boundary; with the file's fsync before the rename and the directory's
+# after it, only the new record is left.
+mkdir -p "$T/model/snap" && printf 'old\n' >"$T/model/snap/rec"
+hex1024=$(head -c 1024 /dev/zero | tr '\0' a | od -An -v -tx1 | tr -d ' \n')
+# model_states NAME [SYNC_LINES_AFTER_WRITE] [LINES_AFTER_RENAME]: the
+# record contents a cut once the operation is done may leave, as "size
+# first-byte last-byte" (the temporary file aside)
+model_states() {
+	mkdir "$T/model/$1"
+	{
+		echo "init $(stat -c %i "$T/model/snap/rec") rec"
+		echo "begin op"
+		echo "create 999999 tmp 0 0 600"
+		echo "write 999999 0 1024 $hex1024"
+		[ -n "$2" ] && echo "$2"
+		echo "rename tmp rec"
+		[ -n "$3" ] && echo "$3"
+		echo "done op"
+	} >"$T/model/$1.trace"
+	"$STATES" "$T/model/snap" "$T/model/$1.trace" "$T/model/$1" >"$T/model/$1.list" ||
+		bail "the builder refused a trace written by hand"
+	sed -n 's/^state \(s[0-9]*\) .* done=op flight=-$/\1/p' "$T/model/$1.list" | while read -r id; do
+		f="$T/model/$1/$id/rec"
+		echo "$(stat -c %s "$f") $(head -c 1 "$f" | od -An -c | tr -d ' ')$(tail -c 1 "$f" | od -An -c | tr -d ' ')"
+	done | sort -u | tr '\n' ';'
+}
+check_eq "unsynced: the old name, or the new file lost, torn either way, or whole" \
+	"0 ;1024 \\0a;1024 aa;4 o\\n;512 aa;" "$(model_states unsynced)"
+check_eq "file and directory synced: only the new record" "1024 aa;" \
+	"$(model_states synced "fsync 999999" dirsync)"
+check_eq "file synced, directory not: the old name or the whole new record" "1024 aa;4 o\\n;" \
+	"$(model_states nodirsync "fsync 999999")"
+check_eq "fdatasync does not make the name durable either" "1024 aa;4 o\\n;" \
+	"$(model_states fdatasync "fdatasync 999999")"
+printf 'init 1 rec\nunsupported ftruncate of 1\n' >"$T/model/bad.trace"
+check "a call the builder cannot model fails it" \
+	sh -c "! '$STATES' '$T/model/snap' '$T/model/bad.trace' '$T/model' 2>/dev/null"
+
 # ---- the real protocol: no violation in any state ----
 scenario all login failure recovery enrol login
 check "each operation left its calls in the trace" awk '
