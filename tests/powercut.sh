@@ -10,7 +10,10 @@
 # a failed login (a wrong code), a recovery-code login (the whole record
 # rewritten: temporary file, fsync, rename, directory fsync), a
 # re-enrolment by totp-enroll --force (the same writer) and a login on it.
-# Each is "done" once its program returned what it reports.
+# Each is "done" once its program returned what it reports. Then a first
+# enrolment (no record before: the new file is linked into place) and a
+# login, and a rewrite killed between its rename and its directory sync
+# followed by a login.
 #
 # The persistence model (ext4 data=ordered-like; tests/powercut_states.c
 # applies it, HACKING.md "Power cuts" states it):
@@ -79,6 +82,7 @@ code_of() {
 # part, or why it cannot be read
 sig() {
 	local st
+	[ -e "$1" ] || { echo "no record"; return; }
 	st=$("$RECORD_STATE" "$1" 2>&1) || { echo "unreadable: $st"; return; }
 	echo "$st enrolment: $(sed 1,3d "$1")"
 }
@@ -123,7 +127,13 @@ op_recovery() {   # a recovery code: the whole record rewritten
 	finished "$1" "$2"
 }
 op_enrol() {      # totp-enroll --force: a new secret, the record replaced
-	recorded "$1" "$ENROLL" --conf "$T/enroll.conf" --secret-path "$D/%u.rec" --force \
+	enrol "$@" --force
+}
+op_first() {      # totp-enroll, no record yet: the record created (link)
+	enrol "$@"
+}
+enrol() {
+	recorded "$1" "$ENROLL" --conf "$T/enroll.conf" --secret-path "$D/%u.rec" "${@:3}" \
 		--no-confirm --qr=none --recovery-codes 5 </dev/null >"$T/enroll.out" 2>&1 ||
 		bail "$1: totp-enroll failed: $(tail -1 "$T/enroll.out")"
 	SEC[$1]=$(sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p' "$T/enroll.out")
@@ -151,19 +161,24 @@ far_code() {
 }
 
 # scenario NAME OP... : a fresh record (a code of the step before already
-# used), then the operations in order, recorded, and their states built
-# into $T/NAME/states; the list of states in $T/NAME/list
+# used), or none when the first operation is "first", then the operations
+# in order, recorded, and their states built into $T/NAME/states; the
+# list of states in $T/NAME/list
 scenario() {
 	local name=$1 prev=init op n=0; shift
 	D="$T/$name/store" REC="$T/$name/store/root.rec" TRACE="$T/$name/trace"
 	mkdir -p "$T/$name/states" && mkdir -m 700 "$D"
 	make_service store "secret=$D/%u.rec max_failures=100"
-	new_record "$REC" -r 12 -i 1000 >"$T/codes" || bail "make_record failed"
-	code_of $((STEP - 1)) "$SECRET"
-	plain_login store root "$CODE"
-	[ "$result" = PAM_SUCCESS ] || bail "set-up login: $result"
-	SEC[init]=$SECRET SIG[init]=$(sig "$REC") USED[init]=" $SECRET:$CODE"
-	(cd "$D" && stat -c 'init %i %n' -- *) >"$TRACE"
+	SIG=() SEC=() USED=() KILLED=()
+	SEC[init]= USED[init]= SIG[init]=$(sig "$REC")
+	if [ "$1" != first ]; then
+		new_record "$REC" -r 12 -i 1000 >"$T/codes" || bail "make_record failed"
+		code_of $((STEP - 1)) "$SECRET"
+		plain_login store root "$CODE"
+		[ "$result" = PAM_SUCCESS ] || bail "set-up login: $result"
+		SEC[init]=$SECRET SIG[init]=$(sig "$REC") USED[init]=" $SECRET:$CODE"
+	fi
+	find "$D" -mindepth 1 -printf 'init %i %f\n' >"$TRACE"
 	cp -a "$D" "$T/$name/snapshot"
 	for op in "$@"; do
 		n=$((n + 1))
@@ -196,6 +211,11 @@ check_state() {
 		m=
 		for label in "${!SIG[@]}"; do [ "$x" = "${SIG[$label]}" ] && m=$label; done
 		[ -n "$m" ] || return 0
+	fi
+	if [ -z "${SEC[$m]}" ]; then # not enrolled yet: no code logs in
+		plain_login chk root "$(far_code)"
+		[ "$result" = PAM_SUCCESS ] && violation "a login without a record accepted"
+		return 0
 	fi
 	# the answers used by D (and by F in F's state) under this state's
 	# secret (another secret refuses them anyway): the newest code (older
@@ -318,6 +338,16 @@ report all violation
 check_eq "$checked power-cut states of 5 operations: no used code accepted, no record lost or older" \
 	0 "$violations"
 check "every operation was explored" test "$(grep -c '^op ' "$T/all/list")" -eq 6
+
+# ---- the first enrolment: the record created, then a login ----
+scenario fresh first login
+check "the first enrolment linked its record into place and synced the directory" \
+	awk '/^begin first/ { on = 1 } /^done/ { on = 0 }
+		on && /^link/ { l = 1 } on && l && /^dirsync/ { d = 1 } END { exit !d }' "$T/fresh/trace"
+explore fresh "$SAMPLE"
+report fresh violation
+check_eq "$checked states of a first enrolment and a login: no record lost, no code twice" \
+	0 "$violations"
 
 # ---- broken variants: the explorer must find what they break ----
 # The slot's fdatasync left out: once the login is done, a cut can still
