@@ -54,6 +54,7 @@
 #define PERIOD 30
 #define PAR_PROCS 16
 #define PAR_ROUNDS 50
+#define BURST_MAX 32
 #define SCALE_MAX 100000
 
 /* ---- the fake wall clock ---- */
@@ -613,32 +614,32 @@ phase_scaling(struct bench *bs, int nb, char *user, size_t n_logins)
 
 struct shared {
 	pthread_barrier_t start, end;
-	int64_t t0[PAR_ROUNDS][PAR_PROCS], t1[PAR_ROUNDS][PAR_PROCS];
-	int rc[PAR_ROUNDS][PAR_PROCS];
+	int64_t t0[PAR_ROUNDS][BURST_MAX], t1[PAR_ROUNDS][BURST_MAX];
+	int rc[PAR_ROUNDS][BURST_MAX];
 };
 
-/* 5 and 6: PAR_PROCS processes log in at once, PAR_ROUNDS rounds; each
- * round is one fresh step for everybody (step_gap steps after the last). */
+/* 5, 6 and 8: procs processes log in at once, rounds rounds; each round
+ * is one fresh step for everybody (step_gap steps after the last). */
 static void
-race(struct bench *b, char **users, int step_gap, struct shared *sh)
+race(struct bench *b, char **users, int procs, int rounds, int step_gap, struct shared *sh)
 {
 	pthread_barrierattr_t ba;
 	int64_t base = fake_now;
-	pid_t pids[PAR_PROCS];
+	pid_t pids[BURST_MAX];
 
 	pthread_barrierattr_init(&ba);
 	pthread_barrierattr_setpshared(&ba, PTHREAD_PROCESS_SHARED);
-	if (pthread_barrier_init(&sh->start, &ba, PAR_PROCS) != 0 ||
-	    pthread_barrier_init(&sh->end, &ba, PAR_PROCS) != 0)
+	if (pthread_barrier_init(&sh->start, &ba, procs) != 0 ||
+	    pthread_barrier_init(&sh->end, &ba, procs) != 0)
 		die("pthread_barrier_init");
 	fflush(NULL);
-	for (int p = 0; p < PAR_PROCS; p++) {
+	for (int p = 0; p < procs; p++) {
 		pids[p] = fork();
 		if (pids[p] < 0)
 			die("fork");
 		if (pids[p] > 0)
 			continue;
-		for (int r = 0; r < PAR_ROUNDS; r++) {
+		for (int r = 0; r < rounds; r++) {
 			struct conv_data cd;
 			struct pam_conv conv;
 			pam_handle_t *pamh;
@@ -657,13 +658,13 @@ race(struct bench *b, char **users, int step_gap, struct shared *sh)
 		}
 		_exit(0);
 	}
-	for (int p = 0; p < PAR_PROCS; p++) {
+	for (int p = 0; p < procs; p++) {
 		int status;
 
 		if (waitpid(pids[p], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			dief("%s", "a racing process failed");
 	}
-	fake_now = base + (int64_t)(PAR_ROUNDS + 1) * step_gap * PERIOD;
+	fake_now = base + (int64_t)(rounds + 1) * step_gap * PERIOD;
 }
 
 static void
@@ -676,7 +677,7 @@ phase_parallel(struct bench *b, char **users, struct shared *sh)
 		die("calloc");
 	new_phase(b, "par");
 	enrol(b, users, 0, PAR_PROCS, 1);
-	race(b, users, 1, sh);
+	race(b, users, PAR_PROCS, PAR_ROUNDS, 1, sh);
 	for (int r = 0; r < PAR_ROUNDS; r++) {
 		int64_t lo = INT64_MAX, hi = 0;
 
@@ -707,7 +708,7 @@ phase_replay(struct bench *b, char *user, struct shared *sh)
 		same[p] = user;
 	/* rounds 31 steps apart: longer than any lock-out or rate limit the
 	 * modules set by default, so each round starts clean */
-	race(b, same, 31, sh);
+	race(b, same, PAR_PROCS, PAR_ROUNDS, 31, sh);
 	for (int r = 0; r < PAR_ROUNDS; r++) {
 		int n = 0;
 
@@ -722,6 +723,45 @@ phase_replay(struct bench *b, char *user, struct shared *sh)
 	printf("%s,replay_rounds_accepted_once,%d\n", b->name, once);
 	printf("%s,replay_rounds_accepted_never,%d\n", b->name, none);
 	printf("%s,replay_most_accepted_in_a_round,%d\n", b->name, most);
+}
+
+/* 8: a burst of n logins of one user released together (automation
+ * opening many sessions, a multiplexer reconnecting), all with the step's
+ * code: one should be accepted, the rest refused as replays. The figure
+ * is the round: from the first start to the last answer. */
+static void
+phase_burst(struct bench *b, char *user, int n, int rounds, struct shared *sh)
+{
+	char *same[BURST_MAX], what[64];
+	int64_t *round = calloc((size_t)rounds, sizeof(int64_t));
+	int twice = 0, none = 0;
+
+	if (round == NULL)
+		die("calloc");
+	snprintf(what, sizeof(what), "burst%d", n);
+	new_phase(b, what);
+	enrol(b, &user, 0, 1, 1);
+	for (int p = 0; p < n; p++)
+		same[p] = user;
+	race(b, same, n, rounds, 31, sh);
+	for (int r = 0; r < rounds; r++) {
+		int64_t lo = INT64_MAX, hi = 0;
+		int ok = 0;
+
+		for (int p = 0; p < n; p++) {
+			ok += sh->rc[r][p] == PAM_SUCCESS;
+			lo = sh->t0[r][p] < lo ? sh->t0[r][p] : lo;
+			hi = sh->t1[r][p] > hi ? sh->t1[r][p] : hi;
+		}
+		round[r] = hi - lo;
+		twice += ok > 1;
+		none += ok == 0;
+	}
+	snprintf(what, sizeof(what), "burst_%d_round", n);
+	report_latency(b, what, round, (size_t)rounds, 0);
+	printf("%s,burst_%d_rounds_accepted_more_than_once,%d\n", b->name, n, twice);
+	printf("%s,burst_%d_rounds_accepted_never,%d\n", b->name, n, none);
+	free(round);
 }
 
 /* ---- main ---- */
@@ -762,6 +802,22 @@ bench_init(struct bench *b, const char *mod, const char *dir, const char *so)
 	fake_now = fake_start();
 }
 
+static size_t env_size(const char *name, size_t dflt);
+
+/* 8 for every module, bursts of 16 and 32, modules taking turns */
+static void
+bursts(struct bench *bs, int nb, char *user, struct shared *sh)
+{
+	static const int sizes[] = { 16, BURST_MAX };
+	int rounds = (int)env_size("PAM_BENCH_BURST_ROUNDS", 20);
+
+	if (rounds > PAR_ROUNDS)
+		rounds = PAR_ROUNDS;
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+		for (int m = 0; m < nb; m++)
+			phase_burst(&bs[m], user, sizes[s], rounds, sh);
+}
+
 static size_t
 env_size(const char *name, size_t dflt)
 {
@@ -775,7 +831,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: pam_bench run DIR TOTP_SO GA_SO OATH_SO USER0 USER1..USER%d\n"
 		"       pam_bench count MODULE DIR SO USER ok|fail N\n"
-		"       pam_bench seq DIR TOTP_SO GA_SO OATH_SO USER\n", PAR_PROCS);
+		"       pam_bench seq DIR TOTP_SO GA_SO OATH_SO USER\n"
+		"       pam_bench burst DIR TOTP_SO GA_SO OATH_SO USER\n", PAR_PROCS);
 	exit(2);
 }
 
@@ -819,7 +876,20 @@ main(int argc, char **argv)
 			for (int m = 0; m < 3; m++)
 				phase_replay(&bs[m], user, sh);
 			phase_scaling(bs, 3, user, env_size("PAM_BENCH_SCALE_LOGINS", 200));
+			bursts(bs, 3, user, sh);
 		}
+	} else if (strcmp(argv[1], "burst") == 0 && argc == 7) {
+		/* figure 8 of run, alone */
+		struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+					 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (sh == MAP_FAILED)
+			die("mmap");
+		for (int m = 0; m < 3; m++) {
+			bench_init(&bs[m], mods[m], argv[2], argv[3 + m]);
+			bs[m].samples = samples;
+		}
+		bursts(bs, 3, argv[6], sh);
 	} else if (strcmp(argv[1], "count") == 0 && argc == 8) {
 		int wrong = strcmp(argv[6], "fail") == 0;
 		int n = atoi(argv[7]), unexpected = 0;

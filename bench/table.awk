@@ -69,6 +69,12 @@ END {
 	floor_row("7. floor: in-place 512 B write + fdatasync, spaced", "inplace_spaced")
 	floor_row("7. floor: temp file + fsync + rename, back to back", "tmprename")
 	floor_row("7. floor: temp file + fsync + rename, spaced", "tmprename_spaced")
+	row("8. burst of 16 logins of one user, round, median (ms)", "burst_16_round_median_ms", "ms", "")
+	row("8. burst of 16 logins of one user, round, p90 (ms)", "burst_16_round_p90_ms", "ms", "")
+	row("8. burst of 16: rounds with >1 accepted", "burst_16_rounds_accepted_more_than_once", "", "")
+	row("8. burst of 32 logins of one user, round, median (ms)", "burst_32_round_median_ms", "ms", "")
+	row("8. burst of 32 logins of one user, round, p90 (ms)", "burst_32_round_p90_ms", "ms", "")
+	row("8. burst of 32: rounds with >1 accepted", "burst_32_rounds_accepted_more_than_once", "", "")
 	printf "\nmachine: %s CPUs, %s; bench dir on %s (disk %s); kernel %s; syslog: %s; load average after: %s; %s\n",
 		val("machine", "nproc"), val("machine", "cpu"), val("machine", "bench_dir_fs"), val("machine", "disk"),
 		val("machine", "kernel"), val("machine", "syslog"), val("machine", "loadavg_after"), val("machine", "date")

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -106,29 +108,135 @@ static const struct store_ops file_ops = {
 	"file", file_read, file_write_state, file_rewrite, file_close, file_remove
 };
 
-/* flock with a deadline: poll with a growing pause so a racing burst of
- * logins queues without a busy loop, and a record held forever cannot
- * hang the login for longer than lock_timeout. */
+/* Wait for the record's lock until it is free, or lock_timeout passes.
+ *
+ * Linux has no timed flock or F_OFD_SETLKW: a blocking lock call ends
+ * only when the lock is granted or a signal arrives, and the caller is
+ * sshd or sudo, whose signals are not ours to use. A helper thread or
+ * child blocked in flock could outlive this call and take the lock after
+ * the login gave up. So nothing here ever blocks in flock: the waiter
+ * watches the locked file with inotify and retries flock(LOCK_NB) each
+ * time a descriptor opened for writing on it is closed. Every holder
+ * (file_close, replace_file) unlocks with LOCK_UN before it closes, so
+ * that close event comes after the unlock; the watch is set before the
+ * first retry, so no unlock after that retry can pass unseen. poll gives
+ * the bound, and the waiter can be woken early but never late.
+ *
+ * Not every release comes with a later event: a holder killed with
+ * kill -9 is closed by the kernel, which sends the event just before it
+ * drops the lock. So poll never waits longer than LOCK_RETRY_MS before
+ * trying again, which bounds the cost of that rare case. Without inotify
+ * (instances used up, no /proc to name the descriptor) the wait falls back
+ * to retrying every LOCK_RETRY_MS. */
+#define LOCK_RETRY_MS 10
+
+static int
+lock_watch(int fd)
+{
+	char self[64];
+	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	if (in < 0)
+		return -1;
+	/* the watch must be on the inode we hold, not on whatever the path
+	 * names now; /proc/self/fd/N resolves to exactly that file */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	if (inotify_add_watch(in, self, IN_CLOSE_WRITE) < 0) {
+		close(in);
+		return -1;
+	}
+	return in;
+}
+
 static int
 lock_with_timeout(int fd, unsigned timeout)
 {
-	struct timespec pause = { 0, 100 * 1000 }, start, now;
+	struct timespec start, now;
+	int in = -1, ret = -1;
+	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK && errno != EINTR)
+		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	in = lock_watch(fd);
 	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec >= (time_t)timeout) {
-			errno = ETIMEDOUT;
-			return -1;
+		struct pollfd pfd = { in, POLLIN, 0 };
+		long left_ms;
+
+		/* events seen so far are spent: any later unlock sends another */
+		if (in >= 0)
+			while (read(in, events, sizeof(events)) > 0)
+				;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			ret = 0;
+			break;
 		}
-		nanosleep(&pause, NULL);
-		if (pause.tv_nsec < 5 * 1000 * 1000)
-			pause.tv_nsec *= 2;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left_ms = (long)timeout * 1000 -
+			  ((now.tv_sec - start.tv_sec) * 1000 +
+			   (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left_ms <= 0) {
+			errno = ETIMEDOUT;
+			break;
+		}
+		if (poll(&pfd, in >= 0 ? 1 : 0,
+			 (int)(left_ms < LOCK_RETRY_MS ? left_ms : LOCK_RETRY_MS)) < 0 &&
+		    errno != EINTR)
+			break;
 	}
+	if (in >= 0) {
+		int saved = errno;
+
+		close(in);
+		errno = saved;
+	}
+	return ret;
+}
+
+/* Unlock before close, so the close event a waiter wakes on (see
+ * lock_with_timeout) comes after the lock is free. */
+static void
+unlock_close(int fd)
+{
+	(void)flock(fd, LOCK_UN);
+	close(fd);
+}
+
+/* A rewrite renames its new file over the record, then fsyncs the
+ * directory, and only then unlocks it. If the rewriter is killed in
+ * between, a login can take the new file while its name is still only
+ * in memory: state it syncs there (an accepted code, a failure) would
+ * vanish in a power cut that brings back the old name. write_temp marks
+ * every new file with S_ISVTX until its name is durable; a login that
+ * finds the mark syncs the directory before it reads, and clears the
+ * mark. (Found by the model, tests/record_protocol.pml.) */
+static int
+sync_uncommitted_name(struct file_store *s)
+{
+	char dir[PATH_MAX], *slash;
+	int dfd, ret;
+
+	if ((s->st.st_mode & S_ISVTX) == 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", s->path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	slash[slash == dir ? 1 : 0] = '\0';
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	ret = fsync(dfd);
+	close(dfd);
+	if (ret == 0)
+		(void)fchmod(s->fd, s->st.st_mode & 0777);
+	return ret;
 }
 
 enum store_status
@@ -208,10 +316,14 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 		if (stat_no_times(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &now) == 0 &&
 		    now.st_ino == s->st.st_ino &&
 		    now.st_dev == s->st.st_dev) {
+			if (sync_uncommitted_name(s) != 0) {
+				set_err(err, err_size, "cannot sync the directory of", path);
+				goto fail;
+			}
 			*out = &s->base;
 			return STORE_OK;
 		}
-		close(s->fd); /* replaced while we waited: look again */
+		unlock_close(s->fd); /* replaced while we waited: look again */
 		s->fd = -1;
 	}
 	errno = EAGAIN;
@@ -379,7 +491,10 @@ write_temp(const char *path, char tmp[PATH_MAX], const char *text, size_t len,
 		set_err(err, err_size, "cannot set the owner of", tmp);
 		goto fail;
 	}
-	if (fchmod(fd, mode) != 0 || pwrite_all(fd, text, len, 0) != 0 || fsync(fd) != 0) {
+	/* S_ISVTX marks the file as not yet durably named (see
+	 * sync_uncommitted_name); replace_file clears it once it is */
+	if (fchmod(fd, mode | S_ISVTX) != 0 || pwrite_all(fd, text, len, 0) != 0 ||
+	    fsync(fd) != 0) {
 		set_err(err, err_size, "cannot write", tmp);
 		goto fail;
 	}
@@ -484,13 +599,16 @@ replace_file(const char *path, const struct totp_record *rec, uid_t uid, gid_t g
 		errno = saved;
 		goto out;
 	}
+	/* named durably: a login no longer needs to sync the directory (if
+	 * this mode change is lost in a crash, one login syncs it again) */
+	(void)fchmod(fd, S_IRUSR | S_IWUSR);
 	ret = 0;
 out:
 	{
 		int saved = errno;
 
 		if (fd >= 0)
-			close(fd);
+			unlock_close(fd);
 		if (dfd >= 0)
 			close(dfd);
 		if (tmp_exists)
@@ -582,7 +700,7 @@ file_close(struct totp_store *base)
 	if (s == NULL)
 		return;
 	if (s->fd >= 0)
-		close(s->fd); /* releases the flock */
+		unlock_close(s->fd);
 	if (s->raw != NULL) {
 		secure_wipe(s->raw, s->raw_len);
 		free(s->raw);

@@ -42,6 +42,8 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 
+#include "preload_next.h"
+
 static struct {
 	int ready;
 	const char *call;
@@ -176,26 +178,6 @@ out:
 	busy = 0;
 	return action;
 }
-
-static void *
-next(const char *name)
-{
-	void *f = dlsym(RTLD_NEXT, name);
-
-	if (f == NULL) {
-		static const char msg[] = "fault_shim: a wrapped call is missing from libc\n";
-
-		(void)syscall(SYS_write, 2, msg, sizeof(msg) - 1);
-		abort();
-	}
-	return f;
-}
-
-/* real: the next definition of name, libc's */
-#define REAL(name) \
-	static __typeof__(name) *real; \
-	if (real == NULL) \
-		real = (__typeof__(name) *)next(#name)
 
 #define FAIL(ret) do { errno = cfg.err; return ret; } while (0)
 

@@ -42,6 +42,7 @@ locales                     deb    localedef /usr/share/i18n/locales/nl_NL
 clang                       ci     clang
 libclang-rt-14-dev          ci     /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
 valgrind                    deb    valgrind
+spin                        deb    spin
 expect                      demo   expect
 openssh-server              ci     sshd
 openssh-client              ci     ssh ssh-keygen

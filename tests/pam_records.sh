@@ -161,4 +161,15 @@ ln -sf /etc/shadow "$home/.pam_totp"
 login home pt_rec_owner 123456
 check_eq "symlinked home record denied" PAM_AUTHINFO_UNAVAIL "$result"
 
+# A rewrite killed between its rename and the directory's fsync leaves its
+# new file marked S_ISVTX (lib/store_file.c, sync_uncommitted_name): the
+# next login syncs the directory, clears the mark and goes on.
+new_record "$T/store/root"
+chmod 1600 "$T/store/root"
+login rec root "$(code)"
+check_eq "a record still marked by a killed rewrite logs in" PAM_SUCCESS "$result"
+check_eq "that login cleared the mark" 600 "$(stat -c %a "$T/store/root")"
+login rec root "$(code)"
+check_eq "and its code is not accepted again" PAM_AUTH_ERR "$result"
+
 tap_done
