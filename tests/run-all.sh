@@ -131,7 +131,9 @@ deb_test() {
 	! readelf -d "$pamdir/pam_totp.so" | grep -q 'NEEDED.*libpq' ||
 		{ echo "the installed pam_totp.so needs libpq"; return 1; }
 	echo "auth required pam_totp.so store=postgresql db=host=$d/no-server" >"$d/pam/deb-pg"
-	"$build/tests/pam_login" -d "$d/pam" deb-pg root 123456 >"$d/login.log" 2>&1
+	# the syslog shim prints the module's log lines
+	LD_PRELOAD="$build/tests/.libs/libsyslogshim.so" \
+		"$build/tests/pam_login" -d "$d/pam" deb-pg root 123456 >"$d/login.log" 2>&1
 	grep -q '^result: PAM_AUTHINFO_UNAVAIL' "$d/login.log" &&
 		grep -q 'denied: database unavailable' "$d/login.log" ||
 		{ echo "the installed module did not reach its plugin"; cat "$d/login.log"; return 1; }
