@@ -4,7 +4,7 @@
 # orders them; no lost write, no code accepted twice, a valid row after.
 . "$top_srcdir/tests/tap.sh"
 # rounds of each kind: tests/tap.sh's repeat_count; ADMIN_RACE_ROUNDS overrides
-ROUNDS=${ADMIN_RACE_ROUNDS:-$(repeat_count 4 1 20)}
+ROUNDS=${ADMIN_RACE_ROUNDS:-$(repeat_count 3 1 20)}
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/pg_env.sh"
 . "$top_srcdir/tests/admin_env.sh"

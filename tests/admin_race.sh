@@ -4,7 +4,7 @@
 # accepted twice, a valid record afterwards, no temporary file left.
 . "$top_srcdir/tests/tap.sh"
 # rounds of each kind: tests/tap.sh's repeat_count; ADMIN_RACE_ROUNDS overrides
-ROUNDS=${ADMIN_RACE_ROUNDS:-$(repeat_count 4 1 20)}
+ROUNDS=${ADMIN_RACE_ROUNDS:-$(repeat_count 3 1 20)}
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/admin_env.sh"
 . "$top_srcdir/tests/admin_race_lib.sh"

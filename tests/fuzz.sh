@@ -42,9 +42,10 @@ run_target() {
 }
 targets=(record input base32 uri ga_file oath_file)
 for t in "${targets[@]}"; do
-	build_target "$t" || { echo "fuzz_$t: build failed" >"$out/fuzz_$t.verdict"; \
-		tail -5 "$out/fuzz_$t.build.log" >>"$out/fuzz_$t.verdict"; }
+	{ build_target "$t" || { echo "fuzz_$t: build failed" >"$out/fuzz_$t.verdict"; \
+		tail -5 "$out/fuzz_$t.build.log" >>"$out/fuzz_$t.verdict"; }; } &
 done
+wait
 # one target per core at a time
 running=0
 for t in "${targets[@]}"; do

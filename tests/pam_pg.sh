@@ -263,93 +263,104 @@ rc=0; "$ENROLL" --import --quiet --conf "$HOST_A_CONF" "third=$T/files/third" >/
 check_eq "the PAM role cannot import" 1 "$rc"
 
 # ---- the database stops, freezes, or holds the lock ----
-# timed_login (tests/pg_env.sh) times pam_authenticate alone. The bound a
-# test may check is what the product promises: the database part of a
-# login ends by db_timeout=3 s. $bound_ms is that with room for a machine
-# running at half speed.
-bound_ms=6000
-pg_enroll root
-check_login "before the outage: accepted" PAM_SUCCESS a root "$(code)"
-used=$(code)
-# Logins of wrong codes, one after another, while the server stops and
-# comes back: the loop runs until told to stop; the stop and the start wait
-# for what the loop has seen, not for the clock.
-wrong=$(wrong_code)
-(
-	while [ ! -e "$T/outage.done" ]; do
-		timed_login patient root "$wrong"
-		echo "$result $ms"
-		if [ "$result" = PAM_AUTHINFO_UNAVAIL ]; then
-			if logged 'denied: database unavailable'; then echo "reason-logged"
-			else echo "other-reason $(grep 'SYSLOG' "$T/last.log" | tail -1)"; fi
-		fi
-	done >"$T/outage"
-) &
-loop=$!
-count() { grep -c "^$1 " "$T/outage"; }
-at_least() { [ "$(count "$1")" -ge "$2" ]; }
-wait_for 60 "wrong codes counted before the outage" at_least PAM_AUTH_ERR 2
-pg_stop
-wait_for 60 "logins denied during the outage" at_least PAM_AUTHINFO_UNAVAIL 3
-err_before=$(count PAM_AUTH_ERR)
-pg_start
-wait_for 60 "wrong codes counted after the outage" at_least PAM_AUTH_ERR $((err_before + 2))
-touch "$T/outage.done"
-wait "$loop"
-n_err=$(count PAM_AUTH_ERR)
-n_unavail=$(count PAM_AUTHINFO_UNAVAIL)
-n_total=$(grep -c '^PAM_' "$T/outage")
-check "during the outage: denied (PAM_AUTHINFO_UNAVAIL), $n_unavail of $n_total logins" \
-	test "$n_unavail" -gt 0
-n_logged=$(grep -c '^reason-logged' "$T/outage")
-check "  each with its reason logged" test "$n_logged" -eq "$n_unavail"
-[ "$n_logged" -eq "$n_unavail" ] || grep '^other-reason' "$T/outage" | sed 's/^/#   /'
-check "  before and after it: wrong codes counted ($n_err)" test "$n_err" -gt 0
-check_eq "  no other result" "$n_total" "$((n_err + n_unavail))"
-slowest=$(awk '{ print $2 }' "$T/outage" | sort -n | tail -1)
-check "  none waited past db_timeout (slowest ${slowest} ms)" test "$slowest" -lt "$bound_ms"
-check_eq "  nothing lost: every counted failure is in the row" "$n_err" \
-	"$(state root | cut -d' ' -f2)"
-check_login "after the outage: the code used before it is still refused" PAM_AUTH_ERR a root "$used"
-check_login "after the outage: the next code is accepted" PAM_SUCCESS b root "$(code 1)"
+# Most of this is waiting for db_timeout; under ASan the same code (a
+# failed connect, a deadline, a statement timeout) runs in pam_pg_connect
+# and pam_pg_stall, so the sanitizer build leaves it to the plain build.
+outage_checks() {
+	# timed_login (tests/pg_env.sh) times pam_authenticate alone. The bound a
+	# test may check is what the product promises: the database part of a
+	# login ends by db_timeout=3 s. $bound_ms is that with room for a machine
+	# running at half speed.
+	bound_ms=6000
+	pg_enroll root
+	check_login "before the outage: accepted" PAM_SUCCESS a root "$(code)"
+	used=$(code)
+	# Logins of wrong codes, one after another, while the server stops and
+	# comes back: the loop runs until told to stop; the stop and the start wait
+	# for what the loop has seen, not for the clock.
+	wrong=$(wrong_code)
+	(
+		while [ ! -e "$T/outage.done" ]; do
+			timed_login patient root "$wrong"
+			echo "$result $ms"
+			if [ "$result" = PAM_AUTHINFO_UNAVAIL ]; then
+				if logged 'denied: database unavailable'; then echo "reason-logged"
+				else echo "other-reason $(grep 'SYSLOG' "$T/last.log" | tail -1)"; fi
+			fi
+		done >"$T/outage"
+	) &
+	loop=$!
+	count() { grep -c "^$1 " "$T/outage"; }
+	at_least() { [ "$(count "$1")" -ge "$2" ]; }
+	wait_for 60 "wrong codes counted before the outage" at_least PAM_AUTH_ERR 2
+	pg_stop
+	wait_for 60 "logins denied during the outage" at_least PAM_AUTHINFO_UNAVAIL 3
+	err_before=$(count PAM_AUTH_ERR)
+	pg_start
+	wait_for 60 "wrong codes counted after the outage" at_least PAM_AUTH_ERR $((err_before + 2))
+	touch "$T/outage.done"
+	wait "$loop"
+	n_err=$(count PAM_AUTH_ERR)
+	n_unavail=$(count PAM_AUTHINFO_UNAVAIL)
+	n_total=$(grep -c '^PAM_' "$T/outage")
+	check "during the outage: denied (PAM_AUTHINFO_UNAVAIL), $n_unavail of $n_total logins" \
+		test "$n_unavail" -gt 0
+	n_logged=$(grep -c '^reason-logged' "$T/outage")
+	check "  each with its reason logged" test "$n_logged" -eq "$n_unavail"
+	[ "$n_logged" -eq "$n_unavail" ] || grep '^other-reason' "$T/outage" | sed 's/^/#   /'
+	check "  before and after it: wrong codes counted ($n_err)" test "$n_err" -gt 0
+	check_eq "  no other result" "$n_total" "$((n_err + n_unavail))"
+	slowest=$(awk '{ print $2 }' "$T/outage" | sort -n | tail -1)
+	check "  none waited past db_timeout (slowest ${slowest} ms)" test "$slowest" -lt "$bound_ms"
+	check_eq "  nothing lost: every counted failure is in the row" "$n_err" \
+		"$(state root | cut -d' ' -f2)"
+	check_login "after the outage: the code used before it is still refused" PAM_AUTH_ERR a root "$used"
+	check_login "after the outage: the next code is accepted" PAM_SUCCESS b root "$(code 1)"
 
-pg_stop
-timed_login a root "$(code 2)"
-check_eq "server down: denied" PAM_AUTHINFO_UNAVAIL "$result"
-check "  logged with the reason" logged "denied: database unavailable: connection to server on socket"
-timed_login a_ignore root "$(code 2)"
-check_eq "server down, db_unavailable=ignore: the stack decides" PAM_SUCCESS "$result"
-check "  logged as such" logged "db_unavailable=ignore: the stack decides"
-pg_start
+	pg_stop
+	timed_login a root "$(code 2)"
+	check_eq "server down: denied" PAM_AUTHINFO_UNAVAIL "$result"
+	check "  logged with the reason" logged "denied: database unavailable: connection to server on socket"
+	timed_login a_ignore root "$(code 2)"
+	check_eq "server down, db_unavailable=ignore: the stack decides" PAM_SUCCESS "$result"
+	check "  logged as such" logged "db_unavailable=ignore: the stack decides"
+	pg_start
 
-pg_freeze
-timed_login a root "$(code 2)"
-pg_thaw
-check_eq "server frozen: denied" PAM_AUTHINFO_UNAVAIL "$result"
-check "  within db_timeout=3 (took $ms ms)" \
-	test "$ms" -ge 2500 -a "$ms" -lt "$bound_ms"
-check "  logged with the reason" logged "denied: database unavailable: no connection within 3 s"
+	pg_freeze
+	timed_login a root "$(code 2)"
+	pg_thaw
+	check_eq "server frozen: denied" PAM_AUTHINFO_UNAVAIL "$result"
+	check "  within db_timeout=3 (took $ms ms)" \
+		test "$ms" -ge 2500 -a "$ms" -lt "$bound_ms"
+	check "  logged with the reason" logged "denied: database unavailable: no connection within 3 s"
 
-# another session holds the row lock longer than db_timeout: it takes the
-# lock, then sleeps until it is ended below; the login starts once the
-# server shows the lock taken
-pg_enroll root
-pg_psql "$ADMIN_DB" -c "BEGIN; SELECT 1 FROM pam_totp_records WHERE user_name = 'root' FOR UPDATE;
-	SELECT pg_sleep(600); COMMIT;" >/dev/null 2>&1 &
-holder=$!
-holder_sleeps() {
-	[ "$(pg_value "SELECT count(*) FROM pg_stat_activity
-		WHERE query LIKE '%pg_sleep(600)%' AND wait_event = 'PgSleep'")" = 1 ]
+	# another session holds the row lock longer than db_timeout: it takes the
+	# lock, then sleeps until it is ended below; the login starts once the
+	# server shows the lock taken
+	pg_enroll root
+	pg_psql "$ADMIN_DB" -c "BEGIN; SELECT 1 FROM pam_totp_records WHERE user_name = 'root' FOR UPDATE;
+		SELECT pg_sleep(600); COMMIT;" >/dev/null 2>&1 &
+	holder=$!
+	holder_sleeps() {
+		[ "$(pg_value "SELECT count(*) FROM pg_stat_activity
+			WHERE query LIKE '%pg_sleep(600)%' AND wait_event = 'PgSleep'")" = 1 ]
+	}
+	wait_for 60 "row lock taken by the other session" holder_sleeps
+	timed_login a root "$(code)"
+	check_eq "row locked too long: denied" PAM_AUTHINFO_UNAVAIL "$result"
+	check "  within db_timeout=3 (took $ms ms)" \
+		test "$ms" -ge 2000 -a "$ms" -lt "$bound_ms"
+	check "  logged: the statement timed out" logged "denied: database unavailable: ERROR: canceling statement due to statement timeout"
+	pg_value "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()" >/dev/null
+	wait "$holder"
+	check_login "the lock released: the same code is accepted" PAM_SUCCESS a root "$(code)"
+
 }
-wait_for 60 "row lock taken by the other session" holder_sleeps
-timed_login a root "$(code)"
-check_eq "row locked too long: denied" PAM_AUTHINFO_UNAVAIL "$result"
-check "  within db_timeout=3 (took $ms ms)" \
-	test "$ms" -ge 2000 -a "$ms" -lt "$bound_ms"
-check "  logged: the statement timed out" logged "denied: database unavailable: ERROR: canceling statement due to statement timeout"
-pg_value "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-	WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()" >/dev/null
-wait "$holder"
-check_login "the lock released: the same code is accepted" PAM_SUCCESS a root "$(code)"
+if in_sanitizer_build; then
+	echo "# sanitizer build: the outage, freeze and lock-wait checks run in the plain build"
+else
+	outage_checks
+fi
 
 tap_done

@@ -9,7 +9,7 @@
 # overrides it.
 RACERS=32
 . "$top_srcdir/tests/tap.sh"
-ROUNDS=${PG_RACE_ROUNDS:-$(repeat_count 12 2 200)}
+ROUNDS=${PG_RACE_ROUNDS:-$(repeat_count 8 2 200)}
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/pg_env.sh"
 

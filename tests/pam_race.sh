@@ -17,8 +17,8 @@
 RACERS=32
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/pam_env.sh"
-CODE_ROUNDS=$(repeat_count 60 10 500)
-RECOVERY_ROUNDS=$(repeat_count 15 4 100)
+CODE_ROUNDS=$(repeat_count 30 10 500)
+RECOVERY_ROUNDS=$(repeat_count 8 4 100)
 WRONG_ROUNDS=$(repeat_count 5 2 20)
 LOCKOUT_ROUNDS=$(repeat_count 3 2 10)
 
