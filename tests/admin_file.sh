@@ -5,6 +5,7 @@
 # through libpam. Every change is logged with the administrator's name.
 # Exact long options in both tools. Needs root (useradd).
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (useradd)"; exit 0; }
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/admin_env.sh"

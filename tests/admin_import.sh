@@ -8,6 +8,7 @@
 # and the rest go on; the originals are never changed; --dry-run writes
 # nothing (every file under the homes checked byte for byte). Needs root.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (useradd)"; exit 0; }
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/admin_env.sh"

@@ -4,6 +4,7 @@
 # by totp-enroll --import and changed by real logins through libpam. The
 # administrator's config owns the tables; the logins use the PAM role.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (useradd)"; exit 0; }
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/pg_env.sh"

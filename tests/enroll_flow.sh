@@ -4,6 +4,7 @@
 # was, --force keeps the old enrolment in force until the new one is
 # confirmed, and the recovery codes shown once each log in once.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only; make distcheck-quick runs it in a plain build too"
 . "$top_srcdir/tests/enroll_env.sh"
 rec="$T/root.rec"
 

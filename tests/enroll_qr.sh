@@ -4,6 +4,7 @@
 # is the URI's, and a code oathtool makes from the decoded URI logs in
 # through pam_totp.so (SHA1/6/30 and SHA256/8/60).
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/enroll_env.sh"
 tmp=$T
 . "$top_srcdir/tests/qr_lib.sh"

@@ -4,6 +4,7 @@
 # as the user (a symlink planted there is replaced, never followed), is
 # refused to anyone but root, and a failed write leaves the old record.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (useradd)"; exit 0; }
 command -v useradd >/dev/null || { echo "1..0 # SKIP no useradd"; exit 0; }
 . "$top_srcdir/tests/enroll_env.sh"

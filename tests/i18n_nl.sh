@@ -8,6 +8,7 @@
 # Its refusals say what went wrong in words the user can act on, the same
 # words for users who are not enrolled or do not exist.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/enroll_env.sh"
 . "$top_srcdir/tests/locale_env.sh"
 printf 'localedir=%s\n' "$LOCALEDIR" >>"$T/conf"

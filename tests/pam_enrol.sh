@@ -6,6 +6,7 @@
 # enroll_from, enroll_services), three wrong codes, a dropped connection
 # and two first logins at once leave nothing written or exactly one record.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/pam_env.sh"
 export LC_ALL=C
 tmp=$T

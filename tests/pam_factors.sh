@@ -12,6 +12,7 @@
 # verdict) so these run without a system user; tests/system_sshd.sh and
 # tests/system_sudo.sh run the documented stacks with the real pam_unix.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/pam_env.sh"
 
 R="$T/%u.rec"

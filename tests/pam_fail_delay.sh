@@ -5,6 +5,7 @@
 # (it varies it by up to a half either way, so guesses cannot time the check)
 # instead of waiting for it.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/pam_env.sh"
 
 R="$T/%u.rec"

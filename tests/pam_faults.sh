@@ -9,6 +9,7 @@
 # really is as it was. Interrupted calls that the store retries must not
 # deny at all.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/pam_env.sh"
 
 SHIM="$top_builddir/tests/.libs/libfaultshim.so"

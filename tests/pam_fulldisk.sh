@@ -5,6 +5,7 @@
 # which rewrites the whole record, fails closed: denied, the record
 # intact, no temporary file. Needs root (mount); skipped otherwise.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 if [ "$(id -u)" -ne 0 ]; then echo "1..0 # SKIP needs root to mount a tmpfs"; exit 0; fi
 . "$top_srcdir/tests/pam_env.sh"
 

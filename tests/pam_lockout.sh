@@ -2,6 +2,7 @@
 # Lock-out through the real PAM stack: its progression, what the user is
 # told, the reset after a success, and the hard ceiling.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/pam_env.sh"
 
 R="$T/%u.rec"

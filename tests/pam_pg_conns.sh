@@ -5,6 +5,7 @@
 # server costs one db_timeout, not two. A refused code ends its
 # transaction with ROLLBACK and a clean disconnect, not a dropped socket.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/pg_env.sh"
 

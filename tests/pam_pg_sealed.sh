@@ -5,6 +5,7 @@
 # sealed record moved to another user's row, a host with another key, and
 # a row in the clear are each refused and logged.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/pam_env.sh"
 PG_SERVER_OPTS="-c fsync=off -c log_statement=all"
 . "$top_srcdir/tests/pg_env.sh"

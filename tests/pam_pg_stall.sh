@@ -6,6 +6,7 @@
 # host, gets the row. The stopped login, once resumed, is denied: it never
 # committed, so its code stays usable exactly once.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/pg_env.sh"
 

@@ -6,6 +6,7 @@
 # zone, and the files, which hold the secret, must be 0600 and not written
 # through a symlink.
 . "$top_srcdir/tests/tap.sh"
+skip_in_plain_build_before_sanitizers "behaviour only; make distcheck-quick runs it in a plain build too"
 dump="$top_builddir/tests/qr_dump"
 [ -x "$dump" ] || bail "$dump not built"
 

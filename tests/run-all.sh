@@ -52,7 +52,10 @@ run_suite() {
 
 # --with-postgresql: the PostgreSQL store is built and tested, or the
 # build fails (never a silent skip)
-run_suite normal --with-postgresql
+# the plain suite leaves to the sanitizer suite the tests of behaviour
+# only (tests/tap.sh: skip_in_plain_build_before_sanitizers); the package
+# and distcheck parts run a login through the plain build again
+PAM_TOTP_SANITIZER_RUN_FOLLOWS=1 run_suite normal --with-postgresql
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions="$src/tests/lsan.supp":print_suppressions=0 \

@@ -46,6 +46,17 @@ skip_in_sanitizer_build() {
 		exit 0
 	fi
 }
+# skip_in_plain_build_before_sanitizers WHY: a test of behaviour, not of
+# time, concurrency or the optimised build, runs once per run of the test
+# command: tests/run-all.sh's plain suite sets PAM_TOTP_SANITIZER_RUN_FOLLOWS
+# and leaves it to the sanitizer suite that comes next. `make check` alone
+# runs it.
+skip_in_plain_build_before_sanitizers() {
+	if [ -n "${PAM_TOTP_SANITIZER_RUN_FOLLOWS:-}" ] && ! in_sanitizer_build; then
+		echo "1..0 # SKIP plain build: the sanitizer suite runs it next ($1)"
+		exit 0
+	fi
+}
 tap_done() {
 	echo "1..$tap_n"
 	echo "# duration: $((SECONDS - tap_started)) s"
