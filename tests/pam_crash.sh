@@ -16,7 +16,7 @@ KILL_LOGIN_EVERY=50
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/pam_env.sh"
 # how many kills: tests/tap.sh's repeat_count
-KILLS=$(repeat_count 100 30 1000)
+KILLS=$(repeat_count 100 20 1000)
 UPDATE_LOOP="$top_builddir/tests/update_loop"
 
 mkdir -m 700 "$T/store" "$T/copy"

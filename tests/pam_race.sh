@@ -17,10 +17,10 @@
 RACERS=32
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/pam_env.sh"
-CODE_ROUNDS=$(repeat_count 30 10 500)
-RECOVERY_ROUNDS=$(repeat_count 8 4 100)
-WRONG_ROUNDS=$(repeat_count 5 2 20)
-LOCKOUT_ROUNDS=$(repeat_count 3 2 10)
+CODE_ROUNDS=$(repeat_count 30 5 500)
+RECOVERY_ROUNDS=$(repeat_count 8 2 100)
+WRONG_ROUNDS=$(repeat_count 5 1 20)
+LOCKOUT_ROUNDS=$(repeat_count 3 1 10)
 
 REC="$T/root.rec"
 make_service otp "secret=$T/%u.rec"

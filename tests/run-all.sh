@@ -62,7 +62,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	PAM_TOTP_REPEAT_RUN=1 run_suite sanitize --with-postgresql CFLAGS="-O1 $san" LDFLAGS="$san"
 
 t0=$SECONDS
-echo "== fuzz: every libFuzzer target for ${FUZZ_SECONDS:=20}s"
+echo "== fuzz: every libFuzzer target for ${FUZZ_SECONDS:=15}s"
 fuzz_out=$(bash "$src/tests/fuzz.sh" "$src/_build/normal" "$FUZZ_SECONDS")
 echo "$fuzz_out"
 fp=$(tail -1 <<<"$fuzz_out" | awk '/passed/ { print $1 + 0 }')
