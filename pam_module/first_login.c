@@ -94,7 +94,7 @@ send_text(pam_handle_t *pamh, const char *text)
 static int
 draw_qr(const char *uri, char *text, size_t size)
 {
-	int modules = qr_symbol_modules(uri), quiet, ret = -1;
+	int modules = qr_symbol_modules(uri), quiet, drawn, ret = -1;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out;
@@ -105,7 +105,9 @@ draw_qr(const char *uri, char *text, size_t size)
 				     QR_SMALL_TERM_COLUMNS, LINES_BELOW_QR);
 	if (quiet == 0 || (out = open_memstream(&buf, &len)) == NULL)
 		return -1;
-	if (qr_render_term(QR_TERM_UTF8, uri, quiet, out) == 0 && fclose(out) == 0) {
+	drawn = qr_render_term(QR_TERM_UTF8, uri, quiet, out) == 0;
+	/* closed once, whatever happened: it also sets buf and len */
+	if (fclose(out) == 0 && drawn) {
 		/* no last newline: the conversation ends each message itself */
 		if (len > 0 && buf[len - 1] == '\n')
 			buf[--len] = '\0';
@@ -113,8 +115,6 @@ draw_qr(const char *uri, char *text, size_t size)
 			memcpy(text, buf, len + 1);
 			ret = 0;
 		}
-	} else {
-		fclose(out);
 	}
 	if (buf != NULL) {
 		secure_wipe(buf, len);  /* the picture of the secret */
