@@ -104,6 +104,20 @@ check "... as a replay" logged "replayed code refused"
 check_login "the next code is accepted" PAM_SUCCESS enrol root "$(shown_code a 1)"
 check "an enrolled user is not enrolled again" sh -c "! grep -q otpauth '$T/last.log'"
 
+# ---- in sshd (PAM_TTY "ssh"): the QR code without escape sequences,
+# which OpenSSH's client would show as text (tests/system_enrol.sh) ----
+rm -f "$REC"
+LOGIN_OPTS="-t ssh" start_enrol s enrol root
+qr=$(grep -l "$(printf '\342\226')" "$T/s.msgs"/* | head -1)
+check "PAM_TTY=ssh: the QR code is a message of its own" test -n "$qr"
+check "... with no escape character in it" sh -c "! grep -q \"\$(printf '\\033')\" '$qr'"
+check_eq "... it scans back to the Key URI on a light background" "$(cat "$T/s.uri")" \
+	"$(term_decode light <"$qr")"
+check "... it fits 24 lines with the prompt" test "$(wc -l <"$qr")" -le 22
+answer s "$(shown_code s)"
+finish s
+check_eq "... and the enrolment goes on" PAM_SUCCESS "$result"
+
 # ---- nothing written ----
 rm -f "$REC"
 start_enrol b enrol root
