@@ -219,9 +219,16 @@ confirm(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages
 	return ret;
 }
 
+/* The recovery codes, then a prompt whose answer does not matter (the
+ * record is written already): sshd shows the module's messages with its
+ * next prompt, and those after the last prompt only when an interactive
+ * session starts (not for a command, not with ~/.hushlogin). */
 static void
-show_recovery(pam_handle_t *pamh, const struct messages *msg, struct enrolment *e, size_t n)
+show_recovery(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
+	      struct enrolment *e, size_t n)
 {
+	char prompt[64], *answer = NULL;
+
 	e->text[0] = '\0';
 	messages_append_line(msg, e->text, sizeof(e->text), "You are set up: from now on a login asks for the code your app "
 		 "shows.");
@@ -236,6 +243,12 @@ show_recovery(pam_handle_t *pamh, const struct messages *msg, struct enrolment *
 	}
 	messages_append_line(msg, e->text, sizeof(e->text), "Keep them somewhere safe. They will not be shown again.");
 	send_text(pamh, e->text);
+	messages_format(msg, prompt, sizeof(prompt), "Press Enter to continue: ");
+	if (pam_prompt(pamh, cfg->echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF, &answer,
+		       "%s", prompt) == PAM_SUCCESS && answer != NULL) {
+		secure_wipe(answer, strlen(answer));  /* a code typed here by mistake */
+		free(answer);
+	}
 }
 
 static enum enrol_outcome
@@ -293,7 +306,7 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *ms
 		return ENROL_FAILED;
 	}
 	snprintf(why, why_size, "record %s", path);
-	show_recovery(pamh, msg, e, ENROL_RECOVERY_DEFAULT);
+	show_recovery(pamh, cfg, msg, e, ENROL_RECOVERY_DEFAULT);
 	return ENROL_DONE;
 }
 

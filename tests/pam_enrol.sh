@@ -93,6 +93,7 @@ check_eq "the right first code: the login goes on" PAM_SUCCESS "$result"
 check_eq "the record: root's, 0600" "root 600" "$(stat -c '%U %a' "$REC")"
 check "the record holds the secret shown" grep -q "$(cat "$T/a.secret")" "$REC"
 check "ten recovery codes shown once" test "$(grep -cE '^  [a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$' "$T/a.log")" -eq 10
+check "... then a prompt, so that sshd shows them too" grep -q '^prompt: Press Enter to continue: ' "$T/a.log"
 check "enrolment logged with user, service and rhost" \
 	in_log a "user=root service=enrol rhost=192.0.2.7: enrolled at login"
 check "no secret in the log" sh -c "! grep SYSLOG '$T/a.log' | grep -q '$(cat "$T/a.secret")'"
