@@ -251,6 +251,20 @@ show_recovery(pam_handle_t *pamh, const struct totp_config *cfg, const struct me
 	}
 }
 
+/* The record says it was made at a login, of which service and from where
+ * (totp-admin status shows it). */
+static void
+record_origin(pam_handle_t *pamh, struct totp_record *rec)
+{
+	const void *service = NULL, *rhost = NULL;
+
+	if (pam_get_item(pamh, PAM_SERVICE, &service) != PAM_SUCCESS)
+		service = NULL;
+	if (pam_get_item(pamh, PAM_RHOST, &rhost) != PAM_SUCCESS)
+		rhost = NULL;
+	record_set_login_origin(rec, service, rhost);
+}
+
 static enum enrol_outcome
 run(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
     const struct store_user *user, struct enrolment *e, int *conv_rc, char *why,
@@ -290,6 +304,7 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *ms
 		return ENROL_UNCONFIRMED;
 	}
 	enrol_mark_confirmed(&e->rec, step, (int64_t)time(NULL));
+	record_origin(pamh, &e->rec);
 	if (recovery_generate(&e->rec, ENROL_RECOVERY_DEFAULT, 0, e->codes) != 0) {
 		snprintf(why, why_size, "cannot make recovery codes");
 		return ENROL_FAILED;

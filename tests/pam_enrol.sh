@@ -11,6 +11,7 @@ skip_in_plain_build_before_sanitizers "behaviour only"
 export LC_ALL=C
 tmp=$T
 . "$top_srcdir/tests/qr_lib.sh"
+. "$top_srcdir/tests/admin_env.sh"
 
 STORE="$T/store"
 mkdir -m 700 "$STORE"
@@ -99,6 +100,15 @@ check "enrolment logged with user, service and rhost" \
 check "no secret in the log" sh -c "! grep SYSLOG '$T/a.log' | grep -q '$(cat "$T/a.secret")'"
 check "no code in the log" sh -c "! grep SYSLOG '$T/a.log' | grep -q '$(shown_code a)'"
 
+check "the record says where it was made (enrolled=)" \
+	grep -qx "enrolled=login,enrol,192.0.2.7" "$REC"
+printf 'secret=%s/%%u\n' "$STORE" >"$T/admin.conf"
+check_admin "totp-admin status of the user enrolled at a login" 0 --conf "$T/admin.conf" status root
+check "... tells how and where from" \
+	grep -qx "enrolled: *at a login to enrol from 192.0.2.7" "$T/admin.out"
+check_admin "totp-admin list --json" 0 --conf "$T/admin.conf" list --json
+check_eq "... has it too" "login enrol 192.0.2.7" "$(json_get "$T/admin.out" \
+	"' '.join(u['enrolled'][k] for u in d if u['user'] == 'root' for k in ('at', 'service', 'rhost'))")"
 check_login "the confirming code is refused at the next login" PAM_AUTH_ERR enrol root \
 	"$(shown_code a)"
 check "... as a replay" logged "replayed code refused"
@@ -118,6 +128,10 @@ check "... it fits 24 lines with the prompt" test "$(wc -l <"$qr")" -le 22
 answer s "$(shown_code s)"
 finish s
 check_eq "... and the enrolment goes on" PAM_SUCCESS "$result"
+check "... the record says: no remote host" grep -qx "enrolled=login,enrol," "$REC"
+check_admin "... totp-admin status" 0 --conf "$T/admin.conf" status root --json
+check_eq "... in JSON: the rhost null" "enrol None" \
+	"$(json_get "$T/admin.out" "d['enrolled']['service'] + ' ' + str(d['enrolled']['rhost'])")"
 
 # ---- nothing written ----
 rm -f "$REC"
