@@ -67,6 +67,9 @@ check_eq "  the record: root's, 0600, in the root-only store" "root 600" \
 	"$(stat -c '%U %a' "$STORE/$uu" 2>&1)"
 check "  it holds the key shown" grep -q "$key" "$STORE/$uu"
 after "$uu" "$pw_uu" "$key" C.UTF-8
+"$top_builddir/tools/totp-admin" --secret-path "$STORE/%u" status "$uu" >"$T/admin.out" 2>&1
+check "  totp-admin status tells it was made at a login to sshd, from where" \
+	grep -qx "enrolled: *at a login to $service from 127.0.0.1" "$T/admin.out"
 
 # --- the client under LANG=C: the key and the Key URI by hand ---
 enrol "$uc" "$pw_uc" C
@@ -83,6 +86,15 @@ check_eq "  ten recovery codes shown" 10 "$(recovery_codes)"
 check_eq "  the record: root's, 0600" "root 600" "$(stat -c '%U %a' "$STORE/$uc" 2>&1)"
 check "  it holds the key shown" grep -q "$key" "$STORE/$uc"
 after "$uc" "$pw_uc" "$key" C
+
+# --- enroll_from: a login from elsewhere is refused, nothing written ---
+rm -f "$STORE/$uc"
+set_stack "auth requisite pam_unix.so" \
+	"auth required $MODULE secret=$STORE/%u enroll=prompt enroll_from=10.0.0.0/8"
+ssh_code "$uc" -a "$PASS" "$pw_uc" -a "$CODE" 123456
+expect_out "enroll_from=10.0.0.0/8: a first login from 127.0.0.1 is refused"
+check "  no key or QR code was shown" sh -c "! grep -q 'otpauth://' '$T/last.log'"
+check "  nothing was written" test ! -e "$STORE/$uc"
 
 check "no secret in sshd's log" sh -c "! grep -q '$key' '$T/sshd.log'"
 check "sshd is still running" kill -0 "$sshd_pid"
