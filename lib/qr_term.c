@@ -92,18 +92,20 @@ void qr_term_size(enum qr_term kind, int modules, int quiet, int *lines, int *co
 
     /* UTF-8: two module rows a line, one module a column; ANSI: one row a
      * line, two columns a module */
-    *lines = kind == QR_TERM_UTF8 ? (n + 1) / 2 : n;
-    *columns = kind == QR_TERM_UTF8 ? n : 2 * n;
+    *lines = kind != QR_TERM_ANSI ? (n + 1) / 2 : n;
+    *columns = kind != QR_TERM_ANSI ? n : 2 * n;
 }
 
-static int render_utf8(const QRcode *qr, int quiet, FILE *out)
+/* COLOURS: with the explicit colours (QR_TERM_UTF8) or without any
+ * (QR_TERM_UTF8_PLAIN). */
+static int render_utf8(const QRcode *qr, int quiet, int colours, FILE *out)
 {
     int n = qr_side(qr, quiet);
 
     /* Two module rows per line; when N is odd the last line's lower half is
      * one more row of quiet zone. */
     for (int y = 0; y < n; y += 2) {
-        if (fputs(SGR_UTF8_CELLS, out) == EOF)
+        if (colours && fputs(SGR_UTF8_CELLS, out) == EOF)
             return -1;
         for (int x = 0; x < n; x++) {
             int top = qr_dark(qr, quiet, x, y), bottom = qr_dark(qr, quiet, x, y + 1);
@@ -112,7 +114,7 @@ static int render_utf8(const QRcode *qr, int quiet, FILE *out)
             if (fputs(cell, out) == EOF)
                 return -1;
         }
-        if (fputs(SGR_RESET "\n", out) == EOF)
+        if (fputs(colours ? SGR_RESET "\n" : "\n", out) == EOF)
             return -1;
     }
     return 0;
@@ -148,15 +150,15 @@ int qr_render_term(enum qr_term kind, const char *text, int quiet, FILE *out)
     int ret = -1, saved = 0;
 
     if (out == NULL || quiet < QR_QUIET_ZONE_MIN || quiet > QR_QUIET_ZONE ||
-        (kind != QR_TERM_UTF8 && kind != QR_TERM_ANSI)) {
+        (kind != QR_TERM_UTF8 && kind != QR_TERM_ANSI && kind != QR_TERM_UTF8_PLAIN)) {
         errno = EINVAL;
         return -1;
     }
     qr = qr_encode(text);
     if (qr == NULL)
         goto out;
-    if ((kind == QR_TERM_UTF8 ? render_utf8(qr, quiet, out)
-                              : render_ansi(qr, quiet, out)) != 0)
+    if ((kind == QR_TERM_ANSI ? render_ansi(qr, quiet, out)
+                              : render_utf8(qr, quiet, kind == QR_TERM_UTF8, out)) != 0)
         goto out;
     if (fflush(out) == EOF)
         goto out;

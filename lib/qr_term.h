@@ -26,12 +26,16 @@ int qr_symbol_modules(const char *text);
 /* The terminal renderings. For both: the lines and columns a symbol of
  * MODULES takes drawn with a quiet zone of QUIET modules, and drawing
  * TEXT with that quiet zone (QR_QUIET_ZONE_MIN to QR_QUIET_ZONE). */
-enum qr_term { QR_TERM_UTF8, QR_TERM_ANSI };
+enum qr_term { QR_TERM_UTF8, QR_TERM_ANSI, QR_TERM_UTF8_PLAIN };
 void qr_term_size(enum qr_term kind, int modules, int quiet, int *lines, int *columns);
 /* QR_TERM_UTF8: half blocks (U+2580, U+2584, U+2588), two modules per
  * character cell, black on white set explicitly with ANSI colours. For
  * UTF-8 terminals. QR_TERM_ANSI: two spaces per module, coloured with ANSI
- * background colours only. For terminals without UTF-8. */
+ * background colours only. For terminals without UTF-8. QR_TERM_UTF8_PLAIN:
+ * the half blocks of QR_TERM_UTF8 without any escape sequence, a dark module
+ * drawn in the terminal's own foreground colour: for a channel that shows
+ * escape sequences as text (OpenSSH's client, keyboard-interactive). It
+ * reads right on a light background only. */
 int qr_render_term(enum qr_term kind, const char *text, int quiet, FILE *out);
 
 /* The terminal every QR code with the default parameters, an issuer of 30

@@ -467,6 +467,92 @@ parse_recovery(struct totp_record *rec, const char *v, size_t n)
 	return NULL;
 }
 
+/* A byte a part of enrolled= may hold: printable ASCII, no space, no comma. */
+static int
+origin_byte(char c)
+{
+	return c > ' ' && c < 0x7f && c != ',';
+}
+
+/* N bytes of V into OUT (MAX + 1 bytes): NULL when they are a valid part
+ * of enrolled= (at least MIN bytes), else why not. */
+static const char *
+origin_part(const char *v, size_t n, size_t min, size_t max, char *out)
+{
+	if (n < min)
+		return "empty service";
+	if (n > max)
+		return "service or remote host too long";
+	for (size_t i = 0; i < n; i++)
+		if (!origin_byte(v[i]))
+			return "bad byte in service or remote host";
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return NULL;
+}
+
+#define ORIGIN_LOGIN "login,"
+
+/* login,SERVICE,RHOST (RHOST may be empty) */
+static const char *
+parse_enrolled(struct totp_record *rec, const char *v, size_t n)
+{
+	const size_t plen = sizeof(ORIGIN_LOGIN) - 1;
+	const char *comma, *why;
+	size_t slen;
+
+	if (n < plen || memcmp(v, ORIGIN_LOGIN, plen) != 0)
+		return "unknown origin (expected login,SERVICE,REMOTE-HOST)";
+	comma = memchr(v + plen, ',', n - plen);
+	if (comma == NULL)
+		return "missing remote host (expected login,SERVICE,REMOTE-HOST)";
+	slen = (size_t)(comma - (v + plen));
+	why = origin_part(v + plen, slen, 1, RECORD_ORIGIN_SERVICE_MAX, rec->enrolled_service);
+	if (why == NULL)
+		why = origin_part(comma + 1, n - plen - slen - 1, 0, RECORD_ORIGIN_RHOST_MAX,
+				  rec->enrolled_rhost);
+	if (why != NULL) {
+		rec->enrolled_service[0] = rec->enrolled_rhost[0] = '\0';
+		return why;
+	}
+	rec->enrolled_at_login = 1;
+	return NULL;
+}
+
+/* SRC into OUT (MAX + 1 bytes) as origin_part accepts it. */
+static void
+origin_copy(const char *src, size_t max, char *out)
+{
+	size_t i = 0;
+
+	for (; src != NULL && src[i] != '\0' && i < max; i++)
+		out[i] = origin_byte(src[i]) ? src[i] : '?';
+	out[i] = '\0';
+}
+
+void
+record_set_login_origin(struct totp_record *rec, const char *service, const char *rhost)
+{
+	rec->enrolled_at_login = 1;
+	origin_copy(service != NULL && service[0] != '\0' ? service : "?",
+		    RECORD_ORIGIN_SERVICE_MAX, rec->enrolled_service);
+	origin_copy(rhost, RECORD_ORIGIN_RHOST_MAX, rec->enrolled_rhost);
+}
+
+/* The origin fields as parse_enrolled leaves them. */
+static int
+origin_valid(const struct totp_record *rec)
+{
+	char part[RECORD_ORIGIN_RHOST_MAX + 1];
+
+	if (!rec->enrolled_at_login)
+		return rec->enrolled_service[0] == '\0' && rec->enrolled_rhost[0] == '\0';
+	return origin_part(rec->enrolled_service, strnlen(rec->enrolled_service,
+			   sizeof(rec->enrolled_service)), 1, RECORD_ORIGIN_SERVICE_MAX, part) == NULL &&
+	       origin_part(rec->enrolled_rhost, strnlen(rec->enrolled_rhost,
+			   sizeof(rec->enrolled_rhost)), 0, RECORD_ORIGIN_RHOST_MAX, part) == NULL;
+}
+
 struct key_handler {
 	const char *name;
 	const char *(*parse)(struct totp_record *, const char *, size_t);
@@ -480,6 +566,7 @@ static const struct key_handler key_handlers[] = {
 	{ "created", parse_created },
 	{ "recovery_kdf", parse_kdf },
 	{ "recovery", parse_recovery },
+	{ "enrolled", parse_enrolled },
 };
 #define KEY_COUNT (sizeof(key_handlers) / sizeof(key_handlers[0]))
 #define KEYS_REQUIRED 0x1fu  /* the first five */
@@ -752,7 +839,7 @@ enrolment_valid(const struct totp_record *rec)
 		return 0;
 	if (rec->period < 1 || rec->period > RECORD_PERIOD_MAX)
 		return 0;
-	if (rec->created < 0)
+	if (rec->created < 0 || !origin_valid(rec))
 		return 0;
 	if (rec->recovery_iterations == 0)
 		return rec->recovery_count == 0;
@@ -801,6 +888,9 @@ record_format(const struct totp_record *rec, char *out, size_t out_size,
 		}
 		out_add(&o, "\n", 1);
 	}
+	if (rec->enrolled_at_login)
+		out_addf(&o, "enrolled=" ORIGIN_LOGIN "%s,%s\n", rec->enrolled_service,
+			 rec->enrolled_rhost);
 	if (o.failed || o.len > RECORD_MAX_BYTES)
 		goto out;
 	if (out_len != NULL)

@@ -14,6 +14,7 @@
  *   created=<unix time>\n
  *   recovery_kdf=pbkdf2-sha256:<iterations>:<salt hex>\n   (optional pair)
  *   recovery=<hash hex>,<hash hex>,...\n                  (may be empty)
+ *   enrolled=login,<service>,<remote host>\n   (optional: made at a login)
  */
 #ifndef PAM_TOTP_RECORD_H
 #define PAM_TOTP_RECORD_H
@@ -31,6 +32,10 @@
 #define RECORD_RECOVERY_HASH_LEN 16
 #define RECORD_RECOVERY_SALT_LEN 16
 #define RECORD_PERIOD_MAX 300
+/* enrolled=: the PAM service and remote host of an enrolment at a login
+ * (enroll=prompt), printable ASCII without space or comma */
+#define RECORD_ORIGIN_SERVICE_MAX 64
+#define RECORD_ORIGIN_RHOST_MAX 255
 
 /* state_x=SEQ:LAST:SKEW:FAILS:LOCKED:RESYNC:SUM\n with
  *   SEQ    %020 unsigned   sequence number, higher is newer
@@ -70,6 +75,11 @@ struct totp_record {
 	uint8_t recovery_salt[RECORD_RECOVERY_SALT_LEN];
 	size_t recovery_count;
 	uint8_t recovery[RECORD_RECOVERY_MAX][RECORD_RECOVERY_HASH_LEN];
+	/* made at a login (enroll=prompt), and where from; 0 and empty for a
+	 * record without enrolled= (totp-enroll, totp-admin import) */
+	int enrolled_at_login;
+	char enrolled_service[RECORD_ORIGIN_SERVICE_MAX + 1];  /* never empty when set */
+	char enrolled_rhost[RECORD_ORIGIN_RHOST_MAX + 1];      /* empty: none */
 	/* state part */
 	struct totp_state state;  /* the newest valid slot */
 	int state_slot;           /* 0 (A) or 1 (B): where state came from */
@@ -102,6 +112,12 @@ int record_format_slot(const struct totp_state *st, int slot,
 
 /* The slot a login writes next: the one that does not hold the current state. */
 int record_next_slot(const struct totp_record *rec);
+
+/* Mark rec as enrolled at a login of SERVICE from RHOST (either may be
+ * NULL): a byte enrolled= cannot hold becomes '?', a value too long is
+ * cut, a missing service is "?". For the record only: the log line keeps
+ * the exact values. */
+void record_set_login_origin(struct totp_record *rec, const char *service, const char *rhost);
 
 /* Wipe the secret and everything else in rec. */
 void record_wipe(struct totp_record *rec);

@@ -35,6 +35,7 @@ struct enrolment {
 	char b32[URI_SECRET_MAX], grouped[URI_SECRET_MAX * 2], uri[ENROL_URI_MAX];
 	char codes[RECORD_RECOVERY_MAX][RECOVERY_CODE_SIZE];
 	char text[TEXT_MAX];
+	enum qr_term qr_kind;
 };
 
 /* The record's path, which must be outside the home (the user must never
@@ -89,10 +90,28 @@ send_text(pam_handle_t *pamh, const char *text)
 	pam_prompt(pamh, PAM_TEXT_INFO, NULL, "%s", text);
 }
 
+/* How to draw the QR code. sshd on Linux sets PAM_TTY to "ssh" while it
+ * authenticates, and OpenSSH's client prints keyboard-interactive text
+ * through a filter that shows an escape character as the four characters
+ * \033 (and, under a non-UTF-8 locale, every non-ASCII byte in octal): the
+ * colours cannot come through there, so the code is drawn without them,
+ * and the key and the Key URI, plain ASCII, remain for a terminal that
+ * cannot show it. */
+static enum qr_term
+qr_kind(pam_handle_t *pamh)
+{
+	const void *tty = NULL;
+
+	if (pam_get_item(pamh, PAM_TTY, &tty) == PAM_SUCCESS && tty != NULL &&
+	    strcmp(tty, "ssh") == 0)
+		return QR_TERM_UTF8_PLAIN;
+	return QR_TERM_UTF8;
+}
+
 /* The QR code as text, sized for an 80x24 window with the prompt under it;
  * 0 when drawn into text, -1 when it does not fit or cannot be drawn. */
 static int
-draw_qr(const char *uri, char *text, size_t size)
+draw_qr(enum qr_term kind, const char *uri, char *text, size_t size)
 {
 	int modules = qr_symbol_modules(uri), quiet, drawn, ret = -1;
 	char *buf = NULL;
@@ -101,11 +120,11 @@ draw_qr(const char *uri, char *text, size_t size)
 
 	if (modules <= 0)
 		return -1;
-	quiet = qr_quiet_zone_to_fit(QR_TERM_UTF8, modules, QR_SMALL_TERM_LINES,
+	quiet = qr_quiet_zone_to_fit(kind, modules, QR_SMALL_TERM_LINES,
 				     QR_SMALL_TERM_COLUMNS, LINES_BELOW_QR);
 	if (quiet == 0 || (out = open_memstream(&buf, &len)) == NULL)
 		return -1;
-	drawn = qr_render_term(QR_TERM_UTF8, uri, quiet, out) == 0;
+	drawn = qr_render_term(kind, uri, quiet, out) == 0;
 	/* closed once, whatever happened: it also sets buf and len */
 	if (fclose(out) == 0 && drawn) {
 		/* no last newline: the conversation ends each message itself */
@@ -144,7 +163,7 @@ show_secret(pam_handle_t *pamh, const struct messages *msg, const struct store_u
 	messages_append_line(msg, e->text, sizeof(e->text), "Key URI:");
 	add_raw(e->text, e->uri);
 	send_text(pamh, e->text);
-	if (draw_qr(e->uri, e->text, sizeof(e->text)) != 0) {
+	if (draw_qr(e->qr_kind, e->uri, e->text, sizeof(e->text)) != 0) {
 		messages_say(msg, PAM_TEXT_INFO, "The QR code does not fit here: add the account "
 			     "by hand with the key above.");
 		return 0;
@@ -200,9 +219,16 @@ confirm(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages
 	return ret;
 }
 
+/* The recovery codes, then a prompt whose answer does not matter (the
+ * record is written already): sshd shows the module's messages with its
+ * next prompt, and those after the last prompt only when an interactive
+ * session starts (not for a command, not with ~/.hushlogin). */
 static void
-show_recovery(pam_handle_t *pamh, const struct messages *msg, struct enrolment *e, size_t n)
+show_recovery(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
+	      struct enrolment *e, size_t n)
 {
+	char prompt[64], *answer = NULL;
+
 	e->text[0] = '\0';
 	messages_append_line(msg, e->text, sizeof(e->text), "You are set up: from now on a login asks for the code your app "
 		 "shows.");
@@ -217,6 +243,26 @@ show_recovery(pam_handle_t *pamh, const struct messages *msg, struct enrolment *
 	}
 	messages_append_line(msg, e->text, sizeof(e->text), "Keep them somewhere safe. They will not be shown again.");
 	send_text(pamh, e->text);
+	messages_format(msg, prompt, sizeof(prompt), "Press Enter to continue: ");
+	if (pam_prompt(pamh, cfg->echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF, &answer,
+		       "%s", prompt) == PAM_SUCCESS && answer != NULL) {
+		secure_wipe(answer, strlen(answer));  /* a code typed here by mistake */
+		free(answer);
+	}
+}
+
+/* The record says it was made at a login, of which service and from where
+ * (totp-admin status shows it). */
+static void
+record_origin(pam_handle_t *pamh, struct totp_record *rec)
+{
+	const void *service = NULL, *rhost = NULL;
+
+	if (pam_get_item(pamh, PAM_SERVICE, &service) != PAM_SUCCESS)
+		service = NULL;
+	if (pam_get_item(pamh, PAM_RHOST, &rhost) != PAM_SUCCESS)
+		rhost = NULL;
+	record_set_login_origin(rec, service, rhost);
 }
 
 static enum enrol_outcome
@@ -234,7 +280,8 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *ms
 		snprintf(why, why_size, "no random bytes for the secret");
 		return ENROL_FAILED;
 	}
-	if (enrol_uri(&e->rec, cfg->issuer, NULL, user->name, QR_TERM_UTF8, LINES_BELOW_QR,
+	e->qr_kind = qr_kind(pamh);
+	if (enrol_uri(&e->rec, cfg->issuer, NULL, user->name, e->qr_kind, LINES_BELOW_QR,
 		      &e->ou, e->b32, sizeof(e->b32), e->uri, sizeof(e->uri)) != ENROL_URI_OK ||
 	    enrol_group_secret(e->b32, e->grouped, sizeof(e->grouped)) != 0) {
 		snprintf(why, why_size, "cannot build the Key URI (issuer= or user name unusable?)");
@@ -257,6 +304,7 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *ms
 		return ENROL_UNCONFIRMED;
 	}
 	enrol_mark_confirmed(&e->rec, step, (int64_t)time(NULL));
+	record_origin(pamh, &e->rec);
 	if (recovery_generate(&e->rec, ENROL_RECOVERY_DEFAULT, 0, e->codes) != 0) {
 		snprintf(why, why_size, "cannot make recovery codes");
 		return ENROL_FAILED;
@@ -273,7 +321,7 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *ms
 		return ENROL_FAILED;
 	}
 	snprintf(why, why_size, "record %s", path);
-	show_recovery(pamh, msg, e, ENROL_RECOVERY_DEFAULT);
+	show_recovery(pamh, cfg, msg, e, ENROL_RECOVERY_DEFAULT);
 	return ENROL_DONE;
 }
 

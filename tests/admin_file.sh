@@ -79,9 +79,12 @@ run_store() {
 	check_admin "$kind: status $B" 0 --conf "$conf" status $B
 	check "$kind: status tells where the record is" grep -qx "record: *$(rec_of $B)" "$T/admin.out"
 	check "$kind: status tells the state" grep -qx "state: *locked" "$T/admin.out"
+	check "$kind: status of a record without enrolled= says by whom it could be" \
+		grep -qx "enrolled: *by totp-enroll or totp-admin import" "$T/admin.out"
 	check_admin "$kind: status --json $A" 0 --conf "$conf" status $A --json
 	check_eq "$kind: status JSON of $A" "disabled $(rec_of $A)" \
 		"$(json_get "$T/admin.out" "d['state'] + ' ' + d['record']")"
+	check_eq "$kind: ... in JSON null" None "$(json_get "$T/admin.out" "d['enrolled']")"
 	check_admin "$kind: status of $C (not enrolled) exits 3" 3 --conf "$conf" status $C
 
 	# unlock: failures and lock-out gone, secret, replay state and recovery codes kept

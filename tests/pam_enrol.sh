@@ -11,6 +11,7 @@ skip_in_plain_build_before_sanitizers "behaviour only"
 export LC_ALL=C
 tmp=$T
 . "$top_srcdir/tests/qr_lib.sh"
+. "$top_srcdir/tests/admin_env.sh"
 
 STORE="$T/store"
 mkdir -m 700 "$STORE"
@@ -93,16 +94,44 @@ check_eq "the right first code: the login goes on" PAM_SUCCESS "$result"
 check_eq "the record: root's, 0600" "root 600" "$(stat -c '%U %a' "$REC")"
 check "the record holds the secret shown" grep -q "$(cat "$T/a.secret")" "$REC"
 check "ten recovery codes shown once" test "$(grep -cE '^  [a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$' "$T/a.log")" -eq 10
+check "... then a prompt, so that sshd shows them too" grep -q '^prompt: Press Enter to continue: ' "$T/a.log"
 check "enrolment logged with user, service and rhost" \
 	in_log a "user=root service=enrol rhost=192.0.2.7: enrolled at login"
 check "no secret in the log" sh -c "! grep SYSLOG '$T/a.log' | grep -q '$(cat "$T/a.secret")'"
 check "no code in the log" sh -c "! grep SYSLOG '$T/a.log' | grep -q '$(shown_code a)'"
 
+check "the record says where it was made (enrolled=)" \
+	grep -qx "enrolled=login,enrol,192.0.2.7" "$REC"
+printf 'secret=%s/%%u\n' "$STORE" >"$T/admin.conf"
+check_admin "totp-admin status of the user enrolled at a login" 0 --conf "$T/admin.conf" status root
+check "... tells how and where from" \
+	grep -qx "enrolled: *at a login to enrol from 192.0.2.7" "$T/admin.out"
+check_admin "totp-admin list --json" 0 --conf "$T/admin.conf" list --json
+check_eq "... has it too" "login enrol 192.0.2.7" "$(json_get "$T/admin.out" \
+	"' '.join(u['enrolled'][k] for u in d if u['user'] == 'root' for k in ('at', 'service', 'rhost'))")"
 check_login "the confirming code is refused at the next login" PAM_AUTH_ERR enrol root \
 	"$(shown_code a)"
 check "... as a replay" logged "replayed code refused"
 check_login "the next code is accepted" PAM_SUCCESS enrol root "$(shown_code a 1)"
 check "an enrolled user is not enrolled again" sh -c "! grep -q otpauth '$T/last.log'"
+
+# ---- in sshd (PAM_TTY "ssh"): the QR code without escape sequences,
+# which OpenSSH's client would show as text (tests/system_enrol.sh) ----
+rm -f "$REC"
+LOGIN_OPTS="-t ssh" start_enrol s enrol root
+qr=$(grep -l "$(printf '\342\226')" "$T/s.msgs"/* | head -1)
+check "PAM_TTY=ssh: the QR code is a message of its own" test -n "$qr"
+check "... with no escape character in it" sh -c "! grep -q \"\$(printf '\\033')\" '$qr'"
+check_eq "... it scans back to the Key URI on a light background" "$(cat "$T/s.uri")" \
+	"$(term_decode light <"$qr")"
+check "... it fits 24 lines with the prompt" test "$(wc -l <"$qr")" -le 22
+answer s "$(shown_code s)"
+finish s
+check_eq "... and the enrolment goes on" PAM_SUCCESS "$result"
+check "... the record says: no remote host" grep -qx "enrolled=login,enrol," "$REC"
+check_admin "... totp-admin status" 0 --conf "$T/admin.conf" status root --json
+check_eq "... in JSON: the rhost null" "enrol None" \
+	"$(json_get "$T/admin.out" "d['enrolled']['service'] + ' ' + str(d['enrolled']['rhost'])")"
 
 # ---- nothing written ----
 rm -f "$REC"

@@ -1,6 +1,6 @@
 /* Drive one PAM authentication through the real libpam, for tests.
  *
- * usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS]
+ * usage: pam_login [-d CONFDIR] [-r RHOST] [-t TTY] [-a AUTHTOK] [-s START_NS]
  *                  [-b BARRIER_DIR] [-e NAME=VALUE] [-i] [-m MSG_DIR]
  *                  SERVICE USER [ANSWER...]
  *
@@ -240,16 +240,17 @@ main(int argc, char **argv)
 	struct pam_conv conv = { converse, &a };
 	void (*delay_fn)(int, unsigned, void *) = show_fail_delay;
 	pam_handle_t *pamh = NULL;
-	const char *confdir = NULL, *rhost = NULL, *authtok = NULL;
+	const char *confdir = NULL, *rhost = NULL, *authtok = NULL, *tty = NULL;
 	long long start_ns = 0;
 	const char *barrier = NULL, *pam_env_entry = NULL;
 	struct timespec t0, t1;
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "+d:r:a:s:b:e:im:")) != -1) {
+	while ((opt = getopt(argc, argv, "+d:r:t:a:s:b:e:im:")) != -1) {
 		switch (opt) {
 		case 'd': confdir = optarg; break;
 		case 'r': rhost = optarg; break;
+		case 't': tty = optarg; break;
 		case 'a': authtok = optarg; break;
 		case 's': start_ns = atoll(optarg); break;
 		case 'b': barrier = optarg; break;
@@ -260,7 +261,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (argc - optind < 2) {
-		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-a AUTHTOK] [-s START_NS] [-b DIR] [-e NAME=VALUE] [-i] [-m DIR] SERVICE USER [ANSWER...]\n");
+		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-t TTY] [-a AUTHTOK] [-s START_NS] [-b DIR] [-e NAME=VALUE] [-i] [-m DIR] SERVICE USER [ANSWER...]\n");
 		return 99;
 	}
 	a.v = argv + optind + 2;
@@ -274,6 +275,8 @@ main(int argc, char **argv)
 	}
 	if (rhost != NULL)
 		pam_set_item(pamh, PAM_RHOST, rhost);
+	if (tty != NULL)
+		pam_set_item(pamh, PAM_TTY, tty);
 	if (pam_env_entry != NULL)
 		pam_putenv(pamh, pam_env_entry);
 	pam_set_item(pamh, PAM_FAIL_DELAY, (const void *)delay_fn);

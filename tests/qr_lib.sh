@@ -1,7 +1,9 @@
 # QR helpers for shell tests: source after tests/tap.sh with $tmp set.
-#   term2pgm          a terminal QR rendering (stdin) to a plain PGM (stdout)
+#   term2pgm [light]  a terminal QR rendering (stdin) to a plain PGM (stdout)
 #   decode IMAGE      the text zbarimg reads from IMAGE (nothing when none)
-#   term_decode       a terminal rendering (stdin, utf8 or ansi) to its text
+#   term_decode [light]  a terminal rendering (stdin, utf8 or ansi) to its text
+# "light": cells in the terminal's default colours are allowed, painted as
+# a light-background terminal shows them (dark glyphs on white).
 command -v zbarimg >/dev/null || bail "zbarimg not installed (apt-get install zbar-tools)"
 command -v convert >/dev/null || bail "convert not installed (apt-get install imagemagick)"
 
@@ -10,22 +12,24 @@ command -v convert >/dev/null || bail "convert not installed (apt-get install im
 # halves, each black or white as the glyph (space, upper, lower or full
 # block) and the SGR colours in force paint it. A visible half drawn in the
 # terminal's default colours, an unknown SGR or any other character is an
-# error: that output would look different on a dark and a light terminal.
+# error (that output would look different on a dark and a light terminal),
+# unless "light" is given.
 term2pgm() {
-	awk '
+	awk -v light="${1:-}" '
 	BEGIN {
 		esc = sprintf("%c", 27)
 		upper = sprintf("%c%c%c", 226, 150, 128)
 		lower = sprintf("%c%c%c", 226, 150, 132)
 		full = sprintf("%c%c%c", 226, 150, 136)
-		fg = bg = -1; w = -1; h = 0
+		deffg = light == "light" ? 0 : -1; defbg = light == "light" ? 255 : -1
+		fg = deffg; bg = defbg; w = -1; h = 0
 	}
 	function die(msg) { print "term2pgm: line " NR ": " msg > "/dev/stderr"; bad = 1; exit 1 }
 	function sgr(params,   n, i, p) {
 		n = split(params, p, ";")
-		if (n == 0) { fg = bg = -1; return }
+		if (n == 0) { fg = deffg; bg = defbg; return }
 		for (i = 1; i <= n; i++) {
-			if (p[i] == "" || p[i] == "0") fg = bg = -1
+			if (p[i] == "" || p[i] == "0") { fg = deffg; bg = defbg }
 			else if (p[i] == "30") fg = 0
 			else if (p[i] == "37") fg = 255
 			else if (p[i] == "40") bg = 0
@@ -79,5 +83,5 @@ decode() {
 term_decode() {
 	local f
 	f=$(mktemp "$tmp/term.XXXXXX") || return 1
-	term2pgm >"$f.pgm" && convert "$f.pgm" -scale 800% "$f.png" && decode "$f.png"
+	term2pgm "${1:-}" >"$f.pgm" && convert "$f.pgm" -scale 800% "$f.png" && decode "$f.png"
 }

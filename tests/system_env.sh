@@ -24,9 +24,16 @@
 #                                 pam_totp.so replaced by the built module ARGS
 #   admin_record USER             a record in the root-only store $STORE
 #   home_record USER              ~USER/.pam_totp, owned by USER, mode 0600
-#   answer [-t SECS] [-a REGEX ANSWER]... -- CMD...
-#                                 run CMD on a pty answering prompts; sets
+#   answer [-t SECS] [-a REGEX ANSWER | -c REGEX SHELL-CMD]... -- CMD...
+#                                 run CMD on a pty answering prompts (-c:
+#                                 with what SHELL-CMD prints, given the
+#                                 screen so far, tests/pty_answer.py); sets
 #                                 $status, transcript in $T/last.log
+#   key_code_cmd                  for answer -c at an enrolment's "Code:":
+#                                 the code for the key in groups of four
+#                                 on the screen, on the test clock if set
+#   screen_uri / screen_qr        the Key URI in $T/last.log, and the lines
+#                                 between it and the "Code:" prompt
 
 MODULE="$top_builddir/pam_module/.libs/pam_totp.so"
 MAKE_RECORD="$top_builddir/tests/make_record"
@@ -124,6 +131,20 @@ home_record() {
 answer() {
 	python3 "$PTY_ANSWER" "$@" >"$T/last.log" 2>&1
 	status=$?
+}
+
+# $T/screen_key: the key in groups of four on the screen (stdin), without
+# the spaces, as a user typing it into the app by hand reads it
+printf '%s\n' '#!/bin/sh' \
+	"tr -d '\\r' | grep -E '^[A-Z2-7]{4}( [A-Z2-7]{1,4})+\$' | tail -1 | tr -d ' '" \
+	>"$T/screen_key"
+chmod 755 "$T/screen_key"
+key_code_cmd() {
+	echo "oathtool --totp -b ${PAM_TOTP_TEST_NOW:+-N @$PAM_TOTP_TEST_NOW} \"\$($T/screen_key)\""
+}
+screen_uri() { tr -d '\r' <"$T/last.log" | grep -E '^otpauth://' | tail -1; }
+screen_qr() {
+	tr -d '\r' <"$T/last.log" | awk '/^otpauth:\/\// { on = 1; next } /^Code: / { on = 0 } on'
 }
 
 # show the last transcript (and more files) as TAP comments

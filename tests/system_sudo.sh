@@ -5,7 +5,9 @@
 # as the test user on a pty, and timestamp_timeout=0 makes every run ask.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/system_env.sh"
-system_require sudo visudo setpriv
+system_require sudo visudo setpriv zbarimg convert
+tmp=$T
+. "$top_srcdir/tests/qr_lib.sh"
 
 service="sudo-pamtotp-test-$$"
 us="ptsu$$"
@@ -72,4 +74,29 @@ check_eq "six wrong passwords add nothing to the failure count" "$before" "$(fai
 skew=$("$top_builddir/tests/record_state" "$STORE/$us" | sed -n 's/.*skew=\([-+0-9]*\).*/\1/p')
 run_sudo -a "$PASS" "$pw" -a "$CODE" "$(code $((1 + skew)))"
 expect_root "the next code is accepted"
+
+# --- enroll=prompt (pam_totp(8)): the user not enrolled yet ---
+# set_enrol ARGS: the example stack with enroll=prompt and ARGS
+set_enrol() {
+	mapfile -t stack < <(example_auth sudo "secret=$STORE/%u enroll=prompt $*")
+	pam_service "$service" "$note_service" "${stack[@]}" \
+		"account required pam_unix.so" "session required pam_unix.so"
+}
+FIRST_CODE=$'\nCode: '
+rm -f "$STORE/$us"
+set_enrol enroll_services=sshd
+run_sudo -a "$PASS" "$pw" -a "$CODE" 123456
+expect_refused "enroll_services=sshd: an unenrolled user's sudo is refused as before"
+check "  no key or QR code was shown" sh -c "! grep -q 'otpauth://' '$T/last.log'"
+check "  nothing was written" test ! -e "$STORE/$us"
+set_enrol "enroll_services=sshd,$service"
+run_sudo -a "$PASS" "$pw" -c "$FIRST_CODE" "$(key_code_cmd)" -a 'Press Enter to continue: ?' ""
+expect_root "enroll_services with sudo's service: enrolled inside sudo, which runs"
+key=$("$T/screen_key" <"$T/last.log")
+check "  sudo showed the key in groups of four and the Key URI with it" \
+	grep -q "^otpauth://totp/.*[?&]secret=$key" <<<"$(screen_uri)"
+check_eq "  and the QR code, in its colours, scans back to the Key URI" \
+	"$(screen_uri)" "$(screen_qr | term_decode)"
+check_eq "  the record: root's, 0600" "root 600" "$(stat -c '%U %a' "$STORE/$us" 2>&1)"
+check "  it holds the key shown" grep -q "$key" "$STORE/$us"
 tap_done

@@ -78,6 +78,9 @@ assert_record_equal(const struct totp_record *a, const struct totp_record *b)
 	for (size_t i = 0; i < a->recovery_count; i++)
 		assert_memory_equal(a->recovery[i], b->recovery[i],
 		    RECORD_RECOVERY_HASH_LEN);
+	assert_int_equal(a->enrolled_at_login, b->enrolled_at_login);
+	assert_string_equal(a->enrolled_service, b->enrolled_service);
+	assert_string_equal(a->enrolled_rhost, b->enrolled_rhost);
 	assert_state_equal(&a->state, &b->state);
 }
 
@@ -608,6 +611,16 @@ static const struct bad_case bad_cases[] = {
 	{ "digits\n", "line 4: expected key=value" },
 	{ "=6\n", "line 4: empty key" },
 	{ GOOD_ENROL "created=1", "line 9: missing final newline" },
+	{ GOOD_ENROL "enrolled=tool,sshd,192.0.2.7\n", "line 9: enrolled: unknown origin" },
+	{ GOOD_ENROL "enrolled=login,sshd\n", "line 9: enrolled: missing remote host" },
+	{ GOOD_ENROL "enrolled=login,,192.0.2.7\n", "line 9: enrolled: empty service" },
+	{ GOOD_ENROL "enrolled=login,sshd,192.0.2.7,x\n",
+	  "line 9: enrolled: bad byte in service or remote host" },
+	{ GOOD_ENROL "enrolled=login,"
+	  "sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-s,\n",
+	  "line 9: enrolled: service or remote host too long" },
+	{ GOOD_ENROL "enrolled=login,sshd,a\n" "enrolled=login,sshd,b\n",
+	  "line 10: duplicate key 'enrolled'" },
 };
 
 static void
@@ -747,6 +760,51 @@ test_any_key_order(void **state)
 	record_wipe(&r);
 }
 
+/* enrolled= (an enrolment at a login): parsed, kept by a round trip;
+ * what a PAM item holds that it cannot is made to fit */
+static void
+test_enrolled_at_login(void **state)
+{
+	struct totp_record r, back;
+	struct totp_state st;
+	char long_host[400];
+	size_t n;
+
+	(void)state;
+	record_state_init(&st);
+	n = build(buf, &st, GOOD_ENROL "enrolled=login,sshd,2001:db8::7\n");
+	parse_ok(buf, n, &r);
+	assert_int_equal(r.enrolled_at_login, 1);
+	assert_string_equal(r.enrolled_service, "sshd");
+	assert_string_equal(r.enrolled_rhost, "2001:db8::7");
+	record_wipe(&r);
+	n = build(buf, &st, GOOD_ENROL "enrolled=login,sudo,\n");
+	parse_ok(buf, n, &r);
+	assert_string_equal(r.enrolled_rhost, "");
+	record_wipe(&r);
+	n = build(buf, &st, GOOD_ENROL);
+	parse_ok(buf, n, &r);
+	assert_int_equal(r.enrolled_at_login, 0);
+	record_wipe(&r);
+
+	sample_record(&r, OTP_ALG_SHA1, 6);
+	record_set_login_origin(&r, "ssh d", "10.0.0.1,evil\n");
+	assert_string_equal(r.enrolled_service, "ssh?d");
+	assert_string_equal(r.enrolled_rhost, "10.0.0.1?evil?");
+	round_trip(&r);
+	memset(long_host, 'h', sizeof(long_host) - 1);
+	long_host[sizeof(long_host) - 1] = '\0';
+	record_set_login_origin(&r, NULL, long_host);
+	assert_string_equal(r.enrolled_service, "?");
+	assert_int_equal(strlen(r.enrolled_rhost), RECORD_ORIGIN_RHOST_MAX);
+	round_trip(&r);
+	assert_int_equal(record_format(&r, buf, sizeof(buf), &n), 0);
+	assert_int_equal(record_parse(buf, n, &back, buf2, sizeof(buf2)), 0);
+	assert_int_equal(back.enrolled_at_login, 1);
+	record_wipe(&back);
+	record_wipe(&r);
+}
+
 int
 main(void)
 {
@@ -764,6 +822,7 @@ main(void)
 		cmocka_unit_test(test_malformed_whole),
 		cmocka_unit_test(test_error_wipes),
 		cmocka_unit_test(test_any_key_order),
+		cmocka_unit_test(test_enrolled_at_login),
 	};
 
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);

@@ -63,6 +63,9 @@ struct admin_summary {
 	uint32_t failures;
 	int64_t locked_until;
 	size_t recovery_left;
+	int enrolled_at_login;              /* enrolled= in the record */
+	char enrolled_service[RECORD_ORIGIN_SERVICE_MAX + 1];
+	char enrolled_rhost[RECORD_ORIGIN_RHOST_MAX + 1];
 };
 
 /* admin_users.c */

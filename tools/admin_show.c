@@ -53,6 +53,24 @@ locked_until(const struct admin_ctx *c, const struct admin_summary *s)
 	return s->locked_until > c->now ? s->locked_until : -1;
 }
 
+/* enrolled= of the record: an object, or null when it has none */
+static void
+json_enrolled(const struct admin_summary *s)
+{
+	if (!s->enrolled_at_login) {
+		fputs("null", stdout);
+		return;
+	}
+	fputs("{\"at\":\"login\",\"service\":", stdout);
+	json_string(s->enrolled_service);
+	fputs(",\"rhost\":", stdout);
+	if (s->enrolled_rhost[0] == '\0')
+		fputs("null", stdout);
+	else
+		json_string(s->enrolled_rhost);
+	putchar('}');
+}
+
 static void
 json_summary(const struct admin_ctx *c, const struct admin_summary *s)
 {
@@ -72,7 +90,9 @@ json_summary(const struct admin_ctx *c, const struct admin_summary *s)
 	json_time_or_null(last_login(s));
 	printf(",\"failures\":%u,\"locked_until\":", s->failures);
 	json_time_or_null(locked_until(c, s));
-	printf(",\"recovery_codes_left\":%zu}", s->recovery_left);
+	printf(",\"recovery_codes_left\":%zu,\"enrolled\":", s->recovery_left);
+	json_enrolled(s);
+	putchar('}');
 }
 
 static void
@@ -188,6 +208,13 @@ admin_status(const struct admin_ctx *c, const char *name)
 	       "recovery codes left: %zu\n",
 	       admin_state_name(c, &s), otp_alg_name(s.alg), s.digits, s.period, last,
 	       s.failures, locked, s.recovery_left);
+	if (!s.enrolled_at_login)
+		puts("enrolled:            by totp-enroll or totp-admin import");
+	else if (s.enrolled_rhost[0] == '\0')
+		printf("enrolled:            at a login to %s (no remote host)\n", s.enrolled_service);
+	else
+		printf("enrolled:            at a login to %s from %s\n", s.enrolled_service,
+		       s.enrolled_rhost);
 	return ADMIN_EXIT_OK;
 }
 

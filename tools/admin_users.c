@@ -307,6 +307,9 @@ admin_summarise(const struct admin_ctx *c, const struct admin_user *u, struct ad
 	s->failures = rec.state.failures;
 	s->locked_until = rec.state.locked_until;
 	s->recovery_left = rec.recovery_count;
+	s->enrolled_at_login = rec.enrolled_at_login;
+	memcpy(s->enrolled_service, rec.enrolled_service, sizeof(s->enrolled_service));
+	memcpy(s->enrolled_rhost, rec.enrolled_rhost, sizeof(s->enrolled_rhost));
 	record_wipe(&rec);
 }
 

@@ -1,0 +1,110 @@
+# The system's real sshd on loopback, for the system tests: source after
+# tests/system_env.sh. sshd takes its PAM service name from the name it was
+# started as, so it runs through a link named after a service file of the
+# test's own; /etc/pam.d/sshd and the system's sshd_config are never
+# touched.
+#
+#   start_sshd USER... [-- CONFIG-LINE...]
+#                       sshd for these users, keyboard-interactive only,
+#                       with CONFIG-LINEs appended to its config; sets
+#                       $service, $port, $sshd_pid
+#   set_stack LINE...   the auth part of the service (account and session stay)
+#   ssh_code USER [-a REGEX ANSWER]...  keyboard-interactive only, runs a
+#                       command that prints "logged in as USER"
+#   ssh_key USER [-a REGEX ANSWER]...   the key $T/client_key first
+#   expect_in USER DESC / expect_out DESC   judge the last ssh run
+system_require sshd ssh ssh-keygen
+
+SSHD=$(command -v sshd)
+service="sshd-pamtotp-test-$$"
+
+set_stack() {
+	pam_service "$service" "$note_service" "$@" \
+		"account required pam_unix.so" "session required pam_unix.so"
+}
+
+start_sshd() {
+	local users=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do users+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	# sshd insists on its privilege separation directory
+	if [ ! -d /run/sshd ]; then
+		mkdir -m 755 /run/sshd && at_exit "rmdir /run/sshd"
+	fi
+	ln -s "$SSHD" "$T/$service"
+	ssh-keygen -q -t ed25519 -N '' -C host -f "$T/host_key" || bail "ssh-keygen failed"
+	ssh-keygen -q -t ed25519 -N '' -C client -f "$T/client_key" || bail "ssh-keygen failed"
+	# a free port: bind to port 0, read it, let it go (sshd binds it next)
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	{
+		cat <<-EOC
+		ListenAddress 127.0.0.1
+		Port $port
+		HostKey $T/host_key
+		PidFile $T/sshd.pid
+		UsePAM yes
+		KbdInteractiveAuthentication yes
+		PasswordAuthentication no
+		PubkeyAuthentication yes
+		AuthenticationMethods keyboard-interactive
+		PermitRootLogin no
+		AllowUsers ${users[*]}
+		LoginGraceTime 30
+		MaxAuthTries 6
+		UseDNS no
+		PrintMotd no
+		PrintLastLog no
+		X11Forwarding no
+		AllowTcpForwarding no
+		EOC
+		printf '%s\n' "$@"
+	} >"$T/sshd_config"
+	set_stack "auth requisite pam_deny.so"
+	"$T/$service" -t -f "$T/sshd_config" >"$T/sshd_t.log" 2>&1 ||
+		{ cat "$T/sshd_t.log"; bail "sshd -t refused the config"; }
+	# -D: no daemon, so $! is sshd and the trap can end it; -e: log to
+	# stderr. On the test clock (tests/totp_code.sh): the shim reads it as
+	# sshd starts, before sshd's PAM process empties its environment.
+	# libpam's delay after a failure passes at once (tests/nodelay_shim.c).
+	LD_PRELOAD="$TIME_SHIM:$top_builddir/tests/.libs/libnodelayshim.so" \
+		"$T/$service" -D -e -f "$T/sshd_config" >"$T/sshd.log" 2>&1 &
+	sshd_pid=$!
+	at_exit "kill $sshd_pid; wait $sshd_pid"
+	wait_for 60 "sshd listening on port $port" sshd_listens ||
+		bail "sshd does not listen on port $port"
+	ok "sshd runs as $service on 127.0.0.1:$port"
+}
+sshd_listens() {
+	kill -0 "$sshd_pid" 2>/dev/null || { cat "$T/sshd.log"; bail "sshd did not start"; }
+	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+}
+
+SSH_OPTS=(-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+	-o ConnectTimeout=10 -o NumberOfPasswordPrompts=1 -o BatchMode=no
+	-o KbdInteractiveAuthentication=yes -o PasswordAuthentication=no -o IdentitiesOnly=yes)
+# the client's own notices left out, unless SSH_LOG_LEVEL=INFO (ssh's
+# default, at which it prints what sshd's PAM modules say, such as why a
+# code was refused); SSH_LOCALE: the client's LC_ALL, when set
+ssh_code() {
+	local user=$1; shift
+	answer -t 20 "$@" -- /usr/bin/env -u SSH_AUTH_SOCK ${SSH_LOCALE:+LC_ALL="$SSH_LOCALE"} ssh "${SSH_OPTS[@]}" -p "$port" \
+		-o LogLevel="${SSH_LOG_LEVEL:-ERROR}" \
+		-o PubkeyAuthentication=no -o PreferredAuthentications=keyboard-interactive \
+		"$user@127.0.0.1" 'echo "logged in as $(id -un)"'
+}
+ssh_key() {
+	local user=$1; shift
+	answer -t 20 "$@" -- /usr/bin/env -u SSH_AUTH_SOCK ssh "${SSH_OPTS[@]}" -p "$port" \
+		-o LogLevel="${SSH_LOG_LEVEL:-ERROR}" -i "$T/client_key" -o PubkeyAuthentication=yes \
+		-o PreferredAuthentications=publickey,keyboard-interactive \
+		"$user@127.0.0.1" 'echo "logged in as $(id -un)"'
+}
+expect_in() {
+	if [ "$status" -eq 0 ] && grep -q "^logged in as $1" "$T/last.log"; then ok "$2"; else
+		not_ok "$2 (ssh exit $status)"; show "$T/sshd.log"; fi
+}
+expect_out() {
+	if [ "$status" -eq 255 ] && grep -q 'Permission denied' "$T/last.log" &&
+		! grep -q '^logged in as' "$T/last.log"; then ok "$1"; else
+		not_ok "$1 (ssh exit $status)"; show "$T/sshd.log"; fi
+}

@@ -1,0 +1,101 @@
+#!/bin/bash
+# Enrolment at first login (enroll=prompt) through the system's real sshd
+# (tests/sshd_env.sh) and the real ssh client on a pty: a user who has
+# never enrolled logs in with the password, reads the QR code or the key
+# off the client's screen, and types the code for it; the record lands in
+# the root-only store, and the next login asks for a code.
+#
+# What OpenSSH's client (9.2) does with the module's text, which sshd sends
+# as part of the keyboard-interactive prompt: it prints an escape character
+# as the four characters \033, and under a non-UTF-8 locale (LANG=C) every
+# byte outside ASCII as an octal escape (\342\226\200 for a half block). So
+# the module draws the QR code in sshd without colours (pam_totp(8)); under
+# UTF-8 it reaches the screen intact, under LANG=C it is unreadable and the
+# key in groups of four and the Key URI, plain ASCII, are what the user has.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/system_env.sh"
+. "$top_srcdir/tests/sshd_env.sh"
+system_require zbarimg convert
+tmp=$T
+. "$top_srcdir/tests/qr_lib.sh"
+
+uu="pt_enr_u$$" uc="pt_enr_c$$"
+new_user "$uu"; pw_uu=$user_password
+new_user "$uc"; pw_uc=$user_password
+start_sshd "$uu" "$uc"
+# the stack of README "Enrolment at first login": the password, then the
+# module, the record in the root-only store ($STORE: root's, 0700)
+set_stack "auth requisite pam_unix.so" "auth required $MODULE secret=$STORE/%u enroll=prompt"
+check "the store is a root-only directory" test "$(stat -c '%U %a' "$STORE")" = "root 700"
+
+# as the user's ssh shows things: at its default LogLevel
+SSH_LOG_LEVEL=INFO
+PASS='Password: ?'
+CODE='Verification code: ?'
+FIRST_CODE=$'\nCode: '
+ENTER='Press Enter to continue: ?'
+recovery_codes() { grep -cE '^  [a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}'$'\r''?$' "$T/last.log"; }
+
+# enrol USER PASSWORD LOCALE: the first login, in the client's LOCALE
+enrol() {
+	SSH_LOCALE=$3 ssh_code "$1" -a "$PASS" "$2" -c "$FIRST_CODE" "$(key_code_cmd)" -a "$ENTER" ""
+	cp "$T/last.log" "$T/enrol_$1.log"
+	key=$("$T/screen_key" <"$T/last.log") uri=$(screen_uri)
+}
+# after USER PASSWORD KEY LOCALE: the confirming code again, then the next
+after() {
+	local user=$1 pw=$2 key=$3
+	SSH_LOCALE=$4 ssh_code "$user" -a "$PASS" "$pw" -a "$CODE" "$(code 0 "$key")"
+	expect_out "  the next login asks for a code, and the confirming one is refused"
+	check "  as a replay, the client says" grep -q 'This code was already used' "$T/last.log"
+	SSH_LOCALE=$4 ssh_code "$user" -a "$PASS" "$pw" -a "$CODE" "$(code 1 "$key")"
+	expect_in "$user" "  the next code is accepted"
+}
+
+# --- the client in a UTF-8 locale: the QR code scans ---
+enrol "$uu" "$pw_uu" C.UTF-8
+expect_in "$uu" "UTF-8: an unenrolled user logs in with the password and a first code"
+check "  the client showed the key in groups of four" test -n "$key"
+check "  and the Key URI, with that key" grep -q "^otpauth://totp/.*[?&]secret=$key\\(&\\|\$\\)" <<<"$uri"
+screen_qr >"$T/qr_utf8.txt"
+check "  the QR code reached the screen with no escape shown as text" \
+	sh -c "! grep -q '\\\\[0-7]' '$T/qr_utf8.txt'"
+check_eq "  the QR code on the screen scans back to the Key URI (light background)" \
+	"$uri" "$(term_decode light <"$T/qr_utf8.txt")"
+check_eq "  ten recovery codes shown, though the session runs a command" 10 "$(recovery_codes)"
+check_eq "  the record: root's, 0600, in the root-only store" "root 600" \
+	"$(stat -c '%U %a' "$STORE/$uu" 2>&1)"
+check "  it holds the key shown" grep -q "$key" "$STORE/$uu"
+after "$uu" "$pw_uu" "$key" C.UTF-8
+"$top_builddir/tools/totp-admin" --secret-path "$STORE/%u" status "$uu" >"$T/admin.out" 2>&1
+check "  totp-admin status tells it was made at a login to sshd, from where" \
+	grep -qx "enrolled: *at a login to $service from 127.0.0.1" "$T/admin.out"
+
+# --- the client under LANG=C: the key and the Key URI by hand ---
+enrol "$uc" "$pw_uc" C
+expect_in "$uc" "LANG=C: the code for the key in groups of four logs in"
+screen_qr >"$T/qr_c.txt"
+echo "# LANG=C: the client showed the QR code's first line as:"
+grep -m1 '\\' "$T/qr_c.txt" | cut -c1-72 | sed 's/^/#   /'
+check "  the client printed the half blocks as octal escapes" grep -q '\\342\\226' "$T/qr_c.txt"
+check "  the Key URI came through intact, with the key" \
+	grep -q "^otpauth://totp/.*[?&]secret=$key\\(&\\|\$\\)" <<<"$uri"
+check "  and so did the key in groups of four" \
+	grep -qx "$(sed 's/..../& /g; s/ $//' <<<"$key")"$'\r\\?' "$T/last.log"
+check_eq "  ten recovery codes shown" 10 "$(recovery_codes)"
+check_eq "  the record: root's, 0600" "root 600" "$(stat -c '%U %a' "$STORE/$uc" 2>&1)"
+check "  it holds the key shown" grep -q "$key" "$STORE/$uc"
+after "$uc" "$pw_uc" "$key" C
+
+# --- enroll_from: a login from elsewhere is refused, nothing written ---
+rm -f "$STORE/$uc"
+set_stack "auth requisite pam_unix.so" \
+	"auth required $MODULE secret=$STORE/%u enroll=prompt enroll_from=10.0.0.0/8"
+ssh_code "$uc" -a "$PASS" "$pw_uc" -a "$CODE" 123456
+expect_out "enroll_from=10.0.0.0/8: a first login from 127.0.0.1 is refused"
+check "  no key or QR code was shown" sh -c "! grep -q 'otpauth://' '$T/last.log'"
+check "  nothing was written" test ! -e "$STORE/$uc"
+
+check "no secret in sshd's log" sh -c "! grep -q '$key' '$T/sshd.log'"
+check "sshd is still running" kill -0 "$sshd_pid"
+tap_done
