@@ -14,23 +14,27 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cp "$model" "$T/" || bail "cannot copy $model"
 
-# verify DEFINE...: build pan for the model with those defines and run it;
-# its report goes to $T/out
+# verify OPT DEFINE...: build pan for the model with those defines, compiled
+# with OPT, and run it; its report goes to $T/out
 verify() {
+	local opt=$1
+	shift
 	(cd "$T" && rm -f pan pan.* ./*.trail &&
 		spin -a "$@" record_protocol.pml >spin.out 2>&1 &&
-		gcc -O2 -w -DSAFETY -o pan pan.c &&
+		gcc "$opt" -w -DSAFETY -o pan pan.c &&
 		./pan -m400000 >out 2>&1)
 }
 
-verify
+verify -O2
 check "the protocol: no invariant violated" grep -q "errors: 0" "$T/out"
 check "the search was exhaustive (depth limit never reached)" \
 	sh -c "! grep -q 'max search depth too small' '$T/out'"
 states=$(sed -n 's/^ *\([0-9]*\) states, stored.*/\1/p' "$T/out")
 echo "# $states states checked"
 for broken in BROKEN_NO_MARK BROKEN_NO_SYNC BROKEN_SAME_SLOT; do
-	verify "-D$broken"
+	# -O0: a broken variant fails within a few thousand states, so the
+	# compiler's time is all there is to save
+	verify -O0 "-D$broken"
 	check "$broken: a violation found" grep -q "assertion violated" "$T/out"
 done
 tap_done
