@@ -13,6 +13,10 @@
 #   ADMIN_CONF, HOST_A_CONF, HOST_B_CONF  config files: the administrator
 #                               (totp-enroll --init-db/--import) and two "hosts"
 #                               logging in as the pam_totp role (SELECT, UPDATE)
+#   PG_KEY                      their db_key=: the fleet key, made by --init-db
+#                               in $T (never the default path's real key);
+#                               a test that reads rows in the clear sets
+#                               PG_KEY=none before sourcing this file
 #   pg_enroll USER [make_record options]  a fresh row for USER with $SECRET
 #   pg_wait_for DESC SQL        wait until SQL answers t (wait_for, capped at 60 s)
 #   timed_login SERVICE USER ANSWER  login; $ms: how long pam_authenticate took
@@ -101,11 +105,13 @@ pg_psql "host=$PGSOCK dbname=postgres user=totp_admin" -c "CREATE DATABASE totp"
 ADMIN_CONF="$T/admin.conf"
 HOST_A_CONF="$T/host_a.conf"
 HOST_B_CONF="$T/host_b.conf"
-printf 'store=postgresql\ndb=%s password=%s\n' "$ADMIN_DB" "$ADMIN_PW" >"$ADMIN_CONF"
-printf 'store=postgresql\ndb=host=%s dbname=totp user=pam_totp password=%s\ndb_timeout=3\n' \
-	"$PGSOCK" "$PAM_PW" >"$HOST_A_CONF"
-printf 'store=postgresql\ndb=postgresql://pam_totp:%s@/totp?host=%s\ndb_timeout=3\n' \
-	"$PAM_PW" "$PGSOCK" >"$HOST_B_CONF"
+PG_KEY=${PG_KEY:-$T/fleet.key}
+printf 'store=postgresql\ndb=%s password=%s\ndb_key=%s\n' "$ADMIN_DB" "$ADMIN_PW" "$PG_KEY" \
+	>"$ADMIN_CONF"
+printf 'store=postgresql\ndb=host=%s dbname=totp user=pam_totp password=%s\ndb_timeout=3\ndb_key=%s\n' \
+	"$PGSOCK" "$PAM_PW" "$PG_KEY" >"$HOST_A_CONF"
+printf 'store=postgresql\ndb=postgresql://pam_totp:%s@/totp?host=%s\ndb_timeout=3\ndb_key=%s\n' \
+	"$PAM_PW" "$PGSOCK" "$PG_KEY" >"$HOST_B_CONF"
 chmod 600 "$ADMIN_CONF" "$HOST_A_CONF" "$HOST_B_CONF"
 
 "$ENROLL" --init-db --conf "$ADMIN_CONF" >"$PGD/init.log" 2>&1 ||
