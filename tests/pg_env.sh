@@ -21,6 +21,8 @@
 #   pg_wait_for DESC SQL        wait until SQL answers t (wait_for, capped at 60 s)
 #   timed_login SERVICE USER ANSWER  login; $ms: how long pam_authenticate took
 #   pg_hold USER / pg_release   another session holds USER's row lock until released
+#   login_bg SERVICE USER ANSWER LOG  a login in the background, its pid in
+#                               $bg_login (that of pam_login itself: it can be stopped)
 #
 # Without libpq at configure time the test is skipped, unless configure was
 # asked --with-postgresql (then libpq was found, or configure failed). With
@@ -159,4 +161,15 @@ pg_release() {
 	echo "COMMIT;" >&7
 	exec 7>&-
 	wait "$pg_holder"
+}
+
+# login_bg SERVICE USER ANSWER LOG: pam_login under pam_wrapper in the
+# background, descriptor 7 closed (see pg_hold). $bg_login is pam_login's
+# own pid, for kill -STOP, which a function run in the background would
+# not give.
+login_bg() {
+	LD_PRELOAD="$FIRST_PRELOAD" PAM_LOGIN_WRAPPER_LOCK="$PAM_LOGIN_WRAPPER_LOCK" \
+		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
+		"$PAM_LOGIN" "$1" "$2" "$3" >"$4" 2>&1 7>&- &
+	bg_login=$!
 }
