@@ -100,9 +100,8 @@ check_login "a replay through the pooler is refused" PAM_AUTH_ERR pool root "$c"
 check_login "  and another" PAM_AUTH_ERR pool root "$c"
 check_eq "  the pooler kept its server connections (the same backends)" "$pids" "$(server_pids)"
 check_eq "  SHOW SERVERS: as many as before" "$servers" "$(pgb_show SERVERS | wc -l)"
-check "  no server connection closed by pgbouncer" \
-	bash -c '! grep -q "closing because: client disconnect while server was not ready" "$1"' _ \
-	"$PGB/pgbouncer.log"
+check "  no server connection closed by pgbouncer" bash -c '! grep -q "$1" "$2"' _ \
+	"closing because: client disconnect while server was not ready" "$PGB/pgbouncer.log"
 # the control: a client that vanishes inside a transaction costs the pool
 # its server connection, which the checks above would have seen
 rm -f "$T/vanish.fifo" && mkfifo "$T/vanish.fifo"
@@ -119,6 +118,11 @@ exec 8>&-
 wait "$vanish" 2>/dev/null
 check "control: a client killed mid-transaction makes the pooler close that server connection" \
 	pg_wait_for "the backend gone" "SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = $victim"
+pgb_logged_discard() {
+	grep -q "closing because: client disconnect while server was not ready" "$PGB/pgbouncer.log"
+}
+check "  pgbouncer logs why, in the words the replay check looks for" \
+	wait_for 60 "pgbouncer's log line" pgb_logged_discard
 
 # ---- a login stopped while it holds the row lock ----
 advance_clock 30
