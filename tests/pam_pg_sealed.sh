@@ -111,9 +111,12 @@ else
 	bail "no directory to bind over for the default key path ($sysconfdir)"
 fi
 mkdir -p "$T/etc/security"
+# LD_PRELOAD (pam_wrapper, ASan's runtime) is for the program run last,
+# not for unshare, sh and mount
 cat >"$T/in_ns" <<EOF
 #!/bin/sh
-exec unshare --mount --propagation private sh -c 'mount --bind "\$1" "\$2" && shift 2 && exec "\$@"' \\
+PRELOAD_LAST="\$LD_PRELOAD" exec env -u LD_PRELOAD unshare --mount --propagation private \\
+	sh -c 'mount --bind "\$1" "\$2" && shift 2 && LD_PRELOAD="\$PRELOAD_LAST" exec "\$@"' \\
 	sh "$ns_src" "$ns_dst" "\$@"
 EOF
 chmod 755 "$T/in_ns"
