@@ -160,6 +160,13 @@ sed -e "s|^db_key=.*|db_key=$KEY_B\ndb_key_old=$KEY_A|" -e "s|^db_timeout=.*|db_
 chmod 600 "$T/make_b.conf" "$T/rot_admin.conf" "$T/rot_host.conf"
 make_service rot "conf=$T/rot_host.conf"
 make_service only_b "conf=$T/make_b.conf"
+make_service rel_key "conf=$HOST_A_CONF db_key=fleet.key"
+check_login "db_key= a relative path: a configuration error" PAM_SERVICE_ERR rel_key root "$(code)"
+check "  logged" logged "db_key=fleet.key is not an absolute path (or none)"
+make_service old_alone "conf=$HOST_A_CONF db_key=none db_key_old=$KEY_A"
+check_login "db_key_old= beside db_key=none: a configuration error" PAM_SERVICE_ERR old_alone root \
+	"$(code)"
+check "  logged" logged "db_key_old= must be an absolute path, beside a db_key= that is not none"
 check "the new key B is made (--init-db with db_key=B)" \
 	"$ENROLL" --init-db --quiet --conf "$T/make_b.conf"
 check "  a key id is 16 hex digits" grep -qx "[0-9a-f]\{16\}" <<<"$(key_id "$KEY_A")"
