@@ -17,14 +17,37 @@
 
 #define CONF_FILE_MAX 16384
 
+struct string_option {
+	const char *name;
+	size_t offset, size;
+	const char *dflt;      /* the default; NULL: empty */
+};
+
+static const struct string_option string_options[] = {
+	{ "secret", offsetof(struct totp_config, secret_template), PATH_MAX, CONFIG_DEFAULT_SECRET },
+	{ "prompt", offsetof(struct totp_config, prompt), CONFIG_PROMPT_MAX, NULL },
+	{ "issuer", offsetof(struct totp_config, issuer), CONFIG_ISSUER_MAX, NULL },
+	{ "language", offsetof(struct totp_config, language), CONFIG_LANGUAGE_MAX, NULL },
+	{ "localedir", offsetof(struct totp_config, localedir), PATH_MAX, NULL },
+	{ "conf", offsetof(struct totp_config, conf_path), PATH_MAX, CONFIG_DEFAULT_PATH },
+	{ "db", offsetof(struct totp_config, db), CONFIG_DB_MAX, NULL },
+	/* the fleet key: sealing is on unless db_key=none */
+	{ "db_key", offsetof(struct totp_config, db_key), PATH_MAX, CONFIG_DEFAULT_DB_KEY },
+	{ "db_key_old", offsetof(struct totp_config, db_key_old), PATH_MAX, NULL },
+	{ "enroll_until", offsetof(struct totp_config, enroll_until), CONFIG_DATE_MAX, NULL },
+	{ "enroll_from", offsetof(struct totp_config, enroll_from), CONFIG_LIST_MAX, NULL },
+	{ "enroll_services", offsetof(struct totp_config, enroll_services), CONFIG_LIST_MAX, NULL },
+};
+
 
 void
 config_defaults(struct totp_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	snprintf(cfg->conf_path, sizeof(cfg->conf_path), "%s", CONFIG_DEFAULT_PATH);
-	snprintf(cfg->secret_template, sizeof(cfg->secret_template), "%s",
-		 CONFIG_DEFAULT_SECRET);
+	for (size_t i = 0; i < sizeof(string_options) / sizeof(string_options[0]); i++)
+		if (string_options[i].dflt != NULL)
+			snprintf((char *)cfg + string_options[i].offset, string_options[i].size,
+				 "%s", string_options[i].dflt);
 	verify_policy_defaults(&cfg->policy);
 	cfg->lock_timeout = 10;
 	cfg->store = CONFIG_STORE_FILE;
@@ -81,24 +104,6 @@ static const struct flag_option flag_options[] = {
 	{ "debug", offsetof(struct totp_config, debug) },
 };
 
-struct string_option {
-	const char *name;
-	size_t offset, size;
-};
-
-static const struct string_option string_options[] = {
-	{ "secret", offsetof(struct totp_config, secret_template), PATH_MAX },
-	{ "prompt", offsetof(struct totp_config, prompt), CONFIG_PROMPT_MAX },
-	{ "issuer", offsetof(struct totp_config, issuer), CONFIG_ISSUER_MAX },
-	{ "language", offsetof(struct totp_config, language), CONFIG_LANGUAGE_MAX },
-	{ "localedir", offsetof(struct totp_config, localedir), PATH_MAX },
-	{ "conf", offsetof(struct totp_config, conf_path), PATH_MAX },
-	{ "db", offsetof(struct totp_config, db), CONFIG_DB_MAX },
-	{ "db_key", offsetof(struct totp_config, db_key), PATH_MAX },
-	{ "enroll_until", offsetof(struct totp_config, enroll_until), CONFIG_DATE_MAX },
-	{ "enroll_from", offsetof(struct totp_config, enroll_from), CONFIG_LIST_MAX },
-	{ "enroll_services", offsetof(struct totp_config, enroll_services), CONFIG_LIST_MAX },
-};
 
 int
 config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_size)
@@ -293,6 +298,26 @@ check_enrol(struct totp_config *cfg, char *err, size_t err_size)
 	return 0;
 }
 
+/* db_key= an absolute path, or none (then empty: rows in the clear);
+ * db_key_old= an absolute path, and only beside a key. */
+static int
+check_db_keys(struct totp_config *cfg, char *err, size_t err_size)
+{
+	if (strcmp(cfg->db_key, CONFIG_DB_KEY_NONE) == 0)
+		cfg->db_key[0] = '\0';
+	else if (cfg->db_key[0] != '/') {
+		text_error(err, err_size, "db_key=%s is not an absolute path (or none)",
+			   cfg->db_key);
+		return -1;
+	}
+	if (cfg->db_key_old[0] != '\0' && (cfg->db_key_old[0] != '/' || cfg->db_key[0] == '\0')) {
+		text_error(err, err_size, "%s", "db_key_old= must be an absolute path, "
+			   "beside a db_key= that is not none");
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_load(struct totp_config *cfg, int argc, const char **argv,
 	    char *err, size_t err_size)
@@ -337,6 +362,8 @@ config_load(struct totp_config *cfg, int argc, const char **argv,
 			return -1;
 		}
 #endif
+		if (check_db_keys(cfg, err, err_size) != 0)
+			return -1;
 	}
 	return 0;
 }

@@ -12,6 +12,8 @@
 
 #define CONFIG_DEFAULT_PATH SYSCONFDIR "/security/pam_totp.conf"
 #define CONFIG_DEFAULT_SECRET "%h/.pam_totp"
+#define CONFIG_DEFAULT_DB_KEY SYSCONFDIR "/security/pam_totp.key"
+#define CONFIG_DB_KEY_NONE "none"   /* db_key=none: rows in the clear */
 #define CONFIG_PROMPT_MAX 128
 #define CONFIG_ISSUER_MAX 128
 #define CONFIG_DB_MAX 1024
@@ -47,7 +49,12 @@ struct totp_config {
 	unsigned fail_delay;             /* ms asked of libpam after a refusal; 0: none */
 	enum config_store store;
 	char db[CONFIG_DB_MAX];          /* libpq connection string or URI */
-	char db_key[PATH_MAX];           /* key file sealing the rows' secrets; empty: none */
+	char db_key[PATH_MAX];           /* key file sealing the rows' secrets (default
+	                                    CONFIG_DEFAULT_DB_KEY); empty after
+	                                    config_load: db_key=none, rows in the clear */
+	char db_key_old[PATH_MAX];       /* the previous key during a rotation: rows
+	                                    sealed under it are read, never written;
+	                                    empty: none */
 	enum config_db_origin db_origin; /* where db= came from */
 	int db_line;                     /* its line in conf_path (from a file) */
 	unsigned db_timeout;             /* seconds a login may spend on the database */

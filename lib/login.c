@@ -25,7 +25,7 @@ db_session(const struct totp_config *cfg, struct login_db *db, char *err, size_t
 		db->tried = 1;
 		db->status = db->api->connect(cfg->db, cfg->db_timeout,
 					      cfg->db_insecure_transport, cfg->db_key,
-					      &db->session, db->err,
+					      cfg->db_key_old, &db->session, db->err,
 					      sizeof(db->err));
 	}
 	if (db->status != STORE_OK)

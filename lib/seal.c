@@ -148,6 +148,15 @@ seal_is_sealed(const char *text)
 	return strncmp(text, SEAL_PREFIX, strlen(SEAL_PREFIX)) == 0;
 }
 
+int
+seal_by_key(const struct seal_key *k, const char *text)
+{
+	size_t head = strlen(SEAL_PREFIX);
+
+	return seal_is_sealed(text) && strncmp(text + head, k->id, SEAL_KEY_ID_CHARS) == 0 &&
+	       text[head + SEAL_KEY_ID_CHARS] == ':';
+}
+
 /* The additional data: the prefix, the key id, ':', the user name. */
 static int
 add_aad(EVP_CIPHER_CTX *ctx, const char *id, const char *user)

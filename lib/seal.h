@@ -36,6 +36,10 @@ void seal_key_wipe(struct seal_key *k);
 /* Whether text is a sealed value (by its prefix). */
 int seal_is_sealed(const char *text);
 
+/* Whether text is a value sealed under k (by the key id it names): which
+ * of a host's keys opens it, during a rotation. */
+int seal_by_key(const struct seal_key *k, const char *text);
+
 /* Seal len bytes of plain for user into a new string *out (free it). 0, or
  * -1 with err set. */
 int seal_text(const struct seal_key *k, const char *user, const char *plain, size_t len,

@@ -137,7 +137,10 @@ int store_file_create(const char *path, const struct totp_record *rec,
  * with it the record column is written sealed (AES-256-GCM, the user name
  * bound) and must be sealed when read: a row in the clear is refused, as
  * is a sealed row without a key. A key file that does not load is a
- * configuration error (STORE_ERROR). */
+ * configuration error (STORE_ERROR). old_key_path (db_key_old=; NULL or
+ * empty: none), beside a key, opens rows sealed under the previous key
+ * while a rotation (store_pg_rotate_key) is under way; nothing is sealed
+ * under it. */
 #define STORE_PG_SCHEMA_VERSION 1
 
 /* One login's transaction: connect, BEGIN, SELECT the user's row FOR
@@ -163,6 +166,7 @@ enum store_status store_pg_exists(const char *conninfo, unsigned timeout,
 struct pg_session;
 enum store_status store_pg_connect(const char *conninfo, unsigned timeout,
 				   int insecure_transport, const char *key_path,
+				   const char *old_key_path,
 				   struct pg_session **out, char *err, size_t err_size);
 enum store_status store_pg_session_exists(struct pg_session *sess, const char *user,
 					  char *err, size_t err_size);
@@ -199,6 +203,17 @@ enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
 				   int insecure_transport, const char *key_path,
 				   char *err, size_t err_size);
 
+/* Re-seal under key_path, in one transaction, every row not sealed under
+ * it: rows sealed under old_key_path (db_key_old=, required) and rows in
+ * the clear. A row sealed under any other key stops it (STORE_ERROR,
+ * naming the user and the key id): nothing changes. The rows are locked
+ * until the COMMIT; logins of those users wait meanwhile. *resealed is
+ * the number of rows changed. */
+enum store_status store_pg_rotate_key(const char *conninfo, unsigned timeout,
+				      int insecure_transport, const char *key_path,
+				      const char *old_key_path, size_t *resealed,
+				      char *err, size_t err_size);
+
 /* What a login needs of the PostgreSQL store, as one table. pam_totp.so
  * does not link libpq: with store=postgresql it loads the plugin
  * pam_totp_pg.so from its own directory (pam_module/pg_plugin.c), which
@@ -208,11 +223,12 @@ enum store_status store_pg_init_db(const char *conninfo, unsigned timeout,
  * differ. A change to this structure or to what its calls mean needs a
  * new symbol name (_v4). */
 #define STORE_PG_PLUGIN "pam_totp_pg.so"
-#define STORE_PG_API_SYMBOL "pam_totp_store_pg_v3"
+#define STORE_PG_API_SYMBOL "pam_totp_store_pg_v4"
 struct store_pg_api {
 	const char *version;
 	enum store_status (*connect)(const char *conninfo, unsigned timeout,
 				     int insecure_transport, const char *key_path,
+				     const char *old_key_path,
 				     struct pg_session **out, char *err, size_t err_size);
 	enum store_status (*exists)(struct pg_session *sess, const char *user,
 				    char *err, size_t err_size);
@@ -221,6 +237,6 @@ struct store_pg_api {
 	void (*disconnect)(struct pg_session *sess);
 	int (*db_has_password)(const char *conninfo);
 };
-extern const struct store_pg_api pam_totp_store_pg_v3;
+extern const struct store_pg_api pam_totp_store_pg_v4;
 
 #endif

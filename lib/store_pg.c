@@ -101,16 +101,20 @@ row_text(const struct seal_key *key, const char *user, const struct totp_record 
 	return rc;
 }
 
-/* Parse the record column of user's row into rec, opening it with key.
- * A sealed row without a key, or a row in the clear with one, is refused. */
+/* Parse the record column of user's row into rec, opening it with key,
+ * or with old (db_key_old=, may be NULL) when the row names that key: a
+ * rotation under way. A sealed row without a key, or a row in the clear
+ * with one, is refused. */
 static int
-row_record(const struct seal_key *key, const char *user, const char *text,
-	   struct totp_record *rec, char *err, size_t err_size)
+row_record(const struct seal_key *key, const struct seal_key *old, const char *user,
+	   const char *text, struct totp_record *rec, char *err, size_t err_size)
 {
 	char perr[256] = "", *plain = NULL;
 	size_t len;
 	int rc;
 
+	if (key != NULL && old != NULL && seal_by_key(old, text))
+		key = old;
 	if (key == NULL && seal_is_sealed(text)) {
 		pg_set_err(err, err_size, "row of pam_totp_records is sealed",
 			   "set db_key= to the fleet's key file");
@@ -247,6 +251,8 @@ struct pg_session {
 	int insecure;                 /* db_insecure_transport=yes */
 	struct seal_key key;          /* db_key=, when has_key */
 	int has_key;
+	struct seal_key old_key;      /* db_key_old=, when has_old: read only */
+	int has_old;
 	struct timespec deadline;     /* the connection's, for its first use */
 	int deadline_used;
 };
@@ -260,7 +266,7 @@ deadline_in(unsigned timeout, struct timespec *deadline)
 
 enum store_status
 store_pg_connect(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
-		 struct pg_session **out, char *err, size_t err_size)
+		 const char *old_key_path, struct pg_session **out, char *err, size_t err_size)
 {
 	struct pg_session *sess = calloc(1, sizeof(*sess));
 	enum store_status st;
@@ -274,7 +280,9 @@ store_pg_connect(const char *conninfo, unsigned timeout, int insecure, const cha
 	sess->timeout = timeout;
 	sess->insecure = insecure;
 	sess->has_key = key_load(key_path, &sess->key, err, err_size);
-	if (sess->has_key < 0) {
+	if (sess->has_key > 0)
+		sess->has_old = key_load(old_key_path, &sess->old_key, err, err_size);
+	if (sess->has_key < 0 || sess->has_old < 0) {
 		store_pg_disconnect(sess);
 		return STORE_ERROR;
 	}
@@ -298,6 +306,7 @@ store_pg_disconnect(struct pg_session *sess)
 	secure_wipe(sess->conninfo, strlen(sess->conninfo));
 	free(sess->conninfo);
 	seal_key_wipe(&sess->key);
+	seal_key_wipe(&sess->old_key);
 	free(sess);
 }
 
@@ -442,7 +451,7 @@ store_pg_open(const char *conninfo, unsigned timeout, int insecure, const char *
 	      const char *user, struct totp_store **out, char *err, size_t err_size)
 {
 	struct pg_session *sess;
-	enum store_status st = store_pg_connect(conninfo, timeout, insecure, key_path, &sess,
+	enum store_status st = store_pg_connect(conninfo, timeout, insecure, key_path, NULL, &sess,
 						err, err_size);
 
 	*out = NULL;
@@ -504,7 +513,8 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 		pg_set_err(err, err_size, "row of pam_totp_records is malformed", "no record");
 		return STORE_ERROR;
 	}
-	if (row_record(s->session->has_key ? &s->session->key : NULL, s->user, text, rec, err,
+	if (row_record(s->session->has_key ? &s->session->key : NULL,
+		       s->session->has_old ? &s->session->old_key : NULL, s->user, text, rec, err,
 		       err_size) != 0)
 		return STORE_ERROR;
 	if (column_int(r, 2, 0, INT64_MAX, &v[1]) != 0 ||
@@ -714,7 +724,7 @@ store_pg_exists(const char *conninfo, unsigned timeout, int insecure, const char
 		const char *user, char *err, size_t err_size)
 {
 	struct pg_session *sess;
-	enum store_status st = store_pg_connect(conninfo, timeout, insecure, key_path, &sess,
+	enum store_status st = store_pg_connect(conninfo, timeout, insecure, key_path, NULL, &sess,
 						err, err_size);
 
 	if (st == STORE_OK)
@@ -837,35 +847,65 @@ store_pg_users(const char *conninfo, unsigned timeout, int insecure, char ***nam
 	return st;
 }
 
-/* Seal, in one transaction, every row still in the clear: rows written
- * before db_key= was set. Each is sealed as it stands (the login parses
- * it once opened); the statements carry only the sealed text. */
+/* Seal under key, in one transaction, every row not sealed under it: rows
+ * in the clear (written before the hosts had a key) and, with old (a
+ * rotation), rows sealed under old, opened first. A row under any other
+ * key stops a rotation (with old) and is left alone without (--init-db).
+ * The rows are locked in one order until the COMMIT; the statements carry
+ * only sealed text. *count: the rows changed. */
 static enum store_status
-seal_clear_rows(PGconn *conn, const struct timespec *deadline, const struct seal_key *key,
-		char *err, size_t err_size)
+reseal_rows(PGconn *conn, const struct timespec *deadline, const struct seal_key *key,
+	    const struct seal_key *old, size_t *count, char *err, size_t err_size)
 {
 	static const char update[] =
 		"UPDATE pam_totp_records SET record = $2, updated = now() WHERE user_name = $1";
+	char pattern[sizeof(SEAL_PREFIX) + SEAL_KEY_ID_CHARS + 2];
+	const char *select_params[1] = { pattern };
 	PGresult *r = NULL;
 	enum store_status st;
 	long budget_ms;
 
+	*count = 0;
+	snprintf(pattern, sizeof(pattern), "%s%s:%%", SEAL_PREFIX, key->id);
 	st = pg_begin_on(conn, deadline, &budget_ms, err, err_size);
 	if (st == STORE_OK)
 		st = pg_run(conn, deadline, "SELECT user_name, record FROM pam_totp_records "
-			    "WHERE record NOT LIKE 'pam_totp-sealed:%' FOR UPDATE", 0, NULL,
-			    PGRES_TUPLES_OK, &r, err, err_size);
+			    "WHERE record NOT LIKE $1 ORDER BY user_name FOR UPDATE", 1,
+			    select_params, PGRES_TUPLES_OK, &r, err, err_size);
 	for (int i = 0; st == STORE_OK && i < PQntuples(r); i++) {
 		const char *params[2] = { PQgetvalue(r, i, 0), NULL };
-		char *text = PQgetvalue(r, i, 1), *sealed = NULL, why[256];
+		char *text = PQgetvalue(r, i, 1), *plain = NULL, *sealed = NULL, why[256];
+		size_t len = strlen(text);
 
-		if (seal_text(key, params[0], text, strlen(text), &sealed, why, sizeof(why)) != 0) {
+		if (old != NULL && seal_by_key(old, text)) {
+			if (seal_open(old, params[0], text, &plain, &len, why, sizeof(why)) != 0) {
+				pg_set_err(err, err_size, params[0], why);
+				st = STORE_ERROR;
+			}
+		} else if (seal_is_sealed(text)) {
+			if (old == NULL)
+				continue;
+			snprintf(why, sizeof(why), "%s's row is sealed under key %.*s, neither "
+				 "db_key= nor db_key_old=", params[0], SEAL_KEY_ID_CHARS,
+				 text + strlen(SEAL_PREFIX));
+			pg_set_err(err, err_size, why, "nothing was changed");
+			st = STORE_ERROR;
+		}
+		if (st == STORE_OK &&
+		    seal_text(key, params[0], plain != NULL ? plain : text, len, &sealed, why,
+			      sizeof(why)) != 0) {
 			pg_set_err(err, err_size, why, NULL);
 			st = STORE_ERROR;
-		} else {
+		}
+		if (st == STORE_OK) {
 			params[1] = sealed;
 			st = pg_run(conn, deadline, update, 2, params, PGRES_COMMAND_OK, NULL, err,
 				    err_size);
+			(*count)++;
+		}
+		if (plain != NULL) {
+			secure_wipe(plain, len);
+			free(plain);
 		}
 		secure_wipe(text, strlen(text));
 		free(sealed);
@@ -873,6 +913,40 @@ seal_clear_rows(PGconn *conn, const struct timespec *deadline, const struct seal
 	PQclear(r);
 	if (st == STORE_OK)
 		st = pg_commit(conn, deadline, err, err_size);
+	return st;
+}
+
+enum store_status
+store_pg_rotate_key(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+		    const char *old_key_path, size_t *resealed, char *err, size_t err_size)
+{
+	struct timespec deadline;
+	struct seal_key key, old;
+	PGconn *conn = NULL;
+	enum store_status st = STORE_ERROR;
+	int has_key, has_old = 0;
+
+	*resealed = 0;
+	has_key = key_load(key_path, &key, err, err_size);
+	if (has_key > 0)
+		has_old = key_load(old_key_path, &old, err, err_size);
+	if (has_key == 0 || (has_key > 0 && has_old == 0))
+		pg_set_err(err, err_size, "a rotation needs db_key= (the new key) and "
+			   "db_key_old= (the previous one)", NULL);
+	if (has_key > 0 && has_old > 0) {
+		deadline_in(timeout, &deadline);
+		st = pg_connect(conninfo, timeout, insecure, &deadline, &conn, err, err_size);
+		if (st == STORE_OK)
+			st = reseal_rows(conn, &deadline, &key, &old, resealed, err, err_size);
+		if (st != STORE_OK)
+			*resealed = 0;
+	}
+	if (conn != NULL)
+		PQfinish(conn);
+	if (has_key > 0)
+		seal_key_wipe(&key);
+	if (has_old > 0)
+		seal_key_wipe(&old);
 	return st;
 }
 
@@ -916,8 +990,11 @@ store_pg_init_db(const char *conninfo, unsigned timeout, int insecure, const cha
 		st = STORE_ERROR;
 	}
 	PQclear(r);
-	if (st == STORE_OK && has_key)
-		st = seal_clear_rows(conn, &deadline, &key, err, err_size);
+	if (st == STORE_OK && has_key) {
+		size_t sealed;
+
+		st = reseal_rows(conn, &deadline, &key, NULL, &sealed, err, err_size);
+	}
 	if (has_key)
 		seal_key_wipe(&key);
 	if (conn != NULL)
@@ -957,7 +1034,7 @@ store_pg_db_has_password(const char *conninfo)
 }
 
 /* The plugin's one export (see store.h): what pam_totp.so looks up. */
-const struct store_pg_api pam_totp_store_pg_v3 = {
+const struct store_pg_api pam_totp_store_pg_v4 = {
 	PACKAGE_VERSION,
 	store_pg_connect,
 	store_pg_session_exists,

@@ -420,6 +420,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (cfg.store == CONFIG_STORE_POSTGRESQL && cfg.db_insecure_transport)
 		log_outcome(pamh, LOG_WARNING, &w, "db_insecure_transport=yes: the secret may "
 			    "cross the network unencrypted and unverified");
+	if (cfg.store == CONFIG_STORE_POSTGRESQL && cfg.db_key[0] == '\0')
+		log_outcome(pamh, LOG_WARNING, &w, "db_key=none: the rows are read and written "
+			    "in the clear, the secrets readable from the database");
 	/* libpam waits this long before a refusal returns (the longest any
 	 * module asked for, as with pam_unix and pam_faildelay), so every
 	 * guess costs time; a success returns at once */

@@ -51,6 +51,7 @@ debhelper                   ci     dh
 dpkg-dev                    ci     dpkg-buildpackage
 lintian                     ci     lintian
 postgresql                  ci     /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/pg_ctl psql
+pgbouncer                   ci     pgbouncer
 libnss-wrapper              ci     /usr/lib/*/libnss_wrapper.so
 openssl                     ci     openssl
 iproute2                    ci     ip

@@ -24,7 +24,8 @@ PG_SERVER_OPTS="-c fsync=off -c listen_addresses=$PG_ADDR"
 # login that fails open returns PAM_SUCCESS whatever the code
 conf() {
 	local name=$1 db=$2; shift 2
-	{ echo "store=postgresql"; echo "db=$db"; printf '%s\n' "$@"; } >"$T/$name.conf"
+	{ echo "store=postgresql"; echo "db=$db"; echo "db_key=$PG_KEY"; printf '%s\n' "$@"; } \
+		>"$T/$name.conf"
 	chmod 600 "$T/$name.conf"
 	make_stack "$name" "auth required $MODULE conf=$T/$name.conf db_unavailable=ignore" \
 		"auth required pam_permit.so"
@@ -75,7 +76,8 @@ check "  the opt-out logged at the login" logged "db_insecure_transport=yes: the
 admin_tcp="host=db.pam-totp.test hostaddr=$PG_ADDR dbname=totp user=totp_admin password=$ADMIN_PW"
 enroll_conf() { # enroll_conf NAME DB [OPTION...]
 	local name=$1 db=$2; shift 2
-	{ echo "store=postgresql"; echo "db=$db"; printf '%s\n' "$@"; } >"$T/$name.conf"
+	{ echo "store=postgresql"; echo "db=$db"; echo "db_key=$PG_KEY"; printf '%s\n' "$@"; } \
+		>"$T/$name.conf"
 	chmod 600 "$T/$name.conf"
 }
 enroll_conf adm_require "$admin_tcp sslmode=require"

@@ -28,10 +28,8 @@ c=$(code)
 # The stalled login: started while another session holds the row, stopped
 # while it waits for the lock, so the lock is granted to a stopped client.
 pg_hold root
-LD_PRELOAD="$FIRST_PRELOAD" PAM_LOGIN_WRAPPER_LOCK="$PAM_LOGIN_WRAPPER_LOCK" \
-	PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
-	"$PAM_LOGIN" a root "$c" >"$T/stalled.log" 2>&1 7>&- &
-stalled=$!
+login_bg a root "$c" "$T/stalled.log"
+stalled=$bg_login
 check "the login waits for the row lock" \
 	pg_wait_for "login waiting" "$(pam_sessions "wait_event_type = 'Lock'")"
 kill -STOP "$stalled"

@@ -13,10 +13,16 @@
 #   ADMIN_CONF, HOST_A_CONF, HOST_B_CONF  config files: the administrator
 #                               (totp-enroll --init-db/--import) and two "hosts"
 #                               logging in as the pam_totp role (SELECT, UPDATE)
+#   PG_KEY                      their db_key=: the fleet key, made by --init-db
+#                               in $T (never the default path's real key);
+#                               a test that reads rows in the clear sets
+#                               PG_KEY=none before sourcing this file
 #   pg_enroll USER [make_record options]  a fresh row for USER with $SECRET
 #   pg_wait_for DESC SQL        wait until SQL answers t (wait_for, capped at 60 s)
 #   timed_login SERVICE USER ANSWER  login; $ms: how long pam_authenticate took
 #   pg_hold USER / pg_release   another session holds USER's row lock until released
+#   login_bg SERVICE USER ANSWER LOG  a login in the background, its pid in
+#                               $bg_login (that of pam_login itself: it can be stopped)
 #
 # Without libpq at configure time the test is skipped, unless configure was
 # asked --with-postgresql (then libpq was found, or configure failed). With
@@ -101,11 +107,13 @@ pg_psql "host=$PGSOCK dbname=postgres user=totp_admin" -c "CREATE DATABASE totp"
 ADMIN_CONF="$T/admin.conf"
 HOST_A_CONF="$T/host_a.conf"
 HOST_B_CONF="$T/host_b.conf"
-printf 'store=postgresql\ndb=%s password=%s\n' "$ADMIN_DB" "$ADMIN_PW" >"$ADMIN_CONF"
-printf 'store=postgresql\ndb=host=%s dbname=totp user=pam_totp password=%s\ndb_timeout=3\n' \
-	"$PGSOCK" "$PAM_PW" >"$HOST_A_CONF"
-printf 'store=postgresql\ndb=postgresql://pam_totp:%s@/totp?host=%s\ndb_timeout=3\n' \
-	"$PAM_PW" "$PGSOCK" >"$HOST_B_CONF"
+PG_KEY=${PG_KEY:-$T/fleet.key}
+printf 'store=postgresql\ndb=%s password=%s\ndb_key=%s\n' "$ADMIN_DB" "$ADMIN_PW" "$PG_KEY" \
+	>"$ADMIN_CONF"
+printf 'store=postgresql\ndb=host=%s dbname=totp user=pam_totp password=%s\ndb_timeout=3\ndb_key=%s\n' \
+	"$PGSOCK" "$PAM_PW" "$PG_KEY" >"$HOST_A_CONF"
+printf 'store=postgresql\ndb=postgresql://pam_totp:%s@/totp?host=%s\ndb_timeout=3\ndb_key=%s\n' \
+	"$PAM_PW" "$PGSOCK" "$PG_KEY" >"$HOST_B_CONF"
 chmod 600 "$ADMIN_CONF" "$HOST_A_CONF" "$HOST_B_CONF"
 
 "$ENROLL" --init-db --conf "$ADMIN_CONF" >"$PGD/init.log" 2>&1 ||
@@ -153,4 +161,15 @@ pg_release() {
 	echo "COMMIT;" >&7
 	exec 7>&-
 	wait "$pg_holder"
+}
+
+# login_bg SERVICE USER ANSWER LOG: pam_login under pam_wrapper in the
+# background, descriptor 7 closed (see pg_hold). $bg_login is pam_login's
+# own pid, for kill -STOP, which a function run in the background would
+# not give.
+login_bg() {
+	LD_PRELOAD="$FIRST_PRELOAD" PAM_LOGIN_WRAPPER_LOCK="$PAM_LOGIN_WRAPPER_LOCK" \
+		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
+		"$PAM_LOGIN" "$1" "$2" "$3" >"$4" 2>&1 7>&- &
+	bg_login=$!
 }

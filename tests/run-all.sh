@@ -133,7 +133,8 @@ deb_test() {
 		{ echo "pam_totp_pg.so: $(ls -l "$pamdir/pam_totp_pg.so" 2>&1)"; return 1; }
 	! readelf -d "$pamdir/pam_totp.so" | grep -q 'NEEDED.*libpq' ||
 		{ echo "the installed pam_totp.so needs libpq"; return 1; }
-	echo "auth required pam_totp.so store=postgresql db=host=$d/no-server" >"$d/pam/deb-pg"
+	echo "auth required pam_totp.so store=postgresql db=host=$d/no-server db_key=none" \
+		>"$d/pam/deb-pg"
 	# the syslog shim prints the module's log lines
 	LD_PRELOAD="$build/tests/.libs/libsyslogshim.so" \
 		"$build/tests/pam_login" -d "$d/pam" deb-pg root 123456 >"$d/login.log" 2>&1

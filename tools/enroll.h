@@ -56,6 +56,7 @@ struct enroll_opts {
 	int quiet;
 	int init_db;              /* --init-db: create the tables, nothing else */
 	int import;               /* --import: move record files into the database */
+	int rotate_key;           /* --rotate-key: re-seal the rows under db_key= */
 	char **args;              /* the operands (--import's USER[=FILE]...) */
 	int n_args;
 };
@@ -144,6 +145,8 @@ int enroll_db_exists(const struct totp_config *cfg, const char *user);
 int enroll_db_write(const struct totp_config *cfg, const char *user,
 		    const struct totp_record *rec, int replace, char *err, size_t err_size);
 int enroll_db_init(const struct totp_config *cfg, int quiet);
+/* --rotate-key: every row sealed under db_key_old= re-sealed under db_key=. */
+int enroll_db_rotate(const struct totp_config *cfg, int quiet);
 /* args: USER or USER=FILE; one transaction, refusing users with a row. */
 int enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet);
 

@@ -70,6 +70,23 @@ enroll_db_init(const struct totp_config *cfg, int quiet)
 	return ENROLL_EXIT_OK;
 }
 
+int
+enroll_db_rotate(const struct totp_config *cfg, int quiet)
+{
+	char err[512];
+	size_t n;
+
+	if (store_pg_rotate_key(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport,
+				cfg->db_key, cfg->db_key_old, &n, err, sizeof(err)) != STORE_OK) {
+		fprintf(stderr, _("totp-enroll: --rotate-key: %s\n"), err);
+		return ENROLL_EXIT_ERROR;
+	}
+	if (!quiet)
+		printf(P_("%zu row re-sealed under %s.\n", "%zu rows re-sealed under %s.\n", n),
+		       n, cfg->db_key);
+	return ENROLL_EXIT_OK;
+}
+
 /* One file to import: its user, and the record locked until the rows are
  * committed, so a login through the file store cannot change it meanwhile. */
 struct import_item {
@@ -222,6 +239,15 @@ enroll_db_write(const struct totp_config *cfg, const char *user,
 
 int
 enroll_db_init(const struct totp_config *cfg, int quiet)
+{
+	(void)cfg;
+	(void)quiet;
+	no_pq();
+	return ENROLL_EXIT_ERROR;
+}
+
+int
+enroll_db_rotate(const struct totp_config *cfg, int quiet)
 {
 	(void)cfg;
 	(void)quiet;

@@ -77,6 +77,9 @@ find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
 	if (cfg->store == CONFIG_STORE_POSTGRESQL && cfg->db_insecure_transport)
 		fputs(_("totp-enroll: warning: db_insecure_transport=yes: secrets may cross the "
 			"network unencrypted and unverified\n"), stderr);
+	if (cfg->store == CONFIG_STORE_POSTGRESQL && cfg->db_key[0] == '\0')
+		fputs(_("totp-enroll: warning: db_key=none: rows are written in the clear, the "
+			"secrets readable from the database\n"), stderr);
 	if (cfg->localedir[0] != '\0')
 		bindtextdomain(PACKAGE, cfg->localedir);
 	if (u == NULL)
@@ -94,7 +97,7 @@ find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
 	return 0;
 }
 
-/* --init-db and --import: administration of the database store. */
+/* --init-db, --import and --rotate-key: administration of the database store. */
 static int
 administer(const struct enroll_opts *o)
 {
@@ -105,9 +108,11 @@ administer(const struct enroll_opts *o)
 		return ENROLL_EXIT_ERROR;
 	if (cfg.store != CONFIG_STORE_POSTGRESQL) {
 		fprintf(stderr, _("totp-enroll: --%s needs store=postgresql and db= in the config\n"),
-			o->init_db ? "init-db" : "import");
+			o->init_db ? "init-db" : o->rotate_key ? "rotate-key" : "import");
 		return ENROLL_EXIT_USAGE;
 	}
+	if (o->rotate_key)
+		return enroll_db_rotate(&cfg, o->quiet);
 	return o->init_db ? enroll_db_init(&cfg, o->quiet)
 			  : enroll_db_import(&cfg, o->n_args, o->args, o->quiet);
 }
@@ -186,7 +191,7 @@ main(int argc, char **argv)
 		fputs(_("totp-enroll: only root may enrol another user (--user)\n"), stderr);
 		return ENROLL_EXIT_USAGE;
 	}
-	if (o.init_db || o.import)
+	if (o.init_db || o.import || o.rotate_key)
 		return administer(&o);
 	if (enroll_opts_nonstandard(&o)) {
 		enroll_show_nonstandard_warning(&o);

@@ -19,6 +19,7 @@ print_usage(void)
 	printf(_(
 		"Usage: totp-enroll [OPTION]...\n"
 		"       totp-enroll --init-db [--conf FILE]\n"
+		"       totp-enroll --rotate-key [--conf FILE]\n"
 		"       totp-enroll --import [--conf FILE] [--secret-path TEMPLATE] USER[=FILE]...\n"
 		"Make a TOTP secret for an authenticator app, confirm a code from the app,\n"
 		"and write the record pam_totp reads.\n"
@@ -44,6 +45,9 @@ print_usage(void)
 		"                         (as the module's secret=)\n"
 		"  --init-db              with store=postgresql: create the tables (schema\n"
 		"                         version %d) unless they exist, and exit\n"
+		"  --rotate-key           with store=postgresql: re-seal under db_key= every\n"
+		"                         row sealed under db_key_old= (the previous key), all\n"
+		"                         in one transaction, and exit\n"
 		"  --import               with store=postgresql: copy each USER's record file\n"
 		"                         (found through --secret-path or the config's secret=,\n"
 		"                         or given as USER=FILE) into the database, all in one\n"
@@ -59,7 +63,8 @@ print_usage(void)
 enum {
 	OPT_USER = 256, OPT_ISSUER, OPT_LABEL, OPT_ALGORITHM, OPT_DIGITS, OPT_PERIOD,
 	OPT_RECOVERY, OPT_QR, OPT_PNG, OPT_SVG, OPT_FORCE, OPT_NO_CONFIRM, OPT_QUIET,
-	OPT_CONF, OPT_SECRET_PATH, OPT_HELP, OPT_VERSION, OPT_INIT_DB, OPT_IMPORT
+	OPT_CONF, OPT_SECRET_PATH, OPT_HELP, OPT_VERSION, OPT_INIT_DB, OPT_IMPORT,
+	OPT_ROTATE_KEY
 };
 
 static const struct option long_options[] = {
@@ -80,6 +85,7 @@ static const struct option long_options[] = {
 	{ "secret-path", required_argument, NULL, OPT_SECRET_PATH },
 	{ "init-db", no_argument, NULL, OPT_INIT_DB },
 	{ "import", no_argument, NULL, OPT_IMPORT },
+	{ "rotate-key", no_argument, NULL, OPT_ROTATE_KEY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -191,6 +197,9 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 		case OPT_IMPORT:
 			o->import = 1;
 			break;
+		case OPT_ROTATE_KEY:
+			o->rotate_key = 1;
+			break;
 		case OPT_HELP:
 			print_usage();
 			return 1;
@@ -209,8 +218,9 @@ enroll_opts_parse(int argc, char **argv, struct enroll_opts *o)
 			return -1;
 		}
 	}
-	if (o->init_db && o->import) {
-		fputs(_("totp-enroll: --init-db and --import are separate steps\n"), stderr);
+	if (o->init_db + o->import + o->rotate_key > 1) {
+		fputs(_("totp-enroll: --init-db, --import and --rotate-key are separate steps\n"),
+		      stderr);
 		return -1;
 	}
 	if (o->import) {
