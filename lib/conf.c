@@ -276,8 +276,7 @@ out:
 	return ret;
 }
 
-/* The enroll_* options: well-formed, and enroll=prompt only where the
- * module can write the record (the file store). */
+/* The enroll_* options: well-formed. */
 static int
 check_enrol(struct totp_config *cfg, char *err, size_t err_size)
 {
@@ -290,11 +289,6 @@ check_enrol(struct totp_config *cfg, char *err, size_t err_size)
 	if (cfg->enroll_from[0] != '\0' &&
 	    enrol_check_networks(cfg->enroll_from, err, err_size) != 0)
 		return -1;
-	if (cfg->enroll_prompt && cfg->store != CONFIG_STORE_FILE) {
-		text_error(err, err_size, "%s", "enroll=prompt needs the file store: with "
-			   "store=postgresql enrol with totp-enroll");
-		return -1;
-	}
 	return 0;
 }
 

@@ -74,6 +74,17 @@ login_open_store(const struct totp_config *cfg, struct login_db *db,
 	return open_store(cfg, db, user, NULL, store, err, err_size);
 }
 
+enum store_status
+login_db_insert(const struct totp_config *cfg, struct login_db *db,
+		const struct store_user *user, const struct totp_record *rec, char *err,
+		size_t err_size)
+{
+	enum store_status st = db_session(cfg, db, err, err_size);
+
+	return st != STORE_OK ? st : db->api->insert(db->session, user->name, rec, err,
+						     err_size);
+}
+
 int
 login_record_missing(const struct totp_config *cfg, struct login_db *db,
 		     const struct store_user *user)

@@ -73,6 +73,13 @@ enum store_status login_open_store(const struct totp_config *cfg, struct login_d
 				   const struct store_user *user,
 				   struct totp_store **store, char *err, size_t err_size);
 
+/* enroll=prompt with store=postgresql: create the user's row from rec on
+ * the login's connection (store_pg_session_insert: never an overwrite;
+ * a row that exists gives STORE_ERROR with errno EEXIST). */
+enum store_status login_db_insert(const struct totp_config *cfg, struct login_db *db,
+				  const struct store_user *user, const struct totp_record *rec,
+				  char *err, size_t err_size);
+
 /* For nullok: 1 when the user certainly has no record (no file at the
  * expanded path, no row in the database); 0 when there is one or when
  * that cannot be told (an unreadable directory, the database down). */

@@ -172,6 +172,14 @@ enum store_status store_pg_session_exists(struct pg_session *sess, const char *u
 					  char *err, size_t err_size);
 enum store_status store_pg_session_open(struct pg_session *sess, const char *user,
 					struct totp_store **out, char *err, size_t err_size);
+/* Create user's row from rec on the session, in a transaction of its own
+ * (enroll=prompt): store_pg_insert's statement, never an overwrite. A row
+ * that exists, or one another login inserts meanwhile, fails it with
+ * STORE_ERROR and errno EEXIST. The PAM role needs INSERT on
+ * pam_totp_records for it. */
+enum store_status store_pg_session_insert(struct pg_session *sess, const char *user,
+					  const struct totp_record *rec, char *err,
+					  size_t err_size);
 void store_pg_disconnect(struct pg_session *sess);
 
 /* Insert n records in one transaction: all or none. Without replace a
@@ -221,7 +229,7 @@ enum store_status store_pg_rotate_key(const char *conninfo, unsigned timeout,
  * use the table directly. version is the build's PACKAGE_VERSION: the
  * module refuses a plugin of another build, whose record layout may
  * differ. A change to this structure or to what its calls mean needs a
- * new symbol name (_v4). */
+ * new symbol name (_v5). */
 #define STORE_PG_PLUGIN "pam_totp_pg.so"
 #define STORE_PG_API_SYMBOL "pam_totp_store_pg_v4"
 struct store_pg_api {
@@ -234,6 +242,8 @@ struct store_pg_api {
 				    char *err, size_t err_size);
 	enum store_status (*open)(struct pg_session *sess, const char *user,
 				  struct totp_store **out, char *err, size_t err_size);
+	enum store_status (*insert)(struct pg_session *sess, const char *user,
+				    const struct totp_record *rec, char *err, size_t err_size);
 	void (*disconnect)(struct pg_session *sess);
 	int (*db_has_password)(const char *conninfo);
 };

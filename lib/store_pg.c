@@ -733,11 +733,15 @@ store_pg_exists(const char *conninfo, unsigned timeout, int insecure, const char
 	return st;
 }
 
-enum store_status
-store_pg_insert(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
-		const char *const users[],
-		const struct totp_record *const recs[], size_t n, int replace,
-		char *err, size_t err_size)
+/* INSERT the rows of users[] in the transaction open on conn (the caller
+ * commits). Without replace a row that exists is a unique violation:
+ * STORE_ERROR, errno EEXIST, err naming the user; never overwritten. The
+ * record column is sealed under key when there is one, so no statement
+ * carries the secret in the clear. */
+static enum store_status
+insert_rows(PGconn *conn, const struct timespec *deadline, const struct seal_key *key,
+	    const char *const users[], const struct totp_record *const recs[], size_t n,
+	    int replace, char *err, size_t err_size)
 {
 	static const char insert[] =
 		"INSERT INTO pam_totp_records (user_name, record, " STATE_COLUMNS ") "
@@ -749,25 +753,16 @@ store_pg_insert(const char *conninfo, unsigned timeout, int insecure, const char
 		"last_step = EXCLUDED.last_step, skew = EXCLUDED.skew, "
 		"failures = EXCLUDED.failures, locked_until = EXCLUDED.locked_until, "
 		"resync_step = EXCLUDED.resync_step, updated = now()";
-	struct timespec deadline;
-	struct seal_key key;
-	PGconn *conn = NULL;
-	enum store_status st;
+	enum store_status st = STORE_OK;
 	char *text = NULL;
-	int exists = 0, has_key;
-	long budget_ms;
+	int exists = 0;
 
-	has_key = key_load(key_path, &key, err, err_size);
-	if (has_key < 0)
-		return STORE_ERROR;
-	st = pg_begin(conninfo, timeout, insecure, &deadline, &budget_ms, &conn, err, err_size);
 	for (size_t i = 0; st == STORE_OK && i < n; i++) {
 		struct state_params p;
 		const char *params[8];
 		char why[512];
 
-		if (row_text(has_key ? &key : NULL, users[i], recs[i], &text, err,
-			     err_size) != 0) {
+		if (row_text(key, users[i], recs[i], &text, err, err_size) != 0) {
 			st = STORE_ERROR;
 			break;
 		}
@@ -777,7 +772,7 @@ store_pg_insert(const char *conninfo, unsigned timeout, int insecure, const char
 		for (int k = 0; k < 6; k++)
 			params[k + 2] = p.v[k];
 		errno = 0;
-		st = pg_run(conn, &deadline, replace ? upsert : insert, 8, params,
+		st = pg_run(conn, deadline, replace ? upsert : insert, 8, params,
 			    PGRES_COMMAND_OK, NULL, err, err_size);
 		if (st != STORE_OK && errno == EEXIST) {
 			snprintf(why, sizeof(why), "%s already has a row in pam_totp_records",
@@ -789,11 +784,63 @@ store_pg_insert(const char *conninfo, unsigned timeout, int insecure, const char
 		free(text);
 		text = NULL;
 	}
+	errno = exists ? EEXIST : 0;
+	return st;
+}
+
+enum store_status
+store_pg_insert(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+		const char *const users[],
+		const struct totp_record *const recs[], size_t n, int replace,
+		char *err, size_t err_size)
+{
+	struct timespec deadline;
+	struct seal_key key;
+	PGconn *conn = NULL;
+	enum store_status st;
+	int exists = 0, has_key;
+	long budget_ms;
+
+	has_key = key_load(key_path, &key, err, err_size);
+	if (has_key < 0)
+		return STORE_ERROR;
+	st = pg_begin(conninfo, timeout, insecure, &deadline, &budget_ms, &conn, err, err_size);
+	if (st == STORE_OK) {
+		st = insert_rows(conn, &deadline, has_key ? &key : NULL, users, recs, n, replace,
+				 err, err_size);
+		exists = errno == EEXIST;
+	}
 	if (st == STORE_OK)
 		st = pg_commit(conn, &deadline, err, err_size);
 	if (conn != NULL)
 		PQfinish(conn);
 	seal_key_wipe(&key);
+	errno = exists ? EEXIST : 0;
+	return st;
+}
+
+enum store_status
+store_pg_session_insert(struct pg_session *sess, const char *user,
+			const struct totp_record *rec, char *err, size_t err_size)
+{
+	struct timespec deadline;
+	enum store_status st;
+	int exists = 0;
+	long budget_ms;
+
+	st = session_use(sess, &deadline, err, err_size);
+	if (st == STORE_OK)
+		st = pg_begin_on(sess->conn, &deadline, &budget_ms, err, err_size);
+	if (st == STORE_OK) {
+		/* a concurrent insert of the same user waits here for the
+		 * other's COMMIT, then fails on the primary key */
+		st = insert_rows(sess->conn, &deadline, sess->has_key ? &sess->key : NULL,
+				 &user, &rec, 1, 0, err, err_size);
+		exists = errno == EEXIST;
+	}
+	if (st == STORE_OK)
+		st = pg_commit(sess->conn, &deadline, err, err_size);
+	session_rollback(sess, &deadline);
 	errno = exists ? EEXIST : 0;
 	return st;
 }
@@ -1039,6 +1086,7 @@ const struct store_pg_api pam_totp_store_pg_v4 = {
 	store_pg_connect,
 	store_pg_session_exists,
 	store_pg_session_open,
+	store_pg_session_insert,
 	store_pg_disconnect,
 	store_pg_db_has_password,
 };

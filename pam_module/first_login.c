@@ -1,8 +1,10 @@
 /* Enrolment at first login: see first_login.h. The same pieces as totp-enroll
  * (lib/enrol.c: the secret, the Key URI, the QR code, the confirming
- * code) and the same writer (store_file_create): the record appears whole,
- * root's and 0600, only once a code is confirmed, and link(2) refuses it
- * when another login enrolled the user first. Nothing is written on any
+ * code) and the same writers (store_file_create; with store=postgresql
+ * store_pg_insert's INSERT, through the plugin): the record appears whole,
+ * root's and 0600 or as one committed row, only once a code is confirmed,
+ * and link(2) or the table's primary key refuses it when another login
+ * enrolled the user first. Nothing is written on any
  * other path, so a dropped connection or three wrong codes leave the user
  * as they were. */
 #include "config.h"
@@ -73,6 +75,17 @@ check_store(const struct totp_config *cfg, const struct store_user *user, char *
 		return -1;
 	}
 	return 0;
+}
+
+/* Write the confirmed record: a file in the root-only store at path, or
+ * the user's row in the database. Keeps errno (EEXIST: enrolled meanwhile). */
+static enum store_status
+write_record(const struct totp_config *cfg, struct login_db *db, const struct store_user *user,
+	     const char *path, const struct totp_record *rec, char *err, size_t err_size)
+{
+	if (cfg->store == CONFIG_STORE_POSTGRESQL)
+		return login_db_insert(cfg, db, user, rec, err, err_size);
+	return store_file_create(path, rec, 0, 0, 0, err, err_size) == 0 ? STORE_OK : STORE_ERROR;
 }
 
 /* Append a line that is no message (the key, the URI, a recovery code). */
@@ -266,15 +279,17 @@ record_origin(pam_handle_t *pamh, struct totp_record *rec)
 }
 
 static enum enrol_outcome
-run(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
-    const struct store_user *user, struct enrolment *e, int *conv_rc, char *why,
-    size_t why_size)
+run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
+    const struct messages *msg, const struct store_user *user, struct enrolment *e,
+    int *conv_rc, char *why, size_t why_size)
 {
-	char path[PATH_MAX], err[512];
+	char path[PATH_MAX] = "", err[512];
 	int64_t step = -1, now = (int64_t)time(NULL);
+	enum store_status st;
 	int r;
 
-	if (check_store(cfg, user, path, why, why_size) != 0)
+	/* the database was reached already: it told that the row is missing */
+	if (cfg->store == CONFIG_STORE_FILE && check_store(cfg, user, path, why, why_size) != 0)
 		return ENROL_FAILED;
 	if (enrol_record_new(&e->rec, OTP_ALG_SHA1, 6, 30, now) != 0) {
 		snprintf(why, why_size, "no random bytes for the secret");
@@ -309,7 +324,8 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *ms
 		snprintf(why, why_size, "cannot make recovery codes");
 		return ENROL_FAILED;
 	}
-	if (store_file_create(path, &e->rec, 0, 0, 0, err, sizeof(err)) != 0) {
+	st = write_record(cfg, db, user, path, &e->rec, err, sizeof(err));
+	if (st != STORE_OK) {
 		if (errno == EEXIST) {
 			snprintf(why, why_size, "another login enrolled the user meanwhile");
 			messages_say(msg, PAM_ERROR_MSG, "Another login set up this account at the "
@@ -318,16 +334,20 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *ms
 			return ENROL_EXISTS;
 		}
 		snprintf(why, why_size, "%s", err);
-		return ENROL_FAILED;
+		return st == STORE_UNAVAILABLE ? ENROL_UNAVAILABLE : ENROL_FAILED;
 	}
-	snprintf(why, why_size, "record %s", path);
+	if (path[0] != '\0')
+		snprintf(why, why_size, "record %s", path);
+	else
+		snprintf(why, why_size, "row in pam_totp_records");
 	show_recovery(pamh, cfg, msg, e, ENROL_RECOVERY_DEFAULT);
 	return ENROL_DONE;
 }
 
 enum enrol_outcome
-enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
-	       const struct store_user *user, int *conv_rc, char *why, size_t why_size)
+enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
+	       const struct messages *msg, const struct store_user *user, int *conv_rc,
+	       char *why, size_t why_size)
 {
 	struct enrolment *e = calloc(1, sizeof(*e));
 	enum enrol_outcome out;
@@ -337,8 +357,8 @@ enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, const struct m
 		snprintf(why, why_size, "out of memory");
 		return ENROL_FAILED;
 	}
-	out = run(pamh, cfg, msg, user, e, conv_rc, why, why_size);
-	if (out == ENROL_FAILED)
+	out = run(pamh, cfg, db, msg, user, e, conv_rc, why, why_size);
+	if (out == ENROL_FAILED || out == ENROL_UNAVAILABLE)
 		messages_say(msg, PAM_ERROR_MSG, "Setting up the app did not work. Ask your "
 			     "administrator.");
 	record_wipe(&e->rec);

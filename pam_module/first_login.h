@@ -8,6 +8,7 @@
 #include <security/pam_appl.h>
 
 #include "conf.h"
+#include "login.h"
 #include "messages.h"
 #include "store.h"
 
@@ -16,16 +17,19 @@ enum enrol_outcome {
 	ENROL_UNCONFIRMED,    /* no right code in ENROL_TRIES: nothing written */
 	ENROL_NO_ANSWER,      /* the conversation failed (connection gone): nothing written */
 	ENROL_EXISTS,         /* another login enrolled the user meanwhile: nothing written */
+	ENROL_UNAVAILABLE,    /* the database could not be reached in time: nothing written */
 	ENROL_FAILED          /* store unusable, no randomness, write error: nothing written */
 };
 
 /* Show the QR code, the grouped secret and the Key URI, ask for the first
  * code (ENROL_TRIES tries), write the record (confirming step used) with
- * store_file_create, show the recovery codes. *conv_rc is the
+ * store_file_create, or with store=postgresql as a new row on the login's
+ * connection db (login_db_insert), show the recovery codes. *conv_rc is the
  * conversation's code for ENROL_NO_ANSWER. why (for the log, never a
  * secret or a code) says what happened. */
 enum enrol_outcome enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg,
-				  const struct messages *msg, const struct store_user *user,
-				  int *conv_rc, char *why, size_t why_size);
+				  struct login_db *db, const struct messages *msg,
+				  const struct store_user *user, int *conv_rc, char *why,
+				  size_t why_size);
 
 #endif

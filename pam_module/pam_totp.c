@@ -252,6 +252,22 @@ say_locked(const struct messages *msg, long wait)
 		       (unsigned long)wait, wait);
 }
 
+/* The database could not be reached in time: no replay check could be
+ * made, so nothing is granted. With db_unavailable=ignore this module
+ * steps aside and the rest of the stack decides (documented risk: whoever
+ * can cut the host off the database skips the second factor). */
+static int
+db_unavailable(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *w,
+	       const char *what)
+{
+	if (cfg->db_unavailable_ignore) {
+		log_outcome(pamh, LOG_ERR, w, "%s; db_unavailable=ignore: the stack decides", what);
+		return PAM_IGNORE;
+	}
+	log_outcome(pamh, LOG_ERR, w, "denied: %s", what);
+	return PAM_AUTHINFO_UNAVAIL;
+}
+
 static int
 map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
 	    const struct who *w, const struct login_result *r, int64_t now)
@@ -277,17 +293,7 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 		log_outcome(pamh, LOG_ERR, w, "record error: %s", r->reason);
 		return PAM_AUTHINFO_UNAVAIL;
 	case LOGIN_UNAVAILABLE:
-		/* No replay check could be made, so no code is accepted. With
-		 * db_unavailable=ignore this module steps aside and the rest of
-		 * the stack decides (documented risk: whoever can cut the host off
-		 * the database skips the second factor). */
-		if (cfg->db_unavailable_ignore) {
-			log_outcome(pamh, LOG_ERR, w, "%s; db_unavailable=ignore: the stack decides",
-				    r->reason);
-			return PAM_IGNORE;
-		}
-		log_outcome(pamh, LOG_ERR, w, "denied: %s", r->reason);
-		return PAM_AUTHINFO_UNAVAIL;
+		return db_unavailable(pamh, cfg, w, r->reason);
 	case LOGIN_NOT_A_CODE:
 		log_outcome(pamh, LOG_NOTICE, w, "stacked token is not a code: denied, not counted");
 		say_wrong_code(msg);
@@ -345,13 +351,13 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
  * only a confirmed and written enrolment lets the login go on. */
 static int
 first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
-	    const struct totp_config *cfg, const struct store_user *su)
+	    const struct totp_config *cfg, struct login_db *db, const struct store_user *su)
 {
-	char why[768];
+	char why[768], what[900];
 	int conv_rc;
 
 	log_outcome(pamh, LOG_NOTICE, w, "not enrolled: enrolment at login started");
-	switch (enrol_at_login(pamh, cfg, msg, su, &conv_rc, why, sizeof(why))) {
+	switch (enrol_at_login(pamh, cfg, db, msg, su, &conv_rc, why, sizeof(why))) {
 	case ENROL_DONE:
 		log_outcome(pamh, LOG_NOTICE, w, "enrolled at login (%s)", why);
 		return PAM_SUCCESS;
@@ -367,6 +373,10 @@ first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 		log_outcome(pamh, LOG_WARNING, w, "enrolment at login refused: %s; nothing written",
 			    why);
 		return PAM_AUTH_ERR;
+	case ENROL_UNAVAILABLE:
+		snprintf(what, sizeof(what), "enrolment at login not saved: %s; nothing written",
+			 why);
+		return db_unavailable(pamh, cfg, w, what);
 	case ENROL_FAILED:
 		break;
 	}
@@ -448,7 +458,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		char why[512];
 
 		if (enrol_allowed(&cfg, w.service, w.rhost, (int64_t)time(NULL), why, sizeof(why))) {
-			rc = first_login(pamh, &msg, &w, &cfg, &su);
+			rc = first_login(pamh, &msg, &w, &cfg, &db, &su);
 			goto out;
 		}
 		log_outcome(pamh, LOG_NOTICE, &w, "not enrolled, enrolment at login refused: %s", why);

@@ -80,7 +80,7 @@ load(char *err, size_t err_size)
 	}
 	api = dlsym(handle, STORE_PG_API_SYMBOL);
 	if (api == NULL || api->version == NULL || api->connect == NULL || api->exists == NULL ||
-	    api->open == NULL || api->disconnect == NULL ||
+	    api->open == NULL || api->insert == NULL || api->disconnect == NULL ||
 	    api->db_has_password == NULL) {
 		snprintf(err, err_size, "PostgreSQL store plugin %s: no %s in it", path,
 			 STORE_PG_API_SYMBOL);

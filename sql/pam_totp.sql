@@ -6,6 +6,7 @@
 -- more than it needs:
 --   GRANT SELECT ON pam_totp_schema TO pam_totp;
 --   GRANT SELECT, UPDATE ON pam_totp_records TO pam_totp;
+-- and, for enrolment at first login (enroll=prompt), INSERT on pam_totp_records.
 BEGIN;
 
 -- One row: the version of this schema. pam_totp refuses a database whose
