@@ -17,12 +17,13 @@ export LC_ALL=C
 KEY="$T/fleet.key"
 { cat "$ADMIN_CONF"; echo "db_key=$KEY"; } >"$T/sealed_admin.conf"
 { cat "$HOST_A_CONF"; echo "db_key=$KEY"; } >"$T/sealed_host.conf"
-chmod 600 "$T/sealed_admin.conf" "$T/sealed_host.conf"
+{ cat "$HOST_A_CONF"; echo "db_key=none"; } >"$T/clear_host.conf"
+chmod 600 "$T/sealed_admin.conf" "$T/sealed_host.conf" "$T/clear_host.conf"
 "$ENROLL" --init-db --quiet --conf "$T/sealed_admin.conf" || bail "cannot make the key"
 # the PAM role needs INSERT for enroll=prompt (README "A fleet")
 pg_admin "GRANT INSERT ON pam_totp_records TO pam_totp" || bail "cannot grant INSERT"
 make_service sealed "conf=$T/sealed_host.conf enroll=prompt"
-make_service clear "conf=$HOST_A_CONF enroll=prompt"
+make_service clear "conf=$T/clear_host.conf enroll=prompt"
 make_stack ignore "auth required $MODULE conf=$HOST_A_CONF enroll=prompt db_unavailable=ignore" \
 	"auth required pam_permit.so"
 
@@ -61,12 +62,12 @@ check "... as a replay" logged "replayed code refused"
 check_login "the next code is accepted" PAM_SUCCESS sealed root "$(shown_code a 1)"
 check "an enrolled user is not enrolled again" sh -c "! grep -q otpauth '$T/last.log'"
 
-# ---- without db_key the same writer stores it in the clear ----
+# ---- with db_key=none the same writer stores it in the clear ----
 pg_admin "DELETE FROM pam_totp_records"
 start_enrol k clear root
 answer k "$(shown_code k)"
 finish k
-check_eq "without db_key: enrolled too" PAM_SUCCESS "$result"
+check_eq "db_key=none: enrolled too" PAM_SUCCESS "$result"
 check "... the row in the clear" grep -q "$(cat "$T/k.secret")" <<<"$(row)"
 
 # ---- nothing written ----
