@@ -42,17 +42,15 @@ login_db_close(struct login_db *db)
 		db->session = NULL;
 }
 
-/* busy: as store_file_open_login; NULL to wait for the lock. */
-static enum store_status
-open_store(const struct totp_config *cfg, struct login_db *db, const struct store_user *user,
-	   int *busy, struct totp_store **store, char *err, size_t err_size)
+enum store_status
+login_open_store(const struct totp_config *cfg, struct login_db *db,
+		 const struct store_user *user, struct totp_store **store, char *err,
+		 size_t err_size)
 {
 	char path[PATH_MAX];
 	int in_home = 0;
 
 	*store = NULL;
-	if (busy != NULL)
-		*busy = 0;
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
 		enum store_status st = db_session(cfg, db, err, err_size);
 
@@ -62,16 +60,7 @@ open_store(const struct totp_config *cfg, struct login_db *db, const struct stor
 	if (config_record_path(cfg, user->name, user->uid, user->home, path, sizeof(path),
 			       &in_home, err, err_size) != 0)
 		return STORE_ERROR;
-	return store_file_open_login(path, user, in_home, cfg->lock_timeout, busy, store, err,
-				     err_size);
-}
-
-enum store_status
-login_open_store(const struct totp_config *cfg, struct login_db *db,
-		 const struct store_user *user, struct totp_store **store, char *err,
-		 size_t err_size)
-{
-	return open_store(cfg, db, user, NULL, store, err, err_size);
+	return store_file_open(path, user, in_home, cfg->lock_timeout, store, err, err_size);
 }
 
 enum store_status
@@ -136,18 +125,6 @@ finish(struct login_result *res, enum login_outcome o)
 	return o;
 }
 
-/* A decision that changes nothing in the record needs no lock: a replay,
- * a lock-out, a disabled user. It holds for the state read, which is the
- * newest one written (or being written) when it was read, so settling it
- * while another login holds the lock is as right as settling it just
- * before that login. Anything that grants or counts waits for the lock. */
-static int
-settled_without_lock(const struct verify_result *v)
-{
-	return !v->state_changed && v->verdict != VERIFY_ACCEPTED &&
-	       v->verdict != VERIFY_RECOVERY_ACCEPTED;
-}
-
 enum login_outcome
 login_attempt(const struct totp_config *cfg, struct login_db *db,
 	      const struct store_user *user, const char *input, int stacked,
@@ -159,12 +136,11 @@ login_attempt(const struct totp_config *cfg, struct login_db *db,
 	struct totp_state next;
 	enum store_status st;
 	enum login_outcome out = LOGIN_ERROR;
-	int busy = 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&rec, 0, sizeof(rec));
 	memset(&next, 0, sizeof(next));
-	st = open_store(cfg, db, user, &busy, &store, err, sizeof(err));
+	st = login_open_store(cfg, db, user, &store, err, sizeof(err));
 	if (st == STORE_NOT_FOUND && stacked && !input_is_bare_code(input, OTP_DIGITS_MIN)) {
 		/* as for an enrolled user: a password on the stack is not
 		 * taken, so enrolment cannot be told from the prompts */
@@ -176,40 +152,20 @@ login_attempt(const struct totp_config *cfg, struct login_db *db,
 		return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD :
 			      st == STORE_UNAVAILABLE ? LOGIN_UNAVAILABLE : LOGIN_ERROR);
 	}
-	for (;;) {
-		if (store_read(store, &rec, err, sizeof(err)) != STORE_OK) {
-			if (!busy) {
-				snprintf(res->reason, sizeof(res->reason), "%s", err);
-				goto out;
-			}
-		} else {
-			res->period = rec.period;
-			if (stacked && !input_is_bare_code(input, rec.digits)) {
-				snprintf(res->reason, sizeof(res->reason),
-					 "stacked token is not a code");
-				out = LOGIN_NOT_A_CODE;
-				goto out;
-			}
-			if (verify_attempt(&rec, now, input, &cfg->policy, &res->verify,
-					   &next) != 0) {
-				snprintf(res->reason, sizeof(res->reason),
-					 "internal error checking the code");
-				goto out;
-			}
-			if (!busy || settled_without_lock(&res->verify))
-				break;
-		}
-		/* not settled by what was read (or a torn read): wait for the
-		 * lock, or for the holder's write, and read again */
-		record_wipe(&rec);
-		secure_wipe(&next, sizeof(next));
-		memset(&res->verify, 0, sizeof(res->verify));
-		if (store_file_lock(store, &busy, err, sizeof(err)) != STORE_OK) {
-			snprintf(res->reason, sizeof(res->reason), "%s", err);
-			goto out;
-		}
+	if (store_read(store, &rec, err, sizeof(err)) != STORE_OK) {
+		snprintf(res->reason, sizeof(res->reason), "%s", err);
+		goto out;
 	}
-	st = STORE_OK;
+	res->period = rec.period;
+	if (stacked && !input_is_bare_code(input, rec.digits)) {
+		snprintf(res->reason, sizeof(res->reason), "stacked token is not a code");
+		out = LOGIN_NOT_A_CODE;
+		goto out;
+	}
+	if (verify_attempt(&rec, now, input, &cfg->policy, &res->verify, &next) != 0) {
+		snprintf(res->reason, sizeof(res->reason), "internal error checking the code");
+		goto out;
+	}
 	if (res->verify.verdict == VERIFY_RECOVERY_ACCEPTED) {
 		/* the enrolment part changes: the used code is gone for good
 		 * before access is granted */

@@ -61,21 +61,6 @@ enum store_status store_file_open(const char *path, const struct store_user *use
 				  int in_home, unsigned lock_timeout,
 				  struct totp_store **out, char *err, size_t err_size);
 
-/* store_file_open for a login: when another process holds the lock,
- * *busy is set and the store comes back open, checked, but unlocked. The
- * record can then be read, and a refusal that writes nothing (a replay,
- * a lock-out) settled while the holder works; a burst of logins with one
- * code then does not queue behind each other. Before anything is written,
- * store_file_lock waits for the lock (as store_file_open does, within the
- * same lock_timeout) and the record must be read again. With written not
- * NULL, that wait also ends, still unlocked, with *written set, when the
- * holder writes the record: read it again, it may settle the login. */
-enum store_status store_file_open_login(const char *path, const struct store_user *user,
-					int in_home, unsigned lock_timeout, int *busy,
-					struct totp_store **out, char *err, size_t err_size);
-enum store_status store_file_lock(struct totp_store *s, int *written, char *err,
-				  size_t err_size);
-
 /* Read and parse the locked record. */
 enum store_status store_read(struct totp_store *s, struct totp_record *rec,
 			     char *err, size_t err_size);

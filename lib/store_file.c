@@ -21,16 +21,12 @@
 
 struct file_store {
 	struct totp_store base;     /* first: the interface */
-	int fd;                     /* read only: the lock is taken on it */
-	int wfd;                    /* for writing, opened once the lock is held */
-	int watch;                  /* inotify on fd while waiting for the lock, or -1 */
+	int fd;
 	char path[PATH_MAX];
 	struct stat st;             /* of the locked, checked record */
 	struct fs_identity fsid;
 	uid_t uid;
 	int in_home;
-	int locked;                 /* 0 only while a login peeks (store_file_open_login) */
-	struct timespec deadline;   /* of the wait for the lock (CLOCK_MONOTONIC) */
 	int read_ok;
 	/* the record exactly as read, so a failed update can put back what
 	 * it may already have changed (wiped at close) */
@@ -121,13 +117,10 @@ static const struct store_ops file_ops = {
  * the login gave up. So nothing here ever blocks in flock: the waiter
  * watches the locked file with inotify and retries flock(LOCK_NB) each
  * time a descriptor opened for writing on it is closed. Every holder
- * has one (file_close's wfd, replace_file's temporary file) and unlocks
- * with LOCK_UN before it closes it, so that close event comes after the
- * unlock; the watch is set before the first retry, so no unlock after
- * that retry can pass unseen. poll gives the bound, and the waiter can be
- * woken early but never late. Logins that only wait or peek hold the file
- * read only, so their closes wake nobody (a burst of 32 logins would
- * otherwise wake every waiter 32 times).
+ * (file_close, replace_file) unlocks with LOCK_UN before it closes, so
+ * that close event comes after the unlock; the watch is set before the
+ * first retry, so no unlock after that retry can pass unseen. poll gives
+ * the bound, and the waiter can be woken early but never late.
  *
  * Not every release comes with a later event: a holder killed with
  * kill -9 is closed by the kernel, which sends the event just before it
@@ -138,7 +131,7 @@ static const struct store_ops file_ops = {
 #define LOCK_RETRY_MS 10
 
 static int
-lock_watch(int fd, uint32_t mask)
+lock_watch(int fd)
 {
 	char self[64];
 	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -148,85 +141,60 @@ lock_watch(int fd, uint32_t mask)
 	/* the watch must be on the inode we hold, not on whatever the path
 	 * names now; /proc/self/fd/N resolves to exactly that file */
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	if (inotify_add_watch(in, self, mask) < 0) {
+	if (inotify_add_watch(in, self, IN_CLOSE_WRITE) < 0) {
 		close(in);
 		return -1;
 	}
 	return in;
 }
 
-/* Milliseconds from now to deadline (CLOCK_MONOTONIC), at least 0. */
-static long
-ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (deadline->tv_sec - now.tv_sec) * 1000 +
-	     (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms > 0 ? ms : 0;
-}
-
-/* Wait for the lock on fd until deadline, watching the file with *watch
- * (made here when it is -1; the caller closes it). With written not NULL
- * (a login that peeked, whose watch was set before it read: see
- * open_and_lock), also return (-1, errno EAGAIN, *written = 1) when the
- * file was written since: the holder's new state often settles the login
- * without the lock, so it reads the record again. */
 static int
-lock_until(int fd, int *watch, const struct timespec *deadline, int *written)
+lock_with_timeout(int fd, unsigned timeout)
 {
+	struct timespec start, now;
+	int in = -1, ret = -1;
 	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
 	if (errno != EWOULDBLOCK && errno != EINTR)
 		return -1;
-	if (*watch < 0)
-		*watch = lock_watch(fd, IN_CLOSE_WRITE);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	in = lock_watch(fd);
 	for (;;) {
-		struct pollfd pfd = { *watch, POLLIN, 0 };
+		struct pollfd pfd = { in, POLLIN, 0 };
 		long left_ms;
-		ssize_t n;
-		int modified = 0;
 
 		/* events seen so far are spent: any later unlock sends another */
-		while (*watch >= 0 && (n = read(*watch, events, sizeof(events))) > 0)
-			for (char *p = events; p < events + n;) {
-				const struct inotify_event *ev = (const void *)p;
-
-				/* a writer's close: its last write is in */
-				modified |= (ev->mask & (IN_MODIFY | IN_CLOSE_WRITE)) != 0;
-				p += sizeof(*ev) + ev->len;
-			}
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
-		if (modified && written != NULL) {
-			*written = 1;
-			errno = EAGAIN;
-			return -1;
+		if (in >= 0)
+			while (read(in, events, sizeof(events)) > 0)
+				;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			ret = 0;
+			break;
 		}
-		left_ms = ms_left(deadline);
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left_ms = (long)timeout * 1000 -
+			  ((now.tv_sec - start.tv_sec) * 1000 +
+			   (now.tv_nsec - start.tv_nsec) / 1000000);
 		if (left_ms <= 0) {
 			errno = ETIMEDOUT;
-			return -1;
+			break;
 		}
-		if (poll(&pfd, *watch >= 0 ? 1 : 0,
+		if (poll(&pfd, in >= 0 ? 1 : 0,
 			 (int)(left_ms < LOCK_RETRY_MS ? left_ms : LOCK_RETRY_MS)) < 0 &&
 		    errno != EINTR)
-			return -1;
+			break;
 	}
-}
+	if (in >= 0) {
+		int saved = errno;
 
-static void
-close_watch(struct file_store *s)
-{
-	if (s->watch >= 0)
-		close(s->watch);
-	s->watch = -1;
+		close(in);
+		errno = saved;
+	}
+	return ret;
 }
 
 /* Unlock before close, so the close event a waiter wakes on (see
@@ -271,114 +239,15 @@ sync_uncommitted_name(struct file_store *s)
 	return ret;
 }
 
-/* Open (unless s->fd is already open), check and lock s->path. With busy
- * not NULL, a lock held by another process is not waited for: the store
- * is left open and unlocked and *busy set. With written not NULL, the wait
- * ends early (unlocked, *written set) when the record is written. */
-static enum store_status
-open_and_lock(struct file_store *s, int *busy, int *written, char *err, size_t err_size)
-{
-	const char *path = s->path;
-	const char *why = NULL;
-
-	/* The path may be replaced by a rename between open and lock: retry. */
-	for (int attempt = 0; attempt < 10; attempt++) {
-		struct stat now;
-
-		errno = 0;
-		/* O_NONBLOCK: opening a FIFO must not hang the login. Read
-		 * only until the lock is held: closing it sends no event that
-		 * would wake the waiters (see lock_until). */
-		if (s->fd < 0)
-			s->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-		if (s->fd < 0) {
-			if (errno == ENOENT) {
-				set_err(err, err_size, "no record at", path);
-				return STORE_NOT_FOUND;
-			} else if (errno == ELOOP) {
-				set_err(err, err_size, "refusing a symbolic link at", path);
-			} else {
-				set_err(err, err_size, "cannot open", path);
-			}
-			return STORE_ERROR;
-		}
-		if (stat_no_times(s->fd, "", AT_EMPTY_PATH, &s->st) != 0) {
-			set_err(err, err_size, "cannot stat", path);
-			return STORE_ERROR;
-		}
-		if (s->st.st_nlink == 0) {
-			/* renamed over (a recovery code used, a rewrite) between
-			 * open and fstat: the file we hold is gone, look again
-			 * rather than call it unsafe */
-			close(s->fd);
-			s->fd = -1;
-			close_watch(s);
-			continue;
-		}
-		if (check_safe(&s->st, s, &why) != 0) {
-			errno = 0;
-			if (err != NULL)
-				snprintf(err, err_size, "record %s %s", path, why);
-			return STORE_ERROR;
-		}
-		if (busy != NULL) {
-			if (flock(s->fd, LOCK_EX | LOCK_NB) != 0) {
-				if (errno == EWOULDBLOCK || errno == EINTR) {
-					/* watched before the peek reads, so no
-					 * write after that read goes unseen */
-					s->watch = lock_watch(s->fd, IN_CLOSE_WRITE | IN_MODIFY);
-					*busy = 1;
-					return STORE_OK;
-				}
-				set_err(err, err_size, "cannot lock", path);
-				return STORE_ERROR;
-			}
-		} else if (lock_until(s->fd, &s->watch, &s->deadline, written) != 0) {
-			if (written != NULL && *written)
-				return STORE_OK;
-			set_err(err, err_size, "cannot lock", path);
-			return STORE_ERROR;
-		}
-		if (stat_no_times(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &now) == 0 &&
-		    now.st_ino == s->st.st_ino &&
-		    now.st_dev == s->st.st_dev) {
-			if (sync_uncommitted_name(s) != 0) {
-				set_err(err, err_size, "cannot sync the directory of", path);
-				return STORE_ERROR;
-			}
-			s->wfd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-			if (s->wfd < 0) {
-				set_err(err, err_size, "cannot open for writing", path);
-				return STORE_ERROR;
-			}
-			if (stat_no_times(s->wfd, "", AT_EMPTY_PATH, &now) == 0 &&
-			    now.st_ino == s->st.st_ino && now.st_dev == s->st.st_dev) {
-				s->locked = 1;
-				return STORE_OK;
-			}
-			close(s->wfd);
-			s->wfd = -1;
-		}
-		unlock_close(s->fd); /* replaced while we waited: look again */
-		s->fd = -1;
-		close_watch(s);
-	}
-	errno = EAGAIN;
-	set_err(err, err_size, "record keeps being replaced:", path);
-	return STORE_ERROR;
-}
-
 enum store_status
-store_file_open_login(const char *path, const struct store_user *user, int in_home,
-		      unsigned lock_timeout, int *busy, struct totp_store **out, char *err,
-		      size_t err_size)
+store_file_open(const char *path, const struct store_user *user, int in_home,
+		unsigned lock_timeout, struct totp_store **out, char *err, size_t err_size)
 {
 	struct file_store *s;
-	enum store_status ret;
+	enum store_status ret = STORE_ERROR;
+	const char *why = NULL;
 
 	*out = NULL;
-	if (busy != NULL)
-		*busy = 0;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
 		set_err(err, err_size, "out of memory for", path);
@@ -386,55 +255,82 @@ store_file_open_login(const char *path, const struct store_user *user, int in_ho
 	}
 	s->base.ops = &file_ops;
 	s->fd = -1;
-	s->wfd = -1;
-	s->watch = -1;
 	s->uid = user->uid;
 	s->in_home = in_home;
-	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
-	s->deadline.tv_sec += (time_t)lock_timeout;
 	if (snprintf(s->path, sizeof(s->path), "%s", path) >= (int)sizeof(s->path)) {
 		errno = ENAMETOOLONG;
 		set_err(err, err_size, "cannot use", path);
-		ret = STORE_ERROR;
 		goto fail;
 	}
 	/* In the home, act as the user so root never follows the user's links
 	 * or opens what the user could not. */
 	if (in_home && secure_fsid_enter(&s->fsid, user->uid, user->gid) != 0) {
 		set_err(err, err_size, "cannot take the user's file-system identity for", path);
-		ret = STORE_ERROR;
 		goto fail;
 	}
-	ret = open_and_lock(s, busy, NULL, err, err_size);
-	if (ret == STORE_OK) {
-		*out = &s->base;
-		return STORE_OK;
+	/* The path may be replaced by a rename between open and lock: retry. */
+	for (int attempt = 0; attempt < 10; attempt++) {
+		struct stat now;
+
+		errno = 0;
+		/* O_NONBLOCK: opening a FIFO must not hang the login */
+		s->fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		if (s->fd < 0) {
+			if (errno == ENOENT) {
+				ret = STORE_NOT_FOUND;
+				set_err(err, err_size, "no record at", path);
+			} else if (errno == ELOOP) {
+				set_err(err, err_size, "refusing a symbolic link at", path);
+			} else {
+				set_err(err, err_size, "cannot open", path);
+			}
+			goto fail;
+		}
+		if (stat_no_times(s->fd, "", AT_EMPTY_PATH, &s->st) != 0) {
+			set_err(err, err_size, "cannot stat", path);
+			goto fail;
+		}
+		if (s->st.st_nlink == 0) {
+			/* renamed over (a recovery code used, a rewrite) between
+			 * open and fstat: the file we hold is gone, look again
+			 * rather than call it unsafe */
+			close(s->fd);
+			s->fd = -1;
+			continue;
+		}
+		if (check_safe(&s->st, s, &why) != 0) {
+			errno = 0;
+			set_err(err, err_size, why, path);
+			if (err != NULL) {
+				char tmp[512];
+
+				snprintf(tmp, sizeof(tmp), "record %s %s", path, why);
+				snprintf(err, err_size, "%s", tmp);
+			}
+			goto fail;
+		}
+		if (lock_with_timeout(s->fd, lock_timeout) != 0) {
+			set_err(err, err_size, "cannot lock", path);
+			goto fail;
+		}
+		if (stat_no_times(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &now) == 0 &&
+		    now.st_ino == s->st.st_ino &&
+		    now.st_dev == s->st.st_dev) {
+			if (sync_uncommitted_name(s) != 0) {
+				set_err(err, err_size, "cannot sync the directory of", path);
+				goto fail;
+			}
+			*out = &s->base;
+			return STORE_OK;
+		}
+		unlock_close(s->fd); /* replaced while we waited: look again */
+		s->fd = -1;
 	}
+	errno = EAGAIN;
+	set_err(err, err_size, "record keeps being replaced:", path);
 fail:
 	file_close(&s->base);
 	return ret;
-}
-
-enum store_status
-store_file_open(const char *path, const struct store_user *user, int in_home,
-		unsigned lock_timeout, struct totp_store **out, char *err, size_t err_size)
-{
-	return store_file_open_login(path, user, in_home, lock_timeout, NULL, out, err,
-				     err_size);
-}
-
-enum store_status
-store_file_lock(struct totp_store *base, int *written, char *err, size_t err_size)
-{
-	struct file_store *s = (struct file_store *)base;
-
-	if (written != NULL)
-		*written = 0;
-	if (s->locked)
-		return STORE_OK;
-	/* what was read while unlocked decides nothing that is written */
-	s->read_ok = 0;
-	return open_and_lock(s, NULL, written, err, err_size);
 }
 
 static enum store_status
@@ -450,23 +346,7 @@ file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t er
 	/* A buffer the size the record had when checked, plus one byte to see
 	 * the end (a 64 KiB malloc on every login made glibc consolidate its
 	 * free lists). Writers hold the lock or rename a new file in, so a
-	 * record that grew since has been written by someone else: refused.
-	 * Without the lock (a peek) the size is taken again: the holder may
-	 * be writing. */
-	if (!s->locked) {
-		struct stat now;
-
-		if (stat_no_times(s->fd, "", AT_EMPTY_PATH, &now) != 0) {
-			set_err(err, err_size, "cannot stat", s->path);
-			return STORE_ERROR;
-		}
-		if (now.st_size > RECORD_MAX_BYTES) {
-			errno = EFBIG;
-			set_err(err, err_size, "cannot read", s->path);
-			return STORE_ERROR;
-		}
-		s->st.st_size = now.st_size;
-	}
+	 * record that grew since has been written by someone else: refused. */
 	cap = (size_t)s->st.st_size + 1;
 	buf = malloc(cap);
 	if (buf == NULL) {
@@ -514,21 +394,6 @@ out:
 	return ret;
 }
 
-/* A write needs the lock and a record read under it. */
-static int
-ready_to_write(const struct file_store *s, const char *what, char *err, size_t err_size)
-{
-	char msg[64];
-
-	if (s->locked && s->read_ok)
-		return 1;
-	errno = EINVAL;
-	snprintf(msg, sizeof(msg), "%s %s", what,
-		 s->locked ? "before reading" : "without the lock:");
-	set_err(err, err_size, msg, s->path);
-	return 0;
-}
-
 /* pwrite all of buf at off, retrying on EINTR and short writes. */
 static int
 pwrite_all(int fd, const char *buf, size_t len, off_t off)
@@ -560,8 +425,11 @@ file_write_state(struct totp_store *base, const struct totp_record *rec,
 	int slot = record_next_slot(rec);
 	off_t off = RECORD_SLOT_OFFSET(slot);
 
-	if (!ready_to_write(s, "state written", err, err_size))
+	if (!s->read_ok) {
+		errno = EINVAL;
+		set_err(err, err_size, "state written before reading", s->path);
 		return STORE_ERROR;
+	}
 	st.seq = rec->state.seq + 1;
 	if (record_format_slot(&st, slot, line) != 0) {
 		errno = EINVAL;
@@ -571,11 +439,11 @@ file_write_state(struct totp_store *base, const struct totp_record *rec,
 	/* Only the older slot is touched: a torn write spoils that slot alone
 	 * and the reader falls back to the other. No new blocks are needed,
 	 * so this works on a full disk. */
-	if (pwrite_all(s->wfd, line, RECORD_SLOT_LEN, off) != 0) {
+	if (pwrite_all(s->fd, line, RECORD_SLOT_LEN, off) != 0) {
 		set_err(err, err_size, "cannot write state to", s->path);
 		goto restore;
 	}
-	if (fdatasync(s->wfd) != 0) {
+	if (fdatasync(s->fd) != 0) {
 		set_err(err, err_size, "cannot sync state of", s->path);
 		goto restore;
 	}
@@ -592,8 +460,8 @@ restore:
 		int saved = errno;
 
 		if (s->raw != NULL && s->raw_len >= (size_t)off + RECORD_SLOT_LEN &&
-		    pwrite_all(s->wfd, s->raw + off, RECORD_SLOT_LEN, off) == 0)
-			(void)fdatasync(s->wfd);
+		    pwrite_all(s->fd, s->raw + off, RECORD_SLOT_LEN, off) == 0)
+			(void)fdatasync(s->fd);
 		errno = saved;
 	}
 	return STORE_ERROR;
@@ -761,8 +629,11 @@ file_rewrite(struct totp_store *base, const struct totp_record *rec, char *err, 
 	struct totp_record next;
 	int ret;
 
-	if (!ready_to_write(s, "record rewritten", err, err_size))
+	if (!s->read_ok) {
+		errno = EINVAL;
+		set_err(err, err_size, "record rewritten before reading", s->path);
 		return STORE_ERROR;
+	}
 	/* the new file carries the newest state with a higher sequence number */
 	next = *rec;
 	next.state.seq = rec->state.seq + 1;
@@ -800,11 +671,6 @@ file_remove(struct totp_store *base, char *err, size_t err_size)
 	int dfd;
 	enum store_status ret = STORE_ERROR;
 
-	if (!s->locked) {
-		errno = EINVAL;
-		set_err(err, err_size, "record removed without the lock:", s->path);
-		return STORE_ERROR;
-	}
 	if (dir_of(s->path, dir) != 0) {
 		set_err(err, err_size, "cannot use", s->path);
 		return STORE_ERROR;
@@ -834,13 +700,7 @@ file_close(struct totp_store *base)
 	if (s == NULL)
 		return;
 	if (s->fd >= 0)
-		(void)flock(s->fd, LOCK_UN);
-	/* closed after the unlock: the event waiters wake on (lock_until) */
-	if (s->wfd >= 0)
-		close(s->wfd);
-	if (s->fd >= 0)
-		close(s->fd);
-	close_watch(s);
+		unlock_close(s->fd);
 	if (s->raw != NULL) {
 		secure_wipe(s->raw, s->raw_len);
 		free(s->raw);

@@ -94,13 +94,12 @@ done 3<<EOF
 totp|open fails|FAULT_CALL=open|cannot open $REC
 totp|read fails|FAULT_CALL=read|cannot read $REC
 totp|flock fails|FAULT_CALL=flock|cannot lock $REC
-totp|open for writing fails once locked|FAULT_CALL=open FAULT_NTH=2|cannot open for writing $REC
 totp|pwrite of the slot fails|FAULT_CALL=pwrite|cannot write state to $REC
 totp|every pwrite fails|FAULT_CALL=pwrite FAULT_COUNT=0|cannot write state to $REC
 totp|fdatasync fails after the slot write: the old slot is put back|FAULT_CALL=fdatasync|cannot sync state of $REC
 totp|every fdatasync fails|FAULT_CALL=fdatasync FAULT_COUNT=0|cannot sync state of $REC
 recovery|open of the record fails|FAULT_CALL=open|cannot open $REC
-recovery|open of the directory fails|FAULT_CALL=open FAULT_NTH=3|cannot open the directory of $REC
+recovery|open of the directory fails|FAULT_CALL=open FAULT_NTH=2|cannot open the directory of $REC
 recovery|read fails|FAULT_CALL=read|cannot read $REC
 recovery|flock of the record fails|FAULT_CALL=flock|cannot lock $REC
 recovery|mkostemp fails|FAULT_CALL=mkostemp|cannot create a temporary file beside $REC
