@@ -102,23 +102,42 @@ check "  and db_key=none logged at the start" logged "db_key=none: the rows are 
 # ---- no db_key= at all: the default key path seals ----
 # In a mount namespace of the test's own, $T/etc is bound over the build's
 # sysconfdir (or its security directory), so the real key at the default
-# path is never read or written.
-if [ -d "$sysconfdir/security" ]; then
-	ns_src="$T/etc/security" ns_dst="$sysconfdir/security"
-elif [ -d "$sysconfdir" ] && [ "$sysconfdir" != /etc ]; then
-	ns_src="$T/etc" ns_dst="$sysconfdir"
-else
-	bail "no directory to bind over for the default key path ($sysconfdir)"
-fi
-mkdir -p "$T/etc/security"
-# LD_PRELOAD (pam_wrapper, ASan's runtime) is for the program run last,
-# not for unshare, sh and mount
-cat >"$T/in_ns" <<EOF
+# path is never read or written. Where no mount namespace can be made (a
+# chroot, as in ../shared/fresh-ci), the default path itself is used, but
+# only when nothing is there; what the test made there is removed at exit.
+default_key="$sysconfdir/security/pam_totp.key"
+if env -u LD_PRELOAD unshare --mount --propagation private true 2>/dev/null; then
+	if [ -d "$sysconfdir/security" ]; then
+		ns_src="$T/etc/security" ns_dst="$sysconfdir/security"
+	elif [ -d "$sysconfdir" ] && [ "$sysconfdir" != /etc ]; then
+		ns_src="$T/etc" ns_dst="$sysconfdir"
+	else
+		bail "no directory to bind over for the default key path ($sysconfdir)"
+	fi
+	mkdir -p "$T/etc/security"
+	made_key="$T/etc/security/pam_totp.key"
+	# LD_PRELOAD (pam_wrapper, ASan's runtime) is for the program run
+	# last, not for unshare, sh and mount
+	cat >"$T/in_ns" <<EOF
 #!/bin/sh
 PRELOAD_LAST="\$LD_PRELOAD" exec env -u LD_PRELOAD unshare --mount --propagation private \\
 	sh -c 'mount --bind "\$1" "\$2" && shift 2 && LD_PRELOAD="\$PRELOAD_LAST" exec "\$@"' \\
 	sh "$ns_src" "$ns_dst" "\$@"
 EOF
+else
+	[ ! -e "$default_key" ] ||
+		bail "no mount namespace here, and $default_key exists: not touching it"
+	made_dirs=""
+	for d in "$sysconfdir" "$sysconfdir/security"; do
+		[ -d "$d" ] && continue
+		mkdir -m 755 "$d" || bail "cannot make $d"
+		made_dirs="$d $made_dirs"
+	done
+	made_key=$default_key
+	# shellcheck disable=SC2064 # the paths are fixed now
+	trap "rm -f '$default_key'; for d in $made_dirs; do rmdir \"\$d\"; done; pg_cleanup; rm -rf '$T'" EXIT
+	printf '#!/bin/sh\nexec "$@"\n' >"$T/in_ns"
+fi
 chmod 755 "$T/in_ns"
 grep -v "^db_key=" "$ADMIN_CONF" >"$T/default_admin.conf"
 grep -v "^db_key=" "$HOST_A_CONF" >"$T/default_host.conf"
@@ -127,7 +146,7 @@ make_service default_key "conf=$T/default_host.conf"
 check "no db_key=: --init-db makes the key at the default path" \
 	"$T/in_ns" "$ENROLL" --init-db --quiet --conf "$T/default_admin.conf"
 check_eq "  $sysconfdir/security/pam_totp.key, root-only 0600" "600 root" \
-	"$(stat -c '%a %U' "$T/etc/security/pam_totp.key")"
+	"$(stat -c '%a %U' "$made_key")"
 new_record "$T/files/daemon"
 check "  --import through it" "$T/in_ns" "$ENROLL" --import --quiet --conf "$T/default_admin.conf" \
 	"daemon=$T/files/daemon"
