@@ -27,10 +27,10 @@ start_sshd() {
 	local users=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do users+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
-	# sshd insists on its privilege separation directory
-	if [ ! -d /run/sshd ]; then
-		mkdir -m 755 /run/sshd && at_exit "rmdir /run/sshd"
-	fi
+	# sshd insists on its privilege separation directory. It is left in
+	# place (the openssh-server package makes it at every boot): a test
+	# removing it at exit pulled it from under another system test's sshd.
+	mkdir -p -m 755 /run/sshd || bail "cannot make /run/sshd"
 	ln -s "$SSHD" "$T/$service"
 	ssh-keygen -q -t ed25519 -N '' -C host -f "$T/host_key" || bail "ssh-keygen failed"
 	ssh-keygen -q -t ed25519 -N '' -C client -f "$T/client_key" || bail "ssh-keygen failed"
