@@ -10,12 +10,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <poll.h>
 #include <sys/file.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "lock_wait.h"
 #include "secure.h"
 #include "store.h"
 
@@ -108,97 +107,8 @@ static const struct store_ops file_ops = {
 	"file", file_read, file_write_state, file_rewrite, file_close, file_remove
 };
 
-/* Wait for the record's lock until it is free, or lock_timeout passes.
- *
- * Linux has no timed flock or F_OFD_SETLKW: a blocking lock call ends
- * only when the lock is granted or a signal arrives, and the caller is
- * sshd or sudo, whose signals are not ours to use. A helper thread or
- * child blocked in flock could outlive this call and take the lock after
- * the login gave up. So nothing here ever blocks in flock: the waiter
- * watches the locked file with inotify and retries flock(LOCK_NB) each
- * time a descriptor opened for writing on it is closed. Every holder
- * (file_close, replace_file) unlocks with LOCK_UN before it closes, so
- * that close event comes after the unlock; the watch is set before the
- * first retry, so no unlock after that retry can pass unseen. poll gives
- * the bound, and the waiter can be woken early but never late.
- *
- * Not every release comes with a later event: a holder killed with
- * kill -9 is closed by the kernel, which sends the event just before it
- * drops the lock. So poll never waits longer than LOCK_RETRY_MS before
- * trying again, which bounds the cost of that rare case. Without inotify
- * (instances used up, no /proc to name the descriptor) the wait falls back
- * to retrying every LOCK_RETRY_MS. */
-#define LOCK_RETRY_MS 10
-
-static int
-lock_watch(int fd)
-{
-	char self[64];
-	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-
-	if (in < 0)
-		return -1;
-	/* the watch must be on the inode we hold, not on whatever the path
-	 * names now; /proc/self/fd/N resolves to exactly that file */
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	if (inotify_add_watch(in, self, IN_CLOSE_WRITE) < 0) {
-		close(in);
-		return -1;
-	}
-	return in;
-}
-
-static int
-lock_with_timeout(int fd, unsigned timeout)
-{
-	struct timespec start, now;
-	int in = -1, ret = -1;
-	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		return 0;
-	if (errno != EWOULDBLOCK && errno != EINTR)
-		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	in = lock_watch(fd);
-	for (;;) {
-		struct pollfd pfd = { in, POLLIN, 0 };
-		long left_ms;
-
-		/* events seen so far are spent: any later unlock sends another */
-		if (in >= 0)
-			while (read(in, events, sizeof(events)) > 0)
-				;
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-			ret = 0;
-			break;
-		}
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left_ms = (long)timeout * 1000 -
-			  ((now.tv_sec - start.tv_sec) * 1000 +
-			   (now.tv_nsec - start.tv_nsec) / 1000000);
-		if (left_ms <= 0) {
-			errno = ETIMEDOUT;
-			break;
-		}
-		if (poll(&pfd, in >= 0 ? 1 : 0,
-			 (int)(left_ms < LOCK_RETRY_MS ? left_ms : LOCK_RETRY_MS)) < 0 &&
-		    errno != EINTR)
-			break;
-	}
-	if (in >= 0) {
-		int saved = errno;
-
-		close(in);
-		errno = saved;
-	}
-	return ret;
-}
-
-/* Unlock before close, so the close event a waiter wakes on (see
- * lock_with_timeout) comes after the lock is free. */
+/* Unlock before close: the lock is dropped now even where another
+ * descriptor still shares the open file (a fork of the caller's). */
 static void
 unlock_close(int fd)
 {
@@ -309,7 +219,7 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 			}
 			goto fail;
 		}
-		if (lock_with_timeout(s->fd, lock_timeout) != 0) {
+		if (lock_wait(s->fd, lock_timeout * 1000UL) != 0) {
 			set_err(err, err_size, "cannot lock", path);
 			goto fail;
 		}
