@@ -32,7 +32,8 @@ struct store_user {
  * read once, then at most one of write_state and rewrite, then close.
  * write_state and rewrite make the change durable before returning 0 (the
  * file store syncs, the database store commits); close releases the lock
- * and drops anything not yet made durable. */
+ * and drops anything not yet made durable. The file store's write_state
+ * releases the lock itself, after its write and before its sync. */
 struct totp_store;
 struct store_ops {
 	const char *name;  /* "file", "postgresql": for the log */

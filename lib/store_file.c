@@ -27,6 +27,7 @@ struct file_store {
 	uid_t uid;
 	int in_home;
 	int read_ok;
+	unsigned lock_timeout;      /* seconds, to take the lock back (file_write_state) */
 	/* the record exactly as read, so a failed update can put back what
 	 * it may already have changed (wiped at close) */
 	char *raw;
@@ -167,6 +168,7 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 	s->fd = -1;
 	s->uid = user->uid;
 	s->in_home = in_home;
+	s->lock_timeout = lock_timeout;
 	if (snprintf(s->path, sizeof(s->path), "%s", path) >= (int)sizeof(s->path)) {
 		errno = ENAMETOOLONG;
 		set_err(err, err_size, "cannot use", path);
@@ -325,6 +327,30 @@ pwrite_all(int fd, const char *buf, size_t len, off_t off)
 	return 0;
 }
 
+/* Does the record still hold, byte for byte, what this login read with
+ * its new slot (line at off) written in? Then no other login has written
+ * since. */
+static int
+still_as_written(const struct file_store *s, const char *line, off_t off)
+{
+	char *now;
+	int same = 0;
+
+	if (s->raw == NULL || s->raw_len < (size_t)off + RECORD_SLOT_LEN)
+		return 0;
+	now = malloc(s->raw_len + 1);
+	if (now == NULL)
+		return 0;
+	if (pread(s->fd, now, s->raw_len + 1, 0) == (ssize_t)s->raw_len)
+		same = memcmp(now, s->raw, (size_t)off) == 0 &&
+		       memcmp(now + off, line, RECORD_SLOT_LEN) == 0 &&
+		       memcmp(now + off + RECORD_SLOT_LEN, s->raw + off + RECORD_SLOT_LEN,
+			      s->raw_len - (size_t)off - RECORD_SLOT_LEN) == 0;
+	secure_wipe(now, s->raw_len + 1);
+	free(now);
+	return same;
+}
+
 static enum store_status
 file_write_state(struct totp_store *base, const struct totp_record *rec,
 		 const struct totp_state *next, char *err, size_t err_size)
@@ -353,9 +379,21 @@ file_write_state(struct totp_store *base, const struct totp_record *rec,
 		set_err(err, err_size, "cannot write state to", s->path);
 		goto restore;
 	}
+	/* The lock goes before the sync: the state is in the page cache, where
+	 * the next login reads it, so a burst of logins does not queue behind
+	 * this one's disk write. Success is still reported only once the sync
+	 * is done; a later login's sync writes this slot too, and its state
+	 * only moves on from this one (tests/record_protocol.pml). */
+	(void)flock(s->fd, LOCK_UN);
 	if (fdatasync(s->fd) != 0) {
 		set_err(err, err_size, "cannot sync state of", s->path);
-		goto restore;
+		/* denied, so put the old slot back, but only while nobody has
+		 * built on the new one: under the lock again, if the record still
+		 * reads exactly as this login left it */
+		if (lock_wait(s->fd, s->lock_timeout * 1000UL) == 0 &&
+		    still_as_written(s, line, off))
+			goto restore;
+		return STORE_ERROR;
 	}
 	return STORE_OK;
 restore:

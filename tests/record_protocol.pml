@@ -8,7 +8,9 @@
  *   a login reported as accepted is never lost, not even by a power cut;
  *   the record always reads (an enrolment part, at least one valid slot);
  *   the failure count never goes backwards, except by a success or the
- *   administrator's reset, once those are reported.
+ *   administrator's reset, once those are reported (a report that comes
+ *   after a later login's, which the unlock before the sync allows, is
+ *   judged by the newest one).
  *
  * Abstractions (README, "The record protocol, model-checked"): a code is
  * its time step (1..NSTEP, 0 a wrong code); verify.c's decision is "a
@@ -54,6 +56,7 @@ byte kills = 0;                        /* kill -9 so far (at most one) */
 byte accepted[NSTEP + 1];              /* successes reported per step */
 byte reported_step = 0;                /* highest step reported as accepted */
 byte reported_fail = 0;                /* failure count last reported */
+byte reported_seq = 0;                 /* the slot sequence number it came with */
 
 /* the state a reader takes from inode i: the valid slot with the higher
  * seq (record_parse); ok false when neither slot is valid or no enrolment */
@@ -194,10 +197,14 @@ proctype login()
 			sfail[w] = fail; dirty[w] = true;
 			/* a right code clears the failures as soon as it is written,
 			 * reported or not */
-			if :: fail == 0 -> reported_fail = 0 :: else fi
+			if :: fail == 0 -> reported_fail = 0; reported_seq = seq + 1 :: else fi
 		};
 		may_die();
-		/* fdatasync, then the login reports its outcome */
+		/* file_write_state unlocks before its fdatasync: the next login
+		 * reads this state from the page cache while it is synced */
+		lock[ino] = NOBODY;
+		/* fdatasync (of whatever the cache holds then, later logins'
+		 * slots included), then the login reports its outcome */
 		atomic {
 #ifndef BROKEN_NO_SYNC
 			to_disk(S(C, ino, 0)); to_disk(S(C, ino, 1));
@@ -209,7 +216,12 @@ proctype login()
 				reported_step = (code > reported_step -> code : reported_step)
 			:: else
 			fi;
-			reported_fail = fail
+			/* a report that comes after a later login's (possible now
+			 * that the lock is gone before the sync) says nothing new */
+			if
+			:: seq + 1 >= reported_seq -> reported_seq = seq + 1; reported_fail = fail
+			:: else
+			fi
 		};
 		may_die();
 died:
@@ -249,7 +261,8 @@ proctype admin()
 		atomic { lock[1] = _pid; temp_locked = true };  /* flock(LOCK_NB) of the new file */
 		atomic {
 			name_c = 1;                                  /* rename */
-			reported_fail = 0                            /* the reset is in effect */
+			reported_fail = 0;                           /* the reset is in effect, */
+			reported_seq = seq + 1                       /* after any login it read */
 		};
 		may_die();
 		name_d = name_c;                                 /* fsync(dfd) */
