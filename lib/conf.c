@@ -381,7 +381,10 @@ config_record_path(const struct totp_config *cfg, const char *user, uid_t uid,
 {
 	char uidbuf[32], one[2] = { 0, 0 };
 	size_t o = 0;
+	int home_dummy;
 
+	if (in_home == NULL)
+		in_home = &home_dummy;
 	*in_home = 0;
 	if (user == NULL || user[0] == '\0' || strchr(user, '/') != NULL ||
 	    strcmp(user, ".") == 0 || strcmp(user, "..") == 0) {

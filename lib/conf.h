@@ -113,8 +113,9 @@ int config_load_tool(struct totp_config *cfg, const char *conf, const char *secr
 
 /* Expand the record path template for a user. The result must be an
  * absolute path; a user name with '/' or a name of "." or ".." is refused.
- * *in_home is set when the template uses %h (the record is then accessed
- * with the user's file-system identity). 0 on success, -1 with err. */
+ * *in_home (unless in_home is NULL) is set when the template uses %h (the
+ * record is then accessed with the user's file-system identity). 0 on
+ * success, -1 with err. */
 int config_record_path(const struct totp_config *cfg, const char *user, uid_t uid,
 		       const char *home, char *out, size_t out_size, int *in_home,
 		       char *err, size_t err_size);

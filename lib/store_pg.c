@@ -627,7 +627,7 @@ pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
 		"last_step = $3, skew = $4, failures = $5, locked_until = $6, "
 		"resync_step = $7, updated = now() WHERE user_name = $1";
 	struct totp_state st = *next;
-	struct state_params p;
+	struct state_params p = { 0 }; /* state_params fills it; zeroed for cppcheck */
 	const char *params[8];
 
 	if (!s->read_ok) {
@@ -758,7 +758,7 @@ insert_rows(PGconn *conn, const struct timespec *deadline, const struct seal_key
 	int exists = 0;
 
 	for (size_t i = 0; st == STORE_OK && i < n; i++) {
-		struct state_params p;
+		struct state_params p = { 0 }; /* state_params fills it; zeroed for cppcheck */
 		const char *params[8];
 		char why[512];
 
