@@ -69,6 +69,16 @@ ms_left(const struct timespec *start, unsigned long timeout_ms)
 	return used >= (long long)timeout_ms ? 0 : (long)((long long)timeout_ms - used);
 }
 
+/* One try without waiting. 0: held. 1: busy (or interrupted). -1: an
+ * error, errno says which. */
+static int
+try_lock(int fd)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	return errno == EWOULDBLOCK || errno == EINTR ? 1 : -1;
+}
+
 /* A fork-like child with no exit signal; -1 where none can be made. */
 static pid_t
 spawn_quiet_child(void)
@@ -137,7 +147,7 @@ wait_in_child(int fd, const struct timespec *start, unsigned long timeout_ms)
 		;
 	close(pipefd[0]);
 	/* granted to the child just before it was killed */
-	if (!held && flock(fd, LOCK_EX | LOCK_NB) == 0)
+	if (!held && try_lock(fd) == 0)
 		held = 1;
 	return held;
 }
@@ -146,31 +156,24 @@ int
 lock_wait(int fd, unsigned long timeout_ms)
 {
 	struct timespec start;
-	int r;
+	int r = try_lock(fd);
 
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		return 0;
-	if (errno != EWOULDBLOCK && errno != EINTR)
-		return -1;
+	if (r != 1)
+		return r;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (int i = 0; i < LOCK_SPINS && ms_left(&start, timeout_ms) > 0; i++) {
 		(void)sched_yield();
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
+		if ((r = try_lock(fd)) != 1)
+			return r;
 	}
-	r = wait_in_child(fd, &start, timeout_ms);
-	if (r == 1)
+	if (wait_in_child(fd, &start, timeout_ms) == 1)
 		return 0;
 	/* no child, or it ended without the lock: retry on a timer */
 	for (;;) {
 		long left;
 
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
+		if ((r = try_lock(fd)) != 1)
+			return r;
 		left = ms_left(&start, timeout_ms);
 		if (left <= 0) {
 			errno = ETIMEDOUT;
