@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 
 #include <security/pam_ext.h>
@@ -22,6 +23,7 @@
 #include "enrol.h"
 #include "first_login.h"
 #include "input.h"
+#include "qrencode_lazy.h"
 #include "recovery.h"
 #include "secure.h"
 #include "store.h"
@@ -177,6 +179,11 @@ show_secret(pam_handle_t *pamh, const struct messages *msg, const struct store_u
 	add_raw(e->text, e->uri);
 	send_text(pamh, e->text);
 	if (draw_qr(e->qr_kind, e->uri, e->text, sizeof(e->text)) != 0) {
+		if (qrencode_lazy_error() != NULL)
+			/* no user name: log_outcome's lines before and after
+			 * carry it, escaped */
+			pam_syslog(pamh, LOG_ERR, "enrolment at login: no QR code shown: %s",
+				   qrencode_lazy_error());
 		messages_say(msg, PAM_TEXT_INFO, "The QR code does not fit here: add the account "
 			     "by hand with the key above.");
 		return 0;

@@ -22,7 +22,9 @@
  *
  * Wrapped: open open64 openat openat64 read pread pread64 write pwrite
  * pwrite64 fsync fdatasync rename link flock mkostemp mkostemp64 fchown
- * fchmod. glibc's mkostemp opens its file without going through open's
+ * fchmod, and dlopen (FAULT_PATH matched against the name it is given; a
+ * failed dlopen returns NULL, as for a library not installed, and the
+ * next dlerror says the shim did it). glibc's mkostemp opens its file without going through open's
  * PLT entry, so it is wrapped itself. Calls made while the shim is busy
  * (its own readlink, the report) go straight to libc. */
 #undef _FORTIFY_SOURCE
@@ -256,3 +258,29 @@ WRAP_PATHS(rename, (const char *from, const char *to), from, to, (from, to))
 WRAP_PATHS(link, (const char *from, const char *to), from, to, (from, to))
 WRAP_PATHS(mkostemp, (char *template, int flags), template, NULL, (template, flags))
 WRAP_PATHS(mkostemp64, (char *template, int flags), template, NULL, (template, flags))
+
+static __thread const char *dlopen_failed;
+
+void *
+dlopen(const char *file, int flags)
+{
+	REAL(dlopen);
+	if (file != NULL && decide("dlopen", NULL, -1, file, NULL)) {
+		dlopen_failed = "fault_shim: dlopen failed on purpose";
+		return NULL;
+	}
+	return real(file, flags);
+}
+
+char *
+dlerror(void)
+{
+	const char *why = dlopen_failed;
+
+	REAL(dlerror);
+	if (why != NULL) {
+		dlopen_failed = NULL;
+		return (char *)why;
+	}
+	return real();
+}

@@ -1,7 +1,8 @@
 #!/bin/bash
 # pam_totp.so exports the PAM entry points and nothing else, and loads on
-# its own (every library it needs is linked) without libpq; the PostgreSQL
-# store's plugin pam_totp_pg.so, beside it, exports its table alone.
+# its own (every library it needs is linked) without libpq or libqrencode;
+# the PostgreSQL store's plugin pam_totp_pg.so, beside it, exports its
+# table alone.
 . "$top_srcdir/tests/tap.sh"
 module="$top_builddir/pam_module/.libs/pam_totp.so"
 [ -f "$module" ] || bail "$module not built"
@@ -14,6 +15,11 @@ needed=$(readelf -d "$module" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n'
 check "pam_totp.so does not need libpq (NEEDED: $needed)" \
 	test -n "$needed" -a "${needed/libpq/}" = "$needed"
 check "nor does anything it loads" eval '! ldd "$module" | grep -q libpq'
+# libqrencode is loaded when a QR code is first drawn (enrolment at login),
+# not for every transaction (pam_module/qrencode_lazy.c)
+check "pam_totp.so does not need libqrencode (NEEDED: $needed)" \
+	test "${needed/libqrencode/}" = "$needed"
+check "nor does anything it loads" eval '! ldd "$module" | grep -q libqrencode'
 plugin="$top_builddir/pam_module/.libs/pam_totp_pg.so"
 if [ "${have_pq:-no}" = yes ]; then
 	check "the PostgreSQL plugin is built beside the module" test -f "$plugin"

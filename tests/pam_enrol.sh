@@ -5,6 +5,7 @@
 # store, and the confirming code is used up. The limits (enroll_until,
 # enroll_from, enroll_services), three wrong codes, a dropped connection
 # and two first logins at once leave nothing written or exactly one record.
+# Without libqrencode the key alone is shown.
 . "$top_srcdir/tests/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/pam_env.sh"
@@ -106,6 +107,23 @@ answer d "$(shown_code d)"
 finish d
 check_eq "... and does" PAM_SUCCESS "$result"
 check "... its record written" test -s "$REC"
+
+# ---- libqrencode cannot be loaded (pam_totp.so loads it when it first
+# draws a code): the key is shown without the QR code, the log says why,
+# and the enrolment goes on ----
+rm -f "$REC"
+LD_PRELOAD="$top_builddir/tests/.libs/libfaultshim.so" FAULT_CALL=dlopen \
+	FAULT_PATH=libqrencode FAULT_COUNT=0 start_enrol q enrol root
+check "libqrencode not loadable: the shim refused it" grep -q "fault_shim: dlopen" "$T/q.err"
+check "... the key is still shown" \
+	grep -qx "$(sed 's/..../& /g; s/ $//' "$T/q.secret")" "$T/q.log"
+check "... no QR code" test -z "$(qr_message q)"
+check "... the user is told to type the key in" grep -q "add the account by hand" "$T/q.log"
+answer q "$(shown_code q)"
+finish q
+check "... the log says why" in_log q "no QR code shown: cannot load libqrencode"
+check_eq "... the first code confirms" PAM_SUCCESS "$result"
+check "... the record is written" test -s "$REC"
 
 # ---- the limits ----
 check_limit() {  # DESC SERVICE WHY [pam_login options]

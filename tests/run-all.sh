@@ -132,8 +132,8 @@ deb_test() {
 	# there is "unavailable", a plugin not loaded a service error)
 	[ -n "$(find "$pamdir/pam_totp_pg.so" -type f -user root ! -perm /022 2>/dev/null)" ] ||
 		{ echo "pam_totp_pg.so: $(ls -l "$pamdir/pam_totp_pg.so" 2>&1)"; return 1; }
-	! readelf -d "$pamdir/pam_totp.so" | grep -q 'NEEDED.*libpq' ||
-		{ echo "the installed pam_totp.so needs libpq"; return 1; }
+	! readelf -d "$pamdir/pam_totp.so" | grep -q 'NEEDED.*\(libpq\|libqrencode\)' ||
+		{ echo "the installed pam_totp.so needs libpq or libqrencode"; return 1; }
 	echo "auth required pam_totp.so store=postgresql db=host=$d/no-server db_key=none" \
 		>"$d/pam/deb-pg"
 	# the syslog shim prints the module's log lines
