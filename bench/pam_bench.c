@@ -4,10 +4,14 @@
  *
  *   pam_bench run DIR TOTP_SO GA_SO OATH_SO USER0 USER1..USER16
  *       every figure for the three modules, and the durable-write floor
- *   pam_bench count MODULE DIR SO USER ok|fail N
- *       N logins of one kind, each through counted_authenticate (callgrind)
+ *   pam_bench count MODULE DIR SO USER ok|fail|replay N
+ *       N logins of one kind, each through counted_authenticate (callgrind);
+ *       replay: each step's code used a second time (a burst's refusals)
  *   pam_bench seq DIR TOTP_SO GA_SO OATH_SO USER
- *       figures 1, 2 and 7 only (quick, for working on the login path)
+ *       figures 1, 2, 7 and 9 only (quick, for working on the login path)
+ *   pam_bench burst DIR TOTP_SO GA_SO OATH_SO USER
+ *       figure 8 only; PAM_BENCH_ONLY=pam_totp (or another module's name
+ *       as the figures print it) runs one module's bursts, for profiling
  *
  * MODULE is totp, ga or oath; SO is what a service file names (a path or
  * a module name); DIR is a scratch directory on the disk being measured;
@@ -355,6 +359,12 @@ next_tick(void)
 	nanosleep(&tick, NULL);
 }
 
+/* pam_start_confdir and pam_end of the last login, together (figure 9):
+ * libpam loading the module and the libraries it needs, and unloading
+ * them, which every sshd connection and sudo prompt pays besides
+ * pam_authenticate */
+static int64_t last_load_unload_ns;
+
 /* One login at the current fake time; returns the PAM code. With
  * spaced_logins, a timed one (ns given) starts in a clock tick of its own. */
 static int
@@ -364,18 +374,21 @@ login(const struct bench *b, const char *user, int wrong, int counted, int64_t *
 	struct pam_conv conv;
 	pam_handle_t *pamh;
 	char code[OTP_CODE_SIZE];
-	int64_t t0, t1;
+	int64_t s0, s1, t0, t1;
 	int rc;
 
 	make_code(b, wrong, code);
 	cd.answer = code;
+	s0 = mono_ns();
 	pamh = login_start(b, user, &cd, &conv);
+	s1 = mono_ns();
 	if (ns != NULL && spaced_logins)
 		next_tick();
 	t0 = mono_ns();
 	rc = counted ? counted_authenticate(pamh) : pam_authenticate(pamh, 0);
 	t1 = mono_ns();
 	pam_end(pamh, rc);
+	last_load_unload_ns = s1 - s0 + mono_ns() - t1;
 	if (ns != NULL)
 		*ns = t1 - t0;
 	return rc;
@@ -490,7 +503,7 @@ phase_sequential(struct bench *bs, int nb, struct floor *fl, char *user, size_t 
 {
 	const size_t rounds = 5, warm = 20, per = (n + rounds - 1) / rounds;
 	const char *sfx = spaced ? "_spaced" : "";
-	int64_t *ok[3], *bad[3], *fin = calloc(per * rounds, sizeof(int64_t)),
+	int64_t *ok[3], *bad[3], *load[3], *fin = calloc(per * rounds, sizeof(int64_t)),
 		*ftr = calloc(per * rounds, sizeof(int64_t));
 	size_t unexpected[3] = { 0, 0, 0 };
 	char what[64];
@@ -499,7 +512,8 @@ phase_sequential(struct bench *bs, int nb, struct floor *fl, char *user, size_t 
 	for (int m = 0; m < nb; m++) {
 		ok[m] = calloc(per * rounds, sizeof(int64_t));
 		bad[m] = calloc(per * rounds, sizeof(int64_t));
-		if (ok[m] == NULL || bad[m] == NULL)
+		load[m] = calloc(per * rounds, sizeof(int64_t));
+		if (ok[m] == NULL || bad[m] == NULL || load[m] == NULL)
 			die("calloc");
 		new_phase(&bs[m], spaced ? "spaced" : "seq");
 		enrol(&bs[m], &user, 0, 1, 1);
@@ -533,6 +547,7 @@ phase_sequential(struct bench *bs, int nb, struct floor *fl, char *user, size_t 
 				fake_now += PERIOD;
 				if (login(&bs[m], user, 0, 0, &ok[m][i]) != PAM_SUCCESS)
 					unexpected[m]++;
+				load[m][i] = last_load_unload_ns;
 			}
 		}
 	}
@@ -543,8 +558,11 @@ phase_sequential(struct bench *bs, int nb, struct floor *fl, char *user, size_t 
 		snprintf(what, sizeof(what), "failure%s", sfx);
 		report_latency(&bs[m], what, bad[m], per * rounds, 0);
 		printf("%s,sequential%s_unexpected_results,%zu\n", bs[m].name, sfx, unexpected[m]);
+		if (!spaced)
+			report_latency(&bs[m], "load_unload", load[m], per * rounds, 0);
 		free(ok[m]);
 		free(bad[m]);
+		free(load[m]);
 	}
 	{
 		struct bench fb;
@@ -813,9 +831,12 @@ bursts(struct bench *bs, int nb, char *user, struct shared *sh)
 
 	if (rounds > PAR_ROUNDS)
 		rounds = PAR_ROUNDS;
+	const char *only = getenv("PAM_BENCH_ONLY");
+
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
 		for (int m = 0; m < nb; m++)
-			phase_burst(&bs[m], user, sizes[s], rounds, sh);
+			if (only == NULL || strcmp(only, bs[m].name) == 0)
+				phase_burst(&bs[m], user, sizes[s], rounds, sh);
 }
 
 static size_t
@@ -830,7 +851,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pam_bench run DIR TOTP_SO GA_SO OATH_SO USER0 USER1..USER%d\n"
-		"       pam_bench count MODULE DIR SO USER ok|fail N\n"
+		"       pam_bench count MODULE DIR SO USER ok|fail|replay N\n"
 		"       pam_bench seq DIR TOTP_SO GA_SO OATH_SO USER\n"
 		"       pam_bench burst DIR TOTP_SO GA_SO OATH_SO USER\n", PAR_PROCS);
 	exit(2);
@@ -853,7 +874,7 @@ main(int argc, char **argv)
 	}
 	if ((strcmp(argv[1], "run") == 0 && argc == 7 + PAR_PROCS) ||
 	    (strcmp(argv[1], "seq") == 0 && argc == 7)) {
-		/* seq: figures 1, 2 and 7 of run, alone */
+		/* seq: figures 1, 2, 7 and 9 of run, alone */
 		char *user = argv[6];
 		struct floor fl;
 
@@ -891,11 +912,13 @@ main(int argc, char **argv)
 		}
 		bursts(bs, 3, argv[6], sh);
 	} else if (strcmp(argv[1], "count") == 0 && argc == 8) {
-		int wrong = strcmp(argv[6], "fail") == 0;
-		int n = atoi(argv[7]), unexpected = 0;
+		/* ok: fresh codes; fail: wrong codes; replay: each step's code
+		 * a second time, the refusal a burst's losers get */
+		int wrong = strcmp(argv[6], "fail") == 0, replay = strcmp(argv[6], "replay") == 0;
+		int n = atoi(argv[7]), unexpected = 0, want = wrong || replay ? PAM_AUTH_ERR : PAM_SUCCESS;
 
 		bench_init(&bs[0], argv[2], argv[3], argv[4]);
-		new_phase(&bs[0], wrong ? "count-fail" : "count-ok");
+		new_phase(&bs[0], wrong ? "count-fail" : replay ? "count-replay" : "count-ok");
 		enrol(&bs[0], &argv[5], 0, 1, 1);
 		/* warm up uncounted: the first login in a process loads what
 		 * later ones reuse */
@@ -905,7 +928,9 @@ main(int argc, char **argv)
 		}
 		for (int i = 0; i < n; i++) {
 			fake_now += PERIOD;
-			if (login(&bs[0], argv[5], wrong, 1, NULL) != (wrong ? PAM_AUTH_ERR : PAM_SUCCESS))
+			if (replay) /* the first use, uncounted */
+				login(&bs[0], argv[5], 0, 0, NULL);
+			if (login(&bs[0], argv[5], wrong, 1, NULL) != want)
 				unexpected++;
 			if (wrong) { /* an uncounted success: no lock-out builds up */
 				fake_now += PERIOD;

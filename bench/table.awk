@@ -75,6 +75,8 @@ END {
 	row("8. burst of 32 logins of one user, round, median (ms)", "burst_32_round_median_ms", "ms", "")
 	row("8. burst of 32 logins of one user, round, p90 (ms)", "burst_32_round_p90_ms", "ms", "")
 	row("8. burst of 32: rounds with >1 accepted", "burst_32_rounds_accepted_more_than_once", "", "")
+	row("9. pam_start + pam_end around a successful login, median (ms)", "load_unload_median_ms", "ms", "")
+	row("9. pam_start + pam_end around a successful login, p90 (ms)", "load_unload_p90_ms", "ms", "")
 	printf "\nmachine: %s CPUs, %s; bench dir on %s (disk %s); kernel %s; syslog: %s; load average after: %s; %s\n",
 		val("machine", "nproc"), val("machine", "cpu"), val("machine", "bench_dir_fs"), val("machine", "disk"),
 		val("machine", "kernel"), val("machine", "syslog"), val("machine", "loadavg_after"), val("machine", "date")
