@@ -17,6 +17,10 @@
  *   FAULT_SHORT  1: the first failing write writes half its bytes and
  *                returns that count instead; the following ones (with
  *                FAULT_COUNT) fail with FAULT_ERRNO
+ *   FAULT_EXEC   a shell command run, and waited for, at the first
+ *                injected fault, before the call returns: another login
+ *                at exactly that point. It runs without the FAULT_*
+ *                settings, so the shim does nothing in it.
  * Each injected fault is reported on stderr as one line starting with
  * "fault_shim:", so a test can tell that it fired.
  *
@@ -43,6 +47,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include "preload_next.h"
 
@@ -52,6 +57,7 @@ static struct {
 	const char *path;
 	long nth, count, seen;
 	int err, shorten;
+	const char *exec;
 } cfg;
 
 static __thread int busy;
@@ -94,6 +100,7 @@ load(void)
 	cfg.err = errno_from_name(getenv("FAULT_ERRNO"));
 	v = getenv("FAULT_SHORT");
 	cfg.shorten = v != NULL && strcmp(v, "1") == 0;
+	cfg.exec = getenv("FAULT_EXEC");
 	cfg.ready = 1;
 }
 
@@ -140,6 +147,31 @@ report(const char *name, const char *what, const char *path)
 		(void)syscall(SYS_write, 2, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
+/* FAULT_EXEC, once, without the FAULT_* settings */
+static void
+run_exec(void)
+{
+	static const char *const names[] = { "FAULT_CALL", "FAULT_PATH", "FAULT_NTH",
+		"FAULT_COUNT", "FAULT_ERRNO", "FAULT_SHORT", "FAULT_EXEC" };
+	static int done;
+	pid_t pid;
+	int status;
+
+	if (cfg.exec == NULL || done)
+		return;
+	done = 1;
+	pid = fork();
+	if (pid == 0) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			unsetenv(names[i]);
+		execl("/bin/sh", "sh", "-c", cfg.exec, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+}
+
 /* 0: pass the call through; 1: fail it with cfg.err; 2: make it short.
  * fd >= 0 names the file by descriptor, else path (and path2) do. */
 static int
@@ -176,6 +208,7 @@ decide(const char *name, const char *family, int fd, const char *path, const cha
 		action = 1;
 		report(name, strerror(cfg.err), target);
 	}
+	run_exec();
 out:
 	busy = 0;
 	return action;

@@ -7,7 +7,7 @@
 # the record reading exactly as before and leave no temporary file; with
 # the fault gone the same code must then work, which shows the state
 # really is as it was. Interrupted calls that the store retries must not
-# deny at all.
+# deny at all. Logins that run while a sync fails keep what they wrote.
 . "$top_srcdir/tests/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/pam_env.sh"
@@ -141,6 +141,31 @@ check "recovery, directory and restore fsync both fail: secret and settings unch
 	cmp -s <(enrolment_part "$REC" | grep -v '^recovery=') <(enrolment_part "$T/pristine" | grep -v '^recovery=')
 check_login "recovery, directory and restore fsync both fail: the code stays used up" \
 	PAM_AUTH_ERR totp root "$RCODE"
+
+# A failed sync with other logins in between. The store lets go of the
+# lock before its fdatasync; when that fails it takes the lock back and
+# puts its old slot back only if nobody wrote since. Here logins B and C
+# (the next two steps' codes) run inside A's failing fdatasync
+# (FAULT_EXEC): B writes the other slot, C the one A wrote and would put
+# back. A must leave it, or C's code could be used again.
+reset
+a_code=$(code)
+b_code=$(code 1)
+c_code=$(code 2)
+{
+	echo '#!/bin/sh'
+	printf '"%s" totp root %s >"%s" 2>&1\n' "$PAM_LOGIN" "$b_code" "$T/b.log"
+	printf '"%s" totp root %s >"%s" 2>&1\n' "$PAM_LOGIN" "$c_code" "$T/c.log"
+} >"$T/logins_bc"
+chmod 755 "$T/logins_bc"
+faulty "$a_code" FAULT_CALL=fdatasync FAULT_EXEC="$T/logins_bc"
+check_eq "a failed sync with two logins in between: both accepted" \
+	"result: PAM_SUCCESS result: PAM_SUCCESS" \
+	"$(cat "$T/b.log" "$T/c.log" | grep '^result: ' | tr '\n' ' ' | sed 's/ $//')"
+check_eq "... the failing one denied" PAM_AUTHINFO_UNAVAIL "$result"
+check "... and logged" logged "record error: cannot sync state of $REC: Input/output error"
+check_login "... the last one's code stays used" PAM_AUTH_ERR totp root "$c_code"
+check "... refused as a replay" logged "replayed code refused"
 
 deny_case "recovery, short write of the new file then ENOSPC" recovery \
 	"cannot write $REC.tmp.*: No space left on device" \
