@@ -3,12 +3,11 @@
  * Only enrolment at login (enroll=prompt) draws one, but libpam loads the
  * module for every transaction of every service that names it: linked,
  * libqrencode (and the libpthread it needs) was mapped, bound (-z now) and
- * unmapped again at every sshd connection and sudo prompt of every user.
- * bench/pam_bench burst measured what that costs: a round of 32 logins of
- * one user went from 1.06 to 0.87 of pam_oath's with the library kept
- * loaded. So the module defines the two libqrencode functions lib/qr_term.c
- * calls, local to the module like every symbol but pam_sm_*, and they
- * load the library on the first call. totp-enroll links it as usual.
+ * unmapped again at every sshd connection and sudo prompt of every user
+ * (what that cost: README, "Benchmark", figures 8 and 9). So the module
+ * defines the two libqrencode functions lib/qr_term.c calls, local to the
+ * module like every symbol but pam_sm_*, and they load the library on the
+ * first call. totp-enroll links it as usual.
  *
  * dlopen finds QRENCODE_SONAME (the name configure read from the library
  * it built against) where the dynamic loader would have found it for a
