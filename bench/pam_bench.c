@@ -630,16 +630,22 @@ phase_scaling(struct bench *bs, int nb, char *user, size_t n_logins)
 	}
 }
 
+/* what the racing processes report, per module taking part, round and
+ * process */
 struct shared {
 	pthread_barrier_t start, end;
-	int64_t t0[PAR_ROUNDS][BURST_MAX], t1[PAR_ROUNDS][BURST_MAX];
-	int rc[PAR_ROUNDS][BURST_MAX];
+	int64_t t0[3][PAR_ROUNDS][BURST_MAX], t1[3][PAR_ROUNDS][BURST_MAX];
+	int rc[3][PAR_ROUNDS][BURST_MAX];
 };
 
 /* 5, 6 and 8: procs processes log in at once, rounds rounds; each round
- * is one fresh step for everybody (step_gap steps after the last). */
+ * is one fresh step for everybody (step_gap steps after the last). With
+ * more than one module (bs[0..nb-1]) the same processes log in through
+ * each in turn within every round, starting with a different one each
+ * round, and the results of bs[m] go to sh->...[m]. */
 static void
-race(struct bench *b, char **users, int procs, int rounds, int step_gap, struct shared *sh)
+race(struct bench *const *bs, int nb, char **users, int procs, int rounds, int step_gap,
+     struct shared *sh)
 {
 	pthread_barrierattr_t ba;
 	int64_t base = fake_now;
@@ -658,21 +664,26 @@ race(struct bench *b, char **users, int procs, int rounds, int step_gap, struct 
 		if (pids[p] > 0)
 			continue;
 		for (int r = 0; r < rounds; r++) {
-			struct conv_data cd;
-			struct pam_conv conv;
-			pam_handle_t *pamh;
-			char code[OTP_CODE_SIZE];
-
 			fake_now = base + (int64_t)(r + 1) * step_gap * PERIOD;
-			make_code(b, 0, code);
-			cd.answer = code;
-			pamh = login_start(b, users[p], &cd, &conv);
-			pthread_barrier_wait(&sh->start);
-			sh->t0[r][p] = mono_ns();
-			sh->rc[r][p] = pam_authenticate(pamh, 0);
-			sh->t1[r][p] = mono_ns();
-			pam_end(pamh, sh->rc[r][p]);
-			pthread_barrier_wait(&sh->end);
+			for (int i = 0; i < nb; i++) {
+				/* each module first in turn: none always runs
+				 * after the same other one */
+				int m = (r + i) % nb;
+				struct conv_data cd;
+				struct pam_conv conv;
+				pam_handle_t *pamh;
+				char code[OTP_CODE_SIZE];
+
+				make_code(bs[m], 0, code);
+				cd.answer = code;
+				pamh = login_start(bs[m], users[p], &cd, &conv);
+				pthread_barrier_wait(&sh->start);
+				sh->t0[m][r][p] = mono_ns();
+				sh->rc[m][r][p] = pam_authenticate(pamh, 0);
+				sh->t1[m][r][p] = mono_ns();
+				pam_end(pamh, sh->rc[m][r][p]);
+				pthread_barrier_wait(&sh->end);
+			}
 		}
 		_exit(0);
 	}
@@ -695,15 +706,15 @@ phase_parallel(struct bench *b, char **users, struct shared *sh)
 		die("calloc");
 	new_phase(b, "par");
 	enrol(b, users, 0, PAR_PROCS, 1);
-	race(b, users, PAR_PROCS, PAR_ROUNDS, 1, sh);
+	race(&b, 1, users, PAR_PROCS, PAR_ROUNDS, 1, sh);
 	for (int r = 0; r < PAR_ROUNDS; r++) {
 		int64_t lo = INT64_MAX, hi = 0;
 
 		for (int p = 0; p < PAR_PROCS; p++) {
-			accepted += sh->rc[r][p] == PAM_SUCCESS;
-			lo = sh->t0[r][p] < lo ? sh->t0[r][p] : lo;
-			hi = sh->t1[r][p] > hi ? sh->t1[r][p] : hi;
-			lat[r * PAR_PROCS + p] = sh->t1[r][p] - sh->t0[r][p];
+			accepted += sh->rc[0][r][p] == PAM_SUCCESS;
+			lo = sh->t0[0][r][p] < lo ? sh->t0[0][r][p] : lo;
+			hi = sh->t1[0][r][p] > hi ? sh->t1[0][r][p] : hi;
+			lat[r * PAR_PROCS + p] = sh->t1[0][r][p] - sh->t0[0][r][p];
 		}
 		busy += hi - lo;
 	}
@@ -726,12 +737,12 @@ phase_replay(struct bench *b, char *user, struct shared *sh)
 		same[p] = user;
 	/* rounds 31 steps apart: longer than any lock-out or rate limit the
 	 * modules set by default, so each round starts clean */
-	race(b, same, PAR_PROCS, PAR_ROUNDS, 31, sh);
+	race(&b, 1, same, PAR_PROCS, PAR_ROUNDS, 31, sh);
 	for (int r = 0; r < PAR_ROUNDS; r++) {
 		int n = 0;
 
 		for (int p = 0; p < PAR_PROCS; p++)
-			n += sh->rc[r][p] == PAM_SUCCESS;
+			n += sh->rc[0][r][p] == PAM_SUCCESS;
 		twice += n > 1;
 		once += n == 1;
 		none += n == 0;
@@ -741,45 +752,6 @@ phase_replay(struct bench *b, char *user, struct shared *sh)
 	printf("%s,replay_rounds_accepted_once,%d\n", b->name, once);
 	printf("%s,replay_rounds_accepted_never,%d\n", b->name, none);
 	printf("%s,replay_most_accepted_in_a_round,%d\n", b->name, most);
-}
-
-/* 8: a burst of n logins of one user released together (automation
- * opening many sessions, a multiplexer reconnecting), all with the step's
- * code: one should be accepted, the rest refused as replays. The figure
- * is the round: from the first start to the last answer. */
-static void
-phase_burst(struct bench *b, char *user, int n, int rounds, struct shared *sh)
-{
-	char *same[BURST_MAX], what[64];
-	int64_t *round = calloc((size_t)rounds, sizeof(int64_t));
-	int twice = 0, none = 0;
-
-	if (round == NULL)
-		die("calloc");
-	snprintf(what, sizeof(what), "burst%d", n);
-	new_phase(b, what);
-	enrol(b, &user, 0, 1, 1);
-	for (int p = 0; p < n; p++)
-		same[p] = user;
-	race(b, same, n, rounds, 31, sh);
-	for (int r = 0; r < rounds; r++) {
-		int64_t lo = INT64_MAX, hi = 0;
-		int ok = 0;
-
-		for (int p = 0; p < n; p++) {
-			ok += sh->rc[r][p] == PAM_SUCCESS;
-			lo = sh->t0[r][p] < lo ? sh->t0[r][p] : lo;
-			hi = sh->t1[r][p] > hi ? sh->t1[r][p] : hi;
-		}
-		round[r] = hi - lo;
-		twice += ok > 1;
-		none += ok == 0;
-	}
-	snprintf(what, sizeof(what), "burst_%d_round", n);
-	report_latency(b, what, round, (size_t)rounds, 0);
-	printf("%s,burst_%d_rounds_accepted_more_than_once,%d\n", b->name, n, twice);
-	printf("%s,burst_%d_rounds_accepted_never,%d\n", b->name, n, none);
-	free(round);
 }
 
 /* ---- main ---- */
@@ -822,21 +794,66 @@ bench_init(struct bench *b, const char *mod, const char *dir, const char *so)
 
 static size_t env_size(const char *name, size_t dflt);
 
-/* 8 for every module, bursts of 16 and 32, modules taking turns */
+/* 8: a burst of n logins of one user released together (automation
+ * opening many sessions, a multiplexer reconnecting), all with the step's
+ * code: one should be accepted, the rest refused as replays. The figure
+ * is the round: from the first start to the last answer. Bursts of 16,
+ * then 32; within each round the same processes log in through each
+ * module in turn, so that a slow stretch of the machine (the writeback
+ * of the phases before, say) falls on all of them alike. PAM_BENCH_ONLY
+ * names the one module to run. */
 static void
 bursts(struct bench *bs, int nb, char *user, struct shared *sh)
 {
 	static const int sizes[] = { 16, BURST_MAX };
-	int rounds = (int)env_size("PAM_BENCH_BURST_ROUNDS", 20);
+	int rounds = (int)env_size("PAM_BENCH_BURST_ROUNDS", 20), nrun = 0;
+	const char *only = getenv("PAM_BENCH_ONLY");
+	char *same[BURST_MAX], what[64];
+	struct bench *run[3];
+	int64_t *round = calloc((size_t)PAR_ROUNDS, sizeof(int64_t));
 
+	if (round == NULL)
+		die("calloc");
 	if (rounds > PAR_ROUNDS)
 		rounds = PAR_ROUNDS;
-	const char *only = getenv("PAM_BENCH_ONLY");
+	for (int m = 0; m < nb; m++)
+		if (only == NULL || strcmp(only, bs[m].name) == 0)
+			run[nrun++] = &bs[m];
+	for (int p = 0; p < BURST_MAX; p++)
+		same[p] = user;
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		int n = sizes[s];
 
-	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
-		for (int m = 0; m < nb; m++)
-			if (only == NULL || strcmp(only, bs[m].name) == 0)
-				phase_burst(&bs[m], user, sizes[s], rounds, sh);
+		for (int m = 0; m < nrun; m++) {
+			snprintf(what, sizeof(what), "burst%d", n);
+			new_phase(run[m], what);
+			enrol(run[m], &user, 0, 1, 1);
+		}
+		race(run, nrun, same, n, rounds, 31, sh);
+		for (int m = 0; m < nrun; m++) {
+			int twice = 0, none = 0;
+
+			for (int r = 0; r < rounds; r++) {
+				int64_t lo = INT64_MAX, hi = 0;
+				int ok = 0;
+
+				for (int p = 0; p < n; p++) {
+					ok += sh->rc[m][r][p] == PAM_SUCCESS;
+					lo = sh->t0[m][r][p] < lo ? sh->t0[m][r][p] : lo;
+					hi = sh->t1[m][r][p] > hi ? sh->t1[m][r][p] : hi;
+				}
+				round[r] = hi - lo;
+				twice += ok > 1;
+				none += ok == 0;
+			}
+			snprintf(what, sizeof(what), "burst_%d_round", n);
+			report_latency(run[m], what, round, (size_t)rounds, 0);
+			printf("%s,burst_%d_rounds_accepted_more_than_once,%d\n", run[m]->name, n,
+			       twice);
+			printf("%s,burst_%d_rounds_accepted_never,%d\n", run[m]->name, n, none);
+		}
+	}
+	free(round);
 }
 
 static size_t
