@@ -806,7 +806,7 @@ static void
 bursts(struct bench *bs, int nb, char *user, struct shared *sh)
 {
 	static const int sizes[] = { 16, BURST_MAX };
-	int rounds = (int)env_size("PAM_BENCH_BURST_ROUNDS", 20), nrun = 0;
+	int rounds = (int)env_size("PAM_BENCH_BURST_ROUNDS", PAR_ROUNDS), nrun = 0;
 	const char *only = getenv("PAM_BENCH_ONLY");
 	char *same[BURST_MAX], what[64];
 	struct bench *run[3];

@@ -2,8 +2,9 @@
 # The benchmark's driver still measures what it claims to, without timing
 # anything (speed is measured by `bash bench/run.sh`, never by a test): for
 # pam_totp and both anchors, through the real libpam, every right code is
-# accepted and every wrong one refused in the instruction-count and
-# sequential phases; the floor is measured both ways; and the table prints
+# accepted and every wrong or replayed one refused in the instruction-count
+# and sequential phases; the floor is measured both ways; every burst round
+# accepts its code (pam_totp's once); and the table prints
 # every figure, from a fresh run and from the committed
 # bench/results/latest.csv that the README's table comes from.
 . "$top_srcdir/tests/tap.sh"
@@ -52,7 +53,7 @@ name_of() {
 anchor_env() { [ "$1" = totp ] || echo "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"; }
 
 for m in totp ga oath; do
-	for kind in ok fail; do
+	for kind in ok fail replay; do
 		out=$(run env $(anchor_env "$m") "$driver" count "$m" "$T" "$(so_of "$m")" "$user" \
 			"$kind" 3 2>"$T/err")
 		check_eq "$(name_of "$m"): every $kind login in the count phase went as expected" \
@@ -72,11 +73,38 @@ for m in pam_totp google_authenticator pam_oath; do
 			grep -qx "$m,${phase}_unexpected_results,0" "$T/seq.csv"
 	done
 done
+for m in pam_totp google_authenticator pam_oath; do
+	check "$m: figure 9 (pam_start + pam_end) measured" \
+		awk -F, -v m="$m" '$1 == m && $2 == "load_unload_median_ms" && $3 > 0 { found = 1 }
+			END { exit !found }' "$T/seq.csv"
+done
 for f in inplace inplace_spaced tmprename tmprename_spaced; do
 	check "floor $f measured" \
 		awk -F, -v f="${f}_median_ms" '$1 == "floor" && $2 == f && $3 > 0 { found = 1 } END { exit !found }' \
 		"$T/seq.csv"
 done
+
+# figure 8, two rounds: the modules take turns within each round; each
+# round accepts the code (pam_totp exactly once), for 16 and 32 logins
+mkdir "$T/burst"
+PAM_BENCH_BURST_ROUNDS=2 run env $(anchor_env oath) "$driver" burst "$T/burst" "$totp_so" \
+	pam_google_authenticator.so pam_oath.so "$user" >"$T/burst.csv" 2>"$T/err"
+for n in 16 32; do
+	for m in pam_totp google_authenticator pam_oath; do
+		check "$m: burst of $n, every round accepted the code" \
+			grep -qx "$m,burst_${n}_rounds_accepted_never,0" "$T/burst.csv"
+		check "$m: burst of $n, its round measured" \
+			awk -F, -v m="$m" -v f="burst_${n}_round_median_ms" \
+				'$1 == m && $2 == f && $3 > 0 { found = 1 } END { exit !found }' "$T/burst.csv"
+	done
+	check "pam_totp: burst of $n, never accepted twice" \
+		grep -qx "pam_totp,burst_${n}_rounds_accepted_more_than_once,0" "$T/burst.csv"
+done
+mkdir "$T/only"
+out=$(PAM_BENCH_BURST_ROUNDS=1 PAM_BENCH_ONLY=pam_oath run env $(anchor_env oath) "$driver" burst \
+	"$T/only" "$totp_so" pam_google_authenticator.so pam_oath.so "$user" 2>>"$T/err" |
+	cut -d, -f1 | sort -u | tr '\n' ' ')
+check_eq "PAM_BENCH_ONLY runs that module alone" "pam_oath " "$out"
 
 # every row of figures 1 and 2 filled in for all three modules and the
 # ratios; then the committed CSV: every figure row has pam_totp's number
@@ -86,8 +114,10 @@ check_eq "table: ten rows for figures 1 and 2" "10" "$rows"
 empty=$(echo "$table" | grep -E '^\| [12]\. (successful|failed) login,' |
 	awk -F'|' '{ for (i = 3; i <= 5; i++) if ($i ~ /^ *$/) print }')
 check_eq "table: no module's cell empty in those rows" "" "$empty"
+rows=$(echo "$table" | grep -E '^\| 9\. ' | awk -F'|' '$3 !~ /^ *$/ && $4 !~ /^ *$/ && $5 !~ /^ *$/' | wc -l)
+check_eq "table: figure 9's two rows filled for all three modules" "2" "$rows"
 latest="$top_srcdir/bench/results/latest.csv"
 empty=$(awk -F, -f "$top_srcdir/bench/table.awk" "$latest" |
-	grep -E '^\| [1-6]\. ' | grep -v 'floor:' | awk -F'|' '$3 ~ /^ *(\/)? *$/ { print $2 }')
+	grep -E '^\| [1-689]\. ' | grep -v 'floor:' | awk -F'|' '$3 ~ /^ *(\/)? *$/ { print $2 }')
 check_eq "bench/results/latest.csv: every figure of pam_totp present" "" "$empty"
 tap_done
