@@ -21,6 +21,12 @@ export PAM_TOTP_SYSTEM_TESTS=required
 # and so must the PostgreSQL tests (they skip when not run as root)
 export PAM_TOTP_PG_TESTS=required
 
+# show_failed_logs DIR: the end of every test log under DIR with a failure
+show_failed_logs() {
+	find "$@" -name '*.log' -path '*tests/*' -exec grep -l -E '^(not ok|FAIL|ERROR)' {} + 2>/dev/null |
+		while read -r log; do echo "--- $log"; tail -30 "$log"; done
+}
+
 # run_suite NAME CONFIGURE-ARGS...: build in _build/NAME and run make check
 run_suite() {
 	local name=$1 t0=$SECONDS; shift
@@ -41,8 +47,7 @@ run_suite() {
 	if ! grep -q '^# TOTAL:' check.out; then
 		tail -40 check.out; f=$((f + 1))
 	fi
-	[ "$f" -gt 0 ] && find . -name '*.log' -path '*tests/*' -exec grep -l -E '^(not ok|FAIL|ERROR)' {} + |
-		while read -r log; do echo "--- $log"; tail -30 "$log"; done
+	[ "$f" -gt 0 ] && show_failed_logs .
 	echo "== $name: slowest tests: $(grep -H '^# duration:' tests/*.log 2>/dev/null |
 		sed 's|^tests/\(.*\)\.log:# duration: \([0-9]*\) s$|\2 \1|' | sort -rn | head -6 |
 		awk '{ printf "%s%s %ss", sep, $2, $1; sep = ", " }')"
@@ -91,6 +96,9 @@ if (cd "$src/_build/normal" && PAM_TOTP_REPEAT_RUN=1 make -j"$jobs" distcheck-qu
 	fi
 else
 	tail -40 "$src/_build/normal/distcheck.out"; failed=$((failed + 1))
+	# a failed distcheck leaves its tree, and the failed tests' logs, behind
+	grep -E '^(FAIL|ERROR|XPASS):' "$src/_build/normal/distcheck.out"
+	show_failed_logs "$src/_build/normal"/pam_totp-*/_build
 fi
 
 # deb_test: build the .deb from a clean copy of the distributed tree,
