@@ -152,10 +152,12 @@ reset
 a_code=$(code)
 b_code=$(code 1)
 c_code=$(code 2)
+# (A set PAM_WRAPPER=1 for itself under the lock, tests/pam_login.c; B
+# and C take the lock for their own set-up, as every login does)
 {
 	echo '#!/bin/sh'
-	printf '"%s" totp root %s >"%s" 2>&1\n' "$PAM_LOGIN" "$b_code" "$T/b.log"
-	printf '"%s" totp root %s >"%s" 2>&1\n' "$PAM_LOGIN" "$c_code" "$T/c.log"
+	printf 'env -u PAM_WRAPPER "%s" totp root %s >"%s" 2>&1\n' "$PAM_LOGIN" "$b_code" "$T/b.log"
+	printf 'env -u PAM_WRAPPER "%s" totp root %s >"%s" 2>&1\n' "$PAM_LOGIN" "$c_code" "$T/c.log"
 } >"$T/logins_bc"
 chmod 755 "$T/logins_bc"
 faulty "$a_code" FAULT_CALL=fdatasync FAULT_EXEC="$T/logins_bc"
