@@ -28,8 +28,8 @@
  * pwrite64 fsync fdatasync rename link flock mkostemp mkostemp64 fchown
  * fchmod, and dlopen (FAULT_PATH matched against the name it is given; a
  * failed dlopen returns NULL, as for a library not installed, and the
- * next dlerror says the shim did it). glibc's mkostemp opens its file without going through open's
- * PLT entry, so it is wrapped itself. Calls made while the shim is busy
+ * next dlerror says the shim did it). glibc's mkostemp opens its file
+ * without going through open's PLT entry, so it is wrapped itself. Calls made while the shim is busy
  * (its own readlink, the report) go straight to libc. */
 #undef _FORTIFY_SOURCE
 #define _GNU_SOURCE 1
@@ -151,8 +151,7 @@ report(const char *name, const char *what, const char *path)
 static void
 run_exec(void)
 {
-	static const char *const names[] = { "FAULT_CALL", "FAULT_PATH", "FAULT_NTH",
-		"FAULT_COUNT", "FAULT_ERRNO", "FAULT_SHORT", "FAULT_EXEC" };
+	extern char **environ;
 	static int done;
 	pid_t pid;
 	int status;
@@ -162,8 +161,20 @@ run_exec(void)
 	done = 1;
 	pid = fork();
 	if (pid == 0) {
-		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			unsetenv(names[i]);
+		/* every FAULT_ variable, whatever settings come to exist;
+		 * unsetenv moves the later entries down, so no step on */
+		for (char **e = environ; *e != NULL;) {
+			char name[64];
+			size_t n = strcspn(*e, "=");
+
+			if (strncmp(*e, "FAULT_", 6) != 0 || n >= sizeof(name)) {
+				e++;
+				continue;
+			}
+			memcpy(name, *e, n);
+			name[n] = '\0';
+			unsetenv(name);
+		}
 		execl("/bin/sh", "sh", "-c", cfg.exec, (char *)NULL);
 		_exit(127);
 	}
