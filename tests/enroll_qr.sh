@@ -28,7 +28,7 @@ grouped=$(grep -E '^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$' "$T/out")
 check_eq "secret shown in groups of four" "$secret" "${grouped// /}"
 check_eq "PNG decodes to the printed URI" "$uri" "$(decode "$T/qr.png")"
 check_eq "PNG is mode 0600 under umask 000" 600 "$(stat -c %a "$T/qr.png")"
-convert -density 960 "$T/qr.svg" -background white -flatten "$T/svg.png"
+rsvg-convert -z 10 -b white -o "$T/svg.png" "$T/qr.svg"
 check_eq "SVG decodes to the printed URI" "$uri" "$(decode "$T/svg.png")"
 check_eq "SVG is mode 0600" 600 "$(stat -c %a "$T/qr.svg")"
 check_eq "terminal QR (utf8) decodes to the printed URI" "$uri" \

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Install every Debian 12 package that building, the demo and the tests
+# Install every Debian 12 or 13 package that building, the demo and the tests
 # need, then check that what the tests call is really there. Safe to run
 # twice. Needs root (apt-get).
 #
@@ -32,7 +32,6 @@ oathtool                    deb    oathtool
 libpam-wrapper              deb    /usr/lib/*/libpam_wrapper.so
 zbar-tools                  deb    zbarimg
 imagemagick                 deb    convert
-libmagickcore-6.q16-6-extra deb    /usr/lib/*/ImageMagick-6*/modules-Q16/coders/svg.so
 librsvg2-bin                deb    rsvg-convert
 python3                     deb    python3
 python3-pexpect             deb    /usr/lib/python3/dist-packages/pexpect/__init__.py
@@ -40,7 +39,7 @@ libpam-runtime              deb    /usr/lib/*/security/pam_deny.so pam-auth-upda
 tmux                        deb    tmux
 locales                     deb    localedef /usr/share/i18n/locales/nl_NL
 clang                       ci     clang
-libclang-rt-14-dev          ci     /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
+libclang-rt-dev             ci     /usr/lib/llvm-*/lib/clang/*/lib/*/libclang_rt.fuzzer*.a
 valgrind                    deb    valgrind
 spin                        deb    spin
 expect                      demo   expect

@@ -6,6 +6,7 @@
 # a light-background terminal shows them (dark glyphs on white).
 command -v zbarimg >/dev/null || bail "zbarimg not installed (apt-get install zbar-tools)"
 command -v convert >/dev/null || bail "convert not installed (apt-get install imagemagick)"
+command -v rsvg-convert >/dev/null || bail "rsvg-convert not installed (apt-get install librsvg2-bin)"
 
 # term2pgm: a terminal rendering (stdin) to a plain PGM (stdout). Each
 # character cell becomes one pixel wide and two tall: its upper and lower

@@ -1,7 +1,8 @@
 # The system's real sshd on loopback, for the system tests: source after
-# tests/system_env.sh. sshd takes its PAM service name from the name it was
-# started as, so it runs through a link named after a service file of the
-# test's own; /etc/pam.d/sshd and the system's sshd_config are never
+# tests/system_env.sh. It uses a PAM service file of the test's own: sshd
+# before OpenSSH 10 takes the service name from the name it was started as,
+# so it runs through a link of that name; OpenSSH 10 is told it with
+# PAMServiceName. /etc/pam.d/sshd and the system's sshd_config are never
 # touched.
 #
 #   start_sshd USER... [-- CONFIG-LINE...]
@@ -34,6 +35,12 @@ start_sshd() {
 	ln -s "$SSHD" "$T/$service"
 	ssh-keygen -q -t ed25519 -N '' -C host -f "$T/host_key" || bail "ssh-keygen failed"
 	ssh-keygen -q -t ed25519 -N '' -C client -f "$T/client_key" || bail "ssh-keygen failed"
+	# Options that only some releases know: the PAM service (OpenSSH 10,
+	# Debian 13), and no penalty for the address after the failed logins
+	# the tests make on purpose (PerSourcePenalties, OpenSSH 9.8 on).
+	local only_some=()
+	sshd_knows "PAMServiceName $service" && only_some+=("PAMServiceName $service")
+	sshd_knows "PerSourcePenalties no" && only_some+=("PerSourcePenalties no")
 	# a free port: bind to port 0, read it, let it go (sshd binds it next)
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	{
@@ -57,7 +64,7 @@ start_sshd() {
 		X11Forwarding no
 		AllowTcpForwarding no
 		EOC
-		printf '%s\n' "$@"
+		printf '%s\n' "${only_some[@]}" "$@"
 	} >"$T/sshd_config"
 	set_stack "auth requisite pam_deny.so"
 	"$T/$service" -t -f "$T/sshd_config" >"$T/sshd_t.log" 2>&1 ||
@@ -73,6 +80,11 @@ start_sshd() {
 	wait_for 60 "sshd listening on port $port" sshd_listens ||
 		bail "sshd does not listen on port $port"
 	ok "sshd runs as $service on 127.0.0.1:$port"
+}
+# sshd_knows "OPTION VALUE": this sshd accepts the option (an older one
+# refuses an option it does not know)
+sshd_knows() {
+	"$SSHD" -T -f /dev/null -o "HostKey=$T/host_key" -o "${1/ /=}" >/dev/null 2>&1
 }
 sshd_listens() {
 	kill -0 "$sshd_pid" 2>/dev/null || { cat "$T/sshd.log"; bail "sshd did not start"; }
