@@ -8,7 +8,10 @@
  *   2. lock-out in force       -> LOCKED: not checked, not counted, so an
  *      attacker gains no guesses and the count does not run up by itself.
  *   3. input shape: TOTP digits, else a recovery code (if the record has
- *      any), else MALFORMED (counted: it is a guess like any other).
+ *      any), else MALFORMED: refused, not counted. An answer of no code's
+ *      shape cannot match, so it is no guess; it is what sshd's
+ *      PasswordAuthentication sends (the password, to every prompt), and
+ *      counting it would lock out users who typed their password right.
  *   4. the window around T + skew; then re-synchronisation within max_skew.
  *
  * Replays are refused but not counted: a replay is not a guess, and an
@@ -116,7 +119,7 @@ states_equal(const struct totp_state *a, const struct totp_state *b)
 	    a->resync_step == b->resync_step;
 }
 
-/* One failed guess (WRONG or MALFORMED): count it, lock when due, and drop
+/* One failed guess (WRONG): count it, lock when due, and drop
  * a pending re-sync (the next code must follow the first directly). */
 static void
 count_failure(const struct verify_policy *p, int64_t now,
@@ -237,7 +240,6 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 		if (rec->recovery_count == 0 || (!recovery_normalize(input, rcode) &&
 						 !recovery_normalize_scratch(input, rcode))) {
 			res->verdict = VERIFY_MALFORMED;
-			count_failure(pol, now, next);
 			ret = 0;
 			goto out;
 		}

@@ -30,7 +30,7 @@ enum verify_verdict {
 	VERIFY_RESYNC_NEXT,       /* matched far outside the window but within
 	                             max_skew: ask for the next code */
 	VERIFY_WRONG,             /* no match (counted) */
-	VERIFY_MALFORMED,         /* input of no valid shape (counted) */
+	VERIFY_MALFORMED,         /* input of no valid shape: cannot match, not counted */
 	VERIFY_REPLAY,            /* matched a step at or below the last accepted one */
 	VERIFY_LOCKED,            /* lock-out in force: not checked, not counted */
 	VERIFY_DISABLED           /* failure ceiling reached: refused until reset */

@@ -240,6 +240,28 @@ say_wrong_code(const struct messages *msg)
 			"or one of your recovery codes.");
 }
 
+/* sshd with PasswordAuthentication on answers every prompt with the
+ * password. An answer byte for byte equal to PAM_AUTHTOK (the password a
+ * module before us took) is the password, whatever its shape: refused
+ * before any record is read, so never counted, and logged in words that
+ * say what to change. 1 when refused so. */
+static int
+answer_was_password(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
+		    const char *answer)
+{
+	const void *item = NULL;
+	size_t len = strlen(answer);
+
+	if (len == 0 || pam_get_item(pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS || item == NULL ||
+	    strlen(item) != len || !secure_equal(item, answer, len))
+		return 0;
+	log_outcome(pamh, LOG_WARNING, w, "the answer was the password, not a code: refused, "
+		    "not counted (sshd's PasswordAuthentication sends the password to every "
+		    "prompt: set it to no, see pam_totp(8))");
+	say_wrong_code(msg);
+	return 1;
+}
+
 /* A lock-out stops every service that asks for a code, not only this one. */
 static void
 say_locked(const struct messages *msg, long wait)
@@ -327,7 +349,7 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 			     "This code was already used. Wait for the next code on your phone.");
 		break;
 	case VERIFY_MALFORMED:
-		log_outcome(pamh, LOG_NOTICE, w, "malformed input (%u consecutive failures)", v->failures);
+		log_outcome(pamh, LOG_NOTICE, w, "malformed input: not counted");
 		say_wrong_code(msg);
 		break;
 	default:
@@ -481,6 +503,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_outcome(pamh, LOG_NOTICE, &w, "no code (%s)", pam_strerror(pamh, rc));
 		goto out;
 	}
+	if (!stacked && answer_was_password(pamh, &msg, &w, input)) {
+		rc = PAM_AUTH_ERR;
+		goto out;
+	}
 	if (cfg.debug)
 		log_outcome(pamh, LOG_DEBUG, &w,
 			    "debug: secret=%s window=%u max_skew=%u max_failures=%u lockout=%u..%us ceiling=%u",
@@ -497,6 +523,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rc = ask(pamh, &cfg, code_prompt, &input);
 		if (rc != PAM_SUCCESS)
 			goto out;
+		if (answer_was_password(pamh, &msg, &w, input)) {
+			rc = PAM_AUTH_ERR;
+			goto out;
+		}
 		now = (int64_t)time(NULL);
 		attempt(&cfg, &db, pw != NULL ? &su : NULL, input, 0, now, &res);
 	}
@@ -510,6 +540,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rc = ask(pamh, &cfg, prompt, &input);
 		if (rc != PAM_SUCCESS)
 			goto out;
+		if (answer_was_password(pamh, &msg, &w, input)) {
+			rc = PAM_AUTH_ERR;
+			goto out;
+		}
 		now = (int64_t)time(NULL);
 		attempt(&cfg, &db, &su, input, 0, now, &res);
 		if (res.outcome == LOGIN_RESYNC_NEXT)

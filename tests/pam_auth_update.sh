@@ -36,6 +36,8 @@ DPKG_ROOT=$R sh "$top_srcdir/debian/libpam-totp.postinst" configure >"$T/postins
 check_eq "postinst succeeds" 0 "$?"
 check "off by default: common-auth does not name pam_totp.so" test "$(grep -c pam_totp "$R/etc/pam.d/common-auth")" = 0
 
+check "the profile's name, what pam-auth-update shows, says what sshd needs" \
+	grep -q '^Name: .*sshd needs KbdInteractiveAuthentication yes' "$R/usr/share/pam-configs/pam-totp"
 pau --enable pam-totp >"$T/pau.log" 2>&1
 check_eq "pam-auth-update --enable pam-totp" 0 "$?"
 check_eq "enabled: one line, required, with nullok" "auth	required	pam_totp.so nullok" \

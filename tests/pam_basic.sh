@@ -64,7 +64,36 @@ check_login "surrounding spaces accepted" PAM_SUCCESS basic root "  $(code)  "
 for bad in "" "abcdef" "$(printf '1%.0s' $(seq 1000))" "$(printf '12\t3456')" "12345" "1234567" "12-34-56"; do
 	check_login "bad input '${bad:0:12}' is a plain failure" PAM_AUTH_ERR patient root "$bad"
 done
-check "bad input counted" logged "malformed input (7 consecutive failures)"
+check "bad input logged, not counted" logged "malformed input: not counted"
+# an answer that cannot be a code is no guess: never counted, never locks
+new_record "$T/root.rec"
+make_service strict "secret=$R max_failures=1 lockout_base=600"
+for bad in "correct horse battery staple" "hunter2" "12345"; do
+	check_login "strict: '$bad' refused" PAM_AUTH_ERR strict root "$bad"
+done
+check_login "strict: after three malformed answers the right code logs in" PAM_SUCCESS strict root "$(code)"
+
+# sshd's PasswordAuthentication answers every prompt with the password: an
+# answer equal to the password a module before us took (PAM_AUTHTOK) is
+# refused, not counted, and logged saying what to change, whatever its
+# shape (a six-digit password too)
+new_record "$T/root.rec"
+make_stack pwauth "$SET_ITEMS" "auth required $MODULE secret=$R max_failures=1 lockout_base=600"
+for pw in "s3cret-password" "482913"; do
+	for i in 1 2 3; do
+		LOGIN_OPTS="-a $pw" check_login "password '$pw' as the code ($i): refused" \
+			PAM_AUTH_ERR pwauth root "$pw"
+	done
+	check "password '$pw' as the code: logged what to change" \
+		logged "the answer was the password, not a code: refused, not counted (sshd's PasswordAuthentication"
+	check "password '$pw' as the code: not logged as a wrong or malformed code" \
+		not logged "wrong code\|malformed"
+done
+LOGIN_OPTS="-a 482913" check_login "after six passwords as the code, the right code logs in" \
+	PAM_SUCCESS pwauth root "$(code)"
+LOGIN_OPTS="-a 482913" check_login "a wrong code that is not the password still counts" \
+	PAM_AUTH_ERR pwauth root "$(wrong_code)"
+check "  logged as a wrong code" logged "wrong code (1 consecutive failures), locked until"
 
 # nullok, missing records, unknown users
 rm -f "$T/root.rec"

@@ -21,7 +21,6 @@ state() { "$top_builddir/tests/record_state" "$REC"; }
 failures() { state | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
 prompts() { grep -c '^prompt' "$T/last.log"; }
 bad=$(wrong_code)
-not() { ! "$@"; }
 
 # the "password module": saves the token it was given, then says yes
 # (password_ok) or no (password_bad)

@@ -6,8 +6,9 @@
 # touched.
 #
 #   start_sshd USER... [-- CONFIG-LINE...]
-#                       sshd for these users, keyboard-interactive only,
-#                       with CONFIG-LINEs appended to its config; sets
+#                       sshd for these users, keyboard-interactive only
+#                       (unless $sshd_methods says otherwise), with
+#                       CONFIG-LINEs appended to its config; sets
 #                       $service, $port, $sshd_pid
 #   set_stack LINE...   the auth part of the service (account and session stay)
 #   ssh_code USER [-a REGEX ANSWER]...  keyboard-interactive only, runs a
@@ -50,10 +51,8 @@ start_sshd() {
 		HostKey $T/host_key
 		PidFile $T/sshd.pid
 		UsePAM yes
-		KbdInteractiveAuthentication yes
-		PasswordAuthentication no
+		$sshd_methods
 		PubkeyAuthentication yes
-		AuthenticationMethods keyboard-interactive
 		PermitRootLogin no
 		AllowUsers ${users[*]}
 		LoginGraceTime 30
@@ -73,7 +72,8 @@ start_sshd() {
 	# stderr. On the test clock (tests/totp_code.sh): the shim reads it as
 	# sshd starts, before sshd's PAM process empties its environment.
 	# libpam's delay after a failure passes at once (tests/nodelay_shim.c).
-	LD_PRELOAD="$TIME_SHIM:$top_builddir/tests/.libs/libnodelayshim.so" \
+	# The module's log lines go to sshd.log too (tests/syslog_shim.c).
+	LD_PRELOAD="$TIME_SHIM:$top_builddir/tests/.libs/libnodelayshim.so:$top_builddir/tests/.libs/libsyslogshim.so" \
 		"$T/$service" -D -e -f "$T/sshd_config" >"$T/sshd.log" 2>&1 &
 	sshd_pid=$!
 	at_exit "kill $sshd_pid; wait $sshd_pid"
@@ -91,6 +91,12 @@ sshd_listens() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
 }
 
+# the authentication methods of the test sshd; a test may set its own
+# before start_sshd (tests/system_sshd_defaults.sh: Debian's defaults)
+sshd_methods="KbdInteractiveAuthentication yes
+PasswordAuthentication no
+AuthenticationMethods keyboard-interactive"
+
 SSH_OPTS=(-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
 	-o ConnectTimeout=10 -o NumberOfPasswordPrompts=1 -o BatchMode=no
 	-o KbdInteractiveAuthentication=yes -o PasswordAuthentication=no -o IdentitiesOnly=yes)
@@ -103,6 +109,17 @@ ssh_code() {
 		-o LogLevel="${SSH_LOG_LEVEL:-ERROR}" \
 		-o PubkeyAuthentication=no -o PreferredAuthentications=keyboard-interactive \
 		"$user@127.0.0.1" 'echo "logged in as $(id -un)"'
+}
+# ssh_password USER PASSWORD: the password method alone, as a script or an
+# SFTP client with a stored password logs in
+ssh_password() {
+	local user=$1
+	answer -t 20 -a "password: ?" "$2" -- /usr/bin/env -u SSH_AUTH_SOCK ssh \
+		-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o ConnectTimeout=10 -o NumberOfPasswordPrompts=1 -o BatchMode=no \
+		-o PasswordAuthentication=yes -o KbdInteractiveAuthentication=no \
+		-o PubkeyAuthentication=no -o PreferredAuthentications=password -p "$port" \
+		-o LogLevel="${SSH_LOG_LEVEL:-ERROR}" "$user@127.0.0.1" 'echo "logged in as $(id -un)"'
 }
 ssh_key() {
 	local user=$1; shift
