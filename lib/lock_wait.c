@@ -27,6 +27,14 @@
  * reaper), about 13 ms on the test machines, and every waiter in a burst
  * paid it, while holding the lock.
  *
+ * The child is a copy of sshd or sudo, so it must never run their code:
+ * it is made with every signal blocked (no handler of theirs can run in
+ * it; SIGKILL still ends it), makes raw system calls only and leaves by
+ * exit_group (no atexit function), closes every descriptor but the two it
+ * needs (no copy of the host's sockets, pipes or files lives on in it),
+ * and dies with the process that made it (PR_SET_PDEATHSIG): a login
+ * killed mid-wait leaves no child queued for the lock.
+ *
  * Where no child can be made (clone3 missing or refused: old kernels,
  * seccomp filters, valgrind; a process limit), the wait retries every
  * LOCK_RETRY_MS until the deadline. */
@@ -37,6 +45,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,28 +88,74 @@ try_lock(int fd)
 	return errno == EWOULDBLOCK || errno == EINTR ? 1 : -1;
 }
 
-/* A fork-like child with no exit signal; -1 where none can be made. */
+/* The kernel's signal set for rt_sigprocmask: 64 bits on Linux. Raw, as
+ * glibc's sigprocmask would leave its own two signals unblocked. */
+typedef uint64_t kernel_sigset;
+
+static void
+set_signal_mask(const kernel_sigset *set, kernel_sigset *old)
+{
+	(void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, set, old, sizeof(*set));
+}
+
+/* A fork-like child with no exit signal, starting with every signal
+ * blocked; -1 where none can be made. The caller's mask is as before. */
 static pid_t
 spawn_quiet_child(void)
 {
 #ifdef SYS_clone3
 	struct clone3_args ca = { 0 }; /* no flags, no exit signal, same stack (a copy) */
+	kernel_sigset all = ~(kernel_sigset)0, old;
+	pid_t pid;
 
-	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	set_signal_mask(&all, &old);
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid != 0) {
+		int saved = errno;
+
+		set_signal_mask(&old, NULL);
+		errno = saved;
+	}
+	return pid;
 #else
 	errno = ENOSYS;
 	return -1;
 #endif
 }
 
+/* In the child: close every descriptor but a and b. 0, or -1 where the
+ * kernel has no close_range (Linux < 5.9). */
+static int
+keep_only(int a, int b)
+{
+#ifdef SYS_close_range
+	unsigned lo = (unsigned)(a < b ? a : b), hi = (unsigned)(a < b ? b : a);
+
+	if (lo > 0 && syscall(SYS_close_range, 0u, lo - 1, 0u) != 0)
+		return -1;
+	if (hi > lo + 1 && syscall(SYS_close_range, lo + 1, hi - 1, 0u) != 0)
+		return -1;
+	return syscall(SYS_close_range, hi + 1, ~0u, 0u) == 0 ? 0 : -1;
+#else
+	(void)a;
+	(void)b;
+	return -1;
+#endif
+}
+
 /* The child: raw system calls only (it is a copy of a process whose
- * libraries may hold locks or threads it does not have). */
+ * libraries may hold locks or threads it does not have). It leaves at
+ * once, without the lock, when it cannot be made to die with its parent
+ * or to let go of the host's descriptors: the parent then retries on a
+ * timer. */
 static void __attribute__((noreturn))
-child_take_lock(int fd, int report)
+child_take_lock(int fd, int report, pid_t parent)
 {
 	char one = 1;
 
-	if (syscall(SYS_flock, fd, LOCK_EX) == 0)
+	if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0 &&
+	    syscall(SYS_getppid) == parent && keep_only(fd, report) == 0 &&
+	    syscall(SYS_flock, fd, LOCK_EX) == 0)
 		(void)syscall(SYS_write, report, &one, 1);
 	for (;;)
 		(void)syscall(SYS_exit_group, 0);
@@ -112,14 +167,14 @@ static int
 wait_in_child(int fd, const struct timespec *start, unsigned long timeout_ms)
 {
 	int pipefd[2], held = 0;
-	pid_t pid;
+	pid_t pid, self = getpid();
 	char c;
 
 	if (pipe2(pipefd, O_CLOEXEC) != 0)
 		return -1;
 	pid = spawn_quiet_child();
 	if (pid == 0)
-		child_take_lock(fd, pipefd[1]);
+		child_take_lock(fd, pipefd[1], self);
 	close(pipefd[1]);
 	if (pid < 0) {
 		close(pipefd[0]);

@@ -8,6 +8,7 @@
  * it is killed. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -314,6 +315,168 @@ test_without_clone3(void **state)
 	sigchld_seen = 0;
 }
 
+/* The helper child of a waiting login, found through /proc: its pid, or
+ * 0 while it has none. */
+static pid_t
+helper_of(pid_t login)
+{
+	char name[64];
+	FILE *f;
+	long pid = 0;
+
+	snprintf(name, sizeof(name), "/proc/%ld/task/%ld/children", (long)login, (long)login);
+	f = fopen(name, "r");
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+/* The signals pid blocks, from /proc/PID/status. */
+static unsigned long long
+blocked_signals(pid_t pid)
+{
+	char name[64], line[128];
+	unsigned long long mask = 0;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "/proc/%ld/status", (long)pid);
+	f = fopen(name, "r");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "SigBlk: %llx", &mask) == 1)
+			break;
+	fclose(f);
+	return mask;
+}
+
+/* How many descriptors pid has open. */
+static int
+open_descriptors(pid_t pid)
+{
+	char name[64];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(name, sizeof(name), "/proc/%ld/fd", (long)pid);
+	d = opendir(name);
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Up to 60 s for pid (a child of the calling process) to end; 1 if it did. */
+static int
+reaped_within_a_minute(pid_t pid)
+{
+	for (int i = 0; i < 60000; i++) {
+		pid_t r = waitpid(pid, NULL, WNOHANG | __WALL);
+
+		if (r == pid)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return 0;
+		(void)poll(NULL, 0, 1);
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t host_handler_ran;
+
+static void
+host_handler(int sig)
+{
+	(void)sig;
+	host_handler_ran = 1;
+}
+
+/* A login killed while it waits (sshd dropping the connection) leaves no
+ * helper behind: the helper holds only its two descriptors, blocks every
+ * signal (the host's handlers never run in the copy), and dies with the
+ * login, so the lock is free once its holder lets go. Run in a child that
+ * is a subreaper, so the orphaned helper becomes its child to reap. */
+static int
+parent_killed_scenario(void)
+{
+	int hold = open(path, O_RDWR), fds[8], other;
+	struct sigaction sa;
+	struct stat st;
+	unsigned long long mask;
+	pid_t login, helper = 0;
+
+	if (hold < 0 || fstat(hold, &st) != 0 || flock(hold, LOCK_EX) != 0 ||
+	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+		return 20;
+	login = fork();
+	if (login < 0)
+		return 21;
+	if (login == 0) {
+		/* the host: a handler of its own, and descriptors the helper
+		 * must not keep */
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = host_handler;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+			fds[i] = open("/dev/null", O_RDONLY);
+		close(hold);
+		other = open(path, O_RDWR);
+		(void)lock_wait(other, 600000);
+		_exit(host_handler_ran ? 30 : 31);
+	}
+	/* wait for the helper to queue for the lock */
+	for (int i = 0; i < 60000 && (helper == 0 || !someone_waits(st.st_ino)); i++) {
+		helper = helper_of(login);
+		(void)poll(NULL, 0, 1);
+	}
+	if (helper == 0 || !someone_waits(st.st_ino))
+		return 22;
+	if (open_descriptors(helper) != 2)
+		return 23;
+	mask = blocked_signals(helper);
+	/* every signal but SIGKILL (9) and SIGSTOP (19), glibc's own two (32,
+	 * 33) included */
+	if (mask != (~0ULL & ~(1ULL << 8) & ~(1ULL << 18)))
+		return 24;
+	kill(helper, SIGTERM); /* blocked: pending, never handled */
+	kill(login, SIGKILL);
+	if (!reaped_within_a_minute(login))
+		return 25;
+	if (!reaped_within_a_minute(helper))
+		return 26; /* the helper outlived the login */
+	close(hold);
+	other = open(path, O_RDWR);
+	if (other < 0 || flock(other, LOCK_EX | LOCK_NB) != 0)
+		return 27; /* the lock went to a helper nobody waits for */
+	close(other);
+	return 0;
+}
+
+static void
+test_parent_killed(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(parent_killed_scenario());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	sigchld_seen = 0;
+}
+
 int
 main(void)
 {
@@ -323,6 +486,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_holder_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_without_clone3, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parent_killed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
