@@ -19,7 +19,6 @@
 #include <security/pam_modules.h>
 
 #include "conf.h"
-#include "i18n.h"
 #include "input.h"
 #include "recovery.h"
 #include "login.h"
@@ -403,7 +402,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	(void)flags;
 	memset(&res, 0, sizeof(res));
 	memset(&db, 0, sizeof(db));
-	msg.locale = (locale_t)0;
+	msg.catalog = NULL;
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
 		w.service = item;
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
