@@ -8,7 +8,8 @@
 # (nl, nl_NL, nl_NL.UTF-8) or with LANG (or LANGUAGE, LC_ALL,
 # LC_MESSAGES) in the PAM environment (set by pam_env), and English
 # otherwise, whatever the process's own LANGUAGE says; it never touches
-# the process's locale or text domain.
+# the process's locale or text domain, and its log lines stay English even
+# in a process whose locale is Dutch (sudo's).
 # Its refusals say what went wrong in words the user can act on, the same
 # words for users who are not enrolled or do not exist.
 . "$top_srcdir/tests/tap.sh"
@@ -99,6 +100,14 @@ check "LANGUAGE=nl with LANG=C.UTF-8 in the PAM environment: Dutch prompt" \
 LOGIN_OPTS="-e LANG=$NL -e LC_ALL=C.UTF-8" login enr root "$(wrong_code)"
 check "LC_ALL=C.UTF-8 before LANG=$NL in the PAM environment: English" \
 	grep -q '^prompt: Verification code: $' "$T/last.log"
+
+# --- log lines stay English in a Dutch process: sudo sets the user's
+# locale, and under LANGUAGE=nl libpam's own words for a PAM code
+# (pam_strerror) are Dutch, even with C.UTF-8 and on a machine without a
+# Dutch locale. The code prompt gets no answer here.
+LANG=C.UTF-8 LANGUAGE=nl LOGIN_OPTS=-l login nl root
+check "language=$NL, no answer: told nothing, refused" test "$result" = PAM_CONV_ERR
+check "  and the log line says so in English" logged "no code (Conversation error)$"
 
 # --- English otherwise: no language=, no LANG; the process's LANGUAGE
 # does not count; an unknown language=

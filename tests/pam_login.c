@@ -1,7 +1,7 @@
 /* Drive one PAM authentication through the real libpam, for tests.
  *
  * usage: pam_login [-d CONFDIR] [-r RHOST] [-t TTY] [-a AUTHTOK] [-s START_NS]
- *                  [-b BARRIER_DIR] [-e NAME=VALUE]... [-i] [-m MSG_DIR]
+ *                  [-b BARRIER_DIR] [-e NAME=VALUE]... [-l] [-i] [-m MSG_DIR]
  *                  SERVICE USER [ANSWER...]
  *
  * Each prompt takes the next ANSWER (none left: conversation error).
@@ -19,6 +19,8 @@
  * which the test opens for writing once all racers are ready.
  * -e puts NAME=VALUE into the PAM environment before authenticating, as
  * an application passing on the user's LANG does (up to ENV_MAX times).
+ * -l sets the process's locale from its environment first
+ * (setlocale(LC_ALL, "")), as sudo does for the user who runs it.
  * A delay a module asks for after a failure (pam_fail_delay) is printed as
  * "fail delay: USEC" instead of being waited for.
  * With -d the service file is read from CONFDIR
@@ -37,6 +39,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +251,7 @@ main(int argc, char **argv)
 	struct timespec t0, t1;
 	int opt, rc, n_env = 0;
 
-	while ((opt = getopt(argc, argv, "+d:r:t:a:s:b:e:im:")) != -1) {
+	while ((opt = getopt(argc, argv, "+d:r:t:a:s:b:e:lim:")) != -1) {
 		switch (opt) {
 		case 'd': confdir = optarg; break;
 		case 'r': rhost = optarg; break;
@@ -261,13 +264,14 @@ main(int argc, char **argv)
 				return 99;
 			pam_env[n_env++] = optarg;
 			break;
+		case 'l': setlocale(LC_ALL, ""); break;
 		case 'i': a.from_stdin = 1; break;
 		case 'm': a.msg_dir = optarg; break;
 		default: return 99;
 		}
 	}
 	if (argc - optind < 2) {
-		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-t TTY] [-a AUTHTOK] [-s START_NS] [-b DIR] [-e NAME=VALUE]... [-i] [-m DIR] SERVICE USER [ANSWER...]\n");
+		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-t TTY] [-a AUTHTOK] [-s START_NS] [-b DIR] [-e NAME=VALUE]... [-l] [-i] [-m DIR] SERVICE USER [ANSWER...]\n");
 		return 99;
 	}
 	a.v = argv + optind + 2;
