@@ -312,7 +312,7 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 	show_secret(pamh, msg, user, e);
 	r = confirm(pamh, cfg, msg, &e->rec, &step, conv_rc);
 	if (r == -1) {
-		snprintf(why, why_size, "the conversation ended (%s)", pam_strerror(pamh, *conv_rc));
+		snprintf(why, why_size, "the conversation ended");
 		return ENROL_NO_ANSWER;
 	}
 	if (r == -2) {

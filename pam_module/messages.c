@@ -7,51 +7,41 @@
 
 #include <security/pam_ext.h>
 
-#include "i18n.h"
 #include "messages.h"
 
 #define MESSAGE_MAX 512
 
+static const char *
+from_pam_environment(void *pamh, const char *name)
+{
+	return pam_getenv(pamh, name);
+}
+
 void
 messages_begin(struct messages *m, pam_handle_t *pamh, const struct totp_config *cfg)
 {
-	const char *lang = cfg->language[0] != '\0' ? cfg->language : pam_getenv(pamh, "LANG");
-
 	m->pamh = pamh;
-	m->locale = (locale_t)0;
-	/* LC_CTYPE too: gettext converts a translation to the locale's
-	 * character set. Our own domain's directory only; binding it is not
-	 * the process's text domain. */
-	bindtextdomain(PACKAGE, cfg->localedir[0] != '\0' ? cfg->localedir : LOCALEDIR);
-	if (lang != NULL && lang[0] != '\0')
-		m->locale = newlocale(LC_MESSAGES_MASK | LC_CTYPE_MASK, lang, (locale_t)0);
-	if (m->locale == (locale_t)0)
-		m->locale = newlocale(LC_MESSAGES_MASK | LC_CTYPE_MASK, "C", (locale_t)0);
+	m->catalog = catalog_open(cfg->localedir[0] != '\0' ? cfg->localedir : LOCALEDIR, PACKAGE,
+				  catalog_languages(cfg->language, from_pam_environment, pamh));
 }
 
 void
 messages_end(struct messages *m)
 {
-	if (m->locale != (locale_t)0)
-		freelocale(m->locale);
-	m->locale = (locale_t)0;
+	catalog_close(m->catalog);
+	m->catalog = NULL;
 }
 
-/* Look up and format in the user's locale, on this thread only. Without
- * a locale object (newlocale failed even for "C") the text is English. */
+/* Look up (the catalogue checked the translation takes msgid's
+ * arguments) and format. */
 static void
-format_in_locale(const struct messages *m, char *buf, size_t size, const char *msgid,
-		 const char *many, unsigned long n, va_list ap)
+format_in_language(const struct messages *m, char *buf, size_t size, const char *msgid,
+		   const char *many, unsigned long n, va_list ap)
 {
-	locale_t old = (locale_t)0;
-	const char *text;
+	const char *text = many != NULL ? catalog_ngettext(m->catalog, msgid, many, n)
+					: catalog_gettext(m->catalog, msgid);
 
-	if (m->locale != (locale_t)0)
-		old = uselocale(m->locale);
-	text = many != NULL ? P_(msgid, many, n) : _(msgid);
 	vsnprintf(buf, size, text, ap);
-	if (old != (locale_t)0)
-		uselocale(old);
 }
 
 void
@@ -60,7 +50,7 @@ messages_format(const struct messages *m, char *buf, size_t size, const char *ms
 	va_list ap;
 
 	va_start(ap, msgid);
-	format_in_locale(m, buf, size, msgid, NULL, 0, ap);
+	format_in_language(m, buf, size, msgid, NULL, 0, ap);
 	va_end(ap);
 }
 
@@ -75,7 +65,7 @@ messages_append_line(const struct messages *m, char *buf, size_t size, const cha
 	if (used > 0)
 		buf[used++] = '\n';
 	va_start(ap, msgid);
-	format_in_locale(m, buf + used, size - used, msgid, NULL, 0, ap);
+	format_in_language(m, buf + used, size - used, msgid, NULL, 0, ap);
 	va_end(ap);
 }
 
@@ -97,7 +87,7 @@ messages_say(const struct messages *m, int style, const char *msgid, ...)
 	va_list ap;
 
 	va_start(ap, msgid);
-	format_in_locale(m, text, sizeof(text), msgid, NULL, 0, ap);
+	format_in_language(m, text, sizeof(text), msgid, NULL, 0, ap);
 	va_end(ap);
 	send(m, style, text);
 }
@@ -110,7 +100,7 @@ messages_say_n(const struct messages *m, int style, const char *one, const char 
 	va_list ap;
 
 	va_start(ap, n);
-	format_in_locale(m, text, sizeof(text), one, many, n, ap);
+	format_in_language(m, text, sizeof(text), one, many, n, ap);
 	va_end(ap);
 	send(m, style, text);
 }

@@ -1,23 +1,25 @@
 /* What pam_totp.so says to the user (prompts, errors, information), in the
- * user's language: language= from the configuration, else LANG from the
- * PAM environment, else English. The host process's locale and text
- * domain are left alone: the language is a locale object used by this
- * thread only while a message is looked up and formatted (uselocale). */
+ * user's language: language= from the configuration, else LANGUAGE,
+ * LC_ALL, LC_MESSAGES or LANG from the PAM environment, else English. The
+ * catalogue is the login's own (lib/catalog.h), read once when the login
+ * starts: the host process's locale, its text domain and its other
+ * threads are left alone, and no locale needs to be generated. */
 #ifndef PAM_TOTP_MESSAGES_H
 #define PAM_TOTP_MESSAGES_H
 
-#include <locale.h>
 #include <stddef.h>
 #include <security/pam_appl.h>
 
+#include "catalog.h"
 #include "conf.h"
 
 struct messages {
 	pam_handle_t *pamh;
-	locale_t locale;  /* (locale_t)0: English */
+	struct catalog *catalog;  /* NULL: English */
 };
 
-/* Pick the language; every failure (no such locale installed) is English. */
+/* Pick the language and read its catalogue; every failure (no catalogue,
+ * an unusable one) is English. */
 void messages_begin(struct messages *m, pam_handle_t *pamh, const struct totp_config *cfg);
 void messages_end(struct messages *m);
 

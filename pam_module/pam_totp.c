@@ -19,7 +19,6 @@
 #include <security/pam_modules.h>
 
 #include "conf.h"
-#include "i18n.h"
 #include "input.h"
 #include "recovery.h"
 #include "login.h"
@@ -85,6 +84,25 @@ log_outcome(pam_handle_t *pamh, int prio, const struct who *w, const char *fmt, 
 		   text_escape(w->rhost != NULL && w->rhost[0] != '\0' ? w->rhost : "-",
 			       rhost, sizeof(rhost)),
 		   text_escape(what, what_esc, sizeof(what_esc)));
+}
+
+/* A PAM code for the log line, in English as Linux-PAM words it. Not
+ * pam_strerror: that follows the process's locale, and sudo runs in the
+ * user's, whose LANGUAGE=nl gives Linux-PAM's Dutch even under C.UTF-8. */
+static const char *
+code_text(int rc, char buf[32])
+{
+	switch (rc) {
+	case PAM_CONV_ERR: return "Conversation error";
+	case PAM_BUF_ERR: return "Memory buffer error";
+	case PAM_SYSTEM_ERR: return "System error";
+	case PAM_ABORT: return "Critical error - immediate abort";
+	case PAM_AUTH_ERR: return "Authentication failure";
+	case PAM_INCOMPLETE: return "Conversation is waiting for event";
+	default:
+		snprintf(buf, 32, "PAM code %d", rc);
+		return buf;
+	}
 }
 
 /* Ask for one answer. Returns a PAM code; *answer must be wiped and freed. */
@@ -154,13 +172,13 @@ static int
 split_step(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *w,
 	   const char *prompt, unsigned digits)
 {
-	char *answer = NULL, *code;
+	char *answer = NULL, *code, rc_buf[32];
 	size_t len, cut;
 	int rc;
 
 	rc = ask(pamh, cfg, prompt, &answer);
 	if (rc != PAM_SUCCESS) {
-		log_outcome(pamh, LOG_NOTICE, w, "no answer (%s)", pam_strerror(pamh, rc));
+		log_outcome(pamh, LOG_NOTICE, w, "no answer (%s)", code_text(rc, rc_buf));
 		return rc;
 	}
 	len = strlen(answer);
@@ -375,7 +393,7 @@ static int
 first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 	    const struct totp_config *cfg, struct login_db *db, const struct store_user *su)
 {
-	char why[768], what[900];
+	char why[768], what[900], rc_buf[32];
 	int conv_rc;
 
 	log_outcome(pamh, LOG_NOTICE, w, "not enrolled: enrolment at login started");
@@ -388,8 +406,8 @@ first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 			    "nothing written", why);
 		return PAM_AUTH_ERR;
 	case ENROL_NO_ANSWER:
-		log_outcome(pamh, LOG_NOTICE, w, "enrolment at login abandoned: %s: nothing written",
-			    why);
+		log_outcome(pamh, LOG_NOTICE, w, "enrolment at login abandoned: %s (%s): nothing "
+			    "written", why, code_text(conv_rc, rc_buf));
 		return conv_rc;
 	case ENROL_EXISTS:
 		log_outcome(pamh, LOG_WARNING, w, "enrolment at login refused: %s; nothing written",
@@ -417,7 +435,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct login_db db;
 	struct messages msg;
 	char prompt[PROMPT_MAX], code_prompt[PROMPT_MAX];
-	char err[512], pwbuf_first[PWBUF_FIRST], *pwbuf = NULL, *input = NULL;
+	char err[512], rc_buf[32], pwbuf_first[PWBUF_FIRST], *pwbuf = NULL, *input = NULL;
 	const void *item;
 	int rc = PAM_AUTH_ERR, stacked = 0;
 	int64_t now;
@@ -425,7 +443,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	(void)flags;
 	memset(&res, 0, sizeof(res));
 	memset(&db, 0, sizeof(db));
-	msg.locale = (locale_t)0;
+	msg.catalog = NULL;
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
 		w.service = item;
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
@@ -500,7 +518,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 * users too, so enrolment cannot be probed. */
 	rc = get_input(pamh, &cfg, code_prompt, &input, &stacked);
 	if (rc != PAM_SUCCESS) {
-		log_outcome(pamh, LOG_NOTICE, &w, "no code (%s)", pam_strerror(pamh, rc));
+		log_outcome(pamh, LOG_NOTICE, &w, "no code (%s)", code_text(rc, rc_buf));
 		goto out;
 	}
 	if (!stacked && answer_was_password(pamh, &msg, &w, input)) {

@@ -18,6 +18,11 @@ declare -A sources=(
 	[uri]="$src/lib/uri.c"
 	[ga_file]="$src/lib/ga_file.c $src/lib/recovery.c $src/lib/input.c $src/lib/record.c"
 	[oath_file]="$src/lib/oath_file.c"
+	[catalog]="$src/lib/catalog.c"
+)
+# a seed from the build rather than tests/fuzz_T.seed
+declare -A seeds=(
+	[catalog]="$build/po/nl.gmo"
 )
 passed=0 failed=0
 # build_target T: the target's binary and corpus in $out
@@ -26,7 +31,8 @@ build_target() {
 	clang $flags "$src/tests/fuzz_$1.c" ${sources[$1]} $core -lcrypto \
 		-o "$out/fuzz_$1" 2>"$out/fuzz_$1.build.log" || return 1
 	mkdir -p "$out/corpus_$1"
-	[ -f "$src/tests/fuzz_$1.seed" ] && cp "$src/tests/fuzz_$1.seed" "$out/corpus_$1/"
+	local seed=${seeds[$1]:-$src/tests/fuzz_$1.seed}
+	[ -f "$seed" ] && cp "$seed" "$out/corpus_$1/"
 	return 0
 }
 # run_target T: fuzz it for $secs; its verdict in $out/fuzz_T.verdict
@@ -40,7 +46,7 @@ run_target() {
 		echo "fuzz_$1: FAILED"; grep -A12 -E 'ERROR|deadly' "$out/fuzz_$1.log" | head -30
 	fi >"$out/fuzz_$1.verdict"
 }
-targets=(record input base32 uri ga_file oath_file)
+targets=(record input base32 uri ga_file oath_file catalog)
 for t in "${targets[@]}"; do
 	{ build_target "$t" || { echo "fuzz_$t: build failed" >"$out/fuzz_$t.verdict"; \
 		tail -5 "$out/fuzz_$t.build.log" >>"$out/fuzz_$t.verdict"; }; } &

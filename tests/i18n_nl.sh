@@ -1,10 +1,15 @@
 #!/bin/bash
-# Dutch through gettext. totp-enroll follows the user's locale (LANG, and
-# LANGUAGE with C.UTF-8) through a whole enrolment under a pty, and falls
-# back to English for a language it has no catalogue for. pam_totp.so,
-# through the real libpam, speaks Dutch with language= or with LANG in the
-# PAM environment (set by pam_env), and English otherwise, whatever the
-# process's own LANGUAGE says; it never touches the process's text domain.
+# Dutch from our catalogue, with no Dutch locale on the machine (none is
+# generated: tests/locale_env.sh). totp-enroll follows the user's
+# language (LANG, and LANGUAGE under C.UTF-8, which glibc 2.39's gettext
+# ignores) through a whole enrolment under a pty, and falls back to
+# English for a language it has no catalogue for. pam_totp.so, through
+# the real libpam, speaks Dutch with language= as administrators write it
+# (nl, nl_NL, nl_NL.UTF-8) or with LANG (or LANGUAGE, LC_ALL,
+# LC_MESSAGES) in the PAM environment (set by pam_env), and English
+# otherwise, whatever the process's own LANGUAGE says; it never touches
+# the process's locale or text domain, and its log lines stay English even
+# in a process whose locale is Dutch (sudo's).
 # Its refusals say what went wrong in words the user can act on, the same
 # words for users who are not enrolled or do not exist.
 . "$top_srcdir/tests/tap.sh"
@@ -33,11 +38,19 @@ check_eq "LANG=$NL: two recovery codes shown" 2 "$(wc -l <<<"$pty_recovery")"
 check_login "the Dutch enrolment's secret logs in" PAM_SUCCESS enr root "$(uri_code "$pty_uri" 1)"
 nl_uri=$pty_uri
 
-# --- C.UTF-8 with LANGUAGE=nl: Dutch too (LANGUAGE is ignored only in "C")
+# --- C.UTF-8 with LANGUAGE=nl: Dutch too (glibc 2.39's gettext ignores
+# LANGUAGE there; ours does not)
 export LANG=C.UTF-8 LANGUAGE=nl
 enroll --no-confirm --force --qr=none --recovery-codes 0
 check "C.UTF-8 + LANGUAGE=nl: Dutch" grep -q "De authenticator-app instellen" "$T/out"
 unset LANGUAGE
+# --- the language alone, and LANGUAGE's list with a language before it
+# that has no catalogue
+for env in "LANG=nl" "LANG=nl_NL" "LANG=C.UTF-8 LANGUAGE=de:nl"; do
+	# shellcheck disable=SC2086,SC2163 # $env is NAME=VALUE pairs, split on purpose
+	(unset LANG LANGUAGE; export $env; enroll --no-confirm --force --qr=none --recovery-codes 0)
+	check "$env: Dutch" grep -q "De authenticator-app instellen" "$T/out"
+done
 
 # --- a language without a catalogue falls back to English
 export LANG=de_DE.UTF-8
@@ -52,7 +65,17 @@ unset LANG
 enroll --no-confirm --force --qr=none --recovery-codes 0
 uri=$(grep -o 'otpauth://[^ ]*' "$T/out")
 
-# --- the module: language=
+# --- the module: language= as administrators write it
+# (a service per language, by number: libpam lowercases service names)
+n=0
+for lang in nl nl_NL nl-NL; do
+	n=$((n + 1))
+	make_service "nl$n" "secret=$REC conf=$T/conf language=$lang"
+	login "nl$n" root "$(wrong_code)"
+	check "language=$lang: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
+	check "language=$lang: a wrong code is told in Dutch" \
+		grep -qF 'error: Die verificatiecode klopt niet.' "$T/last.log"
+done
 make_service nl "secret=$REC conf=$T/conf language=$NL"
 login nl root "$(wrong_code)"
 check "language=$NL: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
@@ -69,6 +92,22 @@ check "the replay is logged in English" logged "replayed code refused"
 LOGIN_OPTS="-e LANG=$NL" login enr root "$(wrong_code)"
 check "LANG=$NL in the PAM environment: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
 check "LANG=$NL in the PAM environment: Dutch message" grep -q '^error: Die verificatiecode klopt niet' "$T/last.log"
+# and LANGUAGE there (pam_env reads it from /etc/default/locale), which
+# counts before LANG as for gettext, under C.UTF-8 too
+LOGIN_OPTS="-e LANG=C.UTF-8 -e LANGUAGE=nl" login enr root "$(wrong_code)"
+check "LANGUAGE=nl with LANG=C.UTF-8 in the PAM environment: Dutch prompt" \
+	grep -q '^prompt: Verificatiecode: $' "$T/last.log"
+LOGIN_OPTS="-e LANG=$NL -e LC_ALL=C.UTF-8" login enr root "$(wrong_code)"
+check "LC_ALL=C.UTF-8 before LANG=$NL in the PAM environment: English" \
+	grep -q '^prompt: Verification code: $' "$T/last.log"
+
+# --- log lines stay English in a Dutch process: sudo sets the user's
+# locale, and under LANGUAGE=nl libpam's own words for a PAM code
+# (pam_strerror) are Dutch, even with C.UTF-8 and on a machine without a
+# Dutch locale. The code prompt gets no answer here.
+LANG=C.UTF-8 LANGUAGE=nl LOGIN_OPTS=-l login nl root
+check "language=$NL, no answer: told nothing, refused" test "$result" = PAM_CONV_ERR
+check "  and the log line says so in English" logged "no code (Conversation error)$"
 
 # --- English otherwise: no language=, no LANG; the process's LANGUAGE
 # does not count; an unknown language=
@@ -95,9 +134,10 @@ login nllock root "$(wrong_code)"
 check "lock-out told in Dutch, for every service" \
 	grep -qF 'error: Te vaak een verkeerde code. Probeer het over 60 seconden opnieuw. Tot dan werkt inloggen met een code nergens, ook niet via SSH of sudo.' "$T/last.log"
 
-# --- never the process's text domain
+# --- never the process's text domain or locale: our own catalogue reader
 undefined=$(nm -D --undefined-only "$MODULE")
 check "pam_totp.so never calls textdomain()" test "$(grep -cw textdomain <<<"$undefined")" -eq 0
-check "pam_totp.so looks its messages up with dgettext" grep -qwE 'dc?n?gettext' <<<"$undefined"
+check "pam_totp.so looks its messages up itself: no gettext, setlocale, newlocale or uselocale" \
+	test "$(grep -cwE '(b|d|dc|dcn|dn|n)?gettext|bindtextdomain|setlocale|newlocale|uselocale' <<<"$undefined")" -eq 0
 
 tap_done

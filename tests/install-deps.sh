@@ -37,7 +37,6 @@ python3                     deb    python3
 python3-pexpect             deb    /usr/lib/python3/dist-packages/pexpect/__init__.py
 libpam-runtime              deb    /usr/lib/*/security/pam_deny.so pam-auth-update
 tmux                        deb    tmux
-locales                     deb    localedef /usr/share/i18n/locales/nl_NL
 clang                       ci     clang
 libclang-rt-dev             ci     /usr/lib/llvm-*/lib/clang/*/lib/*/libclang_rt.fuzzer*.a
 valgrind                    deb    valgrind

@@ -1,7 +1,7 @@
 /* Drive one PAM authentication through the real libpam, for tests.
  *
  * usage: pam_login [-d CONFDIR] [-r RHOST] [-t TTY] [-a AUTHTOK] [-s START_NS]
- *                  [-b BARRIER_DIR] [-e NAME=VALUE] [-i] [-m MSG_DIR]
+ *                  [-b BARRIER_DIR] [-e NAME=VALUE]... [-l] [-i] [-m MSG_DIR]
  *                  SERVICE USER [ANSWER...]
  *
  * Each prompt takes the next ANSWER (none left: conversation error).
@@ -18,7 +18,9 @@
  * the process creates DIR/ready.PID and waits to open the FIFO DIR/go,
  * which the test opens for writing once all racers are ready.
  * -e puts NAME=VALUE into the PAM environment before authenticating, as
- * an application passing on the user's LANG does.
+ * an application passing on the user's LANG does (up to ENV_MAX times).
+ * -l sets the process's locale from its environment first
+ * (setlocale(LC_ALL, "")), as sudo does for the user who runs it.
  * A delay a module asks for after a failure (pam_fail_delay) is printed as
  * "fail delay: USEC" instead of being waited for.
  * With -d the service file is read from CONFDIR
@@ -37,6 +39,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,8 @@
 #include <sys/file.h>
 
 #include <security/pam_appl.h>
+
+#define ENV_MAX 8
 
 struct answers {
 	char **v;
@@ -242,11 +247,11 @@ main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	const char *confdir = NULL, *rhost = NULL, *authtok = NULL, *tty = NULL;
 	long long start_ns = 0;
-	const char *barrier = NULL, *pam_env_entry = NULL;
+	const char *barrier = NULL, *pam_env[ENV_MAX];
 	struct timespec t0, t1;
-	int opt, rc;
+	int opt, rc, n_env = 0;
 
-	while ((opt = getopt(argc, argv, "+d:r:t:a:s:b:e:im:")) != -1) {
+	while ((opt = getopt(argc, argv, "+d:r:t:a:s:b:e:lim:")) != -1) {
 		switch (opt) {
 		case 'd': confdir = optarg; break;
 		case 'r': rhost = optarg; break;
@@ -254,14 +259,19 @@ main(int argc, char **argv)
 		case 'a': authtok = optarg; break;
 		case 's': start_ns = atoll(optarg); break;
 		case 'b': barrier = optarg; break;
-		case 'e': pam_env_entry = optarg; break;
+		case 'e':
+			if (n_env == ENV_MAX)
+				return 99;
+			pam_env[n_env++] = optarg;
+			break;
+		case 'l': setlocale(LC_ALL, ""); break;
 		case 'i': a.from_stdin = 1; break;
 		case 'm': a.msg_dir = optarg; break;
 		default: return 99;
 		}
 	}
 	if (argc - optind < 2) {
-		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-t TTY] [-a AUTHTOK] [-s START_NS] [-b DIR] [-e NAME=VALUE] [-i] [-m DIR] SERVICE USER [ANSWER...]\n");
+		fprintf(stderr, "usage: pam_login [-d CONFDIR] [-r RHOST] [-t TTY] [-a AUTHTOK] [-s START_NS] [-b DIR] [-e NAME=VALUE]... [-l] [-i] [-m DIR] SERVICE USER [ANSWER...]\n");
 		return 99;
 	}
 	a.v = argv + optind + 2;
@@ -277,8 +287,8 @@ main(int argc, char **argv)
 		pam_set_item(pamh, PAM_RHOST, rhost);
 	if (tty != NULL)
 		pam_set_item(pamh, PAM_TTY, tty);
-	if (pam_env_entry != NULL)
-		pam_putenv(pamh, pam_env_entry);
+	for (int i = 0; i < n_env; i++)
+		pam_putenv(pamh, pam_env[i]);
 	pam_set_item(pamh, PAM_FAIL_DELAY, (const void *)delay_fn);
 	if (authtok != NULL) {
 		/* only modules may set PAM_AUTHTOK: pam_wrapper's pam_set_items.so,

@@ -81,7 +81,7 @@ find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
 		fputs(_("totp-enroll: warning: db_key=none: rows are written in the clear, the "
 			"secrets readable from the database\n"), stderr);
 	if (cfg->localedir[0] != '\0')
-		bindtextdomain(PACKAGE, cfg->localedir);
+		i18n_init(cfg->localedir);
 	if (u == NULL)
 		return 0;
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
@@ -182,8 +182,10 @@ main(int argc, char **argv)
 	int in_home = 0, ret = ENROLL_EXIT_ERROR, r;
 	int64_t step = -1, now;
 
+	/* the locale for the C library's own text (strerror); ours is read
+	 * whether or not that locale exists */
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	i18n_init(LOCALEDIR);
 	r = enroll_opts_parse(argc, argv, &o);
 	if (r != 0)
 		return r > 0 ? ENROLL_EXIT_OK : ENROLL_EXIT_USAGE;
