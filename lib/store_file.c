@@ -150,6 +150,18 @@ sync_uncommitted_name(struct file_store *s)
 	return ret;
 }
 
+/* Outside the home, whoever may write the record's directory may replace
+ * the record: it must be root's and only root's to write, as totp-enroll
+ * and enrolment at login require of it (store_file_root_dir_safe). */
+static int
+root_dir_of_safe(const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	return dir_of(path, dir) == 0 && lstat(dir, &st) == 0 && store_file_root_dir_safe(&st);
+}
+
 enum store_status
 store_file_open(const char *path, const struct store_user *user, int in_home,
 		unsigned lock_timeout, struct totp_store **out, char *err, size_t err_size)
@@ -219,6 +231,12 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 				snprintf(tmp, sizeof(tmp), "record %s %s", path, why);
 				snprintf(err, err_size, "%s", tmp);
 			}
+			goto fail;
+		}
+		if (!in_home && !root_dir_of_safe(path)) {
+			errno = 0;
+			snprintf(err, err_size, "record %s: its directory may be written by others "
+				 "than root, who could replace it (chown root; chmod go-w)", path);
 			goto fail;
 		}
 		if (lock_wait(s->fd, lock_timeout * 1000UL) != 0) {

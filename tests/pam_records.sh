@@ -130,6 +130,14 @@ bad_case "owned by another user" "wrong owner"
 put cat; ln "$T/store/root" "$T/store/hardlink"
 bad_case "a second hard link" "more than one hard link"
 rm -f "$T/store/hardlink"
+# the administrator's store directory itself: whoever may write it may
+# replace the record, so a record in a directory others may write is
+# refused at login, as totp-enroll refuses to write one there
+for mode in 777 775 1777; do
+	put cat; chmod "$mode" "$T/store"
+	bad_case "the store directory mode $mode" "its directory may be written by others than root"
+done
+chmod 700 "$T/store"
 # outside the home a record is root's alone: one its user owns (who could
 # read the secret and reset the failures) is refused, unchanged
 new_record "$T/store/pt_rec_owner"

@@ -27,7 +27,7 @@ admin_record "$ua"
 c=$(code)
 ssh_code "$ua" -a "$CODE" "$c"
 expect_in "$ua" "right code: the command runs"
-check "sshd used its own PAM service, named after the link" \
+check "sshd used its own PAM service" \
 	grep -q "^auth $service $ua\$" "$T/services"
 ssh_code "$ua" -a "$CODE" "$c"
 expect_out "the same code on a second connection is denied (replay)"
