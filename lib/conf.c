@@ -328,12 +328,15 @@ config_load(struct totp_config *cfg, int argc, const char **argv,
 	}
 	if (config_load_file(cfg, cfg->conf_path, !explicit_conf, err, err_size) != 0)
 		return -1;
+	cfg->enroll_in_shared_file = !explicit_conf && cfg->enroll_prompt;
 	for (int i = 0; i < argc; i++) {
 		if (strncmp(argv[i], "conf=", 5) != 0 &&
 		    config_apply(cfg, argv[i], err, err_size) != 0)
 			return -1;
 		if (strncmp(argv[i], "db=", 3) == 0)
 			cfg->db_origin = CONFIG_DB_ARGUMENT;
+		if (strncmp(argv[i], "enroll=", 7) == 0)
+			cfg->enroll_in_shared_file = 0;
 	}
 	if (cfg->policy.window > cfg->policy.max_skew) {
 		text_error(err, err_size, "%s", "window must not exceed max_skew");

@@ -72,6 +72,8 @@ struct totp_config {
 	int64_t enroll_deadline;         /* the first second after enroll_until (config_load) */
 	char enroll_from[CONFIG_LIST_MAX];  /* networks (CIDR), commas; empty: any */
 	char enroll_services[CONFIG_LIST_MAX]; /* PAM services, commas; empty: any */
+	int enroll_in_shared_file;       /* enroll=prompt came from the default config file,
+	                                    which every stack reads (config_load) */
 	int debug;
 };
 

@@ -204,6 +204,13 @@ enrol_allowed(const struct totp_config *cfg, const char *service, const char *rh
 		snprintf(why, why_size, "enroll=prompt is not set");
 		return 0;
 	}
+	/* the default file is read by every stack that names pam_totp.so,
+	 * sudo's and su's too: enrolment from there must name its services */
+	if (cfg->enroll_in_shared_file && cfg->enroll_services[0] == '\0') {
+		snprintf(why, why_size, "enroll=prompt in the shared config file would reach every "
+			 "PAM stack: it needs enroll_services= (or enroll=prompt on the module line)");
+		return 0;
+	}
 	if (cfg->enroll_until[0] != '\0' && now >= cfg->enroll_deadline) {
 		snprintf(why, why_size, "enroll_until=%s has passed", cfg->enroll_until);
 		return 0;

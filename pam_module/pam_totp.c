@@ -23,6 +23,7 @@
 #include "recovery.h"
 #include "login.h"
 #include "enrol_limits.h"
+#include "enrol_evidence.h"
 #include "first_login.h"
 #include "messages.h"
 #include "pg_plugin.h"
@@ -497,7 +498,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	    login_record_missing(&cfg, &db, &su)) {
 		char why[512];
 
-		if (enrol_allowed(&cfg, w.service, w.rhost, (int64_t)time(NULL), why, sizeof(why))) {
+		const char *proof = NULL;
+
+		if (enrol_allowed(&cfg, w.service, w.rhost, (int64_t)time(NULL), why, sizeof(why)) &&
+		    enrol_first_factor_passed(pamh, &proof, why, sizeof(why))) {
+			if (cfg.debug)
+				log_outcome(pamh, LOG_DEBUG, &w, "debug: enrolment at login after: %s",
+					    proof);
 			rc = first_login(pamh, &msg, &w, &cfg, &db, &su);
 			goto out;
 		}

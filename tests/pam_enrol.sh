@@ -17,15 +17,15 @@ tmp=$T
 STORE="$T/store"
 mkdir -m 700 "$STORE"
 REC="$STORE/root"
-make_service enrol "secret=$STORE/%u enroll=prompt"
-make_service sshd "secret=$STORE/%u enroll=prompt enroll_services=sshd,login"
-make_service sudo "secret=$STORE/%u enroll=prompt enroll_services=sshd,login"
-make_service office "secret=$STORE/%u enroll=prompt enroll_from=10.0.0.0/8,2001:db8::/32"
+make_enrol_service enrol "secret=$STORE/%u enroll=prompt"
+make_enrol_service sshd "secret=$STORE/%u enroll=prompt enroll_services=sshd,login"
+make_enrol_service sudo "secret=$STORE/%u enroll=prompt enroll_services=sshd,login"
+make_enrol_service office "secret=$STORE/%u enroll=prompt enroll_from=10.0.0.0/8,2001:db8::/32"
 today=$(date -d "@$(test_now)" +%F)
 yesterday=$(date -d "@$(($(test_now) - 86400))" +%F)
-make_service today "secret=$STORE/%u enroll=prompt enroll_until=$today"
-make_service late "secret=$STORE/%u enroll=prompt enroll_until=$yesterday"
-make_service home "secret=%h/.pam_totp_enrol_$$ enroll=prompt"
+make_enrol_service today "secret=$STORE/%u enroll=prompt enroll_until=$today"
+make_enrol_service late "secret=$STORE/%u enroll=prompt enroll_until=$yesterday"
+make_enrol_service home "secret=%h/.pam_totp_enrol_$$ enroll=prompt"
 
 . "$top_srcdir/tests/enrol_login.sh"
 
@@ -141,6 +141,15 @@ check_limit "a host name with enroll_from" office "the remote host is not in enr
 	"-r office.example"
 check_limit "after enroll_until" late "enroll_until=$yesterday has passed"
 check_limit "a service not in enroll_services" sudo "the service is not in enroll_services"
+# no proof that the first factor passed: no password module before
+# pam_totp, or one that failed but was only `required` (a stranger's
+# wrong password reaches pam_totp): never a secret
+make_service alone "secret=$STORE/%u enroll=prompt"
+check_limit "no first factor before pam_totp" alone "no proof that the first factor passed"
+make_stack failed "auth required $top_builddir/tests/.libs/pam_first_factor.so fail" \
+	"auth required $MODULE secret=$STORE/%u enroll=prompt"
+check_limit "a failed first factor, required not requisite" failed \
+	"no proof that the first factor passed"
 for spec in "office 10.20.30.40" "office ::ffff:10.1.2.3" "office 2001:db8:1::5" \
 	"today 192.0.2.7" "sshd 192.0.2.7"; do
 	set -- $spec

@@ -41,6 +41,15 @@ make_service() {
 	echo "auth required $MODULE $*" >"$T/pam/$name"
 }
 
+# make_enrol_service NAME ARGS... : like make_service, after a first factor
+# that passed (tests/pam_first_factor.c, standing in for pam_unix), which
+# enrolment at login needs to see before it shows a secret
+FIRST_FACTOR="auth requisite $top_builddir/tests/.libs/pam_first_factor.so"
+make_enrol_service() {
+	local name=$1; shift
+	printf '%s\n' "$FIRST_FACTOR" "auth required $MODULE $*" >"$T/pam/$name"
+}
+
 # make_stack NAME LINE... : a service file of several lines
 make_stack() {
 	local name=$1; shift

@@ -22,9 +22,10 @@ chmod 600 "$T/sealed_admin.conf" "$T/sealed_host.conf" "$T/clear_host.conf"
 "$ENROLL" --init-db --quiet --conf "$T/sealed_admin.conf" || bail "cannot make the key"
 # the PAM role needs INSERT for enroll=prompt (README "A fleet")
 pg_admin "GRANT INSERT ON pam_totp_records TO pam_totp" || bail "cannot grant INSERT"
-make_service sealed "conf=$T/sealed_host.conf enroll=prompt"
-make_service clear "conf=$T/clear_host.conf enroll=prompt"
-make_stack ignore "auth required $MODULE conf=$HOST_A_CONF enroll=prompt db_unavailable=ignore" \
+make_enrol_service sealed "conf=$T/sealed_host.conf enroll=prompt"
+make_enrol_service clear "conf=$T/clear_host.conf enroll=prompt"
+make_stack ignore "$FIRST_FACTOR" \
+	"auth required $MODULE conf=$HOST_A_CONF enroll=prompt db_unavailable=ignore" \
 	"auth required pam_permit.so"
 
 row() { pg_admin "SELECT record FROM pam_totp_records WHERE user_name = 'root'"; }

@@ -22,7 +22,8 @@ tmp=$T
 uu="pt_enr_u$$" uc="pt_enr_c$$"
 new_user "$uu"; pw_uu=$user_password
 new_user "$uc"; pw_uc=$user_password
-start_sshd "$uu" "$uc"
+start_sshd "$uu" "$uc" -- "Match User $uc" \
+	"	AuthenticationMethods publickey,keyboard-interactive keyboard-interactive"
 # the stack of README "Enrolment at first login": the password, then the
 # module, the record in the root-only store ($STORE: root's, 0700)
 set_stack "auth requisite pam_unix.so" "auth required $MODULE secret=$STORE/%u enroll=prompt"
@@ -95,6 +96,35 @@ ssh_code "$uc" -a "$PASS" "$pw_uc" -a "$CODE" 123456
 expect_out "enroll_from=10.0.0.0/8: a first login from 127.0.0.1 is refused"
 check "  no key or QR code was shown" sh -c "! grep -q 'otpauth://' '$T/last.log'"
 check "  nothing was written" test ! -e "$STORE/$uc"
+
+# --- the password step not requisite: a stranger's wrong password goes on
+# to pam_totp, which must not show a secret for lack of proof that the
+# password passed (pam_unix's own verdict in the PAM handle) ---
+rm -f "$STORE/$uc"
+set_stack "auth required pam_unix.so" "auth required $MODULE secret=$STORE/%u enroll=prompt"
+ssh_code "$uc" -a "$PASS" "wrong-$pw_uc" -a "$CODE" 123456
+expect_out "auth required pam_unix.so: a wrong password is refused"
+check "  no key or QR code was shown to the stranger" sh -c "! grep -q 'otpauth://' '$T/last.log'"
+check "  nothing was written" test ! -e "$STORE/$uc"
+check "  sshd's log says why enrolment was refused" grep -q \
+	"enrolment at login refused: no proof that the first factor passed" "$T/sshd.log"
+enrol "$uc" "$pw_uc" C.UTF-8
+expect_in "$uc" "  behind the same stack the right password enrols"
+
+# --- key then code (AuthenticationMethods publickey,keyboard-interactive):
+# sshd's SSH_AUTH_INFO_0 in the PAM environment is the proof ---
+rm -f "$STORE/$uc"
+set_stack "auth required $MODULE secret=$STORE/%u enroll=prompt"
+home_uc=$(getent passwd "$uc" | cut -d: -f6)
+install -d -m 700 -o "$uc" -g "$uc" "$home_uc/.ssh"
+install -m 600 -o "$uc" -g "$uc" "$T/client_key.pub" "$home_uc/.ssh/authorized_keys"
+ssh_code "$uc" -a "$CODE" 123456
+expect_out "without the key the module alone does not enrol (no first factor)"
+check "  no key or QR code was shown" sh -c "! grep -q 'otpauth://' '$T/last.log'"
+check "  nothing was written" test ! -e "$STORE/$uc"
+ssh_key "$uc" -c "$FIRST_CODE" "$(key_code_cmd)" -a "$ENTER" ""
+expect_in "$uc" "with the key first, the code alone enrols"
+check_eq "  the record: root's, 0600" "root 600" "$(stat -c '%U %a' "$STORE/$uc" 2>&1)"
 
 check "no secret in sshd's log" sh -c "! grep -q '$key' '$T/sshd.log'"
 check "sshd is still running" kill -0 "$sshd_pid"
