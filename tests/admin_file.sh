@@ -3,46 +3,35 @@
 # root store: list, status, unlock, remove and missing, as text and JSON,
 # against records written by the real writer and changed by real logins
 # through libpam. Every change is logged with the administrator's name.
-# Exact long options in both tools. Needs root (useradd).
+# Exact long options in both tools. The users are the test's own
+# (tests/nss_env.sh). Needs root (files of other users).
 . "$top_srcdir/tests/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-[ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (useradd)"; exit 0; }
+[ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (files of other users)"; exit 0; }
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/admin_env.sh"
 
 A=pt_adm_fa B=pt_adm_fb C=pt_adm_fc G=pt_adm_fg
-cleanup() {
-	for u in $A $B $C; do userdel "$u" 2>/dev/null; done
-	groupdel "$G" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-cleanup_first() { for u in $A $B $C; do userdel "$u" 2>/dev/null; done; groupdel "$G" 2>/dev/null; }
-cleanup_first
-mkdir -m 755 "$T/home"
-groupadd "$G" || bail "groupadd failed"
-for u in $A $B $C; do
-	useradd -m -d "$T/home/$u" -G "$G" -s /bin/sh "$u" || bail "useradd $u failed"
-done
 mkdir -m 700 "$T/store"
 bad=$(wrong_code)
-# totp-admin sees only root and this test's users (nss_wrapper): in the
-# home store every user's home counts, and a test running beside this one
-# may have an enrolled, locked or broken record in a home of its own
-NSS_WRAPPER_LIB=$(ls /usr/lib/*/libnss_wrapper.so 2>/dev/null | head -1)
-[ -n "$NSS_WRAPPER_LIB" ] || bail "nss_wrapper not installed (apt-get install libnss-wrapper)"
-getent passwd root $A $B $C >"$T/passwd"
-getent group root $G $A $B $C >"$T/group"
-export NSS_WRAPPER_PASSWD="$T/passwd" NSS_WRAPPER_GROUP="$T/group"
-ADMIN_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$NSS_WRAPPER_LIB"
+# the users and their group exist in a user database of the test's own
+# (tests/nss_env.sh) and nowhere else: list and missing walk every user,
+# and in the home store every user's home counts, so the machine's other
+# users (or a test running beside this one, with an enrolled, locked or
+# broken record in a home of its own) must not be among them
+. "$top_srcdir/tests/nss_env.sh"
+ADMIN_PRELOAD=$NSS_PRELOAD
+PAM_LOGIN_PRELOAD=$NSS_WRAPPER_LIB
+nss_group $G
+for u in $A $B $C; do nss_user $u "" $G; done
 
 # run_store NAME TEMPLATE: the whole round on one kind of file store
 run_store() {
 	local kind=$1 template=$2 conf="$T/$1.conf" recovery c0 before
-	rec_of() { local h; h=$(getent passwd "$1" | cut -d: -f6); echo "${template//%h/$h}" | sed "s/%u/$1/"; }
+	rec_of() { local h; h=$(with_nss getent passwd "$1" | cut -d: -f6); echo "${template//%h/$h}" | sed "s/%u/$1/"; }
 	# in the home a record is its user's, elsewhere root's (pam_totp(5))
-	owner_of() { if [ "$kind" = home ]; then echo "$(id -u "$1"):$(id -g "$1")"; else echo 0:0; fi; }
-	owner_name() { if [ "$kind" = home ]; then echo "$1:$(id -gn "$1")"; else echo root:root; fi; }
+	owner_of() { if [ "$kind" = home ]; then echo "$(nss_uid "$1"):$(nss_gid "$1")"; else echo 0:0; fi; }
+	owner_name() { if [ "$kind" = home ]; then echo "$1:$1"; else echo root:root; fi; }
 	printf 'secret=%s\nmax_failures=2\nfailure_ceiling=5\nlockout_base=600\nlockout_max=600\n' \
 		"$template" >"$conf"
 	chmod 644 "$conf"
@@ -96,7 +85,7 @@ run_store() {
 		"0 0 $before 3" \
 		"$(record_field "$(rec_of $B)" failures) $(record_field "$(rec_of $B)" locked) $(record_field "$(rec_of $B)" last) $(record_field "$(rec_of $B)" recovery)"
 	check_eq "$kind: the unlocked record keeps its owner, mode 0600" "$(owner_name $B) 600" \
-		"$(stat -c '%U:%G %a' "$(rec_of $B)")"
+		"$(with_nss stat -c '%U:%G %a' "$(rec_of $B)")"
 	check_login "$kind: the code used before the unlock is still a replay" PAM_AUTH_ERR "adm_$kind" $B "$c0"
 	check "$kind: ... logged as a replay" logged "replayed code refused"
 	check_login "$kind: $B logs in with the next code: same secret" PAM_SUCCESS "adm_$kind" $B "$(code 1)"
@@ -137,7 +126,7 @@ run_store home "%h/.pam_totp"
 run_store root "$T/store/%u"
 # the administrator's store is root's: a record there its user owns (who
 # could reset the failures) is refused, and left as it is
-new_record "$T/store/$C" -o "$(id -u $C):$(id -g $C)" >/dev/null
+new_record "$T/store/$C" -o "$(nss_uid $C):$(nss_gid $C)" >/dev/null
 before=$(sha256sum <"$T/store/$C")
 check_admin "root store: unlock of a record its user owns fails (exit 1)" 1 --conf "$T/root.conf" unlock $C
 check "... saying it must be root's" grep -q "outside the home it must be root's" "$T/admin.err"
@@ -165,7 +154,8 @@ check_admin "an unknown command" 2 frobnicate
 "$top_builddir/tools/totp-enroll" --secret X --no-confirm >"$T/enroll.out" 2>&1
 check_eq "totp-enroll --secret is an error, not --secret-path" 2 "$?"
 check "... said so" grep -q "unknown option '--secret'" "$T/enroll.out"
-runuser -u "$C" -- "$ADMIN_BIN" list >"$T/admin.out" 2>&1
+setpriv --reuid="$(nss_uid $C)" --regid="$(nss_gid $C)" --clear-groups "$ADMIN_BIN" list \
+	>"$T/admin.out" 2>&1
 check_eq "totp-admin as another user than root exits 1" 1 "$?"
 check "... and says it needs root" grep -q "must be run as root" "$T/admin.out"
 

@@ -12,8 +12,10 @@ ROUNDS=${ADMIN_RACE_ROUNDS:-$(repeat_count 3 1 20)}
 mkdir -m 700 "$T/store"
 REC="$T/store/root"
 RACE_CONF="$T/race.conf"
-# lock_timeout: 33 processes queue on one flock on a machine that may be busy
-printf 'secret=%s/store/%%u\nmax_failures=100\nfailure_ceiling=100\nlock_timeout=60\n' "$T" >"$RACE_CONF"
+# lock_timeout: 33 processes queue on one flock on a machine that may be
+# busy; 120 s is far more than they need (a login that ran out of it would
+# be refused and fail the round: no verdict may hang on that)
+printf 'secret=%s/store/%%u\nmax_failures=100\nfailure_ceiling=100\nlock_timeout=120\n' "$T" >"$RACE_CONF"
 make_service race "conf=$RACE_CONF"
 fresh() { rm -f "$REC"; "$MAKE_RECORD" "$@" "$REC" "$SECRET"; }
 field() { record_field "$REC" "$([ "$1" = last_step ] && echo last || echo "$1")"; }

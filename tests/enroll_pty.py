@@ -53,8 +53,10 @@ def wrong_code(params):
 def main():
     transcript, actions, cmd = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
     log = open(transcript, "w", encoding="utf-8", errors="replace")
+    # the waits' deadline is for a command that hangs, never a measurement:
+    # far above what a loaded machine needs
     child = pexpect.spawn(cmd[0], cmd[1:], encoding="utf-8", codec_errors="replace",
-                          timeout=30, dimensions=(60, 200))
+                          timeout=120, dimensions=(60, 200))
     child.logfile_read = log
     uri = None
     params = {}
@@ -87,7 +89,7 @@ def main():
             child.sendintr()
         else:
             sys.exit("unknown action " + action)
-    child.expect(pexpect.EOF, timeout=60)
+    child.expect(pexpect.EOF, timeout=120)
     child.close()
     log.close()
     status = child.exitstatus if child.exitstatus is not None else 128 + child.signalstatus

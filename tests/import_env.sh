@@ -1,30 +1,25 @@
 # The users and google-authenticator files of the import tests
 # (tests/admin_import.sh, tests/admin_import_pg.sh): source after
-# tests/pam_env.sh. Needs root.
+# tests/admin_env.sh. Needs root (files owned by the users).
 #
-#   import_users USER...  the users, each with a home $T/home/USER (left
-#                         over ones of an interrupted run removed first);
-#                         waits until no other import test runs: a file
-#                         of its users would be taken by import-ga --all
-#   drop_users            remove them again: the caller's EXIT trap runs it
+#   import_users USER...  the users, in a user database of the test's own
+#                         (tests/nss_env.sh), each with a home $T/home/USER:
+#                         totp-admin and the logins see them and nobody
+#                         else, so import-ga --all takes this test's files
+#                         alone, whoever else on the machine has one
 #   ga_file USER          USER's ~/.google_authenticator
 #   ga USER FLAGS...      the real google-authenticator command writes it
 #   snapshot              every file under the homes: name, owner, mode,
 #                         size, time, contents
 command -v google-authenticator >/dev/null ||
 	bail "google-authenticator not installed (apt-get install libpam-google-authenticator)"
+. "$top_srcdir/tests/nss_env.sh"
+ADMIN_PRELOAD=$NSS_PRELOAD
+PAM_LOGIN_PRELOAD=$NSS_WRAPPER_LIB
 
-IMPORT_USERS=
-drop_users() { for u in $IMPORT_USERS; do userdel "$u" 2>/dev/null; done; }
 import_users() {
-	exec 9>"${TMPDIR:-/tmp}/.pam_totp_import.lock"
-	flock -w 600 9 || bail "another import test holds ${TMPDIR:-/tmp}/.pam_totp_import.lock"
-	IMPORT_USERS="$*"
-	drop_users
-	mkdir -m 755 "$T/home"
-	for u in $IMPORT_USERS; do
-		useradd -m -d "$T/home/$u" -s /bin/sh "$u" || bail "useradd $u failed"
-	done
+	local u
+	for u in "$@"; do nss_user "$u"; done
 }
 ga_file() { echo "$T/home/$1/.google_authenticator"; }
 
@@ -35,7 +30,7 @@ ga() {
 	local u=$1; shift
 	google-authenticator -f -q -Q NONE -r 3 -R 30 -w 3 -s "$(ga_file "$u")" "$@" </dev/null >/dev/null ||
 		bail "google-authenticator $* failed"
-	chown "$u:" "$(ga_file "$u")"
+	chown "$(nss_uid "$u"):$(nss_gid "$u")" "$(ga_file "$u")"
 }
 
 snapshot() {

@@ -10,7 +10,8 @@
 #   new_record PATH [make_record options]   a record with the test secret
 #   login SERVICE USER ANSWER...   run one authentication; sets $result
 #                                  (PAM code name), output in $T/last.log
-#   with_pam_wrapper CMD...        run CMD (pam_login) under pam_wrapper
+#   with_pam_wrapper CMD...        run CMD (pam_login) under pam_wrapper, and
+#                                  PAM_LOGIN_PRELOAD (libraries) after it
 #   code, advance_clock            from tests/totp_code.sh (the test clock)
 #   wrong_code                     a well-formed code that no step near now has
 #   logged PATTERN                 did the last login log a line matching PATTERN
@@ -73,7 +74,7 @@ FIRST_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB"
 # test or another one running beside it, never share a pam_wrapper directory.
 PAM_LOGIN_WRAPPER_LOCK=${PAM_LOGIN_WRAPPER_LOCK:-/tmp/.pam_totp_wrapper.lock}
 with_pam_wrapper() {
-	LD_PRELOAD="$FIRST_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" \
+	LD_PRELOAD="$FIRST_PRELOAD${PAM_LOGIN_PRELOAD:+:$PAM_LOGIN_PRELOAD}${LD_PRELOAD:+:$LD_PRELOAD}" \
 		PAM_LOGIN_WRAPPER_LOCK="$PAM_LOGIN_WRAPPER_LOCK" \
 		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 "$@"
 }

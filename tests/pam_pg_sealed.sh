@@ -173,9 +173,9 @@ rows_under() { # rows_under KEYFILE: how many rows are sealed under that key
 }
 sed "s|^db_key=.*|db_key=$KEY_B|" "$ADMIN_CONF" >"$T/make_b.conf"
 sed -e "s|^db_key=.*|db_key=$KEY_B\ndb_key_old=$KEY_A|" "$ADMIN_CONF" >"$T/rot_admin.conf"
-# the hosts' db_timeout: long enough for a login that waits on the rotation
-sed -e "s|^db_key=.*|db_key=$KEY_B\ndb_key_old=$KEY_A|" -e "s|^db_timeout=.*|db_timeout=20|" \
-	"$HOST_A_CONF" >"$T/rot_host.conf"
+# the hosts' db_timeout=120 (tests/pg_env.sh) is room for a login that
+# waits on the rotation
+sed -e "s|^db_key=.*|db_key=$KEY_B\ndb_key_old=$KEY_A|" "$HOST_A_CONF" >"$T/rot_host.conf"
 chmod 600 "$T/make_b.conf" "$T/rot_admin.conf" "$T/rot_host.conf"
 make_service rot "conf=$T/rot_host.conf"
 make_service only_b "conf=$T/make_b.conf"

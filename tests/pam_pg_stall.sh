@@ -10,13 +10,14 @@ skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/pg_env.sh"
 
-# host A: the login that stalls (db_timeout=4); host B waits for the row
-# as long as 30 s, so only the server's timeout can give it the row in time
-sed 's/^db_timeout=.*/db_timeout=4/' "$HOST_A_CONF" >"$T/stall_a.conf"
-sed 's/^db_timeout=.*/db_timeout=30/' "$HOST_B_CONF" >"$T/stall_b.conf"
-chmod 600 "$T/stall_a.conf" "$T/stall_b.conf"
-make_service a "conf=$T/stall_a.conf"
-make_service b "conf=$T/stall_b.conf"
+# host A: the login that stalls, db_timeout=20: room to connect and be
+# stopped in its lock wait on a loaded machine before its deadline. Host B
+# has the hosts' db_timeout=120: without the server's idle timeout the row
+# would stay locked until the stopped login resumed (never, here) and B
+# would wait out its 120 s and be denied
+make_service a_stall "conf=$HOST_A_CONF db_timeout=20"
+make_service a "conf=$HOST_A_CONF"
+make_service b "conf=$HOST_B_CONF"
 row() { pg_value "SELECT $1 FROM pam_totp_records WHERE user_name = 'root'"; }
 pam_sessions() { # pam_sessions CONDITION: SQL true when one pam_totp session matches
 	echo "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'pam_totp' AND $1"
@@ -28,7 +29,7 @@ c=$(code)
 # The stalled login: started while another session holds the row, stopped
 # while it waits for the lock, so the lock is granted to a stopped client.
 pg_hold root
-login_bg a root "$c" "$T/stalled.log"
+login_bg a_stall root "$c" "$T/stalled.log"
 stalled=$bg_login
 check "the login waits for the row lock" \
 	pg_wait_for "login waiting" "$(pam_sessions "wait_event_type = 'Lock'")"
@@ -39,9 +40,10 @@ check "the stopped login's session holds the row, idle in transaction" \
 
 timed_login b root "$c"
 check_eq "another host's login gets the row and accepts the code" PAM_SUCCESS "$result"
-# the lock was gone by the stopped login's deadline (4 s after it began,
-# before this login began); 4 s more of room for a busy machine
-check "  within the stalled login's db_timeout=4 (took $ms ms)" test "$ms" -lt 8000
+# the lock was gone by the stopped login's deadline (20 s after it began,
+# before this login began): stall_bound_ms of that, well short of B's 120
+check "  by the stalled login's db_timeout=20 (took $ms ms, bound $(stall_bound_ms 20))" \
+	test "$ms" -lt "$(stall_bound_ms 20)"
 check "the server ended the stalled session" \
 	grep -q "terminating connection due to idle-in-transaction timeout" "$PGD/server.log"
 check "  no session is left idle in a transaction" \

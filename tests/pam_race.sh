@@ -23,9 +23,12 @@ WRONG_ROUNDS=$(repeat_count 5 1 20)
 LOCKOUT_ROUNDS=$(repeat_count 3 1 10)
 
 REC="$T/root.rec"
-make_service otp "secret=$T/%u.rec"
-make_service patient "secret=$T/%u.rec max_failures=100"
-make_service strict "secret=$T/%u.rec max_failures=5"
+# lock_timeout: 32 racers queue on one flock on a machine that may be
+# busy (the default 10 s ran out at load average 20); 120 s is far more
+# than they need, so no racer is turned away by it
+make_service otp "secret=$T/%u.rec lock_timeout=120"
+make_service patient "secret=$T/%u.rec max_failures=100 lock_timeout=120"
+make_service strict "secret=$T/%u.rec max_failures=5 lock_timeout=120"
 
 # state_of FILE: the newest valid-looking state slot as
 # "SEQ LAST SKEW FAILURES LOCKED_UNTIL" (lib/record.h has the layout)

@@ -22,8 +22,11 @@ mkdir -m 700 "$T/store"
 make_service rec "secret=$T/store/%u"
 good="$T/good"
 new_record "$good" -r 2 >/dev/null
-useradd -M -d /nonexistent -s /usr/sbin/nologin pt_rec_owner 2>/dev/null
-trap 'userdel pt_rec_owner 2>/dev/null; rm -rf "$T"' EXIT
+# a user of the test's own (tests/nss_env.sh), with a home in $T; only
+# its logins and chowns use that database (valgrind watches the others)
+. "$top_srcdir/tests/nss_env.sh"
+nss_user pt_rec_owner
+owner_login() { PAM_LOGIN_PRELOAD=$NSS_WRAPPER_LIB login "$@"; }
 
 # size, time, inode and (for a regular file: never open a FIFO) contents
 fingerprint() {
@@ -125,7 +128,7 @@ put cat; chmod 644 "$T/store/root"
 bad_case "mode 0644" "accessible by group or others"
 put cat; chmod 640 "$T/store/root"
 bad_case "mode 0640" "accessible by group or others"
-put cat; chown pt_rec_owner "$T/store/root"
+put cat; with_nss chown pt_rec_owner "$T/store/root"
 bad_case "owned by another user" "wrong owner"
 put cat; ln "$T/store/root" "$T/store/hardlink"
 bad_case "a second hard link" "more than one hard link"
@@ -141,32 +144,29 @@ chmod 700 "$T/store"
 # outside the home a record is root's alone: one its user owns (who could
 # read the secret and reset the failures) is refused, unchanged
 new_record "$T/store/pt_rec_owner"
-chown pt_rec_owner "$T/store/pt_rec_owner"
+with_nss chown pt_rec_owner "$T/store/pt_rec_owner"
 before=$(sha256sum <"$T/store/pt_rec_owner")
-login rec pt_rec_owner "$(code)"
+owner_login rec pt_rec_owner "$(code)"
 check_eq "the user's own record in the administrator's store is refused" PAM_AUTHINFO_UNAVAIL "$result"
 check "  logged: outside the home it must be root's" \
 	logged "record error: record $T/store/pt_rec_owner has the wrong owner (outside the home it must be root's)"
 check_eq "  the record is unchanged" "$before" "$(sha256sum <"$T/store/pt_rec_owner")"
 chown root "$T/store/pt_rec_owner"
-login rec pt_rec_owner "$(code)"
+owner_login rec pt_rec_owner "$(code)"
 check_eq "  owned by root it works" PAM_SUCCESS "$result"
 rm -f "$T/store/pt_rec_owner"
 # a record in a home directory must belong to the user, even if root owns it
-home="$T/home"
-mkdir -p "$home"
-usermod -d "$home" pt_rec_owner
-chown pt_rec_owner "$home"
+home="$T/home/pt_rec_owner"
 make_service home "secret=%h/.pam_totp"
 new_record "$home/.pam_totp"      # owned by root
-login home pt_rec_owner 123456
+owner_login home pt_rec_owner 123456
 check_eq "root-owned record in a user's home denied" PAM_AUTHINFO_UNAVAIL "$result"
 check "logged: the user cannot open it" logged "cannot open .*Permission denied"
-chown pt_rec_owner "$home/.pam_totp"
-login home pt_rec_owner "$(code)"
+with_nss chown pt_rec_owner "$home/.pam_totp"
+owner_login home pt_rec_owner "$(code)"
 check_eq "the user's own record in the home works" PAM_SUCCESS "$result"
 ln -sf /etc/shadow "$home/.pam_totp"
-login home pt_rec_owner 123456
+owner_login home pt_rec_owner 123456
 check_eq "symlinked home record denied" PAM_AUTHINFO_UNAVAIL "$result"
 
 # A rewrite killed between its rename and the directory's fsync leaves its

@@ -12,7 +12,13 @@
 #   pg_freeze / pg_thaw         SIGSTOP / SIGCONT the postmaster: connections hang
 #   ADMIN_CONF, HOST_A_CONF, HOST_B_CONF  config files: the administrator
 #                               (totp-enroll --init-db/--import) and two "hosts"
-#                               logging in as the pam_totp role (SELECT, UPDATE)
+#                               logging in as the pam_totp role (SELECT, UPDATE);
+#                               db_timeout=120 in each: far more than a login
+#                               or a queue of racers needs on a loaded machine,
+#                               so no verdict depends on it. A check of
+#                               db_timeout itself sets a short one for that
+#                               login (a module argument) and bounds it with
+#                               stall_bound_ms (tests/tap.sh)
 #   PG_KEY                      their db_key=: the fleet key, made by --init-db
 #                               in $T (never the default path's real key);
 #                               a test that reads rows in the clear sets
@@ -23,6 +29,12 @@
 #   pg_hold USER / pg_release   another session holds USER's row lock until released
 #   login_bg SERVICE USER ANSWER LOG  a login in the background, its pid in
 #                               $bg_login (that of pam_login itself: it can be stopped)
+#   silent_server NAME ADDRESS  a server that accepts connections and never
+#                               says a word (a hung database) until the test
+#                               ends: ADDRESS a socket path, or an IP address
+#                               (TCP, on a free port, then in $silent_port);
+#                               each connection it accepts is a line of
+#                               $T/NAME.accepted
 #
 # Without libpq at configure time the test is skipped, unless configure was
 # asked --with-postgresql (then libpq was found, or configure failed). With
@@ -76,15 +88,17 @@ as_pg "$PGBIN/initdb" -D "$PGD/data" -U totp_admin --pwfile="$PGD/pwfile" -E UTF
 rm -f "$PGD/pwfile"
 
 pg_start() {
-	as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 \
+	as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 120 \
 		-o "-k $PGSOCK -c listen_addresses='' -c max_connections=120 ${PG_SERVER_OPTS:--c fsync=off}" \
 		start >/dev/null || { tail -20 "$PGD/server.log"; return 1; }
 }
-pg_stop() { as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -m "${1:-fast}" -w stop >/dev/null; }
+pg_stop() { as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -m "${1:-fast}" -w -t 120 stop >/dev/null; }
 pg_postmaster() { head -1 "$PGD/data/postmaster.pid"; }
 pg_freeze() { kill -STOP "$(pg_postmaster)"; }
 pg_thaw() { kill -CONT "$(pg_postmaster)"; }
+silent_pids=
 pg_cleanup() {
+	[ -z "$silent_pids" ] || kill $silent_pids 2>/dev/null
 	if [ -f "$PGD/data/postmaster.pid" ]; then
 		pg_thaw 2>/dev/null
 		pg_stop immediate 2>/dev/null
@@ -108,11 +122,11 @@ ADMIN_CONF="$T/admin.conf"
 HOST_A_CONF="$T/host_a.conf"
 HOST_B_CONF="$T/host_b.conf"
 PG_KEY=${PG_KEY:-$T/fleet.key}
-printf 'store=postgresql\ndb=%s password=%s\ndb_key=%s\n' "$ADMIN_DB" "$ADMIN_PW" "$PG_KEY" \
-	>"$ADMIN_CONF"
-printf 'store=postgresql\ndb=host=%s dbname=totp user=pam_totp password=%s\ndb_timeout=3\ndb_key=%s\n' \
+printf 'store=postgresql\ndb=%s password=%s\ndb_timeout=120\ndb_key=%s\n' "$ADMIN_DB" "$ADMIN_PW" \
+	"$PG_KEY" >"$ADMIN_CONF"
+printf 'store=postgresql\ndb=host=%s dbname=totp user=pam_totp password=%s\ndb_timeout=120\ndb_key=%s\n' \
 	"$PGSOCK" "$PAM_PW" "$PG_KEY" >"$HOST_A_CONF"
-printf 'store=postgresql\ndb=postgresql://pam_totp:%s@/totp?host=%s\ndb_timeout=3\ndb_key=%s\n' \
+printf 'store=postgresql\ndb=postgresql://pam_totp:%s@/totp?host=%s\ndb_timeout=120\ndb_key=%s\n' \
 	"$PAM_PW" "$PGSOCK" "$PG_KEY" >"$HOST_B_CONF"
 chmod 600 "$ADMIN_CONF" "$HOST_A_CONF" "$HOST_B_CONF"
 
@@ -172,4 +186,33 @@ login_bg() {
 		PAM_WRAPPER_SERVICE_DIR="$T/pam" PAM_WRAPPER_DEBUGLEVEL=2 \
 		"$PAM_LOGIN" "$1" "$2" "$3" >"$4" 2>&1 7>&- &
 	bg_login=$!
+}
+
+# silent_server NAME ADDRESS: see the top
+silent_server() {
+	local name=$1
+	rm -f "$T/$name.ready" "$T/$name.accepted"
+	python3 - "$2" "$T/$name" >"$T/$name.log" 2>&1 7>&- <<'PY' &
+import os, socket, sys
+addr, out = sys.argv[1], sys.argv[2]
+if addr.startswith("/"):
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(addr)
+else:
+    s = socket.socket()
+    s.bind((addr, 0))
+s.listen(64)
+with open(out + ".tmp", "w") as f:
+    f.write(str(s.getsockname()[1]) if not addr.startswith("/") else "")
+os.rename(out + ".tmp", out + ".ready")
+held = []
+while True:  # accept, count, and never say a word
+    held.append(s.accept()[0])
+    with open(out + ".accepted", "a") as f:
+        f.write("accepted\n")
+PY
+	silent_pids+=" $!"
+	wait_for 60 "$name listening" test -e "$T/$name.ready" || return 1
+	silent_port=$(cat "$T/$name.ready")
+	touch "$T/$name.accepted"
 }

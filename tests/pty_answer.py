@@ -12,8 +12,10 @@ standard input: an answer computed from the screen, such as the code for
 a key the command showed. The transcript goes to stdout with one line per event:
 "answered: REGEX" when a prompt was answered, "not asked: REGEX" when the
 command ended first, "timeout" when it hung. Every wait is bounded by -t
-(default 20 s, for each prompt and for the end); on a timeout the command is
-killed. The exit status is the command's, 124 on a timeout.
+(default 120 s, for each prompt and for the end): a deadline for a command
+that hangs, far above what a loaded machine needs, never a measurement; on
+a timeout the command is killed. The exit status is the command's, 124 on
+a timeout.
 """
 import subprocess
 import sys
@@ -48,7 +50,7 @@ def computed(command, screen):
 
 
 def main(argv):
-    timeout = 20.0
+    timeout = 120.0
     pairs = []
     i = 1
     while i < len(argv) and argv[i] != "--":

@@ -55,7 +55,9 @@ start_sshd() {
 		PubkeyAuthentication yes
 		PermitRootLogin no
 		AllowUsers ${users[*]}
-		LoginGraceTime 30
+		# no limit: a login on a loaded machine must not be cut off by
+		# sshd's clock; pty_answer.py's deadline ends one that hangs
+		LoginGraceTime 0
 		MaxAuthTries 6
 		UseDNS no
 		PrintMotd no
@@ -98,14 +100,14 @@ PasswordAuthentication no
 AuthenticationMethods keyboard-interactive"
 
 SSH_OPTS=(-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
-	-o ConnectTimeout=10 -o NumberOfPasswordPrompts=1 -o BatchMode=no
+	-o ConnectTimeout=120 -o NumberOfPasswordPrompts=1 -o BatchMode=no
 	-o KbdInteractiveAuthentication=yes -o PasswordAuthentication=no -o IdentitiesOnly=yes)
 # the client's own notices left out, unless SSH_LOG_LEVEL=INFO (ssh's
 # default, at which it prints what sshd's PAM modules say, such as why a
 # code was refused); SSH_LOCALE: the client's LC_ALL, when set
 ssh_code() {
 	local user=$1; shift
-	answer -t 20 "$@" -- /usr/bin/env -u SSH_AUTH_SOCK ${SSH_LOCALE:+LC_ALL="$SSH_LOCALE"} ssh "${SSH_OPTS[@]}" -p "$port" \
+	answer "$@" -- /usr/bin/env -u SSH_AUTH_SOCK ${SSH_LOCALE:+LC_ALL="$SSH_LOCALE"} ssh "${SSH_OPTS[@]}" -p "$port" \
 		-o LogLevel="${SSH_LOG_LEVEL:-ERROR}" \
 		-o PubkeyAuthentication=no -o PreferredAuthentications=keyboard-interactive \
 		"$user@127.0.0.1" 'echo "logged in as $(id -un)"'
@@ -123,7 +125,7 @@ ssh_password() {
 }
 ssh_key() {
 	local user=$1; shift
-	answer -t 20 "$@" -- /usr/bin/env -u SSH_AUTH_SOCK ssh "${SSH_OPTS[@]}" -p "$port" \
+	answer "$@" -- /usr/bin/env -u SSH_AUTH_SOCK ssh "${SSH_OPTS[@]}" -p "$port" \
 		-o LogLevel="${SSH_LOG_LEVEL:-ERROR}" -i "$T/client_key" -o PubkeyAuthentication=yes \
 		-o PreferredAuthentications=publickey,keyboard-interactive \
 		"$user@127.0.0.1" 'echo "logged in as $(id -un)"'

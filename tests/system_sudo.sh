@@ -30,7 +30,7 @@ check "the system's sudoers with ours still valid (visudo -c)" visudo -c -q
 
 # run_sudo [-a REGEX ANSWER]... : `sudo id -un` as the test user on a pty
 run_sudo() {
-	answer -t 20 "$@" -- setpriv --reuid="$us" --regid="$us" --init-groups \
+	answer "$@" -- setpriv --reuid="$us" --regid="$us" --init-groups \
 		env -i PATH=/usr/bin:/bin HOME="/home/$us" USER="$us" LOGNAME="$us" \
 		sudo -k /usr/bin/id -un
 }

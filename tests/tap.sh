@@ -24,6 +24,20 @@ wait_for() {
 		sleep 0.05 # not sync: the poll interval of a wait for a condition
 	done
 }
+# stall_bound_ms SECONDS: how long (ms) a step may take that a timeout of
+# SECONDS must end, in a test of that timeout with the stall injected (a
+# frozen server, a held lock, an address that never answers): the timeout
+# and twice as much again, at least 20 s more, which a machine at load
+# average 20 on 2 cores still meets. It tells "ended by the timeout" from
+# waiting for ever or for the system's own minutes-long timeouts: each use
+# says which it guards against. Any other test gives its timeouts far more
+# than it needs (db_timeout=120, lock_timeout=120): no verdict may depend
+# on whether a timeout that is not the test's subject runs out.
+stall_bound_ms() {
+	local room=$(($1 * 2))
+	[ "$room" -ge 20 ] || room=20
+	echo $((($1 + room) * 1000))
+}
 # in_sanitizer_build: whether this build's programs run under ASan/UBSan
 in_sanitizer_build() { ldd "$top_builddir/tests/pam_login" 2>/dev/null | grep -q libasan; }
 # repeat_count SUITE REPEAT SOAK: how many rounds (or kills) a race or
