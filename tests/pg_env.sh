@@ -141,8 +141,8 @@ pg_admin "CREATE ROLE pam_totp LOGIN PASSWORD '$PAM_PW';
 pg_enroll() {
 	local user=$1; shift
 	pg_psql "$ADMIN_DB" -v u="$user" <<<"DELETE FROM pam_totp_records WHERE user_name = :'u';" &&
-		new_record "$PGD/import.rec" "$@" &&
-		"$ENROLL" --import --quiet --conf "$ADMIN_CONF" "$user=$PGD/import.rec"
+		new_record "$T/import.rec" "$@" &&
+		"$ENROLL" --import --quiet --conf "$ADMIN_CONF" "$user=$T/import.rec"
 }
 
 # pg_wait_for DESC SQL: wait until SQL (as the administrator) answers t.
