@@ -66,12 +66,8 @@ printf 'enrolled=login,sshd,%s\n' "$OSC" >>"$T/home/$UD/.pam_totp"
 # every byte totp-admin wrote (stdout, stderr and its log lines) is
 # printable ASCII or a newline
 clean() {
-	local f bad=
-	for f in "$T/admin.out" "$T/admin.err"; do
-		grep -aq '[^ -~]' "$f" && bad="$bad $(basename "$f")"
-	done
-	if [ -z "$bad" ]; then ok "$1: printable ASCII only"; else
-		not_ok "$1: raw bytes in$bad"
+	if admin_ascii; then ok "$1: printable ASCII only"; else
+		not_ok "$1: raw bytes"
 		cat -v "$T/admin.out" "$T/admin.err" | sed 's/^/#   /' | head -20
 	fi
 }
