@@ -5,6 +5,8 @@
 #                          (with its syslog lines, through the syslog shim)
 #                          in $T/admin.err, exit status in $admin_rc
 #   admin_logged PATTERN   did the last totp-admin log a line matching it
+#   admin_ascii            did the last totp-admin write printable ASCII
+#                          and newlines only (stdout, stderr, log lines)
 #   json_get FILE EXPR     a value from JSON output (python3): EXPR applied
 #                          to the parsed document as `d`
 #   record_field PATH KEY  a field of record_state's line (failures, last...)
@@ -35,6 +37,7 @@ admin_input() {
 	admin_rc=$?
 }
 admin_logged() { grep -q "SYSLOG([0-9]*): .*$1" "$T/admin.err"; }
+admin_ascii() { ! LC_ALL=C grep -aq '[^ -~]' "$T/admin.out" "$T/admin.err"; }
 json_get() {
 	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }

@@ -89,6 +89,22 @@ check_eq "now all three are missing" "$A $B $C" "$(json_get "$T/admin.out" "' '.
 check_admin "list of an empty table" 0 --conf "$ADMIN_CONF" list --json
 check_eq "... an empty JSON list" "[]" "$(cat "$T/admin.out")"
 
+# a row named with escape sequences (an OSC title, a C1 CSI in UTF-8, as
+# the database's text holds it): shown escaped by every command, nothing
+# raw (tests/admin_escape.sh: the rest)
+ODD=$REMOTE$'\e]0;evil\a\xc2\x9b2J'
+odd='pt_adm_remote\x1b]0;evil\x07\xc2\x9b2J'
+odd_shown() { admin_ascii && grep -qF -- "$1" "$T/admin.out"; }
+pg_enroll "$ODD" || bail "enrolling a name with escape sequences"
+check_admin "list with a row named with escape sequences" 0 --conf "$ADMIN_CONF" list
+check "... the name escaped, no raw byte" odd_shown "$odd "
+check_admin "list --json with it" 0 --conf "$ADMIN_CONF" list --json
+check "... as \\u00HH, no raw byte" odd_shown '"pt_adm_remote\u001b]0;evil\u0007\u00c2\u009b2J"'
+check_admin "status of it" 0 --conf "$ADMIN_CONF" status "$ODD"
+check "... the name escaped, no raw byte" odd_shown "user:                $odd"
+check_admin "remove --yes of it" 0 --conf "$ADMIN_CONF" remove --yes "$ODD"
+check "... the name escaped, no raw byte" odd_shown "$odd: enrolment removed"
+
 # the PAM role may not delete: a config with it fails, and says why
 pg_enroll $C
 check_admin "remove with the PAM role's config fails" 1 --conf "$HOST_A_CONF" remove --yes $C

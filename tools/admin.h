@@ -4,7 +4,8 @@
  *   admin_main.c     options, the commands, exit codes
  *   admin_users.c    who: passwd, groups, the database's users; opening
  *                    a user's record as a login does
- *   admin_show.c     list and status, as text and as JSON
+ *   admin_show.c     list and status, as text and as JSON; the escaping
+ *                    of everything shown that came from users
  *   admin_change.c   unlock and remove, and their syslog lines
  *   admin_import.c   import-ga and import-oath: reading the files safely
  *                    (lib/ga_file.c and lib/oath_file.c parse them) and
@@ -94,6 +95,18 @@ void admin_summarise(const struct admin_ctx *c, const struct admin_user *u,
 const char *admin_state_name(const struct admin_ctx *c, const struct admin_summary *s);
 
 /* admin_show.c */
+/* s as it may go to the administrator's terminal: text_escape's form,
+ * every byte outside printable ASCII (control characters, ESC, DEL, C1,
+ * any non-ASCII) and the backslash as \xHH, so that it cannot send the
+ * terminal an escape sequence or pass for other output. For every string
+ * totp-admin prints on stdout or stderr that it did not write itself: user
+ * names (passwd, the command line, a usersfile, a database row), group
+ * names, paths (a home is the user's), error messages (they quote paths
+ * and the lines of users' files), a record's enrolled= fields. Each call
+ * returns one of ADMIN_ESC_SLOTS buffers in turn: at most that many in one
+ * printf. */
+#define ADMIN_ESC_SLOTS 4
+const char *admin_esc(const char *s);
 int admin_list(const struct admin_ctx *c, int only_locked, int only_disabled);
 int admin_status(const struct admin_ctx *c, const char *user);
 int admin_missing(const struct admin_ctx *c, const char *group);

@@ -80,14 +80,14 @@ admin_unlock(const struct admin_ctx *c, const char *name)
 	if (st == STORE_OK)
 		st = store_read(store, &rec, err, sizeof(err));
 	if (st != STORE_OK) {
-		fprintf(stderr, "totp-admin: %s: %s\n", u.name, err);
+		fprintf(stderr, "totp-admin: %s: %s\n", admin_esc(u.name), admin_esc(err));
 		if (st != STORE_NOT_FOUND)
 			admin_log(c, LOG_ERR, u.name, "unlock failed: %s", err);
 		ret = st == STORE_NOT_FOUND ? ADMIN_EXIT_NO_RECORD : ADMIN_EXIT_ERROR;
 		goto out;
 	}
 	if (rec.state.failures == 0 && rec.state.locked_until == 0) {
-		printf("%s is not locked: nothing changed\n", u.name);
+		printf("%s is not locked: nothing changed\n", admin_esc(u.name));
 		ret = ADMIN_EXIT_OK;
 		goto out;
 	}
@@ -102,13 +102,13 @@ admin_unlock(const struct admin_ctx *c, const char *name)
 		snprintf(until, sizeof(until), "-");
 	st = store_write_state(store, &rec, &next, err, sizeof(err));
 	if (st != STORE_OK) {
-		fprintf(stderr, "totp-admin: %s: %s\n", u.name, err);
+		fprintf(stderr, "totp-admin: %s: %s\n", admin_esc(u.name), admin_esc(err));
 		admin_log(c, LOG_ERR, u.name, "unlock failed: %s", err);
 		goto out;
 	}
 	admin_log(c, LOG_NOTICE, u.name, "unlocked (%u failures cleared, was locked until %s)",
 		  rec.state.failures, until);
-	printf("%s unlocked (%u failures cleared)\n", u.name, rec.state.failures);
+	printf("%s unlocked (%u failures cleared)\n", admin_esc(u.name), rec.state.failures);
 	ret = ADMIN_EXIT_OK;
 out:
 	store_close(store);
@@ -123,7 +123,7 @@ confirmed(const char *user)
 	char line[64];
 
 	printf("Remove the enrolment of %s? Their authenticator app will no longer work here. [y/N] ",
-	       user);
+	       admin_esc(user));
 	fflush(stdout);
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return 0;
@@ -145,7 +145,7 @@ admin_remove(const struct admin_ctx *c, const char *name, int yes)
 	/* asked before the lock is taken: logins do not wait on a person */
 	admin_summarise(c, &u, &s);
 	if (s.st == STORE_NOT_FOUND) {
-		fprintf(stderr, "totp-admin: %s is not enrolled\n", u.name);
+		fprintf(stderr, "totp-admin: %s is not enrolled\n", admin_esc(u.name));
 		return ADMIN_EXIT_NO_RECORD;
 	}
 	if (!yes && !confirmed(u.name)) {
@@ -157,15 +157,15 @@ admin_remove(const struct admin_ctx *c, const char *name, int yes)
 		st = store_remove(store, err, sizeof(err));
 	store_close(store);
 	if (st == STORE_NOT_FOUND) {
-		fprintf(stderr, "totp-admin: %s is not enrolled\n", u.name);
+		fprintf(stderr, "totp-admin: %s is not enrolled\n", admin_esc(u.name));
 		return ADMIN_EXIT_NO_RECORD;
 	}
 	if (st != STORE_OK) {
-		fprintf(stderr, "totp-admin: %s: %s\n", u.name, err);
+		fprintf(stderr, "totp-admin: %s: %s\n", admin_esc(u.name), admin_esc(err));
 		admin_log(c, LOG_ERR, u.name, "remove failed: %s", err);
 		return ADMIN_EXIT_ERROR;
 	}
 	admin_log(c, LOG_NOTICE, u.name, "enrolment removed (%s)", s.where);
-	printf("%s: enrolment removed\n", u.name);
+	printf("%s: enrolment removed\n", admin_esc(u.name));
 	return ADMIN_EXIT_OK;
 }

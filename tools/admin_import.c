@@ -2,7 +2,9 @@
  * secret, so the user's app keeps working. Each user is judged alone: a
  * refused one (an unsafe or unknown file, an HOTP secret, an existing
  * enrolment) is reported with its reason and the others go on. The files
- * read are never written. --dry-run checks everything and writes nothing. */
+ * read are never written. --dry-run checks everything and writes nothing.
+ * Names, paths and reasons (they quote the files' lines) are shown through
+ * admin_esc: the files and the homes are the users'. */
 #include "config.h"
 
 #include <errno.h>
@@ -134,20 +136,21 @@ import_one(const struct admin_ctx *c, const struct admin_user *u, const struct t
 	int e = enrolled(c, u, err, sizeof(err));
 
 	if (e != 0) {
-		printf("%s: refused: %s\n", u->name,
-		       e > 0 ? "already enrolled (totp-admin remove first to replace it)" : err);
+		printf("%s: refused: %s\n", admin_esc(u->name),
+		       e > 0 ? "already enrolled (totp-admin remove first to replace it)"
+			     : admin_esc(err));
 		return 1;
 	}
 	if (c->dry_run) {
-		printf("%s: would import %s (%s)\n", u->name, source, what);
+		printf("%s: would import %s (%s)\n", admin_esc(u->name), admin_esc(source), what);
 		return 0;
 	}
 	if (write_new(c, u, rec, err, sizeof(err)) != 0) {
-		printf("%s: failed: %s\n", u->name, err);
+		printf("%s: failed: %s\n", admin_esc(u->name), admin_esc(err));
 		admin_log(c, LOG_ERR, u->name, "import from %s failed: %s", source, err);
 		return -1;
 	}
-	printf("%s: imported %s (%s)\n", u->name, source, what);
+	printf("%s: imported %s (%s)\n", admin_esc(u->name), admin_esc(source), what);
 	admin_log(c, LOG_NOTICE, u->name, "imported from %s (%s)", source, what);
 	return 0;
 }
@@ -207,22 +210,25 @@ import_ga_user(const struct admin_ctx *c, const struct admin_user *u)
 
 	memset(&rec, 0, sizeof(rec));
 	if (snprintf(path, sizeof(path), "%s/%s", u->home, GA_FILE_NAME) >= (int)sizeof(path)) {
-		printf("%s: refused: home directory path too long\n", u->name);
+		printf("%s: refused: home directory path too long\n", admin_esc(u->name));
 		return 1;
 	}
 	/* as the user: root must not follow the user's links */
 	if (secure_fsid_enter(&fsid, u->su.uid, u->su.gid) != 0) {
-		printf("%s: refused: cannot take the user's file-system identity\n", u->name);
+		printf("%s: refused: cannot take the user's file-system identity\n",
+		       admin_esc(u->name));
 		return 1;
 	}
 	r = read_secret_file(path, u->su.uid, buf, sizeof(buf), &len, err, sizeof(err));
 	secure_fsid_leave(&fsid);
 	if (r != 0) {
-		printf("%s: refused: %s\n", u->name, err);
+		printf("%s: refused: %s\n", admin_esc(u->name), admin_esc(err));
 		goto out;
 	}
 	if (ga_file_parse(buf, len, &g, err, sizeof(err)) != 0) {
-		printf("%s: refused: %s: %s\n", u->name, path, err);
+		/* err may quote the file: an option's name */
+		printf("%s: refused: %s: %s\n", admin_esc(u->name), admin_esc(path),
+		       admin_esc(err));
 		goto out;
 	}
 	record_base(&rec, g.secret, g.secret_len, 6, g.period, c->now);
@@ -231,7 +237,7 @@ import_ga_user(const struct admin_ctx *c, const struct admin_user *u)
 	for (size_t i = 0; i < g.n_scratch; i++)
 		codes[i] = g.scratch[i];
 	if (g.n_scratch > 0 && recovery_set(&rec, codes, g.n_scratch, 0) != 0) {
-		printf("%s: failed: cannot hash the scratch codes\n", u->name);
+		printf("%s: failed: cannot hash the scratch codes\n", admin_esc(u->name));
 		ga_file_wipe(&g);
 		ret = -1;
 		goto out;
@@ -306,7 +312,8 @@ admin_import_ga(const struct admin_ctx *c, char **names, int n, int all)
 	for (int i = 0; i < n; i++) {
 		if (admin_user_find(c, names[i], &u) != 0 || !u.known) {
 			if (u.known == 0 && c->cfg.store == CONFIG_STORE_POSTGRESQL)
-				printf("%s: refused: no such user here (no home to read)\n", names[i]);
+				printf("%s: refused: no such user here (no home to read)\n",
+				       admin_esc(names[i]));
 			t.refused++;
 			continue;
 		}
@@ -352,7 +359,7 @@ admin_import_oath(const struct admin_ctx *c, const char *file)
 	unsigned lineno = 0;
 
 	if (read_secret_file(file, 0, buf, sizeof(buf), &len, err, sizeof(err)) != 0) {
-		fprintf(stderr, "totp-admin: refused: %s\n", err);
+		fprintf(stderr, "totp-admin: refused: %s\n", admin_esc(err));
 		return ADMIN_EXIT_ERROR;
 	}
 	while (pos < len) {
@@ -378,14 +385,15 @@ admin_import_oath(const struct admin_ctx *c, const char *file)
 		if (r == 0)
 			continue;
 		if (r < 0) {
-			printf("line %u: refused: %s\n", lineno, err);
+			/* err may quote the line: its type, its user */
+			printf("line %u: refused: %s\n", lineno, admin_esc(err));
 			t.refused++;
 			continue;
 		}
 		/* one user, one line: a second one would be a second secret */
 		if (seen_before(&seen, e.user) != 0) {
 			printf("line %u: refused: %s appears on an earlier line (or out of memory)\n",
-			       lineno, e.user);
+			       lineno, admin_esc(e.user));
 			t.refused++;
 			secure_wipe(&e, sizeof(e));
 			continue;
@@ -394,7 +402,8 @@ admin_import_oath(const struct admin_ctx *c, const char *file)
 		 * store would also take a name no passwd entry has */
 		if (admin_user_find(c, e.user, &u) != 0 || !u.known) {
 			if (u.known == 0 && c->cfg.store == CONFIG_STORE_POSTGRESQL)
-				printf("line %u: refused: no such user '%s' here\n", lineno, e.user);
+				printf("line %u: refused: no such user '%s' here\n", lineno,
+				       admin_esc(e.user));
 			t.refused++;
 			secure_wipe(&e, sizeof(e));
 			continue;

@@ -81,16 +81,18 @@ struct admin_opts {
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The message quotes words of the command line (a user name, perhaps
+ * taken from a file): shown escaped as a whole, our text being printable. */
 static int
 usage_error(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fputs("totp-admin: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'totp-admin --help'.\n", stderr);
+	fprintf(stderr, "totp-admin: %s\nTry 'totp-admin --help'.\n", admin_esc(msg));
 	return -1;
 }
 
@@ -183,8 +185,9 @@ load_config(const struct admin_opts *o, struct admin_ctx *c)
 {
 	char err[512];
 
+	/* err quotes the file's name and words: escaped as every error */
 	if (config_load_tool(&c->cfg, o->conf, o->secret_path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "totp-admin: %s\n", err);
+		fprintf(stderr, "totp-admin: %s\n", admin_esc(err));
 		return -1;
 	}
 	if (c->cfg.lock_timeout < ADMIN_TIMEOUT)
@@ -196,7 +199,7 @@ load_config(const struct admin_opts *o, struct admin_ctx *c)
 		/* as the module and totp-enroll: a db= password only in a file
 		 * root alone may read, judged by libpq's own reading of db= */
 		if (enroll_db_check_password(&c->cfg, err, sizeof(err)) != 0) {
-			fprintf(stderr, "totp-admin: %s\n", err);
+			fprintf(stderr, "totp-admin: %s\n", admin_esc(err));
 			return -1;
 		}
 		if (c->cfg.db_insecure_transport)

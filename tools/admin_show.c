@@ -2,6 +2,7 @@
  * Times are ISO 8601 in UTC, as in the module's log lines. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,24 @@
 #include "otp.h"
 #include "text.h"
 
-/* A JSON string: quotes, backslashes and control characters escaped;
- * other bytes (UTF-8 names) as they are. */
+/* Text for the terminal: see admin.h. A few buffers taken in turn, so
+ * that one printf can show several fields. */
+const char *
+admin_esc(const char *s)
+{
+	static char slots[ADMIN_ESC_SLOTS][4 * (PATH_MAX + 64) + 1];
+	static unsigned next;
+	char *out = slots[next++ % ADMIN_ESC_SLOTS];
+
+	return text_escape(s, out, sizeof(slots[0]));
+}
+
+/* A JSON string, all ASCII: quotes and backslashes escaped, every byte
+ * outside printable ASCII as \u00XX. Its characters are the bytes read as
+ * Latin-1 (a UTF-8 "\xc3\xbc" is "\u00c3\u00bc"): names and paths are
+ * bytes, not always UTF-8, and this gives any of them back exactly
+ * (man/totp-admin.8). No raw control byte reaches a terminal showing the
+ * JSON; a script printing a decoded string escapes it itself. */
 static void
 json_string(const char *s)
 {
@@ -19,7 +36,7 @@ json_string(const char *s)
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
 			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
+		else if (*p < 0x20 || *p >= 0x7f)
 			printf("\\u%04x", *p);
 		else
 			putchar(*p);
@@ -112,7 +129,7 @@ text_row(const struct admin_ctx *c, const struct admin_summary *s)
 	char params[32], last[TEXT_TIME_SIZE], locked[TEXT_TIME_SIZE], fails[16], left[16];
 
 	if (s->st != STORE_OK) {
-		printf("%-16s error: %s\n", s->user, s->error);
+		printf("%-16s error: %s\n", admin_esc(s->user), admin_esc(s->error));
 		return;
 	}
 	snprintf(params, sizeof(params), "%s/%u/%u", otp_alg_name(s->alg), s->digits, s->period);
@@ -120,7 +137,8 @@ text_row(const struct admin_ctx *c, const struct admin_summary *s)
 	time_or_dash(locked_until(c, s), locked);
 	snprintf(fails, sizeof(fails), "%u", s->failures);
 	snprintf(left, sizeof(left), "%zu", s->recovery_left);
-	printf(LIST_FORMAT, s->user, params, last, fails, locked, left, admin_state_name(c, s));
+	printf(LIST_FORMAT, admin_esc(s->user), params, last, fails, locked, left,
+	       admin_state_name(c, s));
 }
 
 int
@@ -184,7 +202,8 @@ admin_status(const struct admin_ctx *c, const char *name)
 			json_string(s.where);
 			puts(",\"state\":\"not enrolled\"}");
 		} else {
-			printf("%s is not enrolled (no record at %s)\n", s.user, s.where);
+			printf("%s is not enrolled (no record at %s)\n", admin_esc(s.user),
+			       admin_esc(s.where));
 		}
 		return ADMIN_EXIT_NO_RECORD;
 	}
@@ -193,9 +212,10 @@ admin_status(const struct admin_ctx *c, const char *name)
 		putchar('\n');
 		return s.st == STORE_OK ? ADMIN_EXIT_OK : ADMIN_EXIT_ERROR;
 	}
-	printf("user:                %s\nrecord:              %s\n", s.user, s.where);
+	printf("user:                %s\nrecord:              %s\n", admin_esc(s.user),
+	       admin_esc(s.where));
 	if (s.st != STORE_OK) {
-		printf("state:               error: %s\n", s.error);
+		printf("state:               error: %s\n", admin_esc(s.error));
 		return ADMIN_EXIT_ERROR;
 	}
 	time_or_dash(last_login(&s), last);
@@ -211,10 +231,11 @@ admin_status(const struct admin_ctx *c, const char *name)
 	if (!s.enrolled_at_login)
 		puts("enrolled:            by totp-enroll or totp-admin import");
 	else if (s.enrolled_rhost[0] == '\0')
-		printf("enrolled:            at a login to %s (no remote host)\n", s.enrolled_service);
-	else
-		printf("enrolled:            at a login to %s from %s\n", s.enrolled_service,
-		       s.enrolled_rhost);
+		printf("enrolled:            at a login to %s (no remote host)\n",
+		       admin_esc(s.enrolled_service));
+	else  /* PAM_RHOST, which the client sends */
+		printf("enrolled:            at a login to %s from %s\n",
+		       admin_esc(s.enrolled_service), admin_esc(s.enrolled_rhost));
 	return ADMIN_EXIT_OK;
 }
 
@@ -236,7 +257,7 @@ admin_missing(const struct admin_ctx *c, const char *group)
 		puts("]");
 	} else {
 		for (size_t i = 0; i < n; i++)
-			puts(users[i].name);
+			puts(admin_esc(users[i].name));
 	}
 	free(users);
 	return ADMIN_EXIT_OK;

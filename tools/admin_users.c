@@ -41,7 +41,8 @@ admin_user_find(const struct admin_ctx *c, const char *name, struct admin_user *
 		return 0;
 	}
 	if (c->cfg.store != CONFIG_STORE_POSTGRESQL) {
-		fprintf(stderr, "totp-admin: no such user '%s'\n", name);
+		/* the name may come from a usersfile (import-oath) */
+		fprintf(stderr, "totp-admin: no such user '%s'\n", admin_esc(name));
 		return -1;
 	}
 	/* the database's rows are named, not numbered: a user of another
@@ -152,7 +153,7 @@ admin_enrolled(const struct admin_ctx *c, struct admin_user **users, size_t *n)
 
 		if (store_pg_users(c->cfg.db, c->cfg.db_timeout, c->cfg.db_insecure_transport,
 				   &names, &count, err, sizeof(err)) != STORE_OK) {
-			fprintf(stderr, "totp-admin: %s\n", err);
+			fprintf(stderr, "totp-admin: %s\n", admin_esc(err));
 			return -1;
 		}
 		for (size_t i = 0; i < count; i++) {
@@ -244,7 +245,7 @@ admin_unenrolled(const struct admin_ctx *c, const char *group, struct admin_user
 		struct group *g = getgrnam(group);
 
 		if (g == NULL) {
-			fprintf(stderr, "totp-admin: no such group '%s'\n", group);
+			fprintf(stderr, "totp-admin: no such group '%s'\n", admin_esc(group));
 			return -1;
 		}
 		/* getpwent below may reuse getgrnam's buffers: keep a copy */

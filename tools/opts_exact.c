@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "opts_exact.h"
+#include "text.h"
 
 static const struct option *
 find_exact(const struct option *table, const char *name, size_t len)
@@ -32,7 +33,12 @@ opts_exact_check(const char *prog, int argc, char **argv, const struct option *t
 		len = eq != NULL ? (size_t)(eq - name) : strlen(name);
 		o = find_exact(table, name, len);
 		if (o == NULL) {
-			fprintf(stderr, "%s: unknown option '--%.*s'\n", prog, (int)len, name);
+			/* escaped: the word may come from a file (xargs) */
+			char word[128], shown[4 * sizeof(word)];
+
+			snprintf(word, sizeof(word), "%.*s", (int)len, name);
+			fprintf(stderr, "%s: unknown option '--%s'\n", prog,
+				text_escape(word, shown, sizeof(shown)));
 			fprintf(stderr, "Try '%s --help'.\n", prog);
 			return -1;
 		}
