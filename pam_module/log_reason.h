@@ -13,7 +13,8 @@
  * (examples/fail2ban/filter.d/pam_totp.conf) matches the TEXT of exactly
  * these, and tests/fail2ban_filter.sh checks that it does, from one real
  * line for every reason (tests/log_reasons prints this table): a reason
- * added here needs a case there. Lines stay English (HACKING.md).
+ * added here needs a case there, and a line in man/pam_totp.8 (LOGGING).
+ * Lines stay English (HACKING.md).
  *
  *  X(ID, syslog priority, GUESS, TEXT) */
 #ifndef PAM_TOTP_LOG_REASON_H
