@@ -62,8 +62,9 @@ text_hex_value(char c)
 	return -1;
 }
 
-char *
-text_escape(const char *in, char *out, size_t out_size)
+/* text_escape, and with space_too text_escape_field */
+static char *
+escape(const char *in, int space_too, char *out, size_t out_size)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
@@ -75,7 +76,7 @@ text_escape(const char *in, char *out, size_t out_size)
 	for (; *in != '\0'; in++) {
 		unsigned char c = (unsigned char)*in;
 
-		if (c >= 0x20 && c <= 0x7e && c != '\\') {
+		if (c >= 0x20 && c <= 0x7e && c != '\\' && !(space_too && c == ' ')) {
 			if (o + 1 >= out_size)
 				break;
 			out[o++] = (char)c;
@@ -90,4 +91,16 @@ text_escape(const char *in, char *out, size_t out_size)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+char *
+text_escape(const char *in, char *out, size_t out_size)
+{
+	return escape(in, 0, out, out_size);
+}
+
+char *
+text_escape_field(const char *in, char *out, size_t out_size)
+{
+	return escape(in, 1, out, out_size);
 }

@@ -30,4 +30,9 @@ void text_time(int64_t t, char out[TEXT_TIME_SIZE]);
  * always ends in NUL (out_size > 0). NULL in gives "?". Returns out. */
 char *text_escape(const char *in, char *out, size_t out_size);
 
+/* As text_escape, and the space too becomes \x20: the result is one word,
+ * for a field of a log line that a reader (fail2ban) takes up to the next
+ * space, so that a user name cannot end its field and supply the next. */
+char *text_escape_field(const char *in, char *out, size_t out_size);
+
 #endif

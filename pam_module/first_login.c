@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <syslog.h>
 #include <time.h>
 
 #include <security/pam_ext.h>
@@ -160,8 +159,8 @@ draw_qr(enum qr_term kind, const char *uri, char *text, size_t size)
 /* What to do in the app, the key by hand, then the QR code last, right
  * above the prompt, as totp-enroll shows them. */
 static int
-show_secret(pam_handle_t *pamh, const struct messages *msg, const struct store_user *user,
-	    struct enrolment *e)
+show_secret(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
+	    const struct store_user *user, struct enrolment *e)
 {
 	e->text[0] = '\0';
 	messages_append_line(msg, e->text, sizeof(e->text), "Before you log in, your organisation asks you to set up an "
@@ -180,10 +179,7 @@ show_secret(pam_handle_t *pamh, const struct messages *msg, const struct store_u
 	send_text(pamh, e->text);
 	if (draw_qr(e->qr_kind, e->uri, e->text, sizeof(e->text)) != 0) {
 		if (qrencode_lazy_error() != NULL)
-			/* no user name: log_outcome's lines before and after
-			 * carry it, escaped */
-			pam_syslog(pamh, LOG_ERR, "enrolment at login: no QR code shown: %s",
-				   qrencode_lazy_error());
+			log_reason(pamh, w, LR_ENROL_NO_QR, ": %s", qrencode_lazy_error());
 		messages_say(msg, PAM_TEXT_INFO, "The QR code does not fit here: add the account "
 			     "by hand with the key above.");
 		return 0;
@@ -287,8 +283,8 @@ record_origin(pam_handle_t *pamh, struct totp_record *rec)
 
 static enum enrol_outcome
 run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
-    const struct messages *msg, const struct store_user *user, struct enrolment *e,
-    int *conv_rc, char *why, size_t why_size)
+    const struct messages *msg, const struct who *w, const struct store_user *user,
+    struct enrolment *e, int *conv_rc, char *why, size_t why_size)
 {
 	char path[PATH_MAX] = "", err[512];
 	int64_t step = -1, now = (int64_t)time(NULL);
@@ -309,7 +305,7 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 		snprintf(why, why_size, "cannot build the Key URI (issuer= or user name unusable?)");
 		return ENROL_FAILED;
 	}
-	show_secret(pamh, msg, user, e);
+	show_secret(pamh, msg, w, user, e);
 	r = confirm(pamh, cfg, msg, &e->rec, &step, conv_rc);
 	if (r == -1) {
 		snprintf(why, why_size, "the conversation ended");
@@ -353,8 +349,8 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 
 enum enrol_outcome
 enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
-	       const struct messages *msg, const struct store_user *user, int *conv_rc,
-	       char *why, size_t why_size)
+	       const struct messages *msg, const struct who *w, const struct store_user *user,
+	       int *conv_rc, char *why, size_t why_size)
 {
 	struct enrolment *e = calloc(1, sizeof(*e));
 	enum enrol_outcome out;
@@ -364,7 +360,7 @@ enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct login_d
 		snprintf(why, why_size, "out of memory");
 		return ENROL_FAILED;
 	}
-	out = run(pamh, cfg, db, msg, user, e, conv_rc, why, why_size);
+	out = run(pamh, cfg, db, msg, w, user, e, conv_rc, why, why_size);
 	if (out == ENROL_FAILED || out == ENROL_UNAVAILABLE)
 		messages_say(msg, PAM_ERROR_MSG, "Setting up the app did not work. Ask your "
 			     "administrator.");

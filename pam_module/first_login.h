@@ -8,6 +8,7 @@
 #include <security/pam_appl.h>
 
 #include "conf.h"
+#include "log_reason.h"
 #include "login.h"
 #include "messages.h"
 #include "store.h"
@@ -26,10 +27,11 @@ enum enrol_outcome {
  * store_file_create, or with store=postgresql as a new row on the login's
  * connection db (login_db_insert), show the recovery codes. *conv_rc is the
  * conversation's code for ENROL_NO_ANSWER. why (for the log, never a
- * secret or a code) says what happened. */
+ * secret or a code) says what happened; w is who, for a line logged on
+ * the way (no QR code shown). */
 enum enrol_outcome enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg,
 				  struct login_db *db, const struct messages *msg,
-				  const struct store_user *user, int *conv_rc, char *why,
-				  size_t why_size);
+				  const struct who *w, const struct store_user *user,
+				  int *conv_rc, char *why, size_t why_size);
 
 #endif

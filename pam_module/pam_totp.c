@@ -5,11 +5,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -25,6 +23,7 @@
 #include "enrol_limits.h"
 #include "enrol_evidence.h"
 #include "first_login.h"
+#include "log_reason.h"
 #include "messages.h"
 #include "pg_plugin.h"
 #include "secure.h"
@@ -55,36 +54,6 @@ lookup_user(const char *name, struct passwd *ent, char *buf, size_t size, char *
 		rc = getpwnam_r(name, ent, *heap, size, &pw);
 	}
 	return rc == 0 ? pw : NULL;
-}
-
-/* Who and where, for the log line. */
-struct who {
-	const char *user;
-	const char *service;
-	const char *rhost;
-};
-
-static void
-log_outcome(pam_handle_t *pamh, int prio, const struct who *w, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-log_outcome(pam_handle_t *pamh, int prio, const struct who *w, const char *fmt, ...)
-{
-	/* every field escaped (text_escape): a user name with a newline, sent
-	 * by whoever is not yet authenticated, must not forge a log line */
-	char what[768], user[256], service[128], rhost[256], what_esc[sizeof(what) * 4];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	pam_syslog(pamh, prio, "user=%s service=%s rhost=%s: %s",
-		   text_escape(w->user, user, sizeof(user)),
-		   text_escape(w->service, service, sizeof(service)),
-		   text_escape(w->rhost != NULL && w->rhost[0] != '\0' ? w->rhost : "-",
-			       rhost, sizeof(rhost)),
-		   text_escape(what, what_esc, sizeof(what_esc)));
 }
 
 /* A PAM code for the log line, in English as Linux-PAM words it. Not
@@ -179,7 +148,7 @@ split_step(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *
 
 	rc = ask(pamh, cfg, prompt, &answer);
 	if (rc != PAM_SUCCESS) {
-		log_outcome(pamh, LOG_NOTICE, w, "no answer (%s)", code_text(rc, rc_buf));
+		log_reason(pamh, w, LR_NO_ANSWER, " (%s)", code_text(rc, rc_buf));
 		return rc;
 	}
 	len = strlen(answer);
@@ -201,7 +170,7 @@ split_step(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *
 	if (rc != PAM_SUCCESS)
 		return rc;
 	if (cfg->debug)
-		log_outcome(pamh, LOG_DEBUG, w, "debug: split_pass: code kept for the next step");
+		log_reason(pamh, w, LR_DEBUG, ": split_pass: code kept for the next step");
 	return PAM_IGNORE;
 }
 
@@ -233,7 +202,8 @@ get_input(pam_handle_t *pamh, const struct totp_config *cfg, const char *prompt,
 }
 
 /* One login_attempt; an unknown user (user NULL) is treated as a user
- * without a record, so the two cannot be told apart by the prompts. */
+ * without a record, so the two cannot be told apart by the prompts (the
+ * log tells them apart: map_outcome). */
 static void
 attempt(const struct totp_config *cfg, struct login_db *db,
 	const struct store_user *user, const char *input, int stacked, int64_t now,
@@ -274,9 +244,8 @@ answer_was_password(pam_handle_t *pamh, const struct messages *msg, const struct
 	if (len == 0 || pam_get_item(pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS || item == NULL ||
 	    strlen(item) != len || !secure_equal(item, answer, len))
 		return 0;
-	log_outcome(pamh, LOG_WARNING, w, "the answer was the password, not a code: refused, "
-		    "not counted (sshd's PasswordAuthentication sends the password to every "
-		    "prompt: set it to no, see pam_totp(8))");
+	log_reason(pamh, w, LR_ANSWER_WAS_PASSWORD, " (sshd's PasswordAuthentication sends the "
+		   "password to every prompt: set it to no, see pam_totp(8))");
 	say_wrong_code(msg);
 	return 1;
 }
@@ -296,47 +265,59 @@ say_locked(const struct messages *msg, long wait)
 /* The database could not be reached in time: no replay check could be
  * made, so nothing is granted. With db_unavailable=ignore this module
  * steps aside and the rest of the stack decides (documented risk: whoever
- * can cut the host off the database skips the second factor). */
+ * can cut the host off the database skips the second factor). cause is
+ * the store's, after is what it stopped (enrolment), for the log. */
 static int
 db_unavailable(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *w,
-	       const char *what)
+	       const char *cause, const char *after)
 {
+	/* the store's causes begin so (lib/pg_connect.c); the reason says it */
+	static const char said[] = "database unavailable: ";
+
+	if (strncmp(cause, said, sizeof(said) - 1) == 0)
+		cause += sizeof(said) - 1;
 	if (cfg->db_unavailable_ignore) {
-		log_outcome(pamh, LOG_ERR, w, "%s; db_unavailable=ignore: the stack decides", what);
+		log_reason(pamh, w, LR_DB_UNAVAILABLE_IGNORED,
+			   ": %s%s; db_unavailable=ignore: the stack decides", cause, after);
 		return PAM_IGNORE;
 	}
-	log_outcome(pamh, LOG_ERR, w, "denied: %s", what);
+	log_reason(pamh, w, LR_DB_UNAVAILABLE, ": %s%s", cause, after);
 	return PAM_AUTHINFO_UNAVAIL;
 }
 
+/* The login's log line, message and PAM code. known: the user exists (a
+ * record missing for an unknown user is a guess at a name). */
 static int
 map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
-	    const struct who *w, const struct login_result *r, int64_t now)
+	    const struct who *w, const struct login_result *r, int known, int64_t now)
 {
 	const struct verify_result *v = &r->verify;
 	char until[TEXT_TIME_SIZE];
 
 	switch (r->outcome) {
 	case LOGIN_ACCEPTED:
-		log_outcome(pamh, LOG_NOTICE, w, "accepted at offset %d", (int)v->offset);
+		log_reason(pamh, w, LR_ACCEPTED, " at offset %d", (int)v->offset);
 		return PAM_SUCCESS;
 	case LOGIN_RECOVERY_ACCEPTED:
-		log_outcome(pamh, LOG_NOTICE, w, "recovery code used, %zu left", r->recovery_left);
+		log_reason(pamh, w, LR_RECOVERY_USED, ", %zu left", r->recovery_left);
 		messages_say_n(msg, PAM_TEXT_INFO, "Recovery code accepted. %zu recovery code left.",
 			       "Recovery code accepted. %zu recovery codes left.",
 			       r->recovery_left, r->recovery_left);
 		return PAM_SUCCESS;
 	case LOGIN_NO_RECORD:
-		log_outcome(pamh, LOG_NOTICE, w, "not enrolled (%s)", r->reason);
+		if (known)
+			log_reason(pamh, w, LR_NOT_ENROLLED, " (%s)", r->reason);
+		else
+			log_reason(pamh, w, LR_UNKNOWN_USER, NULL);
 		say_wrong_code(msg);
 		return PAM_AUTH_ERR;
 	case LOGIN_ERROR:
-		log_outcome(pamh, LOG_ERR, w, "record error: %s", r->reason);
+		log_reason(pamh, w, LR_RECORD_ERROR, ": %s", r->reason);
 		return PAM_AUTHINFO_UNAVAIL;
 	case LOGIN_UNAVAILABLE:
-		return db_unavailable(pamh, cfg, w, r->reason);
+		return db_unavailable(pamh, cfg, w, r->reason, "");
 	case LOGIN_NOT_A_CODE:
-		log_outcome(pamh, LOG_NOTICE, w, "stacked token is not a code: denied, not counted");
+		log_reason(pamh, w, LR_STACKED_DENIED, NULL);
 		say_wrong_code(msg);
 		return PAM_AUTH_ERR;
 	case LOGIN_RESYNC_NEXT:
@@ -348,39 +329,35 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 		long wait = (long)(v->locked_until - now);
 
 		text_time(v->locked_until, until);
-		log_outcome(pamh, LOG_NOTICE, w, "locked out until %s (%u failures)", until,
-			    v->failures);
+		log_reason(pamh, w, LR_LOCKED_OUT, " until %s (%u failures)", until, v->failures);
 		say_locked(msg, wait);
 		break;
 	}
 	case VERIFY_DISABLED:
-		log_outcome(pamh, LOG_WARNING, w,
-			    "disabled after %u failures: refused until totp-admin unlock %s",
-			    v->failures, w->user);
+		log_reason(pamh, w, LR_DISABLED,
+			   " after %u failures: refused until totp-admin unlock %s", v->failures,
+			   w->user);
 		messages_say(msg, PAM_ERROR_MSG,
 			     "Too many wrong codes. Ask your administrator to unlock your account. "
 				"Until then no login that asks for a code works, SSH and sudo alike.");
 		break;
 	case VERIFY_REPLAY:
-		log_outcome(pamh, LOG_WARNING, w, "replayed code refused (step %lld already used)",
-			    (long long)v->step);
+		log_reason(pamh, w, LR_REPLAYED, " (step %lld already used)", (long long)v->step);
 		messages_say(msg, PAM_ERROR_MSG,
 			     "This code was already used. Wait for the next code on your phone.");
 		break;
 	case VERIFY_MALFORMED:
-		log_outcome(pamh, LOG_NOTICE, w, "malformed input: not counted");
+		log_reason(pamh, w, LR_MALFORMED, ": not counted");
 		say_wrong_code(msg);
 		break;
 	default:
 		if (v->locked_until > now) {
 			text_time(v->locked_until, until);
-			log_outcome(pamh, LOG_NOTICE, w,
-				    "wrong code (%u consecutive failures), locked until %s",
-				    v->failures, until);
+			log_reason(pamh, w, LR_WRONG_CODE,
+				   " (%u consecutive failures), locked until %s", v->failures, until);
 			say_locked(msg, (long)(v->locked_until - now));
 		} else {
-			log_outcome(pamh, LOG_NOTICE, w, "wrong code (%u consecutive failures)",
-				    v->failures);
+			log_reason(pamh, w, LR_WRONG_CODE, " (%u consecutive failures)", v->failures);
 			say_wrong_code(msg);
 		}
 		break;
@@ -394,34 +371,31 @@ static int
 first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 	    const struct totp_config *cfg, struct login_db *db, const struct store_user *su)
 {
-	char why[768], what[900], rc_buf[32];
+	char why[768], rc_buf[32];
 	int conv_rc;
 
-	log_outcome(pamh, LOG_NOTICE, w, "not enrolled: enrolment at login started");
-	switch (enrol_at_login(pamh, cfg, db, msg, su, &conv_rc, why, sizeof(why))) {
+	log_reason(pamh, w, LR_ENROL_STARTED, NULL);
+	switch (enrol_at_login(pamh, cfg, db, msg, w, su, &conv_rc, why, sizeof(why))) {
 	case ENROL_DONE:
-		log_outcome(pamh, LOG_NOTICE, w, "enrolled at login (%s)", why);
+		log_reason(pamh, w, LR_ENROLLED, " (%s)", why);
 		return PAM_SUCCESS;
 	case ENROL_UNCONFIRMED:
-		log_outcome(pamh, LOG_NOTICE, w, "enrolment at login not confirmed (%s): "
-			    "nothing written", why);
+		log_reason(pamh, w, LR_ENROL_UNCONFIRMED, " (%s): nothing written", why);
 		return PAM_AUTH_ERR;
 	case ENROL_NO_ANSWER:
-		log_outcome(pamh, LOG_NOTICE, w, "enrolment at login abandoned: %s (%s): nothing "
-			    "written", why, code_text(conv_rc, rc_buf));
+		log_reason(pamh, w, LR_ENROL_ABANDONED, ": %s (%s): nothing written", why,
+			   code_text(conv_rc, rc_buf));
 		return conv_rc;
 	case ENROL_EXISTS:
-		log_outcome(pamh, LOG_WARNING, w, "enrolment at login refused: %s; nothing written",
-			    why);
+		log_reason(pamh, w, LR_ENROL_EXISTS, ": %s; nothing written", why);
 		return PAM_AUTH_ERR;
 	case ENROL_UNAVAILABLE:
-		snprintf(what, sizeof(what), "enrolment at login not saved: %s; nothing written",
-			 why);
-		return db_unavailable(pamh, cfg, w, what);
+		return db_unavailable(pamh, cfg, w, why,
+				      "; enrolment at login not saved: nothing written");
 	case ENROL_FAILED:
 		break;
 	}
-	log_outcome(pamh, LOG_ERR, w, "enrolment at login failed: %s; nothing written", why);
+	log_reason(pamh, w, LR_ENROL_FAILED, ": %s; nothing written", why);
 	return PAM_AUTHINFO_UNAVAIL;
 }
 
@@ -450,7 +424,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
 		w.rhost = item;
 	if (config_load(&cfg, argc, argv, err, sizeof(err)) != 0) {
-		log_outcome(pamh, LOG_ERR, &w, "configuration error: %s", err);
+		log_reason(pamh, &w, LR_CONFIG_ERROR, ": %s", err);
 		return PAM_SERVICE_ERR;
 	}
 	/* A plugin that is missing or refused is an installation error, the
@@ -459,21 +433,21 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (cfg.store == CONFIG_STORE_POSTGRESQL &&
 	    ((db.api = pg_plugin_load(err, sizeof(err))) == NULL ||
 	     config_check_db_password(&cfg, db.api->db_has_password(cfg.db), err, sizeof(err)) != 0)) {
-		log_outcome(pamh, LOG_ERR, &w, "configuration error: %s", err);
+		log_reason(pamh, &w, LR_CONFIG_ERROR, ": %s", err);
 		return PAM_SERVICE_ERR;
 	}
 	rc = pam_get_user(pamh, &w.user, NULL);
 	if (rc != PAM_SUCCESS || w.user == NULL || w.user[0] == '\0') {
-		log_outcome(pamh, LOG_ERR, &w, "cannot get the user name");
+		log_reason(pamh, &w, LR_NO_USER_NAME, NULL);
 		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 	}
 	/* said at every login: an opt-out must not be forgotten */
 	if (cfg.store == CONFIG_STORE_POSTGRESQL && cfg.db_insecure_transport)
-		log_outcome(pamh, LOG_WARNING, &w, "db_insecure_transport=yes: the secret may "
-			    "cross the network unencrypted and unverified");
+		log_reason(pamh, &w, LR_DB_INSECURE_TRANSPORT, ": the secret may cross the "
+			   "network unencrypted and unverified");
 	if (cfg.store == CONFIG_STORE_POSTGRESQL && cfg.db_key[0] == '\0')
-		log_outcome(pamh, LOG_WARNING, &w, "db_key=none: the rows are read and written "
-			    "in the clear, the secrets readable from the database");
+		log_reason(pamh, &w, LR_DB_KEY_NONE, ": the rows are read and written in the "
+			   "clear, the secrets readable from the database");
 	/* libpam waits this long before a refusal returns (the longest any
 	 * module asked for, as with pam_unix and pam_faildelay), so every
 	 * guess costs time; a success returns at once */
@@ -497,21 +471,19 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (pw != NULL && cfg.enroll_prompt && !cfg.split_pass &&
 	    login_record_missing(&cfg, &db, &su)) {
 		char why[512];
-
 		const char *proof = NULL;
 
 		if (enrol_allowed(&cfg, w.service, w.rhost, (int64_t)time(NULL), why, sizeof(why)) &&
 		    enrol_first_factor_passed(pamh, &proof, why, sizeof(why))) {
 			if (cfg.debug)
-				log_outcome(pamh, LOG_DEBUG, &w, "debug: enrolment at login after: %s",
-					    proof);
+				log_reason(pamh, &w, LR_DEBUG, ": enrolment at login after: %s", proof);
 			rc = first_login(pamh, &msg, &w, &cfg, &db, &su);
 			goto out;
 		}
-		log_outcome(pamh, LOG_NOTICE, &w, "not enrolled, enrolment at login refused: %s", why);
+		log_reason(pamh, &w, LR_ENROL_NOT_OFFERED, ": %s", why);
 	}
 	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, &db, &su)) {
-		log_outcome(pamh, LOG_INFO, &w, "not enrolled, nullok: ignored");
+		log_reason(pamh, &w, LR_NULLOK, NULL);
 		rc = PAM_IGNORE;
 		goto out;
 	}
@@ -525,7 +497,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 * users too, so enrolment cannot be probed. */
 	rc = get_input(pamh, &cfg, code_prompt, &input, &stacked);
 	if (rc != PAM_SUCCESS) {
-		log_outcome(pamh, LOG_NOTICE, &w, "no code (%s)", code_text(rc, rc_buf));
+		log_reason(pamh, &w, LR_NO_CODE, " (%s)", code_text(rc, rc_buf));
 		goto out;
 	}
 	if (!stacked && answer_was_password(pamh, &msg, &w, input)) {
@@ -533,17 +505,17 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	if (cfg.debug)
-		log_outcome(pamh, LOG_DEBUG, &w,
-			    "debug: secret=%s window=%u max_skew=%u max_failures=%u lockout=%u..%us ceiling=%u",
-			    cfg.secret_template, cfg.policy.window, cfg.policy.max_skew,
-			    cfg.policy.max_failures, cfg.policy.lockout_base,
-			    cfg.policy.lockout_max, cfg.policy.failure_ceiling);
+		log_reason(pamh, &w, LR_DEBUG,
+			   ": secret=%s window=%u max_skew=%u max_failures=%u lockout=%u..%us ceiling=%u",
+			   cfg.secret_template, cfg.policy.window, cfg.policy.max_skew,
+			   cfg.policy.max_failures, cfg.policy.lockout_base,
+			   cfg.policy.lockout_max, cfg.policy.failure_ceiling);
 	now = (int64_t)time(NULL);
 	attempt(&cfg, &db, pw != NULL ? &su : NULL, input, stacked, now, &res);
 	if (res.outcome == LOGIN_NOT_A_CODE && cfg.try_first_pass) {
 		/* the stacked token may be a password: ask for the code, and
 		 * count nothing for the token */
-		log_outcome(pamh, LOG_INFO, &w, "stacked token is not a code: asking, not counted");
+		log_reason(pamh, &w, LR_STACKED_ASKING, NULL);
 		drop_answer(&input);
 		rc = ask(pamh, &cfg, code_prompt, &input);
 		if (rc != PAM_SUCCESS)
@@ -556,8 +528,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		attempt(&cfg, &db, pw != NULL ? &su : NULL, input, 0, now, &res);
 	}
 	if (res.outcome == LOGIN_RESYNC_NEXT) {
-		log_outcome(pamh, LOG_NOTICE, &w, "clock drift of %d steps: asking for the next code",
-			    (int)res.verify.offset);
+		log_reason(pamh, &w, LR_CLOCK_DRIFT, " of %d steps: asking for the next code",
+			   (int)res.verify.offset);
 		messages_say(&msg, PAM_TEXT_INFO,
 			     "Your authenticator's clock seems off. Wait for the next code.");
 		drop_answer(&input);
@@ -574,7 +546,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		if (res.outcome == LOGIN_RESYNC_NEXT)
 			res.outcome = LOGIN_DENIED; /* not the consecutive code */
 	}
-	rc = map_outcome(pamh, &cfg, &msg, &w, &res, now);
+	rc = map_outcome(pamh, &cfg, &msg, &w, &res, pw != NULL, now);
 out:
 	login_db_close(&db);
 	messages_end(&msg);

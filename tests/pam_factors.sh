@@ -118,8 +118,8 @@ forged=$'pt_nobody\nuser=root service=sshd rhost=-: accepted at offset 0'
 make_service plain "secret=$R"
 check_login "a user name with a newline: denied" PAM_AUTH_ERR plain "$forged" 123456
 check "  no forged line in the log" not grep -q '^user=root service=sshd' "$T/last.log"
-check_eq "  one log line, the newline escaped" 1 "$(grep -cF \
-	'SYSLOG(5): user=pt_nobody\x0auser=root service=sshd rhost=-: accepted at offset 0 service=plain rhost=-: not enrolled (unknown user)' \
+check_eq "  one log line, the newline and the spaces escaped" 1 "$(grep -cF \
+	'SYSLOG(5): user=pt_nobody\x0auser=root\x20service=sshd\x20rhost=-:\x20accepted\x20at\x20offset\x200 service=plain rhost=-: unknown user' \
 	"$T/last.log")"
 
 tap_done

@@ -24,7 +24,7 @@ make_service totp "secret=$D/%u.rec max_failures=100"
 # The pristine record: recovery codes, and slots that differ (A: seq 0,
 # B: seq 1 with one failure), so the slot a login writes is the older one.
 new_record "$REC" -r 5 -i 1000 >"$T/codes" || bail "make_record failed"
-login totp root abcdef
+login totp root "$(wrong_code)"
 [ "$result" = PAM_AUTH_ERR ] || bail "set-up login: $result"
 cp -p "$REC" "$T/pristine"
 RCODE=$(sed -n 1p "$T/codes")

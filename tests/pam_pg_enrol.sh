@@ -97,12 +97,13 @@ answer s "$(shown_code s)"
 answer i "$(shown_code i)"
 finish s
 check_eq "the server stopped before the row was written: denied" PAM_AUTHINFO_UNAVAIL "$result"
-check "... logged" in_log s "denied: enrolment at login not saved: database unavailable"
+check "... logged" in_log s "denied: database unavailable: .*; enrolment at login not saved: nothing written$"
 check "... the user told" grep -q "^error: Setting up the app did not work" "$T/s.log"
 check "... no recovery codes shown" sh -c "! grep -q '^prompt: Press Enter' '$T/s.log'"
 finish i
 check_eq "... with db_unavailable=ignore the stack decides (pam_permit)" PAM_SUCCESS "$result"
-check "... logged" in_log i "enrolment at login not saved: .*db_unavailable=ignore: the stack decides"
+check "... logged" in_log i \
+	": database unavailable: .*; enrolment at login not saved: nothing written; db_unavailable=ignore: the stack decides"
 check_login "the server down at the start: denied" PAM_AUTHINFO_UNAVAIL sealed root 123456
 check "... no Key URI shown" sh -c "! grep -q otpauth '$T/last.log'"
 pg_start || bail "cannot start PostgreSQL again"

@@ -1,4 +1,4 @@
-/* text_parse_unsigned, text_error and text_escape. */
+/* text_parse_unsigned, text_error, text_escape and text_escape_field. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,6 +64,26 @@ test_escape(void **state)
 	assert_string_equal(text_escape("abcdefghijk", small, sizeof(small)), "abcdefgh");
 }
 
+static void
+test_escape_field(void **state)
+{
+	char out[128], small[9];
+
+	(void)state;
+	/* a user name cannot end its field and supply the next ones */
+	assert_string_equal(text_escape_field("x service=sshd rhost=203.0.113.66: wrong code", out,
+					      sizeof(out)),
+			    "x\\x20service=sshd\\x20rhost=203.0.113.66:\\x20wrong\\x20code");
+	/* otherwise as text_escape */
+	assert_string_equal(text_escape_field("eve\n\\\t\xc3\xa9", out, sizeof(out)),
+			    "eve\\x0a\\x5c\\x09\\xc3\\xa9");
+	assert_string_equal(text_escape_field("plain-name_1.2@host", out, sizeof(out)),
+			    "plain-name_1.2@host");
+	assert_string_equal(text_escape_field(NULL, out, sizeof(out)), "?");
+	assert_string_equal(text_escape_field("abc d", small, sizeof(small)), "abc\\x20d");
+	assert_string_equal(text_escape_field("abcde f", small, sizeof(small)), "abcde");
+}
+
 int
 main(void)
 {
@@ -71,6 +91,7 @@ main(void)
 		cmocka_unit_test(test_parse_unsigned),
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_escape_field),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
