@@ -97,6 +97,9 @@ const char *admin_state_name(const struct admin_ctx *c, const struct admin_summa
 int admin_list(const struct admin_ctx *c, int only_locked, int only_disabled);
 int admin_status(const struct admin_ctx *c, const char *user);
 int admin_missing(const struct admin_ctx *c, const char *group);
+/* A JSON string on stdout: quotes, backslashes and control characters
+ * escaped. */
+void json_string(const char *s);
 
 /* admin_import.c: exit codes as above; ADMIN_EXIT_REFUSED when some
  * users were refused and the rest imported. */

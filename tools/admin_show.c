@@ -12,7 +12,7 @@
 
 /* A JSON string: quotes, backslashes and control characters escaped;
  * other bytes (UTF-8 names) as they are. */
-static void
+void
 json_string(const char *s)
 {
 	putchar('"');
