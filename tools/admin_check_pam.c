@@ -761,7 +761,9 @@ check_options(struct check_run *r, const char *service, const struct pam_entry *
 				  "db_key=none: every secret is in the database in the clear, for "
 				  "whoever reads it, its log or a backup");
 		}
-		if (enroll_db_check_password(cfg, err, sizeof(err)) != 0) {
+		/* (a password in the file: check_conf_file) */
+		if (cfg->db_origin == CONFIG_DB_ARGUMENT &&
+		    enroll_db_check_password(cfg, err, sizeof(err)) != 0) {
 			origin(r, e, conf, "db", &file, &line, &dflt);
 			check_add(r, CHECK_DANGER, "config", file, line, service,
 				  "put db= with its password in a configuration file readable by "
@@ -791,11 +793,13 @@ check_line(struct check_run *r, const char *service, const struct pam_stack *s, 
 	}
 	for (int a = 0; a < e->argc; a++)
 		argv[argc++] = e->argv[a];
+	if (check_conf_file(r, conf, arg_value(e, "conf") != NULL || r->opts->conf != NULL,
+			    service) != 0) {
+		free(argv);
+		return;  /* the file's own fault, named at the file */
+	}
 	if (config_load(&cfg, argc, argv, err, sizeof(err)) != 0) {
 		free(argv);
-		if (check_conf_file(r, conf, arg_value(e, "conf") != NULL || r->opts->conf != NULL,
-				    service) != 0)
-			return;  /* the file's own fault, named at the file */
 		if (arg_value(e, "forward_pass") != NULL)
 			check_add(r, CHECK_DANGER, "forward-pass", e->file, e->line, service,
 				  "split_pass on a first pam_totp line, the password module with "
