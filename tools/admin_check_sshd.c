@@ -64,6 +64,7 @@ struct sshd_read {
 	int n_blocks;                /* blocks[0] is the global one */
 	char **files;
 	size_t n_files;
+	int live;                    /* from running sshd -T: its lines are in no file */
 };
 
 static const char *
@@ -380,7 +381,7 @@ judge(struct check_run *r, const struct sshd_read *s, int b, const char *source)
 	if (b > 0)
 		snprintf(in, sizeof(in), " (in the Match block at %s)",
 			 check_at(s->blocks[b].file, s->blocks[b].line));
-#define AT(k) v[k].file, v[k].line
+#define AT(k) v[k].file, s->live ? 0 : v[k].line
 #define SHOWN(k) (v[k].line > 0 ? "" : " (the default)")
 	if (!yes(&v[K_USEPAM])) {
 		if (own(s, b, K_USEPAM))
@@ -469,6 +470,7 @@ check_sshd(struct check_run *r)
 			goto out;
 		}
 		read_text(r, &s, source, text, 0, &block);
+		s.live = 1;
 		free(text);
 	}
 	for (int b = 0; b < s.n_blocks; b++)
