@@ -399,6 +399,9 @@ expect "sshd_config: an included file's value wins; a Match block is judged on i
 message
 check "... and says so" grep -q "(in the Match block at $T/sshd_config:6)" <<<"$REPLY"
 
+expect "sshd-unchecked: sshd's settings cannot be read (a warning)" 0 "warning sshd-unchecked sshd.d" \
+	--pam-dir "$P" --conf "$CONF" --sshd-config "$T/sshd.d"
+
 # ---- the rest: includes, no service, untrusted names, options ----
 new_pam
 service sshd "@include loop" "auth requisite pam_unix.so" "auth required pam_totp.so"

@@ -187,6 +187,14 @@ read_config(struct check_run *r, struct sshd_read *s, const char *path, int dept
 		return -1;
 	}
 	n = fread(text, 1, SSHD_OUTPUT_MAX, f);
+	if (ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		free(text);
+		errno = e;
+		return -1;
+	}
 	fclose(f);
 	text[n] = '\0';
 	rc = read_text(r, s, path, text, depth, block);

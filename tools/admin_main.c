@@ -50,7 +50,7 @@ static const char usage_text[] =
 	"  --secret-path TEMPLATE record path template, as the module's secret=\n"
 	"  --pam-dir DIR          check: the PAM service files (default /etc/pam.d)\n"
 	"  --sshd-config FILE     check: read this sshd_config instead of sshd -T\n"
-	"  --sshd-T FILE          check: saved output of sshd -T instead of running it\n"
+	"  --sshd-T FILE          check: saved output of sshd -T (not running it)\n"
 	"  --help                 show this help and exit\n"
 	"  --version              show the version and exit\n"
 	"\n"
