@@ -69,6 +69,8 @@ struct pam_ctx {
 	const char *dir;
 	char **files;                /* every path read, for the entries' file */
 	size_t n_files;
+	const char *too_deep;        /* the include that nests too deep, in this service */
+	int too_deep_line;
 };
 
 /* What one login does at each line: whether it reaches it, and which
@@ -459,11 +461,10 @@ load_auth(struct pam_ctx *x, const char *name, int level, int depth, struct pam_
 	int lineno = 0, line_no = 0;
 
 	if (depth > INCLUDE_DEPTH_MAX || level >= INCLUDE_DEPTH_MAX) {
-		if (from != NULL)
-			check_add(x->r, CHECK_DANGER, "include", from, from_line, NULL,
-				  "include files no deeper than 16 and never in a circle",
-				  "includes nest too deep (or include each other): libpam refuses "
-				  "the stack");
+		if (from != NULL && x->too_deep == NULL) {
+			x->too_deep = from;
+			x->too_deep_line = from_line;
+		}
 		return -1;
 	}
 	pam_path(x, name, path, sizeof(path));
@@ -866,9 +867,14 @@ check_service(struct pam_ctx *x, const char *service)
 	struct reach *wrong, *right;
 	int uses = 0;
 
+	x->too_deep = NULL;
 	load_auth(x, service, 0, 0, &s, NULL, 0);
 	for (size_t i = 0; i < s.n; i++)
 		uses |= s.e[i].kind == KIND_TOTP || s.e[i].kind == KIND_TOTP_SPLIT;
+	if (uses && x->too_deep != NULL)
+		check_add(x->r, CHECK_DANGER, "include", x->too_deep, x->too_deep_line, service,
+			  "include files no deeper than 16 and never in a circle",
+			  "includes nest too deep (or include each other): libpam refuses the stack");
 	if (!uses) {
 		free_stack(&s);
 		return;
@@ -927,7 +933,7 @@ int
 check_pam(struct check_run *r)
 {
 	struct pam_ctx x = { r, r->opts->pam_dir != NULL ? r->opts->pam_dir : PAM_DIR_DEFAULT,
-			     NULL, 0 };
+			     NULL, 0, NULL, 0 };
 	struct dirent **list;
 	int n = scandir(x.dir, &list, NULL, alphasort);
 
