@@ -282,6 +282,9 @@ owned "config: a configuration file others may write" 664 root "$f" \
 	6 "danger config c/others.conf" --pam-dir "$P" --conf "$f" --sshd-T "$GOOD_T"
 owned "config: a configuration file that is not root's" 644 nobody "$f" \
 	6 "danger config c/others.conf" --pam-dir "$P" --conf "$f" --sshd-T "$GOOD_T"
+mkfifo "$T/c/fifo.conf"
+expect "config: a FIFO in its place (refused; check does not hang on it)" 6 "danger config c/fifo.conf" \
+	--pam-dir "$P" --conf "$T/c/fifo.conf" --sshd-T "$GOOD_T"
 service sshd "@include common-auth" "auth required pam_totp.so conf=$T/c/missing.conf"
 expect "config: a conf= file that does not exist" 6 "danger config c/missing.conf" "${std[@]}"
 service sshd "@include common-auth" "auth required pam_totp.so window=99"

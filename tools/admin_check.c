@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "admin_check.h"
 #include "text.h"
@@ -40,6 +42,25 @@ check_at(const char *file, int line)
 	else
 		snprintf(out, PATH_MAX + 32, "%s", esc);
 	return out;
+}
+
+FILE *
+check_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		return NULL;
+	}
+	if ((f = fdopen(fd, "r")) == NULL)
+		close(fd);
+	return f;
 }
 
 /* Add service (escaped) to a ", "-separated list, once. */

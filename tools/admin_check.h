@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "admin.h"
 #include "conf.h"
@@ -73,6 +74,9 @@ void check_add(struct check_run *r, enum check_severity sev, const char *rule,
 const char *check_esc(const char *s);
 /* "FILE:LINE" (or "FILE" for line 0), escaped, in a rotating buffer. */
 const char *check_at(const char *file, int line);
+/* A file to read, when it is a regular file (a FIFO in its place must not
+ * hang the check); NULL with errno set otherwise. */
+FILE *check_open(const char *path);
 
 /* admin_check_pam.c: every service file of the PAM directory that runs
  * pam_totp.so; -1 when the directory cannot be read (after a message). */

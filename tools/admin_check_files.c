@@ -27,11 +27,12 @@ scan_conf(struct check_conf *c)
 	char *line = NULL, err[512];
 	size_t cap = 0, i;
 	int lineno = 0;
-	FILE *f = fopen(c->path, "re");
+	struct stat st;
+	FILE *f;
 
-	if (f == NULL)
+	c->exists = lstat(c->path, &st) == 0;
+	if ((f = check_open(c->path)) == NULL)
 		return;
-	c->exists = 1;
 	config_defaults(&scratch);
 	while (getline(&line, &cap, f) >= 0) {
 		char *s = line, *end;
@@ -57,7 +58,6 @@ scan_conf(struct check_conf *c)
 				 strcmp(s, "split_pass") == 0 ? "split_pass cannot be set in a "
 				 "configuration file: it belongs on the first pam_totp line alone" : err);
 		}
-
 		for (i = 0; i < c->n_set; i++)
 			if (strlen(c->set[i].name) == n && strncmp(c->set[i].name, s, n) == 0)
 				break;

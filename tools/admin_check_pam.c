@@ -369,7 +369,7 @@ pam_path(const struct pam_ctx *x, const char *name, char *out, size_t size)
 static char *
 read_text(const char *path)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = check_open(path);
 	char *buf;
 	size_t n;
 

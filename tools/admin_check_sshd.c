@@ -179,7 +179,7 @@ read_config(struct check_run *r, struct sshd_read *s, const char *path, int dept
 	size_t n;
 	int rc;
 
-	if (depth > SSHD_INCLUDE_DEPTH || (f = fopen(path, "re")) == NULL)
+	if (depth > SSHD_INCLUDE_DEPTH || (f = check_open(path)) == NULL)
 		return -1;
 	text = malloc(SSHD_OUTPUT_MAX + 1);
 	if (text == NULL) {
