@@ -21,7 +21,8 @@
 #   note_service                  an "auth optional pam_exec.so" line that
 #                                 appends "$PAM_SERVICE $PAM_USER" to $T/services
 #   example_auth FILE ARGS...     the auth lines of examples/pam.d/FILE with
-#                                 pam_totp.so replaced by the built module ARGS
+#                                 pam_totp.so (and its secret=) replaced by the
+#                                 built module ARGS
 #   admin_record USER             a record in the root-only store $STORE
 #   home_record USER              ~USER/.pam_totp, owned by USER, mode 0600
 #   answer [-t SECS] [-a REGEX ANSWER | -c REGEX SHELL-CMD]... -- CMD...
@@ -115,7 +116,8 @@ note_service="auth optional pam_exec.so quiet seteuid $T/note_service"
 example_auth() {
 	local file="$top_srcdir/examples/pam.d/$1"; shift
 	[ -f "$file" ] || bail "$file missing"
-	grep -E '^(auth|@include common-auth)' "$file" | sed "s|pam_totp\.so|$MODULE $*|"
+	grep -E '^(auth|@include common-auth)' "$file" |
+		sed -e "s| secret=[^ ]*||" -e "s|pam_totp\.so|$MODULE $*|"
 }
 
 admin_record() { "$MAKE_RECORD" -f "$STORE/$1" "$SECRET"; }

@@ -9,7 +9,8 @@
  *   admin_change.c   unlock and remove, and their syslog lines
  *   admin_import.c   import-ga and import-oath: reading the files safely
  *                    (lib/ga_file.c and lib/oath_file.c parse them) and
- *                    writing new records as totp-enroll does */
+ *                    writing new records as totp-enroll does
+ *   admin_check*.c   check: the deployment checker (admin_check.h) */
 #ifndef PAM_TOTP_ADMIN_H
 #define PAM_TOTP_ADMIN_H
 
@@ -30,7 +31,8 @@ enum {
 	ADMIN_EXIT_USAGE = 2,       /* bad options */
 	ADMIN_EXIT_NO_RECORD = 3,   /* the user is not enrolled (or unknown) */
 	ADMIN_EXIT_REFUSED = 4,     /* import: some users refused (the rest went on) */
-	ADMIN_EXIT_NOT_CONFIRMED = 5 /* remove: not confirmed */
+	ADMIN_EXIT_NOT_CONFIRMED = 5, /* remove: not confirmed */
+	ADMIN_EXIT_DANGER = 6       /* check: a danger found */
 };
 
 #define ADMIN_NAME_MAX 256
@@ -110,6 +112,8 @@ const char *admin_esc(const char *s);
 int admin_list(const struct admin_ctx *c, int only_locked, int only_disabled);
 int admin_status(const struct admin_ctx *c, const char *user);
 int admin_missing(const struct admin_ctx *c, const char *group);
+/* A JSON string on stdout, all ASCII (admin_show.c). */
+void json_string(const char *s);
 
 /* admin_import.c: exit codes as above; ADMIN_EXIT_REFUSED when some
  * users were refused and the rest imported. */
@@ -125,5 +129,16 @@ void admin_who(char *out, size_t size);
 /* One syslog line (authpriv) for an administrative action on user. */
 void admin_log(const struct admin_ctx *c, int prio, const char *user, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* admin_check.c: totp-admin check, which needs no store and reads the
+ * configuration itself (a broken one is a finding, not an error). */
+struct admin_check_opts {
+	const char *pam_dir;      /* NULL: /etc/pam.d */
+	const char *conf;         /* NULL: the default config file */
+	const char *sshd_config;  /* read this sshd_config instead of running sshd -T */
+	const char *sshd_t;       /* saved output of sshd -T (for tests) */
+	int json;
+};
+int admin_check(const struct admin_check_opts *o);
 
 #endif

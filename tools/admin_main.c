@@ -42,18 +42,26 @@ static const char usage_text[] =
 	"                   recovery codes; the files are left as they are\n"
 	"  import-oath FILE [--dry-run]\n"
 	"                   the time-based lines of a pam_oath usersfile\n"
+	"  check [--pam-dir DIR] [--sshd-config FILE] [--json]\n"
+	"                   the deployment: PAM stacks, sshd, config file, store;\n"
+	"                   each danger with its file, line and fix\n"
 	"\n"
 	"  --conf FILE            config file (default " CONFIG_DEFAULT_PATH ")\n"
 	"  --secret-path TEMPLATE record path template, as the module's secret=\n"
+	"  --pam-dir DIR          check: the PAM service files (default /etc/pam.d)\n"
+	"  --sshd-config FILE     check: read this sshd_config instead of sshd -T\n"
+	"  --sshd-T FILE          check: saved output of sshd -T (not running it)\n"
 	"  --help                 show this help and exit\n"
 	"  --version              show the version and exit\n"
 	"\n"
 	"Exit status: 0 done, 1 error, 2 bad options, 3 not enrolled,\n"
-	"4 some users refused by an import, 5 remove not confirmed.\n";
+	"4 some users refused by an import, 5 remove not confirmed,\n"
+	"6 check found a danger.\n";
 
 enum {
 	OPT_CONF = 256, OPT_SECRET_PATH, OPT_JSON, OPT_LOCKED, OPT_DISABLED, OPT_YES,
-	OPT_GROUP, OPT_ALL, OPT_DRY_RUN, OPT_HELP, OPT_VERSION
+	OPT_GROUP, OPT_ALL, OPT_DRY_RUN, OPT_HELP, OPT_VERSION,
+	OPT_PAM_DIR, OPT_SSHD_CONFIG, OPT_SSHD_T
 };
 
 static const struct option long_options[] = {
@@ -68,11 +76,15 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "pam-dir", required_argument, NULL, OPT_PAM_DIR },
+	{ "sshd-config", required_argument, NULL, OPT_SSHD_CONFIG },
+	{ "sshd-T", required_argument, NULL, OPT_SSHD_T },
 	{ NULL, 0, NULL, 0 }
 };
 
 struct admin_opts {
 	const char *conf, *secret_path, *group;
+	const char *pam_dir, *sshd_config, *sshd_t;  /* check */
 	int json, locked, disabled, yes, all, dry_run;
 	const char *command;
 	char **args;
@@ -117,6 +129,9 @@ parse(int argc, char **argv, struct admin_opts *o)
 		case OPT_GROUP: o->group = optarg; break;
 		case OPT_ALL: o->all = 1; break;
 		case OPT_DRY_RUN: o->dry_run = 1; break;
+		case OPT_PAM_DIR: o->pam_dir = optarg; break;
+		case OPT_SSHD_CONFIG: o->sshd_config = optarg; break;
+		case OPT_SSHD_T: o->sshd_t = optarg; break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			return 1;
@@ -124,7 +139,8 @@ parse(int argc, char **argv, struct admin_opts *o)
 			printf("totp-admin (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 			return 1;
 		default:
-			if (optopt == OPT_CONF || optopt == OPT_SECRET_PATH || optopt == OPT_GROUP)
+			if (optopt == OPT_CONF || optopt == OPT_SECRET_PATH || optopt == OPT_GROUP ||
+			    optopt == OPT_PAM_DIR || optopt == OPT_SSHD_CONFIG || optopt == OPT_SSHD_T)
 				return usage_error("option '%s' needs a value", argv[optind - 1]);
 			if (optopt >= OPT_CONF)
 				return usage_error("option '%s' takes no value", argv[optind - 1]);
@@ -132,7 +148,8 @@ parse(int argc, char **argv, struct admin_opts *o)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("which command? (list, status, unlock, remove, missing, import-ga, import-oath)");
+		return usage_error("which command? (list, status, unlock, remove, missing, import-ga, "
+				   "import-oath, check)");
 	o->command = argv[optind];
 	o->args = argv + optind + 1;
 	o->n_args = argc - optind - 1;
@@ -155,7 +172,9 @@ check_command(const struct admin_opts *o)
 		{ "missing", 0, 0, 1, 0, 0, 1, 0 },
 		{ "import-ga", 0, INT_MAX, 0, 0, 0, 0, 1 },
 		{ "import-oath", 1, 1, 0, 0, 0, 0, 1 },
+		{ "check", 0, 0, 1, 0, 0, 0, 0 },
 	};
+	int check = strcmp(o->command, "check") == 0;
 
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, o->command) != 0)
@@ -169,8 +188,12 @@ check_command(const struct admin_opts *o)
 		    ((o->locked || o->disabled) && !commands[i].locked) ||
 		    (o->yes && !commands[i].yes) || (o->group != NULL && !commands[i].group) ||
 		    (o->dry_run && !commands[i].import) ||
-		    (o->all && strcmp(o->command, "import-ga") != 0))
+		    (o->all && strcmp(o->command, "import-ga") != 0) ||
+		    ((o->pam_dir != NULL || o->sshd_config != NULL || o->sshd_t != NULL) && !check) ||
+		    (o->secret_path != NULL && check))
 			return usage_error("an option given does not go with %s", o->command);
+		if (o->sshd_config != NULL && o->sshd_t != NULL)
+			return usage_error("--sshd-config or --sshd-T, not both");
 		if (o->locked && o->disabled)
 			return usage_error("--locked or --disabled, not both");
 		if (strcmp(o->command, "import-ga") == 0 && (o->all == (o->n_args > 0)))
@@ -230,6 +253,12 @@ main(int argc, char **argv)
 	if (geteuid() != 0) {
 		fputs("totp-admin: must be run as root\n", stderr);
 		return ADMIN_EXIT_ERROR;
+	}
+	if (strcmp(o.command, "check") == 0) {
+		/* before the configuration is loaded: a broken one is a finding */
+		struct admin_check_opts co = { o.pam_dir, o.conf, o.sshd_config, o.sshd_t, o.json };
+
+		return admin_check(&co);
 	}
 	c.db = &db;
 	if (load_config(&o, &c) != 0)

@@ -29,7 +29,7 @@ admin_esc(const char *s)
  * bytes, not always UTF-8, and this gives any of them back exactly
  * (man/totp-admin.8). No raw control byte reaches a terminal showing the
  * JSON; a script printing a decoded string escapes it itself. */
-static void
+void
 json_string(const char *s)
 {
 	putchar('"');
