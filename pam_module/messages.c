@@ -38,17 +38,21 @@ messages_end(struct messages *m)
 }
 
 /* Look up and format in the user's locale, on this thread only. Without
- * a locale object (newlocale failed even for "C") the text is English. */
+ * a locale object (newlocale failed even for "C") the text is English.
+ * The format attribute lets clang check the callers' msgid, and text is
+ * const so that it sees text is msgid translated (-Wformat-nonliteral). */
+static void format_in_locale(const struct messages *m, char *buf, size_t size, const char *msgid,
+			     const char *many, unsigned long n, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 static void
 format_in_locale(const struct messages *m, char *buf, size_t size, const char *msgid,
 		 const char *many, unsigned long n, va_list ap)
 {
 	locale_t old = (locale_t)0;
-	const char *text;
 
 	if (m->locale != (locale_t)0)
 		old = uselocale(m->locale);
-	text = many != NULL ? P_(msgid, many, n) : _(msgid);
+	const char *const text = many != NULL ? P_(msgid, many, n) : _(msgid);
 	vsnprintf(buf, size, text, ap);
 	if (old != (locale_t)0)
 		uselocale(old);
