@@ -41,6 +41,8 @@ tmux                        deb    tmux
 locales                     deb    localedef /usr/share/i18n/locales/nl_NL
 clang                       ci     clang
 libclang-rt-14-dev          ci     /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
+clang-tools                 ci     scan-build
+llvm                        ci     llvm-symbolizer
 valgrind                    deb    valgrind
 spin                        deb    spin
 expect                      demo   expect
