@@ -264,7 +264,11 @@ enrol(struct bench *b, char **users, size_t from, size_t to, int durable)
 	}
 }
 
-static char dummy_names[SCALE_MAX][12];
+/* "d" and a size_t's digits: room for any size_t (20 digits at 64 bits), not
+ * only for the indexes below SCALE_MAX, so that the compiler can see that
+ * nothing is cut (gcc 14's -Wformat-truncation) */
+static char dummy_names[SCALE_MAX][sizeof("d18446744073709551615")];
+_Static_assert(SIZE_MAX <= 18446744073709551615u, "a size_t has at most 20 digits");
 static char *dummy_ptrs[SCALE_MAX];
 
 static void

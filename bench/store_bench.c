@@ -130,7 +130,7 @@ main(int argc, char **argv)
 	all = calloc((size_t)(n * users), sizeof(*all));
 	fd = mkstemp(tmpl);
 	if (all == NULL || fd < 0)
-		return 2;
+		goto fail;
 	unlink(tmpl);
 	/* a clock well past every step the records have seen */
 	{
@@ -156,7 +156,7 @@ main(int argc, char **argv)
 			_exit(rc);
 		}
 		if (pid < 0)
-			return 2;
+			goto fail;
 	}
 	for (int u = 0; u < users; u++) {
 		int st;
@@ -166,7 +166,7 @@ main(int argc, char **argv)
 	}
 	wall = (now_us() - t0) / 1e6;
 	if (pread(fd, all, sizeof(*all) * (size_t)(n * users), 0) < 0)
-		return 2;
+		goto fail;
 	close(fd);
 	qsort(all, (size_t)(n * users), sizeof(*all), cmp_double);
 	printf("logins=%ld wall_s=%.2f per_s=%.0f median_us=%.0f p90_us=%.0f max_us=%.0f\n",
@@ -174,4 +174,7 @@ main(int argc, char **argv)
 	       all[(n * users) * 9 / 10], all[n * users - 1]);
 	free(all);
 	return failed;
+fail:
+	free(all);
+	return 2;
 }

@@ -42,7 +42,8 @@ base32_encode(const uint8_t *in, size_t n, int pad, char *out, size_t out_size)
 	while (o < need)
 		out[o++] = '=';
 	out[o] = '\0';
-	buffer = 0;
+	/* the last secret bits: a plain store to a dead variable is removed */
+	secure_wipe(&buffer, sizeof(buffer));
 	return 0;
 }
 
@@ -118,7 +119,7 @@ base32_decode(const char *text, uint8_t *out, size_t out_size, size_t *out_len)
 	*out_len = o;
 	ret = 0;
 out:
-	buffer = 0;
+	secure_wipe(&buffer, sizeof(buffer));
 	if (ret != 0)
 		secure_wipe(out, out_size);
 	return ret;

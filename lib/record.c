@@ -281,15 +281,18 @@ parse_slots(const char *buf, struct totp_record *rec,
 	/* fetched once for both slots: each implicit fetch costs as much as
 	 * the digest itself */
 	EVP_MD *sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	int i;
+	int i, valid = 0;
 
 	for (i = 0; i < 2; i++) {
 		why[i] = parse_slot(sha256, buf + RECORD_SLOT_OFFSET(i), i, &st[i]);
 		if (why[i] == NULL)
-			rec->slots_valid |= 1 << i;
+			valid |= 1 << i;
 	}
 	EVP_MD_free(sha256);
-	switch (rec->slots_valid) {
+	/* set here, not or-ed into what the caller left: st[i] is read only
+	 * for a slot found valid just now */
+	rec->slots_valid = valid;
+	switch (valid) {
 	case 0:
 		text_error(err, err_size,
 			"lines 2-3: both state slots invalid (state_a: %s; state_b: %s)",

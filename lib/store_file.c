@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,15 @@ stat_no_times(int dirfd, const char *path, int flags, struct stat *st)
 	st->st_ino = sx.stx_ino;
 	st->st_size = (off_t)sx.stx_size;
 	st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	/* configure's AC_SYS_LARGEFILE makes ino_t and off_t 64 bits wide;
+	 * should they be narrower, a truncated inode number could pass the
+	 * same-file check and a truncated size the size limit: fail as
+	 * stat(2) does then */
+	if ((uint64_t)st->st_ino != sx.stx_ino || st->st_size < 0 ||
+	    (uint64_t)st->st_size != sx.stx_size) {
+		errno = EOVERFLOW;
+		return -1;
+	}
 	return 0;
 }
 

@@ -33,13 +33,18 @@ messages_end(struct messages *m)
 }
 
 /* Look up (the catalogue checked the translation takes msgid's
- * arguments) and format. */
+ * arguments) and format. The format attribute lets clang check the
+ * callers' msgid, and text is const so that it sees text is msgid
+ * translated (-Wformat-nonliteral). */
+static void format_in_language(const struct messages *m, char *buf, size_t size,
+			       const char *msgid, const char *many, unsigned long n, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 static void
 format_in_language(const struct messages *m, char *buf, size_t size, const char *msgid,
 		   const char *many, unsigned long n, va_list ap)
 {
-	const char *text = many != NULL ? catalog_ngettext(m->catalog, msgid, many, n)
-					: catalog_gettext(m->catalog, msgid);
+	const char *const text = many != NULL ? catalog_ngettext(m->catalog, msgid, many, n)
+					      : catalog_gettext(m->catalog, msgid);
 
 	vsnprintf(buf, size, text, ap);
 }

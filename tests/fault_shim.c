@@ -26,7 +26,10 @@
  *
  * Wrapped: open open64 openat openat64 read pread pread64 write pwrite
  * pwrite64 fsync fdatasync rename link flock mkostemp mkostemp64 fchown
- * fchmod, and dlopen (FAULT_PATH matched against the name it is given; a
+ * fchmod, __read_chk __pread_chk __pread64_chk (what gcc calls for read
+ * and pread into a buffer of known size under _FORTIFY_SOURCE: they reach
+ * the system call without read's PLT entry, so they are wrapped as read
+ * and pread themselves), and dlopen (FAULT_PATH matched against the name it is given; a
  * failed dlopen returns NULL, as for a library not installed, and the
  * next dlerror says the shim did it). glibc's mkostemp opens its file
  * without going through open's PLT entry, so it is wrapped itself. Calls made while the shim is busy
@@ -249,15 +252,16 @@ open_mode(int flags, va_list ap)
 			FAIL(-1); \
 		return real args; \
 	}
-/* a call on the descriptor fd */
-#define WRAP_FD(type, name, family, params, args) \
+/* a call on the descriptor fd; WRAP_FD_AS: one that FAULT_CALL names as call */
+#define WRAP_FD_AS(type, name, call, family, params, args) \
 	type name params \
 	{ \
 		REAL(name); \
-		if (decide(#name, family, fd, NULL, NULL)) \
+		if (decide(#call, family, fd, NULL, NULL)) \
 			FAIL(-1); \
 		return real args; \
 	}
+#define WRAP_FD(type, name, family, params, args) WRAP_FD_AS(type, name, name, family, params, args)
 /* a write of len bytes to fd: failed, or made short */
 #define WRAP_WRITE(name, params, args) \
 	ssize_t name params \
@@ -290,6 +294,16 @@ WRAP_OPEN(openat64, (int dirfd, const char *path, int flags, ...), dirfd, (dirfd
 WRAP_FD(ssize_t, read, "read", (int fd, void *buf, size_t len), (fd, buf, len))
 WRAP_FD(ssize_t, pread, "read", (int fd, void *buf, size_t len, off_t off), (fd, buf, len, off))
 WRAP_FD(ssize_t, pread64, "read", (int fd, void *buf, size_t len, off64_t off), (fd, buf, len, off))
+/* glibc's fortified entries (no header declares them without _FORTIFY_SOURCE) */
+ssize_t __read_chk(int fd, void *buf, size_t len, size_t buf_size);
+ssize_t __pread_chk(int fd, void *buf, size_t len, off_t off, size_t buf_size);
+ssize_t __pread64_chk(int fd, void *buf, size_t len, off64_t off, size_t buf_size);
+WRAP_FD_AS(ssize_t, __read_chk, read, "read", (int fd, void *buf, size_t len, size_t buf_size),
+	   (fd, buf, len, buf_size))
+WRAP_FD_AS(ssize_t, __pread_chk, pread, "read",
+	   (int fd, void *buf, size_t len, off_t off, size_t buf_size), (fd, buf, len, off, buf_size))
+WRAP_FD_AS(ssize_t, __pread64_chk, pread64, "read",
+	   (int fd, void *buf, size_t len, off64_t off, size_t buf_size), (fd, buf, len, off, buf_size))
 WRAP_WRITE(write, (int fd, const void *buf, size_t len), (fd, buf, len))
 WRAP_WRITE(pwrite, (int fd, const void *buf, size_t len, off_t off), (fd, buf, len, off))
 WRAP_WRITE(pwrite64, (int fd, const void *buf, size_t len, off64_t off), (fd, buf, len, off))

@@ -39,6 +39,8 @@ libpam-runtime              deb    /usr/lib/*/security/pam_deny.so pam-auth-upda
 tmux                        deb    tmux
 clang                       ci     clang
 libclang-rt-dev             ci     /usr/lib/llvm-*/lib/clang/*/lib/*/libclang_rt.fuzzer*.a
+clang-tools                 ci     scan-build
+llvm                        ci     llvm-symbolizer
 valgrind                    deb    valgrind
 spin                        deb    spin
 expect                      demo   expect

@@ -40,7 +40,7 @@ for so in "${sos[@]}"; do
 done
 
 # the sanitizer build's module needs its runtime loaded first
-asan=$(ldd "$module" | awk '/libasan/ { print $3 }')
+asan=$(asan_runtime "$module")
 # dlopen_symbols FILE WANTED... -- HIDDEN...: "NAME found|missing" for each
 # wanted symbol, "NAME hidden|LEAKED" for each hidden one
 dlopen_symbols() {

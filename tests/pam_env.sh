@@ -23,9 +23,9 @@ MODULE="$top_builddir/pam_module/.libs/pam_totp.so"
 PAM_LOGIN="$top_builddir/tests/pam_login"
 MAKE_RECORD="$top_builddir/tests/make_record"
 [ -f "$MODULE" ] || bail "$MODULE not built"
-# In the sanitizer build the driver links libasan; pam_wrapper must still be
-# preloaded, so tell ASan that it does not come first on purpose.
-if ldd "$PAM_LOGIN" 2>/dev/null | grep -q libasan; then
+# In the sanitizer build the driver links ASan's runtime; pam_wrapper must
+# still be preloaded, so tell ASan that it does not come first on purpose.
+if in_sanitizer_build; then
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 	# ASan refuses RTLD_DEEPBIND; pam_wrapper reads this (sic) to drop it
 	export UID_WRAPPER_DISABLE_DEEPBIND=1
@@ -66,7 +66,7 @@ new_record() {
 
 # In an AddressSanitizer build its runtime must come first of all the
 # libraries loaded, before the preloaded pam_wrapper, or it refuses to run.
-ASAN_LIB=$(ldd "$PAM_LOGIN" 2>/dev/null | awk '/libasan/ { print $3 }')
+ASAN_LIB=$(asan_runtime "$PAM_LOGIN")
 FIRST_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB"
 
 # with_pam_wrapper CMD... : pam_login sets PAM_WRAPPER=1 itself under the

@@ -104,6 +104,7 @@ leave(void)
 }
 
 /* one line, written whole */
+static void emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void
 emit(const char *fmt, ...)
 {

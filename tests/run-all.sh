@@ -1,8 +1,10 @@
 #!/bin/bash
 # Install what is needed, build with -Werror, run every test: the normal
-# build, then the whole suite again under AddressSanitizer+UBSan, then
-# `make distcheck`, then the Debian package built, installed, logged in
-# through and purged. Ends with one line "N passed, N failed".
+# build (gcc, the hardening flags, LTO), then the whole suite again under
+# AddressSanitizer+UBSan (clang), the fuzzers, clang's static analyzer
+# (scan-build) on a clang build with the hardening flags, `make distcheck`,
+# then the Debian package built, installed, logged in through and purged.
+# Each part ends with its time; the whole with one line "N passed, N failed".
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src" || exit 1
@@ -56,16 +58,36 @@ run_suite() {
 	cd "$src"
 }
 
+# Two compilers, each with -Werror: gcc for the normal suite, with the
+# hardening flags distributions build with and link-time optimisation;
+# clang for the sanitizer suite, and again, with the hardening flags, for
+# scan-build below.
+hardening="-O2 -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fcf-protection"
 # --with-postgresql: the PostgreSQL store is built and tested, or the
 # build fails (never a silent skip)
 # the plain suite leaves to the sanitizer suite the tests of behaviour
 # only (tests/tap.sh: skip_in_plain_build_before_sanitizers); the package
-# and distcheck parts run a login through the plain build again
-PAM_TOTP_SANITIZER_RUN_FOLLOWS=1 run_suite normal --with-postgresql
+# and distcheck parts run a login through the plain build again.
+# -flto=auto: as -flto, with the link's code generation on every core
+PAM_TOTP_SANITIZER_RUN_FOLLOWS=1 run_suite normal --with-postgresql CC=gcc \
+	CFLAGS="$hardening -flto=auto" LDFLAGS="-flto=auto"
+# clang's ASan runtime as a shared library (-shared-libsan), as gcc's
+# libasan: the tests preload it before pam_wrapper and the shims (tests/
+# tap.sh, asan_runtime). In CC, because libtool drops the flag from the
+# links of shared libraries (the module, the shims); the runtime's
+# directory, wherever this clang keeps it, as an rpath, since it is not in
+# the loader's path.
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	LSAN_OPTIONS=suppressions="$src/tests/lsan.supp":print_suppressions=0 \
-	PAM_TOTP_REPEAT_RUN=1 run_suite sanitize --with-postgresql CFLAGS="-O1 $san" LDFLAGS="$san"
+asan_so=$(clang -fsanitize=address -shared-libsan -### -x c /dev/null 2>&1 |
+	grep -o '[^" ]*libclang_rt\.asan[^" ]*\.so' | head -1)
+if [ -f "$asan_so" ]; then
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions="$src/tests/lsan.supp":print_suppressions=0 \
+		PAM_TOTP_REPEAT_RUN=1 run_suite sanitize --with-postgresql CC="clang -shared-libsan" \
+		CFLAGS="-O1 $san" LDFLAGS="$san -Wl,-rpath,${asan_so%/*}"
+else
+	echo "== sanitize: clang's shared ASan runtime not found ('$asan_so')"; failed=$((failed + 1))
+fi
 
 t0=$SECONDS
 echo "== fuzz: every libFuzzer target for ${FUZZ_SECONDS:=10}s"
@@ -76,6 +98,27 @@ ff=$(tail -1 <<<"$fuzz_out" | awk '/failed/ { print $3 + 0 }')
 [ -n "$fp" ] || { fp=0; ff=1; }
 passed=$((passed + fp)); failed=$((failed + ff))
 echo "== fuzz: $((SECONDS - t0)) s"
+
+# scan-build: clang's static analyzer over a clang build with the
+# hardening flags and -Werror of everything `make check` compiles; any
+# finding not in tests/scan_build_known.txt fails it. Then that build's
+# unit tests: the clang-built code with _FORTIFY_SOURCE at work.
+t0=$SECONDS
+echo "== scan-build: clang $hardening"
+if bash "$src/tests/scan_build.sh" "$src/_build/scan" --with-postgresql CFLAGS="$hardening"; then
+	passed=$((passed + 1))
+	out="$src/_build/scan/check.out"
+	make -C "$src/_build/scan" -j"$check_jobs" check TESTS='$(UNIT_TESTS)' >"$out" 2>&1
+	p=$(awk '/^# PASS:/ {s += $3} END {print s + 0}' "$out")
+	f=$(awk '/^# (FAIL|ERROR|XPASS):/ {s += $3} END {print s + 0}' "$out")
+	grep -q '^# TOTAL:' "$out" || { tail -20 "$out"; f=$((f + 1)); }
+	[ "$f" -gt 0 ] && grep -E '^(FAIL|ERROR|XPASS)' "$out"
+	echo "== scan-build: unit tests of the clang build: $p passed, $f failed"
+	passed=$((passed + p)); failed=$((failed + f))
+else
+	echo "== scan-build: FAILED"; failed=$((failed + 1))
+fi
+echo "== scan-build: $((SECONDS - t0)) s"
 
 # dist_missing TARBALL: the files of this clone the tarball lacks (a
 # distcheck that runs part of the suite would not notice a missing test)

@@ -29,8 +29,13 @@ pam_syslog(const pam_handle_t *pamh, int priority, const char *fmt, ...)
 }
 
 /* totp-admin logs with syslog(3): the same format, so its lines are read
- * the same way. With _FORTIFY_SOURCE the call is __syslog_chk. */
-void vsyslog(int priority, const char *fmt, va_list args);
+ * the same way. With _FORTIFY_SOURCE the call is __syslog_chk (or
+ * __vsyslog_chk), and glibc's <syslog.h> may make syslog and vsyslog
+ * macros (clang, which lacks __va_arg_pack): the four are defined, under
+ * their own names. */
+#undef syslog
+#undef vsyslog
+void vsyslog(int priority, const char *fmt, va_list args) __attribute__((format(printf, 2, 0)));
 void
 vsyslog(int priority, const char *fmt, va_list args)
 {
@@ -50,14 +55,22 @@ syslog(int priority, const char *fmt, ...)
 	va_end(args);
 }
 
-void __syslog_chk(int priority, int flag, const char *fmt, ...);
+void __vsyslog_chk(int priority, int flag, const char *fmt, va_list args)
+	__attribute__((format(printf, 3, 0)));
+void
+__vsyslog_chk(int priority, int flag, const char *fmt, va_list args)
+{
+	(void)flag;
+	vsyslog(priority, fmt, args);
+}
+
+void __syslog_chk(int priority, int flag, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void
 __syslog_chk(int priority, int flag, const char *fmt, ...)
 {
 	va_list args;
 
-	(void)flag;
 	va_start(args, fmt);
-	vsyslog(priority, fmt, args);
+	__vsyslog_chk(priority, flag, fmt, args);
 	va_end(args);
 }

@@ -38,8 +38,12 @@ stall_bound_ms() {
 	[ "$room" -ge 20 ] || room=20
 	echo $((($1 + room) * 1000))
 }
+# asan_runtime PROGRAM: the sanitizer runtime PROGRAM links, which must be
+# preloaded first into processes that load our code: gcc's libasan, or
+# clang's libclang_rt.asan (built with -shared-libsan). Empty in a plain build.
+asan_runtime() { ldd "$1" 2>/dev/null | awk '/libasan|libclang_rt\.asan/ { print $3; exit }'; }
 # in_sanitizer_build: whether this build's programs run under ASan/UBSan
-in_sanitizer_build() { ldd "$top_builddir/tests/pam_login" 2>/dev/null | grep -q libasan; }
+in_sanitizer_build() { [ -n "$(asan_runtime "$top_builddir/tests/pam_login")" ]; }
 # repeat_count SUITE REPEAT SOAK: how many rounds (or kills) a race or
 # crash test runs. SUITE in the plain build, which is every run of the
 # test command; REPEAT in the sanitizer build and `make distcheck`

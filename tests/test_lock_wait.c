@@ -106,7 +106,7 @@ someone_waits(ino_t ino)
 
 	if (f == NULL)
 		return 0;
-	snprintf(want, sizeof(want), ":%lu ", (unsigned long)ino);
+	snprintf(want, sizeof(want), ":%llu ", (unsigned long long)ino);
 	while (!found && fgets(line, sizeof(line), f) != NULL)
 		found = strstr(line, "->") != NULL && strstr(line, want) != NULL;
 	fclose(f);

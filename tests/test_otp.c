@@ -134,7 +134,9 @@ test_bad_arguments(void **state)
 static void
 test_alg_names(void **state)
 {
-	otp_alg a;
+	/* set: gcc -flto inlines the lookup and cannot know that a failed
+	 * assert_int_equal does not return (-Wmaybe-uninitialized) */
+	otp_alg a = (otp_alg)-1;
 
 	(void)state;
 	assert_int_equal(otp_alg_from_name("sha1", &a), 0);

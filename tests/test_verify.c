@@ -794,7 +794,7 @@ test_malformed(void **state)
 	char *big;
 	char c[OTP_CODE_SIZE], typed[32];
 	static const char *const inputs[] = {
-		"", " ", "abcdef", "12345", "1234567", "12345\x01", "\x01" "123456",
+		"", " ", "abcdef", "12345", "1234567", "12345\x01", "\001123456",
 		"123456\x1b", "123  456", "12-34-56", "+12345",
 		"\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93\xef\xbc\x94\xef\xbc\x95\xef\xbc\x96",
 		"abcd-efgh-jkmn",  /* recovery shape, but no recovery codes */

@@ -39,7 +39,7 @@ code() {
 test_clock_wrapper() {
 	local prog=$1 out asan
 	out="$2/$(basename "$1")"
-	asan=$(ldd "$prog" 2>/dev/null | awk '/libasan/ { print $3 }')
+	asan=$(asan_runtime "$prog")
 	printf '#!/bin/sh\nLD_PRELOAD="%s${LD_PRELOAD:+:$LD_PRELOAD}" exec "%s" "$@"\n' \
 		"${asan:+$asan:}$TIME_SHIM" "$prog" >"$out" && chmod 755 "$out" && echo "$out"
 }
