@@ -123,12 +123,15 @@ pg_admin "CREATE ROLE pam_totp LOGIN PASSWORD '$PAM_PW';
 	GRANT SELECT, UPDATE ON pam_totp_records TO pam_totp;" || bail "cannot create the PAM role"
 
 # pg_enroll USER [make_record options]: USER's row replaced by a fresh
-# record with $SECRET, through a record file and totp-enroll --import
+# record with $SECRET, through a record file and totp-enroll --import. The
+# file is in a directory of root's alone: --import reads it as an
+# administrator's store, and $PGD is the server's user's.
+mkdir -m 700 "$T/import"
 pg_enroll() {
 	local user=$1; shift
 	pg_psql "$ADMIN_DB" -v u="$user" <<<"DELETE FROM pam_totp_records WHERE user_name = :'u';" &&
-		new_record "$PGD/import.rec" "$@" &&
-		"$ENROLL" --import --quiet --conf "$ADMIN_CONF" "$user=$PGD/import.rec"
+		new_record "$T/import/rec" "$@" &&
+		"$ENROLL" --import --quiet --conf "$ADMIN_CONF" "$user=$T/import/rec"
 }
 
 # pg_wait_for DESC SQL: wait until SQL (as the administrator) answers t.
