@@ -62,6 +62,6 @@ timed_login nullok root "$(code)"
 pg_thaw
 check_eq "nullok, the server frozen: denied" PAM_AUTHINFO_UNAVAIL "$result"
 check "  after one db_timeout=4, not two (took $ms ms)" test "$ms" -lt 7000
-check "  logged once, with the reason" test "$(grep -c 'database unavailable' "$T/last.log")" -eq 1
+check "  logged once, with the reason" test "$(grep -c 'database reached' "$T/last.log")" -eq 1
 
 tap_done
