@@ -17,8 +17,9 @@ enum login_outcome {
 	LOGIN_DENIED,             /* wrong, malformed, replayed, locked out */
 	LOGIN_NO_RECORD,          /* the user is not enrolled */
 	LOGIN_ERROR,              /* unsafe, unreadable, malformed or unwritable record */
-	LOGIN_UNAVAILABLE,        /* the store (database) cannot be reached in time:
-	                             nothing decided, nothing written */
+	LOGIN_UNAVAILABLE,        /* no server of the database could be reached
+	                             (STORE_UNAVAILABLE): nothing decided,
+	                             nothing written */
 	LOGIN_NOT_A_CODE          /* a stacked token that is not exactly a code of
 	                             the record's digits: nothing decided, nothing
 	                             written (it may be a password) */

@@ -1,7 +1,7 @@
 /* Connecting to the PostgreSQL store: every server of a list in turn, each
- * within its own share of the deadline, and a failure told apart as "not
- * reachable" (which db_unavailable=ignore may skip) or "refused" (a
- * configuration or trust error, always denied). See pg_connect.h. */
+ * within its own share of the deadline, and a failure told apart as "no
+ * server reached" (which db_unavailable=ignore may skip) or "a server was
+ * reached" (busy, full, refusing us: always denied). See pg_connect.h. */
 #define _GNU_SOURCE 1 /* getaddrinfo_a */
 #include "config.h"
 
@@ -82,13 +82,15 @@ pg_wait_socket(PGconn *conn, short events, const struct timespec *deadline, long
 }
 
 int
-pg_sqlstate_unavailable(const char *state)
+pg_sqlstate_busy(const char *state)
 {
 	static const char *const codes[] = {
 		"57P01", "57P02", "57P03",   /* shutdown, crash, starting up */
+		"57P05",                     /* idle_session_timeout */
 		"57014",                     /* statement_timeout */
 		"55P03",                     /* lock_not_available */
 		"25006",                     /* read-only transaction: a standby */
+		"25P03",                     /* idle_in_transaction_session_timeout */
 		NULL
 	};
 
@@ -197,35 +199,42 @@ verbose_sqlstate(const char *msg, char state[6])
 	return NULL;
 }
 
-/* Why a connection attempt failed, from the server's SQLSTATE when it
- * sent one, else from how far the attempt got: not past opening the
- * socket, or not past the check for a primary, is "unreachable"; so is a
- * server that hung up without a word (hung_up: a backend ended by a
- * shutdown, as a stopping server does to logins mid-start); failing in
- * TLS or authentication on our side is a configuration or trust error. */
-static enum store_status
-attempt_failure(PGconn *conn, ConnStatusType stage, int hung_up, char *err, size_t err_size)
+/* Whether a connection in this state has its socket connected: the
+ * server (or a pooler, or whatever listens there) was reached. Only the
+ * states before the connect completes say no, so a state a later libpq
+ * adds counts as reached, which denies. */
+static int
+stage_reached(ConnStatusType stage)
 {
-	const char *msg = PQerrorMessage(conn);
-	char state[6], *text, *loc;
-	enum store_status st;
+	return stage != CONNECTION_NEEDED && stage != CONNECTION_STARTED &&
+	       stage != CONNECTION_BAD;
+}
 
-	if (verbose_sqlstate(msg, state) != NULL)
-		st = pg_sqlstate_unavailable(state) ? STORE_UNAVAILABLE : STORE_ERROR;
-	else if (stage == CONNECTION_STARTED || stage == CONNECTION_NEEDED ||
-		 stage == CONNECTION_MADE || hung_up)
-		st = STORE_UNAVAILABLE;
+/* Why a connection attempt failed. Not reached (the socket never
+ * connected: refused, no route, no socket): an outage. Reached: never an
+ * outage, whatever the server said; the words only tell a server that
+ * cannot serve now (its SQLSTATE says so, or it hung up without a word)
+ * from a configuration or trust error (authentication, TLS, an unknown
+ * database or role). */
+static enum store_status
+attempt_failure(PGconn *conn, int reached, int hung_up, char *err, size_t err_size)
+{
+	const char *msg = PQerrorMessage(conn), *what;
+	char state[6], *text, *loc;
+
+	if (!reached)
+		what = "database unavailable";
+	else if (verbose_sqlstate(msg, state) != NULL ? pg_sqlstate_busy(state) : hung_up)
+		what = PG_REACHED_BUSY;
 	else
-		st = STORE_ERROR;
+		what = "database refused the connection (configuration or trust error)";
 	/* the verbose form's LOCATION line is the server's source: not logged */
 	text = strdup(msg);
 	if (text != NULL && (loc = strstr(text, "\nLOCATION:")) != NULL)
 		*loc = '\0';
-	pg_set_err(err, err_size, st == STORE_UNAVAILABLE ? "database unavailable" :
-		   "database refused the connection (configuration or trust error)",
-		   text != NULL ? text : msg);
+	pg_set_err(err, err_size, what, text != NULL ? text : msg);
 	free(text);
-	return st;
+	return reached ? STORE_ERROR : STORE_UNAVAILABLE;
 }
 
 /* Whether the server is a read-only standby (PostgreSQL 14 reports
@@ -299,10 +308,10 @@ attempt(const char *const *keys, const char *const *values, int expand, int inse
 	char *err, size_t err_size)
 {
 	PostgresPollingStatusType poll_st = PGRES_POLLING_WRITING;
-	ConnStatusType stage;
 	short revents = 0;
 	PGconn *conn;
-	enum store_status st = STORE_UNAVAILABLE;
+	enum store_status st = STORE_ERROR;
+	int reached;
 
 	*out = NULL;
 	conn = PQconnectStartParams(keys, values, expand);
@@ -316,17 +325,20 @@ attempt(const char *const *keys, const char *const *values, int expand, int inse
 	}
 	/* the SQLSTATE of a refusal appears only in the verbose message */
 	PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
-	stage = PQstatus(conn);
-	if (stage == CONNECTION_BAD) {
-		/* e.g. no server at the socket: libpq tried at once */
-		st = attempt_failure(conn, CONNECTION_STARTED, 0, err, err_size);
+	/* Whether the socket ever connected, sticky: a state is read before
+	 * every poll, so no connect escapes it, also when libpq moves on to
+	 * another address or host itself (a service file's list). A failed
+	 * start is a connect that failed at once (no server at the socket). */
+	reached = stage_reached(PQstatus(conn));
+	if (PQstatus(conn) == CONNECTION_BAD) {
+		st = attempt_failure(conn, 0, 0, err, err_size);
 		goto out;
 	}
 	while (poll_st != PGRES_POLLING_OK) {
 		int r;
 
 		if (poll_st == PGRES_POLLING_FAILED) {
-			st = attempt_failure(conn, stage, (revents & (POLLHUP | POLLRDHUP)) != 0,
+			st = attempt_failure(conn, reached, (revents & (POLLHUP | POLLRDHUP)) != 0,
 					     err, err_size);
 			goto out;
 		}
@@ -335,24 +347,36 @@ attempt(const char *const *keys, const char *const *values, int expand, int inse
 		if (r <= 0) {
 			char why[320];
 
-			/* values[0]: connect_timeout, which is db_timeout */
-			if (r == 0)
+			/* values[0]: connect_timeout, which is db_timeout. Only a
+			 * connect with no answer is an outage; a server that took
+			 * the connection and said nothing more in time (frozen,
+			 * overloaded) was reached. */
+			if (r < 0) {
+				snprintf(why, sizeof(why), "%s: %s", where, strerror(errno));
+				pg_set_err(err, err_size, "database: cannot wait for the server", why);
+			} else if (!reached) {
 				snprintf(why, sizeof(why), "no connection within %s s (%s: no "
 					 "answer in time)", keys[0] != NULL ? values[0] : "?", where);
-			else
-				snprintf(why, sizeof(why), "%s: %s", where, strerror(errno));
-			pg_set_err(err, err_size, "database unavailable", why);
+				pg_set_err(err, err_size, "database unavailable", why);
+				st = STORE_UNAVAILABLE;
+			} else {
+				snprintf(why, sizeof(why), "%s: connected, and no answer within %s s",
+					 where, keys[0] != NULL ? values[0] : "?");
+				pg_set_err(err, err_size, PG_REACHED_BUSY, why);
+			}
 			goto out;
 		}
-		stage = PQstatus(conn);
+		reached |= stage_reached(PQstatus(conn));
 		poll_st = PQconnectPoll(conn);
+		if (poll_st != PGRES_POLLING_FAILED)
+			reached |= stage_reached(PQstatus(conn));
 	}
 	PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
 	if (read_only(conn)) {
 		char why[320];
 
 		snprintf(why, sizeof(why), "%s: a read-only server (a standby)", where);
-		pg_set_err(err, err_size, "database unavailable", why);
+		pg_set_err(err, err_size, PG_REACHED_BUSY, why);
 		goto out;
 	}
 	*out = conn;
@@ -511,9 +535,9 @@ lookup(const char *host, const struct timespec *deadline, char addrs[][NI_MAXHOS
 	list[0] = &l->cb;
 	rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
 	if (rc != 0) {
+		/* this host could not even ask: not an outage of the server */
 		free(l);
-		*st = STORE_UNAVAILABLE;
-		pg_set_err(err, err_size, "database unavailable: name lookup", gai_strerror(rc));
+		pg_set_err(err, err_size, "database: cannot start the name lookup", gai_strerror(rc));
 		return 0;
 	}
 	for (;;) {
@@ -545,9 +569,11 @@ lookup(const char *host, const struct timespec *deadline, char addrs[][NI_MAXHOS
 		char why[320];
 
 		snprintf(why, sizeof(why), "name lookup of %s: %s", host, gai_strerror(rc));
-		/* a name that does not exist is a mistake in db=; a resolver
-		 * that fails for now (EAI_AGAIN) is an outage */
-		*st = rc == EAI_NONAME ? STORE_ERROR : STORE_UNAVAILABLE;
+		/* only a resolver that fails (for now, EAI_AGAIN, or for good)
+		 * is an outage; a name that does not exist or has no address
+		 * is a mistake in db=, and a failure of this host's own
+		 * (memory, a system call) is not the server's */
+		*st = rc == EAI_AGAIN || rc == EAI_FAIL ? STORE_UNAVAILABLE : STORE_ERROR;
 		pg_set_err(err, err_size, *st == STORE_ERROR ?
 			   "database refused the connection (configuration or trust error)" :
 			   "database unavailable", why);

@@ -17,18 +17,25 @@
  * server that accepts and never answers, or a resolver that never
  * answers, cannot use up the time of the next one. Only a writable
  * primary is taken. On failure the result says why:
- *   STORE_UNAVAILABLE  no server could be reached: no route, refused,
- *                      no answer in time, a name lookup that timed out,
- *                      a server starting up, shutting down or full, or a
- *                      read-only standby
- *   STORE_ERROR        a configuration or trust error, even when another
- *                      server was unreachable: an unknown database or
- *                      role, a rejected password, a TLS failure (missing
- *                      CA file, certificate check), a name that does not
- *                      exist, a connection string libpq refuses, a
- *                      server reached over TCP without sslmode=verify-full
- *                      (unless insecure: db_insecure_transport=yes).
- * db_unavailable=ignore may skip the second factor for the first only. */
+ *   STORE_UNAVAILABLE  no server of the list was reached: for every one
+ *                      the connect was refused, found no route or no
+ *                      socket, or had no answer in time, or its name
+ *                      lookup had no answer (a name that does not exist
+ *                      is a mistake in db=: STORE_ERROR)
+ *   STORE_ERROR        anything else, as soon as one server was reached
+ *                      (its socket connected), whatever the others did:
+ *                      a server that then cannot serve the login (full,
+ *                      starting up, shutting down, a read-only standby, a
+ *                      pooler with no room, no answer after the connect,
+ *                      a hang-up; err begins PG_REACHED_BUSY), a
+ *                      configuration or trust error (an unknown database
+ *                      or role, a rejected password, a TLS failure), and,
+ *                      before anything is tried, a connection string
+ *                      libpq refuses or a server reached over TCP without
+ *                      sslmode=verify-full (unless insecure:
+ *                      db_insecure_transport=yes).
+ * db_unavailable=ignore may skip the second factor for the first only:
+ * whoever can fill a server, a pooler or a lock must not be able to. */
 enum store_status pg_connect(const char *conninfo, unsigned timeout, int insecure,
 			     const struct timespec *deadline, PGconn **out,
 			     char *err, size_t err_size);
@@ -50,10 +57,18 @@ long pg_ms_left(const struct timespec *deadline);
 int pg_wait_socket(PGconn *conn, short events, const struct timespec *deadline,
 		   long grace_ms, short *revents);
 
-/* Whether an SQLSTATE says the server cannot serve now (down, starting,
- * full, too slow, a standby), as against an error in the data, the schema
- * or the configuration. NULL (no SQLSTATE) counts as unavailable: a
- * client-side failure of an established connection. */
-int pg_sqlstate_unavailable(const char *state);
+/* The start of err when a server was reached and cannot serve now:
+ * STORE_ERROR, never STORE_UNAVAILABLE (see pg_connect). */
+#define PG_REACHED_BUSY "database reached but not serving (not an outage: " \
+	"db_unavailable=ignore does not apply)"
+
+/* Whether an SQLSTATE says a server that answered cannot serve now (full,
+ * starting, shutting down, a statement or lock wait cut short, a
+ * read-only standby, a connection exception), as against an error in the
+ * data, the schema or the configuration. NULL (no SQLSTATE) counts as
+ * busy: a client-side failure of an established connection. It chooses
+ * the words of the log line only: a server that answered is never an
+ * outage. */
+int pg_sqlstate_busy(const char *state);
 
 #endif

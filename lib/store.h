@@ -16,9 +16,12 @@ enum store_status {
 	STORE_OK = 0,
 	STORE_NOT_FOUND,   /* no record for this user */
 	STORE_ERROR,       /* anything else: unsafe, unreadable, malformed, I/O */
-	STORE_UNAVAILABLE  /* the store cannot be reached in time (database
-	                      down, slow or the row lock not granted): nothing
-	                      was decided, nothing was written */
+	STORE_UNAVAILABLE  /* no server of the database could be reached
+	                      (refused, no route, no socket, no answer to the
+	                      connect, no answer from the resolver): nothing
+	                      was decided, nothing was written. A server that
+	                      was reached and cannot serve (full, busy, a lock
+	                      not granted in time, a standby) is STORE_ERROR */
 };
 
 struct store_user {

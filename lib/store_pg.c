@@ -143,7 +143,11 @@ row_record(const struct seal_key *key, const struct seal_key *old, const char *u
 /* Run one statement (parameters as text) and wait for its result within
  * the deadline. On STORE_OK *res holds the result (the caller PQclears
  * it, when res is not NULL). want: PGRES_COMMAND_OK or PGRES_TUPLES_OK.
- * sql without parameters may hold several statements. */
+ * sql without parameters may hold several statements. The server was
+ * reached, so a failure is STORE_ERROR, never STORE_UNAVAILABLE: a lock
+ * not granted in time, no reply by the deadline, a connection lost, a
+ * server shutting down (err begins PG_REACHED_BUSY for those), or an
+ * error in the data, the schema or a privilege ("database error"). */
 static enum store_status
 pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int nparams,
        const char *const *params, ExecStatusType want, PGresult **res,
@@ -158,22 +162,22 @@ pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int npara
 	sent = nparams > 0 ? PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)
 			   : PQsendQuery(conn, sql);
 	if (!sent) {
-		pg_set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
-		return STORE_UNAVAILABLE;
+		pg_set_err(err, err_size, PG_REACHED_BUSY, PQerrorMessage(conn));
+		return STORE_ERROR;
 	}
 	for (;;) {
 		while (PQisBusy(conn)) {
 			int w = pg_wait_socket(conn, POLLIN, deadline, GRACE_MS, NULL);
 
 			if (w <= 0) {
-				pg_set_err(err, err_size, "database unavailable",
+				pg_set_err(err, err_size, PG_REACHED_BUSY,
 					w == 0 ? "no reply in time" : strerror(errno));
-				ret = STORE_UNAVAILABLE;
+				ret = STORE_ERROR;
 				goto out;
 			}
 			if (!PQconsumeInput(conn)) {
-				pg_set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
-				ret = STORE_UNAVAILABLE;
+				pg_set_err(err, err_size, PG_REACHED_BUSY, PQerrorMessage(conn));
+				ret = STORE_ERROR;
 				goto out;
 			}
 		}
@@ -184,18 +188,18 @@ pg_run(PGconn *conn, const struct timespec *deadline, const char *sql, int npara
 		    !(want == PGRES_COMMAND_OK && PQresultStatus(r) == PGRES_TUPLES_OK)) {
 			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
-			ret = pg_sqlstate_unavailable(state) || PQstatus(conn) == CONNECTION_BAD
-			      ? STORE_UNAVAILABLE : STORE_ERROR;
-			pg_set_err(err, err_size, ret == STORE_UNAVAILABLE ? "database unavailable"
-				: "database error", PQresultErrorMessage(r));
+			ret = STORE_ERROR;
+			pg_set_err(err, err_size, pg_sqlstate_busy(state) ||
+				   PQstatus(conn) == CONNECTION_BAD ? PG_REACHED_BUSY :
+				   "database error", PQresultErrorMessage(r));
 			duplicate = state != NULL && strcmp(state, "23505") == 0;
 		}
 		PQclear(last);
 		last = r;
 	}
 	if (ret == STORE_OK && last == NULL) {
-		pg_set_err(err, err_size, "database unavailable", PQerrorMessage(conn));
-		ret = STORE_UNAVAILABLE;
+		pg_set_err(err, err_size, PG_REACHED_BUSY, PQerrorMessage(conn));
+		ret = STORE_ERROR;
 	}
 out:
 	if (ret == STORE_OK && res != NULL)
@@ -314,7 +318,11 @@ store_pg_disconnect(struct pg_session *sess)
  * connection's own for its first use (connecting and the transaction
  * share db_timeout), a fresh one after that (the user typed meanwhile).
  * A connection the server dropped while idle (a restart, an idle
- * timeout) is replaced: the only case of a second connection. */
+ * timeout) is replaced: the only case of a second connection. So the
+ * server as it is now decides: one stopped while the user typed is an
+ * outage when nothing answers the new connect, or serves again; the old
+ * connection's last words ("terminating connection") are not taken for
+ * a server that was reached and cannot serve. */
 static enum store_status
 session_use(struct pg_session *sess, struct timespec *deadline, char *err, size_t err_size)
 {
@@ -331,9 +339,11 @@ session_use(struct pg_session *sess, struct timespec *deadline, char *err, size_
 		pfd.fd = PQsocket(sess->conn);
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		/* an idle connection has nothing to say unless it is closing */
-		if (poll(&pfd, 1, 0) == 0 ||
-		    (PQconsumeInput(sess->conn) && PQstatus(sess->conn) == CONNECTION_OK))
+		/* An idle connection has nothing to say unless it is closing.
+		 * Reading what it says does not tell: libpq reads a server's
+		 * FATAL before the end of the stream, and keeps the connection
+		 * OK until the next query fails with it. */
+		if (poll(&pfd, 1, 0) == 0)
 			return STORE_OK;
 	}
 	if (sess->conn != NULL)

@@ -27,6 +27,7 @@
 #   pg_wait_for DESC SQL        wait until SQL answers t (wait_for, capped at 60 s)
 #   timed_login SERVICE USER ANSWER  login; $ms: how long pam_authenticate took
 #   pg_hold USER / pg_release   another session holds USER's row lock until released
+#   pg_hold_sql NAME SQL        another session runs SQL in a transaction, until pg_release
 #   login_bg SERVICE USER ANSWER LOG  a login in the background, its pid in
 #                               $bg_login (that of pam_login itself: it can be stopped)
 #   silent_server NAME ADDRESS  a server that accepts connections and never
@@ -137,12 +138,15 @@ pg_admin "CREATE ROLE pam_totp LOGIN PASSWORD '$PAM_PW';
 	GRANT SELECT, UPDATE ON pam_totp_records TO pam_totp;" || bail "cannot create the PAM role"
 
 # pg_enroll USER [make_record options]: USER's row replaced by a fresh
-# record with $SECRET, through a record file and totp-enroll --import
+# record with $SECRET, through a record file and totp-enroll --import. The
+# file is in a directory of root's alone: --import reads it as an
+# administrator's store, and $PGD is the server's user's.
+mkdir -m 700 "$T/import"
 pg_enroll() {
 	local user=$1; shift
 	pg_psql "$ADMIN_DB" -v u="$user" <<<"DELETE FROM pam_totp_records WHERE user_name = :'u';" &&
-		new_record "$T/import.rec" "$@" &&
-		"$ENROLL" --import --quiet --conf "$ADMIN_CONF" "$user=$T/import.rec"
+		new_record "$T/import/rec" "$@" &&
+		"$ENROLL" --import --quiet --conf "$ADMIN_CONF" "$user=$T/import/rec"
 }
 
 # pg_wait_for DESC SQL: wait until SQL (as the administrator) answers t.
@@ -162,14 +166,21 @@ timed_login() {
 # statements from descriptor 7: start background commands meanwhile with
 # 7>&-, or psql never sees the end of its input.
 pg_hold() {
+	pg_hold_sql pg_hold "SELECT 1 FROM pam_totp_records WHERE user_name = '${1//\'/\'\'}' FOR UPDATE;"
+}
+# pg_hold_sql NAME SQL: as pg_hold, a session of the administrator
+# (application_name NAME) that runs SQL (one statement) in a transaction,
+# and stays in it until pg_release. Waited for: idle in its transaction
+# after SQL, not after the BEGIN that psql sends on its own before it.
+pg_hold_sql() {
 	rm -f "$T/hold.fifo" && mkfifo "$T/hold.fifo"
-	pg_psql "$ADMIN_DB application_name=pg_hold" <"$T/hold.fifo" >"$T/hold.out" 2>&1 &
+	pg_psql "$ADMIN_DB application_name=$1" <"$T/hold.fifo" >"$T/hold.out" 2>&1 &
 	pg_holder=$!
 	exec 7>"$T/hold.fifo"
-	printf "BEGIN; SELECT 1 FROM pam_totp_records WHERE user_name = '%s' FOR UPDATE;\n" \
-		"${1//\'/\'\'}" >&7
-	pg_wait_for "pg_hold has the row" "SELECT count(*) = 1 FROM pg_stat_activity
-		WHERE application_name = 'pg_hold' AND state = 'idle in transaction'"
+	printf 'BEGIN; %s\n' "$2" >&7
+	pg_wait_for "$1 in its transaction" "SELECT count(*) = 1 FROM pg_stat_activity
+		WHERE application_name = '$1' AND state = 'idle in transaction'
+		AND query NOT ILIKE 'BEGIN%'"
 }
 pg_release() {
 	echo "COMMIT;" >&7
