@@ -260,7 +260,7 @@ main(int argc, char **argv)
 		case 's': start_ns = atoll(optarg); break;
 		case 'b': barrier = optarg; break;
 		case 'e':
-			if (n_env == ENV_MAX)
+			if (n_env == ENV_MAX || optarg == NULL)
 				return 99;
 			pam_env[n_env++] = optarg;
 			break;
