@@ -27,6 +27,7 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <cmocka.h>
@@ -96,17 +97,20 @@ now_ms(void)
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-/* Does /proc/locks show a process waiting for a lock on inode ino? */
+/* Does /proc/locks show a process waiting for a lock on the file st
+ * describes? Its device too: other file systems (another test run's /tmp)
+ * have inodes of the same numbers. */
 static int
-someone_waits(ino_t ino)
+someone_waits(const struct stat *st)
 {
-	char line[256], want[32];
+	char line[256], want[64];
 	FILE *f = fopen("/proc/locks", "r");
 	int found = 0;
 
 	if (f == NULL)
 		return 0;
-	snprintf(want, sizeof(want), ":%llu ", (unsigned long long)ino);
+	snprintf(want, sizeof(want), " %02x:%02x:%lu ", major(st->st_dev), minor(st->st_dev),
+		 (unsigned long)st->st_ino);
 	while (!found && fgets(line, sizeof(line), f) != NULL)
 		found = strstr(line, "->") != NULL && strstr(line, want) != NULL;
 	fclose(f);
@@ -140,7 +144,7 @@ start_holder(enum release how)
 			if (write(ready[1], &self, sizeof(self)) != sizeof(self))
 				_exit(1);
 			if (how == RELEASE_ON_WAITER) {
-				while (!someone_waits(st.st_ino) && poll(&test_ends, 1, 1) == 0)
+				while (!someone_waits(&st) && poll(&test_ends, 1, 1) == 0)
 					;
 				flock(fd, LOCK_UN);
 				_exit(0);
@@ -226,7 +230,7 @@ test_holder_killed(void **state)
 	assert_int_equal(fstat(fd, &st), 0);
 	holder = start_holder(RELEASE_NEVER);
 	if (fork() == 0) {
-		while (!someone_waits(st.st_ino))
+		while (!someone_waits(&st))
 			(void)poll(NULL, 0, 1);
 		kill(holder, SIGKILL);
 		_exit(0);
@@ -434,11 +438,11 @@ parent_killed_scenario(void)
 		_exit(host_handler_ran ? 30 : 31);
 	}
 	/* wait for the helper to queue for the lock */
-	for (int i = 0; i < 60000 && (helper == 0 || !someone_waits(st.st_ino)); i++) {
+	for (int i = 0; i < 60000 && (helper == 0 || !someone_waits(&st)); i++) {
 		helper = helper_of(login);
 		(void)poll(NULL, 0, 1);
 	}
-	if (helper == 0 || !someone_waits(st.st_ino))
+	if (helper == 0 || !someone_waits(&st))
 		return 22;
 	if (open_descriptors(helper) != 2)
 		return 23;
