@@ -15,7 +15,9 @@ dir=$1
 shift
 command -v scan-build >/dev/null || { echo "scan-build not installed (apt-get install clang-tools)"; exit 1; }
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || exit 1
-if ! scan-build --use-cc=clang "$src/configure" -q --enable-werror "$@" >configure.out 2>&1; then
+# configured for clang itself: scan-build puts its compiler wrapper in make's
+# CC, and analysing configure's test programs would only cost time
+if ! CC=clang "$src/configure" -q --enable-werror "$@" >configure.out 2>&1; then
 	tail -20 configure.out; echo "scan-build: configure failed"; exit 1
 fi
 if ! scan-build --use-cc=clang -plist -o "$dir/report" make -j"$(nproc)" check TESTS= \
