@@ -225,15 +225,16 @@ enrol(struct bench *b, char **users, size_t from, size_t to, int durable)
 {
 	char path[PATH_MAX + 300], err[512];
 	FILE *f = NULL;
+	const enum mod mod = b->mod; /* the same for every user */
 
-	if (b->mod == M_OATH) {
+	if (mod == M_OATH) {
 		snprintf(path, sizeof(path), "%s/users.oath", b->store);
 		f = fopen(path, "a");
 		if (f == NULL)
 			die(path);
 	}
 	for (size_t i = from; i < to; i++) {
-		switch (b->mod) {
+		switch (mod) {
 		case M_TOTP:
 			snprintf(path, sizeof(path), "%s/%s", b->store, users[i]);
 			if (durable) {
@@ -884,13 +885,14 @@ main(int argc, char **argv)
 	static const char *const mods[3] = { "totp", "ga", "oath" };
 	struct bench bs[3];
 	FILE *samples = NULL;
+	const char *samples_path = getenv("PAM_BENCH_SAMPLES");
 
 	if (argc < 3)
 		usage();
-	if (getenv("PAM_BENCH_SAMPLES") != NULL) {
-		samples = fopen(getenv("PAM_BENCH_SAMPLES"), "w");
+	if (samples_path != NULL) {
+		samples = fopen(samples_path, "w");
 		if (samples == NULL)
-			die(getenv("PAM_BENCH_SAMPLES"));
+			die(samples_path);
 		fprintf(samples, "module,figure,index,ns\n");
 	}
 	if ((strcmp(argv[1], "run") == 0 && argc == 7 + PAR_PROCS) ||

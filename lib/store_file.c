@@ -139,7 +139,7 @@ static int
 sync_uncommitted_name(struct file_store *s)
 {
 	char dir[PATH_MAX], *slash;
-	int dfd, ret;
+	int dfd, ret, err;
 
 	if ((s->st.st_mode & S_ISVTX) == 0)
 		return 0;
@@ -154,9 +154,11 @@ sync_uncommitted_name(struct file_store *s)
 	if (dfd < 0)
 		return -1;
 	ret = fsync(dfd);
+	err = errno; /* the caller reports fsync's error, not close's */
 	close(dfd);
 	if (ret == 0)
 		(void)fchmod(s->fd, s->st.st_mode & 0777);
+	errno = err;
 	return ret;
 }
 

@@ -27,8 +27,10 @@ MAKE_RECORD="$top_builddir/tests/make_record"
 # still be preloaded, so tell ASan that it does not come first on purpose.
 if in_sanitizer_build; then
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-	# ASan refuses RTLD_DEEPBIND; pam_wrapper reads this (sic) to drop it
-	export UID_WRAPPER_DISABLE_DEEPBIND=1
+	# ASan refuses RTLD_DEEPBIND; pam_wrapper drops it when told: 1.1.4
+	# (Debian 12) reads UID_WRAPPER_DISABLE_DEEPBIND (sic), 1.1.7 (Debian
+	# 13) PAM_WRAPPER_DISABLE_DEEPBIND
+	export UID_WRAPPER_DISABLE_DEEPBIND=1 PAM_WRAPPER_DISABLE_DEEPBIND=1
 fi
 
 T=$(mktemp -d /tmp/pam_totp_test.XXXXXX)
