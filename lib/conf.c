@@ -52,6 +52,7 @@ config_defaults(struct totp_config *cfg)
 	cfg->lock_timeout = 10;
 	cfg->store = CONFIG_STORE_FILE;
 	cfg->db_timeout = CONFIG_DB_TIMEOUT;
+	cfg->split_digits = OTP_DIGITS_MIN;
 }
 
 
@@ -72,6 +73,8 @@ static const struct number_option number_options[] = {
 	{ "lock_timeout", offsetof(struct totp_config, lock_timeout), 1, 300 },
 	{ "fail_delay", offsetof(struct totp_config, fail_delay), 0, 60000 },
 	{ "db_timeout", offsetof(struct totp_config, db_timeout), 1, 300 },
+	{ "split_digits", offsetof(struct totp_config, split_digits), OTP_DIGITS_MIN,
+	  OTP_DIGITS_MAX },
 };
 
 /* Options whose value is one of a few words, each meaning a number. */

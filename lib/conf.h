@@ -66,6 +66,9 @@ struct totp_config {
 	int try_first_pass;
 	int use_first_pass;
 	int split_pass;                  /* split_pass: the first of two steps (pam_totp(8)) */
+	unsigned split_digits;           /* the digits split_pass cuts off the answer: known
+	                                    without the record, which is read only after
+	                                    the answer is in */
 	int enroll_prompt;               /* enroll=prompt: enrol a user without a record
 	                                    inside the login (lib/enrol_limits.h) */
 	char enroll_until[CONFIG_DATE_MAX]; /* YYYY-MM-DD; empty: no deadline */

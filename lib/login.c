@@ -38,8 +38,11 @@ login_db_close(struct login_db *db)
 {
 	if (db != NULL && db->api != NULL && db->session != NULL)
 		db->api->disconnect(db->session);
-	if (db != NULL)
-		db->session = NULL;
+	if (db == NULL)
+		return;
+	db->session = NULL;
+	if (db->tried && db->status == STORE_OK)
+		db->tried = 0;
 }
 
 enum store_status
@@ -98,24 +101,6 @@ login_record_missing(const struct totp_config *cfg, struct login_db *db,
 	if (in_home)
 		secure_fsid_leave(&fsid);
 	return missing;
-}
-
-unsigned
-login_code_digits(const struct totp_config *cfg, struct login_db *db,
-		  const struct store_user *user)
-{
-	char err[256];
-	struct totp_store *store = NULL;
-	struct totp_record rec;
-	unsigned digits = OTP_DIGITS_MIN;
-
-	memset(&rec, 0, sizeof(rec));
-	if (login_open_store(cfg, db, user, &store, err, sizeof(err)) == STORE_OK &&
-	    store_read(store, &rec, err, sizeof(err)) == STORE_OK)
-		digits = rec.digits;
-	store_close(store);
-	record_wipe(&rec);
-	return digits;
 }
 
 static enum login_outcome

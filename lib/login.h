@@ -35,10 +35,9 @@ struct login_result {
 
 /* The database side of one login (store=postgresql): the plugin's calls
  * (store.h; NULL when there is none: the store then fails with
- * LOGIN_ERROR / STORE_ERROR) and the one connection every step of the
- * login uses, opened at the first need. A failure to connect is kept:
- * the login does not wait for the database a second time. Zero it, set
- * api, and end with login_db_close. */
+ * LOGIN_ERROR / STORE_ERROR) and the connection the login's steps use,
+ * opened at the first need. Zero it, set api, and end with
+ * login_db_close. */
 struct login_db {
 	const struct store_pg_api *api;
 	struct pg_session *session;
@@ -46,6 +45,11 @@ struct login_db {
 	enum store_status status;     /* of connecting, once tried */
 	char err[256];
 };
+/* Disconnect. The module calls it before every prompt, so no connection
+ * (and no lock or transaction: each step ends its own) waits on a person:
+ * idle prompts cannot use up the server's connections. The next step
+ * connects again, unless connecting failed: that failure is kept, so the
+ * login does not wait for the database a second time. */
 void login_db_close(struct login_db *db);
 
 /* db: see struct login_db; not used with the file store.
@@ -60,13 +64,6 @@ void login_db_close(struct login_db *db);
 enum login_outcome login_attempt(const struct totp_config *cfg, struct login_db *db,
 				 const struct store_user *user, const char *input,
 				 int stacked, int64_t now, struct login_result *res);
-
-/* The number of digits of the user's codes, read from the record without
- * changing it; OTP_DIGITS_MIN when there is no record or it cannot be
- * read (the login that follows reports why). For split_pass, which must
- * cut the code off the answer before the password is known. */
-unsigned login_code_digits(const struct totp_config *cfg, struct login_db *db,
-			   const struct store_user *user);
 
 /* Open the user's record in the configured store (file or database),
  * locked. st as store_file_open / store_pg_session_open. */

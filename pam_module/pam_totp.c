@@ -134,14 +134,16 @@ take_stash(pam_handle_t *pamh, char **code)
 }
 
 /* split_pass, the first of the two pam_totp steps: ask once for the
- * password followed by the code, keep the code (the last digits of the
- * record's length) for the second step and hand the password on as
- * PAM_AUTHTOK. Nothing is checked or counted here: the password is not
- * known yet. PAM_IGNORE, so this step can neither grant nor deny. */
+ * password followed by the code, keep the code (the last split_digits
+ * characters) for the second step and hand the password on as
+ * PAM_AUTHTOK. Nothing is read, checked or counted here: the password is
+ * not known yet, and no record is open while the person types.
+ * PAM_IGNORE, so this step can neither grant nor deny. */
 static int
 split_step(pam_handle_t *pamh, const struct totp_config *cfg, const struct who *w,
-	   const char *prompt, unsigned digits)
+	   const char *prompt)
 {
+	unsigned digits = cfg->split_digits;
 	char *answer = NULL, *code, rc_buf[32];
 	size_t len, cut;
 	int rc;
@@ -201,7 +203,7 @@ get_input(pam_handle_t *pamh, const struct totp_config *cfg, const char *prompt,
 	return ask(pamh, cfg, prompt, input);
 }
 
-/* One login_attempt; an unknown user (user NULL) is treated as a user
+/* One login_attempt, its connection closed after it; an unknown user (user NULL) is treated as a user
  * without a record, so the two cannot be told apart by the prompts (the
  * log tells them apart: map_outcome). */
 static void
@@ -211,6 +213,7 @@ attempt(const struct totp_config *cfg, struct login_db *db,
 {
 	if (user != NULL) {
 		login_attempt(cfg, db, user, input, stacked, now, res);
+		login_db_close(db); /* a prompt or a message may follow */
 		return;
 	}
 	memset(res, 0, sizeof(*res));
@@ -477,6 +480,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		    enrol_first_factor_passed(pamh, &proof, why, sizeof(why))) {
 			if (cfg.debug)
 				log_reason(pamh, &w, LR_DEBUG, ": enrolment at login after: %s", proof);
+			login_db_close(&db); /* not held through the enrolment's prompts */
 			rc = first_login(pamh, &msg, &w, &cfg, &db, &su);
 			goto out;
 		}
@@ -487,10 +491,11 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rc = PAM_IGNORE;
 		goto out;
 	}
+	/* nothing of the database is held while a person types */
+	login_db_close(&db);
 	if (cfg.split_pass) {
 		messages_format(&msg, prompt, sizeof(prompt), "Password & verification code: ");
-		rc = split_step(pamh, &cfg, &w, prompt,
-				pw != NULL ? login_code_digits(&cfg, &db, &su) : OTP_DIGITS_MIN);
+		rc = split_step(pamh, &cfg, &w, prompt);
 		goto out;
 	}
 	/* Prompt before any lock is taken, and prompt unknown and unenrolled

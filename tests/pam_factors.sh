@@ -52,10 +52,20 @@ check "  one prompt only" test "$(prompts)" -eq 1
 check_login "split_pass: right password, wrong code: denied" PAM_AUTH_ERR split_ok root "s3cret99$bad"
 check_eq "  and that wrong code is counted" 1 "$(failures)"
 check_login "split_pass: the password alone is denied" PAM_AUTH_ERR split_ok root "s3cret99"
+# the cut is the option's, never the record's: the first step reads no
+# record (nothing is open while the person types)
 new_record "$REC" -d 8
-check_login "split_pass: an 8-digit record cuts 8 digits off" PAM_SUCCESS split_ok root \
+make_stack split_8 "auth requisite $MODULE secret=$R split_pass split_digits=8" \
+	"auth requisite pam_exec.so expose_authtok $T/password_ok" \
+	"auth required $MODULE secret=$R"
+check_login "split_pass split_digits=8: an 8-digit code is cut off" PAM_SUCCESS split_8 root \
 	"pw12$(code 0 "$SECRET" SHA1 8)"
 check_eq "  leaving the password" "pw12" "$(tr -d '\0' <"$T/authtok")"
+check_login "split_pass: by default 6 digits are cut, whatever the record" PAM_AUTH_ERR split_ok \
+	root "pw12$(code 0 "$SECRET" SHA1 8)"
+check_eq "  the password module got the password and two digits" \
+	"pw12$(code 0 "$SECRET" SHA1 8 | cut -c1-2)" "$(tr -d '\0' <"$T/authtok")"
+check_eq "  the six digits are not counted as a wrong code" 0 "$(failures)"
 # the first step alone grants nothing: without the second step and the
 # password module, the stack has no success at all
 make_stack split_alone "auth requisite $MODULE secret=$R split_pass"
