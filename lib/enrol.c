@@ -76,6 +76,23 @@ enrol_uri(const struct totp_record *rec, const char *issuer, const char *label,
 		return ENROL_URI_OK;
 	if (uri_build(ou, 0, uri, uri_size) != 0)
 		return ENROL_URI_BUILD;
+	/* Still too large, and the account is ours to name: the user name
+	 * alone (the issuer, the host name by default, still tells the
+	 * accounts of two hosts apart). Kept only when that fits. */
+	if (label == NULL && !qr_fits_small_terminal(qr_kind, uri, below)) {
+		struct otp_uri shorter = *ou;
+		char alt[ENROL_URI_MAX];
+
+		if (snprintf(shorter.account, sizeof(shorter.account), "%s", user) <
+			    (int)sizeof(shorter.account) &&
+		    uri_build(&shorter, 0, alt, sizeof(alt)) == 0 &&
+		    qr_fits_small_terminal(qr_kind, alt, below) && strlen(alt) < uri_size) {
+			memcpy(ou->account, shorter.account, sizeof(ou->account));
+			memcpy(uri, alt, strlen(alt) + 1);
+		}
+		secure_wipe(alt, sizeof(alt));
+		secure_wipe(&shorter, sizeof(shorter));
+	}
 	return ENROL_URI_OK;
 }
 

@@ -93,28 +93,48 @@ void qr_term_size(enum qr_term kind, int modules, int quiet, int *lines, int *co
     /* UTF-8: two module rows a line, one module a column; ANSI: one row a
      * line, two columns a module */
     *lines = kind != QR_TERM_ANSI ? (n + 1) / 2 : n;
-    *columns = kind != QR_TERM_ANSI ? n : 2 * n;
+    *columns = kind == QR_TERM_ANSI ? 2 * n : kind == QR_TERM_UTF8_PAIR ? 2 * n + QR_PAIR_GAP : n;
 }
 
-/* COLOURS: with the explicit colours (QR_TERM_UTF8) or without any
- * (QR_TERM_UTF8_PLAIN). */
-static int render_utf8(const QRcode *qr, int quiet, int colours, FILE *out)
+/* One character cell of two module rows, drawn as ink where "on". */
+static const char *half_blocks(int top, int bottom)
+{
+    return top ? (bottom ? FULL_BLOCK : UPPER_HALF) : (bottom ? LOWER_HALF : " ");
+}
+
+/* One line (module rows y and y + 1) of the code, ink on the dark
+ * modules, or on the light ones (and the quiet zone) when INVERTED. */
+static int utf8_line(const QRcode *qr, int quiet, int y, int inverted, FILE *out)
+{
+    int n = qr_side(qr, quiet);
+
+    for (int x = 0; x < n; x++) {
+        int top = qr_dark(qr, quiet, x, y) != inverted;
+        int bottom = qr_dark(qr, quiet, x, y + 1) != inverted;
+
+        if (fputs(half_blocks(top, bottom), out) == EOF)
+            return -1;
+    }
+    return 0;
+}
+
+/* KIND: QR_TERM_UTF8 (explicit colours), QR_TERM_UTF8_PLAIN (none) or
+ * QR_TERM_UTF8_PAIR (none, the inverted code beside). */
+static int render_utf8(const QRcode *qr, int quiet, enum qr_term kind, FILE *out)
 {
     int n = qr_side(qr, quiet);
 
     /* Two module rows per line; when N is odd the last line's lower half is
      * one more row of quiet zone. */
     for (int y = 0; y < n; y += 2) {
-        if (colours && fputs(SGR_UTF8_CELLS, out) == EOF)
+        if (kind == QR_TERM_UTF8 && fputs(SGR_UTF8_CELLS, out) == EOF)
             return -1;
-        for (int x = 0; x < n; x++) {
-            int top = qr_dark(qr, quiet, x, y), bottom = qr_dark(qr, quiet, x, y + 1);
-            const char *cell = top ? (bottom ? FULL_BLOCK : UPPER_HALF)
-                                   : (bottom ? LOWER_HALF : " ");
-            if (fputs(cell, out) == EOF)
-                return -1;
-        }
-        if (fputs(colours ? SGR_RESET "\n" : "\n", out) == EOF)
+        if (utf8_line(qr, quiet, y, 0, out) != 0)
+            return -1;
+        if (kind == QR_TERM_UTF8_PAIR &&
+            (fprintf(out, "%*s", QR_PAIR_GAP, "") < 0 || utf8_line(qr, quiet, y, 1, out) != 0))
+            return -1;
+        if (fputs(kind == QR_TERM_UTF8 ? SGR_RESET "\n" : "\n", out) == EOF)
             return -1;
     }
     return 0;
@@ -150,7 +170,8 @@ int qr_render_term(enum qr_term kind, const char *text, int quiet, FILE *out)
     int ret = -1, saved = 0;
 
     if (out == NULL || quiet < QR_QUIET_ZONE_MIN || quiet > QR_QUIET_ZONE ||
-        (kind != QR_TERM_UTF8 && kind != QR_TERM_ANSI && kind != QR_TERM_UTF8_PLAIN)) {
+        (kind != QR_TERM_UTF8 && kind != QR_TERM_ANSI && kind != QR_TERM_UTF8_PLAIN &&
+         kind != QR_TERM_UTF8_PAIR)) {
         errno = EINVAL;
         return -1;
     }
@@ -158,7 +179,7 @@ int qr_render_term(enum qr_term kind, const char *text, int quiet, FILE *out)
     if (qr == NULL)
         goto out;
     if ((kind == QR_TERM_ANSI ? render_ansi(qr, quiet, out)
-                              : render_utf8(qr, quiet, kind == QR_TERM_UTF8, out)) != 0)
+                              : render_utf8(qr, quiet, kind, out)) != 0)
         goto out;
     if (fflush(out) == EOF)
         goto out;

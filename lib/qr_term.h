@@ -26,7 +26,9 @@ int qr_symbol_modules(const char *text);
 /* The terminal renderings. For both: the lines and columns a symbol of
  * MODULES takes drawn with a quiet zone of QUIET modules, and drawing
  * TEXT with that quiet zone (QR_QUIET_ZONE_MIN to QR_QUIET_ZONE). */
-enum qr_term { QR_TERM_UTF8, QR_TERM_ANSI, QR_TERM_UTF8_PLAIN };
+enum qr_term { QR_TERM_UTF8, QR_TERM_ANSI, QR_TERM_UTF8_PLAIN, QR_TERM_UTF8_PAIR };
+/* Columns between the two codes of QR_TERM_UTF8_PAIR. */
+#define QR_PAIR_GAP 2
 void qr_term_size(enum qr_term kind, int modules, int quiet, int *lines, int *columns);
 /* QR_TERM_UTF8: half blocks (U+2580, U+2584, U+2588), two modules per
  * character cell, black on white set explicitly with ANSI colours. For
@@ -35,7 +37,12 @@ void qr_term_size(enum qr_term kind, int modules, int quiet, int *lines, int *co
  * the half blocks of QR_TERM_UTF8 without any escape sequence, a dark module
  * drawn in the terminal's own foreground colour: for a channel that shows
  * escape sequences as text (OpenSSH's client, keyboard-interactive). It
- * reads right on a light background only. */
+ * reads right on a light background only. QR_TERM_UTF8_PAIR: for the same
+ * channel, when the terminal's colours are unknown: the code of
+ * QR_TERM_UTF8_PLAIN, then QR_PAIR_GAP blank columns, then the same code
+ * with every module and the quiet zone inverted (a light module drawn in the
+ * foreground colour). On a light background the first reads right, on a
+ * dark one the second, each with a light quiet zone around it. */
 int qr_render_term(enum qr_term kind, const char *text, int quiet, FILE *out);
 
 /* The terminal every QR code with the default parameters, an issuer of 30

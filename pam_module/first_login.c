@@ -30,6 +30,9 @@
 #define TEXT_MAX 4096
 /* Lines under the QR code: the prompt for the code. */
 #define LINES_BELOW_QR 1
+/* Lines of words over the QR code that the screen at the prompt keeps
+ * room for, when two codes are drawn (QR_TERM_UTF8_PAIR). */
+#define WORDS_OVER_QR 4
 
 /* Everything that holds the secret or a code, wiped at the end. */
 struct enrolment {
@@ -108,8 +111,10 @@ send_text(pam_handle_t *pamh, const char *text)
  * authenticates, and OpenSSH's client prints keyboard-interactive text
  * through a filter that shows an escape character as the four characters
  * \033 (and, under a non-UTF-8 locale, every non-ASCII byte in octal): the
- * colours cannot come through there, so the code is drawn without them,
- * and the key and the Key URI, plain ASCII, remain for a terminal that
+ * colours cannot come through there, so the code is drawn without them.
+ * Drawn so, a code reads right on a light background only, and the
+ * terminal's is unknown: it is drawn twice, normal and inverted, side by
+ * side. The key and the Key URI, plain ASCII, remain for a terminal that
  * cannot show it. */
 static enum qr_term
 qr_kind(pam_handle_t *pamh)
@@ -118,26 +123,53 @@ qr_kind(pam_handle_t *pamh)
 
 	if (pam_get_item(pamh, PAM_TTY, &tty) == PAM_SUCCESS && tty != NULL &&
 	    strcmp(tty, "ssh") == 0)
-		return QR_TERM_UTF8_PLAIN;
+		return QR_TERM_UTF8_PAIR;
 	return QR_TERM_UTF8;
 }
 
-/* The QR code as text, sized for an 80x24 window with the prompt under it;
- * 0 when drawn into text, -1 when it does not fit or cannot be drawn. */
+/* The Key URI for e->qr_kind. Over sshd two codes (normal and inverted)
+ * side by side with words over them, when the URI can be made short
+ * enough; else the one code of QR_TERM_UTF8_PLAIN. 0, or -1. */
 static int
-draw_qr(enum qr_term kind, const char *uri, char *text, size_t size)
+key_uri(const struct totp_config *cfg, const struct store_user *user, struct enrolment *e)
 {
-	int modules = qr_symbol_modules(uri), quiet, drawn, ret = -1;
+	if (e->qr_kind == QR_TERM_UTF8_PAIR) {
+		if (enrol_uri(&e->rec, cfg->issuer, NULL, user->name, QR_TERM_UTF8_PAIR,
+			      LINES_BELOW_QR + WORDS_OVER_QR, &e->ou, e->b32, sizeof(e->b32),
+			      e->uri, sizeof(e->uri)) != ENROL_URI_OK)
+			return -1;
+		if (qr_fits_small_terminal(QR_TERM_UTF8_PAIR, e->uri, LINES_BELOW_QR + WORDS_OVER_QR))
+			return 0;
+		e->qr_kind = QR_TERM_UTF8_PLAIN;
+	}
+	return enrol_uri(&e->rec, cfg->issuer, NULL, user->name, e->qr_kind, LINES_BELOW_QR,
+			 &e->ou, e->b32, sizeof(e->b32), e->uri, sizeof(e->uri)) == ENROL_URI_OK
+		       ? 0 : -1;
+}
+
+/* The QR code as text, sized for an 80x24 window with the prompt under it;
+ * 0 when drawn into text (*lines set), -1 when it does not fit or cannot
+ * be drawn. */
+static int
+draw_qr(enum qr_term kind, const char *uri, char *text, size_t size, int *lines)
+{
+	int modules = qr_symbol_modules(uri), quiet, drawn, ret = -1, columns;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out;
 
 	if (modules <= 0)
 		return -1;
-	quiet = qr_quiet_zone_to_fit(kind, modules, QR_SMALL_TERM_LINES,
-				     QR_SMALL_TERM_COLUMNS, LINES_BELOW_QR);
+	/* the widest quiet zone that leaves room for the words over the
+	 * code; else the widest that fits at all (fewer words) */
+	quiet = qr_quiet_zone_to_fit(kind, modules, QR_SMALL_TERM_LINES, QR_SMALL_TERM_COLUMNS,
+				     LINES_BELOW_QR + WORDS_OVER_QR);
+	if (quiet == 0)
+		quiet = qr_quiet_zone_to_fit(kind, modules, QR_SMALL_TERM_LINES,
+					     QR_SMALL_TERM_COLUMNS, LINES_BELOW_QR);
 	if (quiet == 0 || (out = open_memstream(&buf, &len)) == NULL)
 		return -1;
+	qr_term_size(kind, modules, quiet, lines, &columns);
 	drawn = qr_render_term(kind, uri, quiet, out) == 0;
 	/* closed once, whatever happened: it also sets buf and len */
 	if (fclose(out) == 0 && drawn) {
@@ -156,12 +188,74 @@ draw_qr(enum qr_term kind, const char *uri, char *text, size_t size)
 	return ret;
 }
 
-/* What to do in the app, the key by hand, then the QR code last, right
- * above the prompt, as totp-enroll shows them. */
+/* Screen lines a line of text takes in an 80-column window (UTF-8: one
+ * column a character). */
+static int
+screen_lines(const char *line)
+{
+	size_t columns = 0;
+
+	for (const unsigned char *p = (const unsigned char *)line; *p != '\0'; p++)
+		columns += (*p & 0xc0) != 0x80;
+	return columns == 0 ? 1 : (int)((columns + QR_SMALL_TERM_COLUMNS - 1) / QR_SMALL_TERM_COLUMNS);
+}
+
+/* The words on the screen at the prompt, over the QR code: what to do,
+ * the key by hand, what to type. As many as fit in `room` screen lines,
+ * the least needed dropped first: the key (it is in the full text above),
+ * the word on the two codes, then what to type. */
+static void
+screen_words(const struct messages *msg, const struct enrolment *e, int pair, int room,
+	     char out[TEXT_MAX])
+{
+	enum { SCAN, TWO, KEY, TYPE, N_WORDS };
+	static const int drop_order[] = { KEY, TWO, TYPE, SCAN };
+	char line[N_WORDS][256];
+	int keep[N_WORDS], used = 0;
+
+	if (pair)
+		messages_format(msg, line[SCAN], sizeof(line[SCAN]), "In your app, add an account "
+				"(\"Other account\") and scan a QR code below.");
+	else
+		messages_format(msg, line[SCAN], sizeof(line[SCAN]), "In your app, add an account "
+				"(\"Other account\") and scan the QR code below.");
+	messages_format(msg, line[TWO], sizeof(line[TWO]),
+			"Two codes, the same account: scan the one your camera reads.");
+	messages_format(msg, line[KEY], sizeof(line[KEY]), "No camera? Type this key: %s",
+			e->grouped);
+	messages_format(msg, line[TYPE], sizeof(line[TYPE]),
+			"Then type the %u-digit code the app shows.", e->rec.digits);
+	for (int i = 0; i < N_WORDS; i++) {
+		keep[i] = i != TWO || pair;
+		/* the key only on a line of its own: a wrapped key is misread */
+		if (i == KEY && screen_lines(line[i]) > 1)
+			keep[i] = 0;
+		used += keep[i] ? screen_lines(line[i]) : 0;
+	}
+	for (size_t d = 0; d < sizeof(drop_order) / sizeof(drop_order[0]) && used > room; d++) {
+		if (keep[drop_order[d]]) {
+			used -= screen_lines(line[drop_order[d]]);
+			keep[drop_order[d]] = 0;
+		}
+	}
+	out[0] = '\0';
+	for (int i = 0; i < N_WORDS; i++)
+		if (keep[i])
+			add_raw(out, line[i]);
+	secure_wipe(line[KEY], sizeof(line[KEY]));
+}
+
+/* What to do in the app, the key by hand and the Key URI, for those who
+ * scroll; then the screen the prompt stands under: a few words, the key
+ * where it fits, and the QR code (two, normal and inverted, over sshd,
+ * where the terminal's colours are unknown). */
 static int
 show_secret(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 	    const struct store_user *user, struct enrolment *e)
 {
+	char qr[TEXT_MAX];
+	int qr_lines = 0;
+
 	e->text[0] = '\0';
 	messages_append_line(msg, e->text, sizeof(e->text), "Before you log in, your organisation asks you to set up an "
 		 "authenticator app.");
@@ -177,13 +271,20 @@ show_secret(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 	messages_append_line(msg, e->text, sizeof(e->text), "Key URI:");
 	add_raw(e->text, e->uri);
 	send_text(pamh, e->text);
-	if (draw_qr(e->qr_kind, e->uri, e->text, sizeof(e->text)) != 0) {
+	if (draw_qr(e->qr_kind, e->uri, qr, sizeof(qr), &qr_lines) != 0) {
 		if (qrencode_lazy_error() != NULL)
 			log_reason(pamh, w, LR_ENROL_NO_QR, ": %s", qrencode_lazy_error());
 		messages_say(msg, PAM_TEXT_INFO, "The QR code does not fit here: add the account "
 			     "by hand with the key above.");
 		return 0;
 	}
+	screen_words(msg, e, e->qr_kind == QR_TERM_UTF8_PAIR,
+		     QR_SMALL_TERM_LINES - LINES_BELOW_QR - qr_lines, e->text);
+	if (strlen(e->text) + 1 + strlen(qr) < sizeof(e->text))
+		add_raw(e->text, qr);
+	else
+		snprintf(e->text, sizeof(e->text), "%s", qr);
+	secure_wipe(qr, sizeof(qr));
 	send_text(pamh, e->text);
 	return 0;
 }
@@ -299,8 +400,7 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 		return ENROL_FAILED;
 	}
 	e->qr_kind = qr_kind(pamh);
-	if (enrol_uri(&e->rec, cfg->issuer, NULL, user->name, e->qr_kind, LINES_BELOW_QR,
-		      &e->ou, e->b32, sizeof(e->b32), e->uri, sizeof(e->uri)) != ENROL_URI_OK ||
+	if (key_uri(cfg, user, e) != 0 ||
 	    enrol_group_secret(e->b32, e->grouped, sizeof(e->grouped)) != 0) {
 		snprintf(why, why_size, "cannot build the Key URI (issuer= or user name unusable?)");
 		return ENROL_FAILED;

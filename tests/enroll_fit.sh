@@ -11,36 +11,23 @@ skip_in_sanitizer_build "tmux's view of totp-enroll's screen; the drawing runs u
 . "$top_srcdir/tests/enroll_env.sh"
 tmp=$T
 . "$top_srcdir/tests/qr_lib.sh"
-command -v tmux >/dev/null || bail "tmux not installed (apt-get install tmux)"
+. "$top_srcdir/tests/tmux_env.sh"
 
 ISSUER30=Zorggroep-Voorbeeld-Thuiszorg1
 ACCOUNT40=uxstaff4@ssh01.zorggroep-voorbeeld.nl.xx
 [ ${#ISSUER30} -eq 30 ] && [ ${#ACCOUNT40} -eq 40 ] || bail "test texts of the wrong length"
-TM=(tmux -S "$T/tmux.0.sock")
-windows=0
-trap '"${TM[@]}" kill-server 2>/dev/null; rm -rf "$T"' EXIT
+trap 'tmux_cleanup; rm -rf "$T"' EXIT
 
 # tmux_start LINES COLUMNS ARGS...: totp-enroll ARGS in a fresh tmux window
-# of that size, a new tmux server each (one being shut down cannot take a
-# new session); the window stays after it exits so its screen can be read.
+# of that size; the window stays after it exits so its screen can be read.
+# The tmux server's environment need not be ours: the test clock is passed
+# on the command line.
 tmux_start() {
 	local lines=$1 columns=$2 cmd
 	shift 2
-	"${TM[@]}" kill-server 2>/dev/null
-	windows=$((windows + 1))
-	TM=(tmux -S "$T/tmux.$windows.sock")
-	# the tmux server's environment need not be ours: the test clock is
-	# passed on the command line
 	printf -v cmd '%q ' env "PAM_TOTP_TEST_NOW=$PAM_TOTP_TEST_NOW" "$ENROLL" "${ENROLL_OPTS[@]}" "$@"
-	"${TM[@]}" -f /dev/null new-session -d -x "$columns" -y "$lines" \
-		"$cmd; echo \"exit: \$?\"; read" || bail "tmux did not start"
+	tmux_open "$lines" "$columns" "$cmd; echo \"exit: \$?\""
 }
-screen() { "${TM[@]}" capture-pane -p; }
-# the whole scroll-back, wrapped lines joined
-history() { "${TM[@]}" capture-pane -p -J -S -; }
-screen_shows() { screen | grep -q -- "$1"; }
-# wait_screen PATTERN: until the screen shows it (at most 30 s)
-wait_screen() { wait_for 30 "screen showing '$1'" screen_shows "$1"; }
 
 # The QR code on the screen just above the "Code:" prompt, in the form
 # term2pgm reads (tests/term_screen.py); fails when it is not there.
@@ -85,7 +72,7 @@ enrol_on_screen() {
 	uri=$(history | grep -o 'otpauth://[^ ]*')
 	decoded=$(decode_dark <"$T/qr.txt")
 	check_eq "$name: the QR code on screen with the prompt decodes to the URI" "$uri" "$decoded"
-	"${TM[@]}" send-keys "$(uri_code "$decoded")" Enter
+	tmux_keys "$(uri_code "$decoded")" Enter
 	wait_screen "^exit: " || true
 	check "$name: the app's code from the screen enrols" grep -q '^exit: 0$' <(screen)
 	check_login "$name: the next code for the decoded URI logs in" PAM_SUCCESS enr root \
@@ -128,6 +115,6 @@ check "80x20: says the window is too small and suggests --png" \
 check_eq "80x20: no QR code drawn" "" "$(screen | grep $'\342\226')"
 check "80x20: the key is shown for typing by hand" \
 	grep -qE '^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$' <(history)
-"${TM[@]}" send-keys C-c
+tmux_keys C-c
 
 tap_done

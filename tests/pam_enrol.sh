@@ -37,7 +37,7 @@ check "the secret in groups of four" grep -qx "$(sed 's/..../& /g; s/ $//' "$T/a
 check "asks for the first code" grep -q '^prompt: Code: ' "$T/a.log"
 qr=$(qr_message a)
 check "the QR code is a message of its own" test -n "$qr"
-check_eq "the QR code scans back to the Key URI" "$(cat "$T/a.uri")" "$(term_decode <"$qr")"
+check_eq "the QR code scans back to the Key URI" "$(cat "$T/a.uri")" "$(screen_blocks <"$qr" | term_decode)"
 check "the QR code fits 24 lines with the prompt" test "$(wc -l <"$qr")" -le 22
 answer a "$(shown_code a)"
 finish a
@@ -74,8 +74,12 @@ qr=$(grep -l "$(printf '\342\226')" "$T/s.msgs"/* | head -1)
 check "PAM_TTY=ssh: the QR code is a message of its own" test -n "$qr"
 check "... with no escape character in it" sh -c "! grep -q \"\$(printf '\\033')\" '$qr'"
 check_eq "... it scans back to the Key URI on a light background" "$(cat "$T/s.uri")" \
-	"$(term_decode light <"$qr")"
-check "... it fits 24 lines with the prompt" test "$(wc -l <"$qr")" -le 22
+	"$(screen_blocks <"$qr" | term_decode light)"
+check_eq "... and on a dark one (the inverted code beside it)" "$(cat "$T/s.uri")" \
+	"$(screen_blocks <"$qr" | term_decode dark)"
+check "... the words over it and the codes fit 24 lines with the prompt" \
+	test "$(wc -l <"$qr")" -le 22
+check "... the words say what to do" grep -q 'scan a QR code below' "$qr"
 answer s "$(shown_code s)"
 finish s
 check_eq "... and the enrolment goes on" PAM_SUCCESS "$result"
@@ -83,6 +87,24 @@ check "... the record says: no remote host" grep -qx "enrolled=login,enrol," "$R
 check_admin "... totp-admin status" 0 --conf "$T/admin.conf" status root --json
 check_eq "... in JSON: the rhost null" "enrol None" \
 	"$(json_get "$T/admin.out" "d['enrolled']['service'] + ' ' + str(d['enrolled']['rhost'])")"
+# the same screen in Dutch: the words fit too, each on a line of its own
+. "$top_srcdir/tests/locale_env.sh"
+make_enrol_service enrol_nl "secret=$STORE/%u enroll=prompt language=nl localedir=$LOCALEDIR"
+mv "$REC" "$T/rec.kept"
+LOGIN_OPTS="-t ssh" start_enrol d enrol_nl root
+qr_nl=$(grep -l "$(printf '\342\226')" "$T/d.msgs"/* | head -1)
+check "language=nl, PAM_TTY=ssh: the words over the codes are Dutch" \
+	grep -q 'scan een QR-code hieronder' "$qr_nl"
+check_eq "... each fits 80 columns" "" \
+	"$(python3 -c 'import sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    if len(l.rstrip("\n")) > 80: print(l)' "$qr_nl")"
+check "... they and the codes fit 24 lines with the prompt" test "$(wc -l <"$qr_nl")" -le 22
+check_eq "... both codes scan (light background)" "$(cat "$T/d.uri")" \
+	"$(screen_blocks <"$qr_nl" | term_decode light)"
+check_eq "... (dark background)" "$(cat "$T/d.uri")" "$(screen_blocks <"$qr_nl" | term_decode dark)"
+finish d
+mv "$T/rec.kept" "$REC"
 
 # ---- nothing written ----
 rm -f "$REC"

@@ -1,9 +1,14 @@
 # QR helpers for shell tests: source after tests/tap.sh with $tmp set.
-#   term2pgm [light]  a terminal QR rendering (stdin) to a plain PGM (stdout)
+#   term2pgm [light|dark]  a terminal QR rendering (stdin) to a plain PGM
 #   decode IMAGE      the text zbarimg reads from IMAGE (nothing when none)
-#   term_decode [light]  a terminal rendering (stdin, utf8 or ansi) to its text
+#   term_decode [light|dark]  a terminal rendering (stdin, utf8 or ansi) to
+#                     its text, each text zbarimg finds once
+#   screen_blocks     the lines of a screen (stdin) drawn only with blocks
+#                     and spaces (the QR codes), padded to one width
 # "light": cells in the terminal's default colours are allowed, painted as
-# a light-background terminal shows them (dark glyphs on white).
+# a light-background terminal shows them (dark glyphs on white), the
+# picture surrounded by that background; "dark": the same for a dark
+# background (light glyphs on black).
 command -v zbarimg >/dev/null || bail "zbarimg not installed (apt-get install zbar-tools)"
 command -v convert >/dev/null || bail "convert not installed (apt-get install imagemagick)"
 command -v rsvg-convert >/dev/null || bail "rsvg-convert not installed (apt-get install librsvg2-bin)"
@@ -22,7 +27,8 @@ term2pgm() {
 		upper = sprintf("%c%c%c", 226, 150, 128)
 		lower = sprintf("%c%c%c", 226, 150, 132)
 		full = sprintf("%c%c%c", 226, 150, 136)
-		deffg = light == "light" ? 0 : -1; defbg = light == "light" ? 255 : -1
+		deffg = light == "light" ? 0 : light == "dark" ? 255 : -1
+		defbg = light == "light" ? 255 : light == "dark" ? 0 : -1
 		fg = deffg; bg = defbg; w = -1; h = 0
 	}
 	function die(msg) { print "term2pgm: line " NR ": " msg > "/dev/stderr"; bad = 1; exit 1 }
@@ -82,7 +88,25 @@ decode() {
 # per module (square either way: a UTF-8 module is one pixel, an ANSI
 # module two by two).
 term_decode() {
-	local f
+	local f border=()
 	f=$(mktemp "$tmp/term.XXXXXX") || return 1
-	term2pgm "${1:-}" >"$f.pgm" && convert "$f.pgm" -scale 800% "$f.png" && decode "$f.png"
+	case ${1:-} in
+	light) border=(-bordercolor white -border 80) ;;
+	dark) border=(-bordercolor black -border 80) ;;
+	esac
+	term2pgm "${1:-}" >"$f.pgm" && convert "$f.pgm" -scale 800% "${border[@]}" "$f.png" &&
+		decode "$f.png" | sort -u
+}
+
+screen_blocks() {
+	python3 -c '
+import re, sys
+sgr = re.compile("\x1b\\[[0-9;]*m")
+lines = [l.rstrip("\r\n") for l in sys.stdin]
+qr = [l for l in lines if sgr.sub("", l).strip() and
+      set(sgr.sub("", l)) <= set(" \u2580\u2584\u2588")]
+width = max((len(sgr.sub("", l)) for l in qr), default=0)
+for l in qr:
+    print(l + " " * (width - len(sgr.sub("", l))))
+'
 }

@@ -20,9 +20,12 @@ tmp=$T
 . "$top_srcdir/tests/qr_lib.sh"
 
 uu="pt_enr_u$$" uc="pt_enr_c$$"
+# 12 characters, as a staff member's user name may be
+ut=$(printf 'ptscr%07d' $$)
 new_user "$uu"; pw_uu=$user_password
 new_user "$uc"; pw_uc=$user_password
-start_sshd "$uu" "$uc" -- "Match User $uc" \
+new_user "$ut"; pw_ut=$user_password
+start_sshd "$uu" "$uc" "$ut" -- "Match User $uc" \
 	"	AuthenticationMethods publickey,keyboard-interactive keyboard-interactive"
 # the stack of README "Enrolment at first login": the password, then the
 # module, the record in the root-only store ($STORE: root's, 0700)
@@ -61,8 +64,10 @@ check "  and the Key URI, with that key" grep -q "^otpauth://totp/.*[?&]secret=$
 screen_qr >"$T/qr_utf8.txt"
 check "  the QR code reached the screen with no escape shown as text" \
 	sh -c "! grep -q '\\\\[0-7]' '$T/qr_utf8.txt'"
-check_eq "  the QR code on the screen scans back to the Key URI (light background)" \
-	"$uri" "$(term_decode light <"$T/qr_utf8.txt")"
+screen_blocks <"$T/qr_utf8.txt" >"$T/qr_blocks.txt"
+check_eq "  the QR codes on the screen scan back to the Key URI (light background)" \
+	"$uri" "$(term_decode light <"$T/qr_blocks.txt")"
+check_eq "  and on a dark background" "$uri" "$(term_decode dark <"$T/qr_blocks.txt")"
 check_eq "  ten recovery codes shown, though the session runs a command" 10 "$(recovery_codes)"
 check_eq "  the record: root's, 0600, in the root-only store" "root 600" \
 	"$(stat -c '%U %a' "$STORE/$uu" 2>&1)"
@@ -125,6 +130,53 @@ check "  nothing was written" test ! -e "$STORE/$uc"
 ssh_key "$uc" -c "$FIRST_CODE" "$(key_code_cmd)" -a "$ENTER" ""
 expect_in "$uc" "with the key first, the code alone enrols"
 check_eq "  the record: root's, 0600" "root 600" "$(stat -c '%U %a' "$STORE/$uc" 2>&1)"
+
+# --- the screen at the prompt, as the user sees it: ssh in a real
+# terminal emulator (tmux) of 80x24, an issuer of 15 characters and a user
+# name of 12, the module's other options the defaults. The screen itself,
+# when the code is asked, says what to do, gives the key, and holds a QR
+# code that scans on a light and on a dark terminal background ---
+ISSUER15=ZorggroepNoord1
+[ ${#ISSUER15} -eq 15 ] && [ ${#ut} -eq 12 ] || bail "test texts of the wrong length"
+set_stack "auth requisite pam_unix.so" \
+	"auth required $MODULE secret=$STORE/%u enroll=prompt issuer=$ISSUER15"
+. "$top_srcdir/tests/tmux_env.sh"
+at_exit tmux_cleanup
+printf -v ssh_cmd '%q ' env -u SSH_AUTH_SOCK LC_ALL=C.UTF-8 ssh "${SSH_OPTS[@]}" -p "$port" \
+	-o PubkeyAuthentication=no -o PreferredAuthentications=keyboard-interactive \
+	"$ut@127.0.0.1" 'echo "logged in as $(id -un)"'
+tmux_open 24 80 "$ssh_cmd"
+wait_screen 'Password:' || bail "no password prompt in tmux: $(screen)"
+tmux_keys -l "$pw_ut"; tmux_keys Enter
+if wait_screen '^Code'; then ok "80x24 over sshd: the code is asked"; else
+	not_ok "80x24 over sshd: the code is asked"; screen | sed 's/^/#   /'; fi
+screen >"$T/screen.txt"
+sed 's/^/#   /' "$T/screen.txt"
+uri=$(history | grep -o 'otpauth://[^ ]*' | tail -1)
+key=$(sed -n 's/.*Type this key: \([A-Z2-7 ]*\)$/\1/p' "$T/screen.txt" | tr -d ' ')
+check "  the screen at the prompt says what to do in the app" \
+	grep -q 'add an account ("Other account") and scan a QR code below' "$T/screen.txt"
+check "  and gives the key in groups of four, the key of the Key URI" \
+	grep -q "secret=$key\(&\|\$\)" <<<"${uri:-none}"
+screen_blocks <"$T/screen.txt" >"$T/screen_qr.txt"
+check_eq "  its QR codes scan on a light terminal (dark text on light)" \
+	"$uri" "$(term_decode light <"$T/screen_qr.txt")"
+check_eq "  and on a dark terminal (light text on dark)" \
+	"$uri" "$(term_decode dark <"$T/screen_qr.txt")"
+# control: the one code that was drawn before (the left) alone does not
+# scan on a dark terminal, so the check above can fail
+python3 -c 'import sys
+for l in sys.stdin:
+    l = l.rstrip("\n")
+    print(l[:(len(l) - 2) // 2])' <"$T/screen_qr.txt" >"$T/left_qr.txt"
+check_eq "  control: the left code alone does not scan on a dark terminal" "" \
+	"$(term_decode dark <"$T/left_qr.txt")"
+check_eq "  control: it does on a light one" "$uri" "$(term_decode light <"$T/left_qr.txt")"
+tmux_keys "$(code 0 "$key")" Enter
+wait_screen 'Press Enter' && tmux_keys Enter
+wait_screen "^logged in as $ut" && ok "  the code for the key on the screen logs in" ||
+	{ not_ok "  the code for the key on the screen logs in"; screen | sed 's/^/#   /'; }
+tmux_cleanup
 
 check "no secret in sshd's log" sh -c "! grep -q '$key' '$T/sshd.log'"
 check "sshd is still running" kill -0 "$sshd_pid"
