@@ -404,6 +404,16 @@ check "... and says so" grep -q "(in the Match block at $T/sshd_config:6)" <<<"$
 
 expect "sshd-unchecked: sshd's settings cannot be read (a warning)" 0 "warning sshd-unchecked sshd.d" \
 	--pam-dir "$P" --conf "$CONF" --sshd-config "$T/sshd.d"
+# more Match blocks than the checker keeps: the rest is said to be
+# unchecked, never folded into the last block it keeps
+{
+	printf 'UsePAM yes\nKbdInteractiveAuthentication yes\nPasswordAuthentication no\n'
+	printf 'AuthenticationMethods keyboard-interactive\n'
+	for i in $(seq 1 64); do printf 'Match User u%d\n\tX11Forwarding no\n' "$i"; done
+	printf 'Match User u65\n\tPasswordAuthentication yes\n'
+} >"$T/many_match"
+expect "sshd-unchecked: Match blocks past the 64th are named, not folded into the 64th" 0 \
+	"warning sshd-unchecked many_match:133" --pam-dir "$P" --conf "$CONF" --sshd-config "$T/many_match"
 
 # ---- the rest: includes, no service, untrusted names, options ----
 new_pam

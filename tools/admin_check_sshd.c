@@ -62,6 +62,8 @@ struct block {
 struct sshd_read {
 	struct block blocks[SSHD_BLOCKS_MAX + 1];
 	int n_blocks;                /* blocks[0] is the global one */
+	const char *overflow_file;   /* the first Match past SSHD_BLOCKS_MAX: it and */
+	int overflow_line;           /* what follows are not read (block -1) */
 	char **files;
 	size_t n_files;
 	int live;                    /* from running sshd -T: its lines are in no file */
@@ -136,13 +138,21 @@ read_line(struct check_run *r, struct sshd_read *s, const char *file, int lineno
 		return;
 	}
 	if (strcasecmp(key, "match") == 0) {
-		if (s->n_blocks > SSHD_BLOCKS_MAX)
+		if (s->n_blocks > SSHD_BLOCKS_MAX) {
+			if (s->overflow_file == NULL) {
+				s->overflow_file = file;
+				s->overflow_line = lineno;
+			}
+			*block = -1;
 			return;
+		}
 		*block = s->n_blocks++;
 		s->blocks[*block].file = file;
 		s->blocks[*block].line = lineno;
 		return;
 	}
+	if (*block < 0)
+		return;
 	for (int k = 0; k < K_N; k++) {
 		struct setting *v = &s->blocks[*block].v[k];
 
@@ -483,6 +493,11 @@ check_sshd(struct check_run *r)
 	}
 	for (int b = 0; b < s.n_blocks; b++)
 		judge(r, &s, b, source);
+	if (s.overflow_file != NULL)
+		check_add(r, CHECK_WARNING, "sshd-unchecked", s.overflow_file, s.overflow_line, "sshd",
+			  "check the Match blocks from here on by hand",
+			  "more than %d Match blocks: this one and those after it are not checked",
+			  SSHD_BLOCKS_MAX);
 out:
 	for (size_t i = 0; i < s.n_files; i++)
 		free(s.files[i]);
