@@ -29,8 +29,6 @@ skip_in_plain_build_before_sanitizers "behaviour only"
 # queries): 7 for everyone else, few enough to take them all
 PG_SERVER_OPTS="-c fsync=off -c max_connections=10 -c superuser_reserved_connections=3"
 . "$top_srcdir/tests/pg_env.sh"
-PGBOUNCER=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
-[ -x "$PGBOUNCER" ] || bail "pgbouncer not installed (apt-get install pgbouncer)"
 
 # busy_conf NAME DB [OPTION...]: a root-only config for the PAM role; the
 # stack NAME (pam_totp with db_unavailable=ignore, then pam_permit) and
@@ -138,41 +136,8 @@ wrong_counted "  the lock released: a wrong code counts" sock
 # PgBouncer on a Unix socket of its own, as in tests/pam_pg_pooler.sh: two
 # clients at most, one server connection, and a client that waits for it
 # is sent away after 1 s (query_wait_timeout)
-PGB="$T/pgb"
-mkdir -p "$PGB"
-cat >"$PGB/pgbouncer.ini" <<EOF
-[databases]
-totp = host=$PGSOCK dbname=totp
-[pgbouncer]
-listen_addr =
-listen_port = 6432
-unix_socket_dir = $PGB
-auth_type = scram-sha-256
-auth_file = $PGB/users.txt
-pool_mode = transaction
-default_pool_size = 1
-max_client_conn = 2
-query_wait_timeout = 1
-server_login_retry = 1
-logfile = $PGB/pgbouncer.log
-pidfile = $PGB/pgbouncer.pid
-EOF
-printf '"pam_totp" "%s"\n' "$PAM_PW" >"$PGB/users.txt"
-chmod 600 "$PGB/users.txt"
-[ "$(id -u)" -eq 0 ] && chown -R postgres: "$PGB"
-pgb_stop() {
-	local pid
-	pid=$(cat "$PGB/pgbouncer.pid" 2>/dev/null) || return 0
-	kill "$pid" 2>/dev/null
-	wait_for 60 "pgbouncer's exit" bash -c '! kill -0 "$1" 2>/dev/null' _ "$pid"
-}
 trap 'pgb_stop; pg_cleanup; rm -rf "$T"' EXIT
-as_pg "$PGBOUNCER" -d "$PGB/pgbouncer.ini" >"$PGB/start.log" 2>&1 ||
-	{ cat "$PGB/start.log"; bail "cannot start pgbouncer"; }
-# up: its socket is there and its pid file written (after the socket)
-pgb_up() { [ -S "$PGB/.s.PGSQL.6432" ] && [ -s "$PGB/pgbouncer.pid" ]; }
-wait_for 60 "pgbouncer's socket" pgb_up || bail "pgbouncer did not start"
-POOL_DB="host=$PGB port=6432 dbname=totp user=pam_totp password=$PAM_PW"
+pgb_start "default_pool_size = 1" "max_client_conn = 2" "query_wait_timeout = 1"
 busy_conf pool "$POOL_DB"
 wrong_counted "control: through the pooler, a wrong code counts" pool
 # pgb_logins: the logins the pooler has let in so far

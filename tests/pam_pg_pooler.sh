@@ -15,39 +15,10 @@ RACERS=16
 skip_in_sanitizer_build "the module's paths here are pam_pg.sh's, which run under ASan there"
 . "$top_srcdir/tests/pam_env.sh"
 . "$top_srcdir/tests/pg_env.sh"
-PGBOUNCER=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
-[ -x "$PGBOUNCER" ] || bail "pgbouncer not installed (apt-get install pgbouncer)"
 
 # ---- the pooler: $T/pgb, its socket $T/pgb/.s.PGSQL.6432 (no TCP) ----
-PGB="$T/pgb"
-mkdir -p "$PGB"
-cat >"$PGB/pgbouncer.ini" <<EOF
-[databases]
-totp = host=$PGSOCK dbname=totp
-[pgbouncer]
-listen_addr =
-listen_port = 6432
-unix_socket_dir = $PGB
-auth_type = scram-sha-256
-auth_file = $PGB/users.txt
-admin_users = totp_admin
-pool_mode = transaction
-default_pool_size = 4
-max_client_conn = 200
-server_login_retry = 1
-logfile = $PGB/pgbouncer.log
-pidfile = $PGB/pgbouncer.pid
-EOF
-printf '"pam_totp" "%s"\n"totp_admin" "%s"\n' "$PAM_PW" "$ADMIN_PW" >"$PGB/users.txt"
-chmod 600 "$PGB/users.txt"
-[ "$(id -u)" -eq 0 ] && chown -R postgres: "$PGB"
-pgb_stop() { [ -f "$PGB/pgbouncer.pid" ] && kill "$(cat "$PGB/pgbouncer.pid")" 2>/dev/null; }
 trap 'pgb_stop; pg_cleanup; rm -rf "$T"' EXIT
-as_pg "$PGBOUNCER" -d "$PGB/pgbouncer.ini" >"$PGB/start.log" 2>&1 ||
-	{ cat "$PGB/start.log"; bail "cannot start pgbouncer"; }
-# up: its socket is there and its pid file written (after the socket)
-pgb_up() { [ -S "$PGB/.s.PGSQL.6432" ] && [ -s "$PGB/pgbouncer.pid" ]; }
-wait_for 60 "pgbouncer's socket" pgb_up || bail "pgbouncer did not start"
+pgb_start "default_pool_size = 4" "max_client_conn = 200"
 check_eq "pgbouncer runs as an unprivileged user" "$(id -u postgres 2>/dev/null || id -u)" \
 	"$(stat -c %u "/proc/$(cat "$PGB/pgbouncer.pid")")"
 
@@ -62,7 +33,6 @@ server_pids() {
 		FROM pg_stat_activity WHERE usename = 'pam_totp'"
 }
 
-POOL_DB="host=$PGB port=6432 dbname=totp user=pam_totp password=$PAM_PW"
 pool_conf() { # pool_conf NAME DB_TIMEOUT: a host config through the pooler, a service NAME
 	printf 'store=postgresql\ndb=%s\ndb_timeout=%s\ndb_key=%s\n' "$POOL_DB" "$2" "$PG_KEY" \
 		>"$T/$1.conf"

@@ -227,3 +227,38 @@ PY
 	silent_port=$(cat "$T/$name.ready")
 	touch "$T/$name.accepted"
 }
+
+# pgb_start [INI LINES...]: PgBouncer in transaction mode on a Unix socket
+# of its own ($PGB/.s.PGSQL.6432, no TCP) in front of the test cluster, as
+# the server's user; the lines given are added to its [pgbouncer] section
+# (pool sizes, timeouts). Users pam_totp and totp_admin (its admin user).
+# $POOL_DB connects the PAM role through it; pgb_stop ends it, waited for.
+pgb_start() {
+	PGBOUNCER=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+	[ -x "$PGBOUNCER" ] || bail "pgbouncer not installed (apt-get install pgbouncer)"
+	PGB="$T/pgb"
+	mkdir -p "$PGB"
+	{
+		printf '%s\n' "[databases]" "totp = host=$PGSOCK dbname=totp" "[pgbouncer]" \
+			"listen_addr =" "listen_port = 6432" "unix_socket_dir = $PGB" \
+			"auth_type = scram-sha-256" "auth_file = $PGB/users.txt" \
+			"admin_users = totp_admin" "pool_mode = transaction" "server_login_retry = 1" \
+			"logfile = $PGB/pgbouncer.log" "pidfile = $PGB/pgbouncer.pid"
+		printf '%s\n' "$@"
+	} >"$PGB/pgbouncer.ini"
+	printf '"pam_totp" "%s"\n"totp_admin" "%s"\n' "$PAM_PW" "$ADMIN_PW" >"$PGB/users.txt"
+	chmod 600 "$PGB/users.txt"
+	[ "$(id -u)" -eq 0 ] && chown -R postgres: "$PGB"
+	as_pg "$PGBOUNCER" -d "$PGB/pgbouncer.ini" >"$PGB/start.log" 2>&1 ||
+		{ cat "$PGB/start.log"; bail "cannot start pgbouncer"; }
+	# up: its socket is there and its pid file written (after the socket)
+	wait_for 60 "pgbouncer's socket" pgb_up || bail "pgbouncer did not start"
+	POOL_DB="host=$PGB port=6432 dbname=totp user=pam_totp password=$PAM_PW"
+}
+pgb_up() { [ -S "$PGB/.s.PGSQL.6432" ] && [ -s "$PGB/pgbouncer.pid" ]; }
+pgb_stop() {
+	local pid
+	pid=$(cat "$PGB/pgbouncer.pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null
+	wait_for 60 "pgbouncer's exit" bash -c '! kill -0 "$1" 2>/dev/null' _ "$pid"
+}
