@@ -170,7 +170,7 @@ show_secret(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 	messages_append_line(msg, e->text, sizeof(e->text), "In the app (for example Microsoft Authenticator), add an account:\n"
 		 "choose \"Other account\" and scan the QR code below.");
 	messages_append_line(msg, e->text, sizeof(e->text), "The app then shows a %u-digit code for this account, a new one every\n"
-		 "%u seconds. Type the code it shows now after \"Code:\" below.\n",
+		 "%u seconds. Type the code it shows now after \"Code from the app:\" below.\n",
 		 e->rec.digits, e->rec.period);
 	messages_append_line(msg, e->text, sizeof(e->text), "No camera? In the app, add the account by hand with this key:");
 	add_raw(e->text, e->grouped);
@@ -197,7 +197,7 @@ confirm(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages
 	char prompt[64], code[OTP_CODE_SIZE];
 	int ret = 0;
 
-	messages_format(msg, prompt, sizeof(prompt), "Code: ");
+	messages_format(msg, prompt, sizeof(prompt), "Code from the app: ");
 	for (int tries = ENROL_TRIES; tries > 0 && ret == 0; tries--) {
 		char *answer = NULL;
 		int rc = pam_prompt(pamh, cfg->echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF,

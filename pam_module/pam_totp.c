@@ -461,7 +461,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (cfg.prompt[0] != '\0')
 		snprintf(code_prompt, sizeof(code_prompt), "%s", cfg.prompt);
 	else
-		messages_format(&msg, code_prompt, sizeof(code_prompt), "Verification code: ");
+		messages_format(&msg, code_prompt, sizeof(code_prompt), "Code from the app: ");
 	pw = lookup_user(w.user, &pwent, pwbuf_first, sizeof(pwbuf_first), &pwbuf);
 	if (pw != NULL) {
 		su.name = pw->pw_name;
@@ -494,7 +494,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* nothing of the database is held while a person types */
 	login_db_close(&db);
 	if (cfg.split_pass) {
-		messages_format(&msg, prompt, sizeof(prompt), "Password & verification code: ");
+		messages_format(&msg, prompt, sizeof(prompt), "Password, then the code from the app: ");
 		rc = split_step(pamh, &cfg, &w, prompt);
 		goto out;
 	}
@@ -538,7 +538,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		messages_say(&msg, PAM_TEXT_INFO,
 			     "Your authenticator's clock seems off. Wait for the next code.");
 		drop_answer(&input);
-		messages_format(&msg, prompt, sizeof(prompt), "Next verification code: ");
+		messages_format(&msg, prompt, sizeof(prompt), "Next code from the app: ");
 		rc = ask(pamh, &cfg, prompt, &input);
 		if (rc != PAM_SUCCESS)
 			goto out;

@@ -25,7 +25,7 @@ enroll_pty wrong,right --recovery-codes 2
 check_eq "LANG=$NL: enrolled" 0 "$pty_exit"
 for text in "De authenticator-app instellen voor root." \
 	"kies \"Ander account\" en scan de QR-code hieronder." \
-	"Typ de code die je nu ziet achter \"Code:\" hieronder." \
+	"Typ de code die je nu ziet achter \"Code uit de app:\" hieronder." \
 	"Lukt scannen niet? Voeg het account dan met de hand toe met deze sleutel:" \
 	"Die code klopt niet. Je mag het nog 2 keer proberen." \
 	"Herstelcodes: met elke code kun je één keer inloggen zonder de app." \
@@ -72,13 +72,13 @@ for lang in nl nl_NL nl-NL; do
 	n=$((n + 1))
 	make_service "nl$n" "secret=$REC conf=$T/conf language=$lang"
 	login "nl$n" root "$(wrong_code)"
-	check "language=$lang: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
+	check "language=$lang: Dutch prompt" grep -q '^prompt: Code uit de app: $' "$T/last.log"
 	check "language=$lang: a wrong code is told in Dutch" \
 		grep -qF 'error: Die verificatiecode klopt niet.' "$T/last.log"
 done
 make_service nl "secret=$REC conf=$T/conf language=$NL"
 login nl root "$(wrong_code)"
-check "language=$NL: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
+check "language=$NL: Dutch prompt" grep -q '^prompt: Code uit de app: $' "$T/last.log"
 check "language=$NL: a wrong code is told in Dutch, with the recovery codes" \
 	grep -qF 'error: Die verificatiecode klopt niet. Typ de code die je app nu laat zien, of een van je herstelcodes.' "$T/last.log"
 wrong_msg=$(grep '^error:' "$T/last.log")
@@ -90,16 +90,16 @@ check "the replay is logged in English" logged "replayed code refused"
 
 # --- the module: LANG in the PAM environment (put there by the application)
 LOGIN_OPTS="-e LANG=$NL" login enr root "$(wrong_code)"
-check "LANG=$NL in the PAM environment: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
+check "LANG=$NL in the PAM environment: Dutch prompt" grep -q '^prompt: Code uit de app: $' "$T/last.log"
 check "LANG=$NL in the PAM environment: Dutch message" grep -q '^error: Die verificatiecode klopt niet' "$T/last.log"
 # and LANGUAGE there (pam_env reads it from /etc/default/locale), which
 # counts before LANG as for gettext, under C.UTF-8 too
 LOGIN_OPTS="-e LANG=C.UTF-8 -e LANGUAGE=nl" login enr root "$(wrong_code)"
 check "LANGUAGE=nl with LANG=C.UTF-8 in the PAM environment: Dutch prompt" \
-	grep -q '^prompt: Verificatiecode: $' "$T/last.log"
+	grep -q '^prompt: Code uit de app: $' "$T/last.log"
 LOGIN_OPTS="-e LANG=$NL -e LC_ALL=C.UTF-8" login enr root "$(wrong_code)"
 check "LC_ALL=C.UTF-8 before LANG=$NL in the PAM environment: English" \
-	grep -q '^prompt: Verification code: $' "$T/last.log"
+	grep -q '^prompt: Code from the app: $' "$T/last.log"
 
 # --- log lines stay English in a Dutch process: sudo sets the user's
 # locale, and under LANGUAGE=nl libpam's own words for a PAM code
@@ -113,10 +113,10 @@ check "  and the log line says so in English" logged "no code (Conversation erro
 # does not count; an unknown language=
 LANGUAGE=nl login enr root "$(wrong_code)"
 check "no language: English prompt (LANGUAGE=nl in the process ignored)" \
-	grep -q '^prompt: Verification code: $' "$T/last.log"
+	grep -q '^prompt: Code from the app: $' "$T/last.log"
 make_service xx "secret=$REC conf=$T/conf language=xx_YY.UTF-8"
 login xx root "$(wrong_code)"
-check "language=xx_YY.UTF-8: English" grep -q '^prompt: Verification code: $' "$T/last.log"
+check "language=xx_YY.UTF-8: English" grep -q '^prompt: Code from the app: $' "$T/last.log"
 make_service custom "secret=$REC conf=$T/conf language=$NL prompt=Code_van_de_telefoon:"
 login custom root "$(wrong_code)"
 check "prompt= is shown as written, untranslated" grep -q '^prompt: Code_van_de_telefoon:$' "$T/last.log"

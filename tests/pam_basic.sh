@@ -106,10 +106,10 @@ check_login "nullok with a record: a wrong code is denied" PAM_AUTH_ERR nullok r
 check_login "nullok with a record: the right code is accepted" PAM_SUCCESS nullok root "$(code)"
 rm -f "$T/root.rec"
 check_login "missing record without nullok: denied" PAM_AUTH_ERR basic root 123456
-check "missing record: still prompted" grep -q '^prompt: Verification code' "$T/last.log"
+check "missing record: still prompted" grep -q '^prompt: Code from the app' "$T/last.log"
 check "missing record logged" logged "not enrolled"
 check_login "unknown user: denied" PAM_AUTH_ERR basic no_such_user_pt 123456
-check "unknown user: still prompted" grep -q '^prompt: Verification code' "$T/last.log"
+check "unknown user: still prompted" grep -q '^prompt: Code from the app' "$T/last.log"
 check "unknown user logged" logged "unknown user"
 
 # options

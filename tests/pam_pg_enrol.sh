@@ -37,7 +37,7 @@ pam_conns() { grep -c "connection authorized: user=pam_totp" "$PGD/server.log"; 
 conns=$(pam_conns)
 LOGIN_OPTS="-r 192.0.2.7" start_enrol a sealed root
 check "no row: the module shows a Key URI" test -s "$T/a.uri"
-check "asks for the first code" grep -q '^prompt: Code: ' "$T/a.log"
+check "asks for the first code" grep -q '^prompt: Code from the app: ' "$T/a.log"
 check "no row before the code is confirmed" no_row
 answer a "$(shown_code a)"
 finish a

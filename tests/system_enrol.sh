@@ -32,8 +32,8 @@ check "the store is a root-only directory" test "$(stat -c '%U %a' "$STORE")" = 
 # as the user's ssh shows things: at its default LogLevel
 SSH_LOG_LEVEL=INFO
 PASS='Password: ?'
-CODE='Verification code: ?'
-FIRST_CODE=$'\nCode: '
+CODE='Code from the app: ?'
+FIRST_CODE=$'\nCode from the app: '
 ENTER='Press Enter to continue: ?'
 recovery_codes() { grep -cE '^  [a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}'$'\r''?$' "$T/last.log"; }
 

@@ -93,7 +93,7 @@ enroll_show_intro(const char *user, const struct totp_record *rec, int confirm)
 	     "choose \"Other account\" and scan the QR code below."));
 	if (confirm)
 		printf(_("The app then shows a %u-digit code for this account, a new one every\n"
-		       "%u seconds. Type the code it shows now after \"Code:\" below.\n"),
+		       "%u seconds. Type the code it shows now after \"Code from the app:\" below.\n"),
 		       rec->digits, rec->period);
 }
 
