@@ -223,13 +223,12 @@ attempt(const struct totp_config *cfg, struct login_db *db,
 }
 
 /* Said after every refused code, whether the user is enrolled or even
- * exists, so that it tells nothing about the account. */
+ * exists, so that it tells nothing about the account: words that make
+ * sense also to someone who has no app or recovery codes yet. */
 static void
 say_wrong_code(const struct messages *msg)
 {
-	messages_say(msg, PAM_ERROR_MSG,
-		     "That verification code is not right. Type the code your app shows now, "
-			"or one of your recovery codes.");
+	messages_say(msg, PAM_ERROR_MSG, "That code is not right.");
 }
 
 /* sshd with PasswordAuthentication on answers every prompt with the
@@ -258,10 +257,10 @@ static void
 say_locked(const struct messages *msg, long wait)
 {
 	messages_say_n(msg, PAM_ERROR_MSG,
-		       "Too many wrong codes. Try again in %ld second. Until then no login "
-			  "that asks for a code works, SSH and sudo alike.",
-		       "Too many wrong codes. Try again in %ld seconds. Until then no login "
-			  "that asks for a code works, SSH and sudo alike.",
+		       "Too many wrong codes. Try again in %ld second. Until then no code "
+			  "works anywhere, SSH and sudo included.",
+		       "Too many wrong codes. Try again in %ld seconds. Until then no code "
+			  "works anywhere, SSH and sudo included.",
 		       (unsigned long)wait, wait);
 }
 
@@ -303,8 +302,9 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 		return PAM_SUCCESS;
 	case LOGIN_RECOVERY_ACCEPTED:
 		log_reason(pamh, w, LR_RECOVERY_USED, ", %zu left", r->recovery_left);
-		messages_say_n(msg, PAM_TEXT_INFO, "Recovery code accepted. %zu recovery code left.",
-			       "Recovery code accepted. %zu recovery codes left.",
+		messages_say_n(msg, PAM_TEXT_INFO,
+			       "Recovery code accepted. You have %zu recovery code left.",
+			       "Recovery code accepted. You have %zu recovery codes left.",
 			       r->recovery_left, r->recovery_left);
 		return PAM_SUCCESS;
 	case LOGIN_NO_RECORD:
@@ -341,13 +341,14 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 			   " after %u failures: refused until totp-admin unlock %s", v->failures,
 			   w->user);
 		messages_say(msg, PAM_ERROR_MSG,
-			     "Too many wrong codes. Ask your administrator to unlock your account. "
-				"Until then no login that asks for a code works, SSH and sudo alike.");
+			     "Too many wrong codes. Ask the service desk (your administrator) to "
+				"unlock your account. Until then no code works anywhere, SSH and sudo "
+				"included.");
 		break;
 	case VERIFY_REPLAY:
 		log_reason(pamh, w, LR_REPLAYED, " (step %lld already used)", (long long)v->step);
 		messages_say(msg, PAM_ERROR_MSG,
-			     "This code was already used. Wait for the next code on your phone.");
+			     "This code was already used. Wait for the next code in the app.");
 		break;
 	case VERIFY_MALFORMED:
 		log_reason(pamh, w, LR_MALFORMED, ": not counted");
@@ -536,7 +537,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_reason(pamh, &w, LR_CLOCK_DRIFT, " of %d steps: asking for the next code",
 			   (int)res.verify.offset);
 		messages_say(&msg, PAM_TEXT_INFO,
-			     "Your authenticator's clock seems off. Wait for the next code.");
+			     "Your phone's clock seems to be off. Wait for the next code in the app.");
 		drop_answer(&input);
 		messages_format(&msg, prompt, sizeof(prompt), "Next code from the app: ");
 		rc = ask(pamh, &cfg, prompt, &input);

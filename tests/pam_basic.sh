@@ -43,7 +43,7 @@ check "skew is bounded by max_skew" grep -q '^state_[ab]=[0-9]*:+[0-9]*:+000001:
 # re-synchronisation after a large drift: two consecutive codes
 new_record "$T/root.rec"
 check_login "far code then the next one re-synchronises" PAM_SUCCESS drift root "$(code 6)" "$(code 7)"
-check "user told the clock is off" grep -q "info: Your authenticator's clock seems off" "$T/last.log"
+check "user told the clock is off" grep -q "info: Your phone's clock seems to be off" "$T/last.log"
 check "re-sync accepted at offset 7" logged "accepted at offset 7"
 check_login "after re-sync the drifted code works in the window" PAM_SUCCESS drift root "$(code 8)"
 new_record "$T/root.rec"

@@ -85,7 +85,7 @@ check "... logged" in_log b "enrolment at login not confirmed (3 wrong first cod
 
 # ---- two first logins of one user at once ----
 enrol_race sealed root
-check "... the other told why" grep -q "^error: Another login set up this account" "$T/q.log"
+check "... the other told why" grep -q "^error: This was not saved: at the same moment another login" "$T/q.log"
 check_eq "... exactly one row" 1 "$(rows)"
 check_login "... the first's secret is the one kept" PAM_SUCCESS sealed root "$(shown_code p 1)"
 

@@ -151,9 +151,9 @@ lang_stack() {
 }
 # as the user's ssh shows them: at its default LogLevel
 SSH_LOG_LEVEL=INFO
-REPLAY='This code was already used. Wait for the next code on your phone.'
+REPLAY='This code was already used. Wait for the next code in the app.'
 NL_CODE='Code uit de app: ?'
-NL_REPLAY='Deze code is al gebruikt. Wacht op de volgende code op je telefoon.'
+NL_REPLAY='Deze code is al gebruikt. Wacht op de volgende code in de app.'
 lang_stack "$NL"
 admin_record "$ua"
 c=$(code)
