@@ -31,7 +31,7 @@ for text in "De authenticator-app instellen voor root." \
 	"Herstelcodes: met elke code kun je één keer inloggen zonder de app." \
 	"Je typt hem dan in plaats van de code uit de app." \
 	"Bewaar ze op een veilige plek. Je krijgt ze niet nog een keer te zien." \
-	"Klaar: root is aangemeld"; do
+	"Klaar: de app is gekoppeld voor root"; do
 	check "LANG=$NL: says '$text'" grep -qF "$text" "$T/pty.log"
 done
 check "LANG=$NL: no English explanation" test "$(grep -c 'Setting up the authenticator' "$T/pty.log")" -eq 0
