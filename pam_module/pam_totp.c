@@ -264,6 +264,38 @@ say_locked(const struct messages *msg, long wait)
 		       (unsigned long)wait, wait);
 }
 
+/* sshd runs this login: it sets PAM_TTY to "ssh" while it authenticates
+ * (first_login.c draws the QR code for it so). */
+static int
+in_sshd(pam_handle_t *pamh)
+{
+	const void *tty = NULL;
+
+	return pam_get_item(pamh, PAM_TTY, &tty) == PAM_SUCCESS && tty != NULL &&
+	       strcmp(tty, "ssh") == 0;
+}
+
+/* A recovery code was used: how many are left. sshd keeps a message sent
+ * after the last prompt for the start of an interactive session, and then
+ * shows it twice (OpenSSH bug 3481), for a command never. So in sshd a
+ * prompt follows, which takes the message to the screen once, as after
+ * the recovery codes at enrolment; its answer does not matter. */
+static void
+say_recovery_left(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
+		  size_t left)
+{
+	char prompt[PROMPT_MAX], *answer = NULL;
+
+	messages_say_n(msg, PAM_TEXT_INFO,
+		       "Recovery code accepted. You have %zu recovery code left.",
+		       "Recovery code accepted. You have %zu recovery codes left.", left, left);
+	if (!in_sshd(pamh))
+		return;
+	messages_format(msg, prompt, sizeof(prompt), "Press Enter to continue: ");
+	(void)ask(pamh, cfg, prompt, &answer);
+	drop_answer(&answer);  /* a code typed here by mistake */
+}
+
 /* The database could not be reached in time: no replay check could be
  * made, so nothing is granted. With db_unavailable=ignore this module
  * steps aside and the rest of the stack decides (documented risk: whoever
@@ -302,10 +334,7 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 		return PAM_SUCCESS;
 	case LOGIN_RECOVERY_ACCEPTED:
 		log_reason(pamh, w, LR_RECOVERY_USED, ", %zu left", r->recovery_left);
-		messages_say_n(msg, PAM_TEXT_INFO,
-			       "Recovery code accepted. You have %zu recovery code left.",
-			       "Recovery code accepted. You have %zu recovery codes left.",
-			       r->recovery_left, r->recovery_left);
+		say_recovery_left(pamh, cfg, msg, r->recovery_left);
 		return PAM_SUCCESS;
 	case LOGIN_NO_RECORD:
 		if (known)
