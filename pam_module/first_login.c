@@ -317,7 +317,7 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 	}
 	if (r == 0) {
 		snprintf(why, why_size, "%d wrong first codes", ENROL_TRIES);
-		messages_say(msg, PAM_ERROR_MSG, "The app is not linked yet. You can delete the "
+		messages_refuse(msg, "The app is not linked yet. You can delete the "
 			     "account you just added in the app. When you log in again, you get a "
 			     "new QR code.");
 		return ENROL_UNCONFIRMED;
@@ -332,7 +332,7 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 	if (st != STORE_OK) {
 		if (errno == EEXIST) {
 			snprintf(why, why_size, "another login enrolled the user meanwhile");
-			messages_say(msg, PAM_ERROR_MSG, "This was not saved: at the same moment "
+			messages_refuse(msg, "This was not saved: at the same moment "
 				     "another login linked an app to your account. Delete the account "
 				     "you just added in the app, then log in again.");
 			return ENROL_EXISTS;
@@ -363,7 +363,7 @@ enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct login_d
 	}
 	out = run(pamh, cfg, db, msg, w, user, e, conv_rc, why, why_size);
 	if (out == ENROL_FAILED || out == ENROL_UNAVAILABLE)
-		messages_say(msg, PAM_ERROR_MSG, "Setting up the app did not work. Ask the service "
+		messages_refuse(msg, "Setting up the app did not work. Ask the service "
 			     "desk (your administrator).");
 	record_wipe(&e->rec);
 	secure_wipe(e, sizeof(*e));

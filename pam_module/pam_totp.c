@@ -228,7 +228,7 @@ attempt(const struct totp_config *cfg, struct login_db *db,
 static void
 say_wrong_code(const struct messages *msg)
 {
-	messages_say(msg, PAM_ERROR_MSG, "That code is not right.");
+	messages_refuse(msg, "That code is not right.");
 }
 
 /* sshd with PasswordAuthentication on answers every prompt with the
@@ -256,7 +256,7 @@ answer_was_password(pam_handle_t *pamh, const struct messages *msg, const struct
 static void
 say_locked(const struct messages *msg, long wait)
 {
-	messages_say_n(msg, PAM_ERROR_MSG,
+	messages_refuse_n(msg,
 		       "Too many wrong codes. Try again in %ld second. Until then no code "
 			  "works anywhere, SSH and sudo included.",
 		       "Too many wrong codes. Try again in %ld seconds. Until then no code "
@@ -369,14 +369,14 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 		log_reason(pamh, w, LR_DISABLED,
 			   " after %u failures: refused until totp-admin unlock %s", v->failures,
 			   w->user);
-		messages_say(msg, PAM_ERROR_MSG,
+		messages_refuse(msg,
 			     "Too many wrong codes. Ask the service desk (your administrator) to "
 				"unlock your account. Until then no code works anywhere, SSH and sudo "
 				"included.");
 		break;
 	case VERIFY_REPLAY:
 		log_reason(pamh, w, LR_REPLAYED, " (step %lld already used)", (long long)v->step);
-		messages_say(msg, PAM_ERROR_MSG,
+		messages_refuse(msg,
 			     "This code was already used. Wait for the next code in the app.");
 		break;
 	case VERIFY_MALFORMED:
@@ -452,6 +452,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	memset(&res, 0, sizeof(res));
 	memset(&db, 0, sizeof(db));
 	msg.catalog = NULL;
+	msg.helpdesk = NULL;
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
 		w.service = item;
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)

@@ -11,7 +11,8 @@
 # the process's locale or text domain, and its log lines stay English even
 # in a process whose locale is Dutch (sudo's).
 # Its refusals say what went wrong in words the user can act on, the same
-# words for users who are not enrolled or do not exist.
+# words for users who are not enrolled or do not exist, and helpdesk=
+# follows them as written.
 . "$top_srcdir/tests/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/enroll_env.sh"
@@ -133,6 +134,13 @@ make_service nllock "secret=$REC conf=$T/conf language=$NL max_failures=1 lockou
 login nllock root "$(wrong_code)"
 check "lock-out told in Dutch, for every service" \
 	grep -qF 'error: Te vaak een verkeerde code. Probeer het over 60 seconden opnieuw. Tot die tijd werkt geen enkele code, ook niet bij SSH of sudo.' "$T/last.log"
+
+# --- helpdesk= is said as written after a Dutch refusal
+enroll --no-confirm --force --qr=none --recovery-codes 0
+make_service nlhd "secret=$REC conf=$T/conf language=$NL [helpdesk=Bel de servicedesk: 020 123 4567]"
+login nlhd root "$(wrong_code)"
+check_eq "helpdesk= after a refusal in Dutch, as written" \
+	"error: Die code klopt niet. Bel de servicedesk: 020 123 4567" "$(grep '^error:' "$T/last.log")"
 
 # --- never the process's text domain or locale: our own catalogue reader
 undefined=$(nm -D --undefined-only "$MODULE")

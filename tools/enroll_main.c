@@ -214,6 +214,9 @@ main(int argc, char **argv)
 		fputs(_("totp-enroll: you cannot set up the app yourself on this computer. Ask the "
 			"service desk (your administrator) to do it for you. Nothing was changed.\n"),
 		      stderr);
+		/* helpdesk=, as the module says it after a refusal */
+		if (cfg.helpdesk[0] != '\0')
+			fprintf(stderr, "%s\n", cfg.helpdesk);
 		return ENROLL_EXIT_ERROR;
 	}
 	if (r != 0) {
