@@ -133,7 +133,7 @@ enroll --no-confirm --force --qr=none --recovery-codes 0
 make_service nllock "secret=$REC conf=$T/conf language=$NL max_failures=1 lockout_base=60"
 login nllock root "$(wrong_code)"
 check "lock-out told in Dutch, for every service" \
-	grep -qF 'error: Te vaak een verkeerde code. Probeer het over 60 seconden opnieuw. Tot die tijd werkt geen enkele code, ook niet bij SSH of sudo.' "$T/last.log"
+	grep -qF 'error: Je hebt te vaak een verkeerde code getypt. Probeer het over 60 seconden opnieuw. Tot die tijd werkt geen enkele code, ook niet bij SSH of sudo.' "$T/last.log"
 
 # --- helpdesk= is said as written after a Dutch refusal
 enroll --no-confirm --force --qr=none --recovery-codes 0
