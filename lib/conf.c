@@ -37,6 +37,7 @@ static const struct string_option string_options[] = {
 	{ "enroll_until", offsetof(struct totp_config, enroll_until), CONFIG_DATE_MAX, NULL },
 	{ "enroll_from", offsetof(struct totp_config, enroll_from), CONFIG_LIST_MAX, NULL },
 	{ "enroll_services", offsetof(struct totp_config, enroll_services), CONFIG_LIST_MAX, NULL },
+	{ "helpdesk", offsetof(struct totp_config, helpdesk), CONFIG_HELPDESK_MAX, NULL },
 };
 
 
@@ -351,6 +352,9 @@ config_load(struct totp_config *cfg, int argc, const char **argv,
 	}
 	if (check_enrol(cfg, err, err_size) != 0)
 		return -1;
+	/* shown to the user as written, in every refusal: no control
+	 * character may reach the terminal */
+	text_clean_display(cfg->helpdesk);
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
 #ifndef HAVE_LIBPQ
 		text_error(err, err_size, "%s", "store=postgresql: this pam_totp was built "

@@ -16,6 +16,7 @@
 #define CONFIG_DB_KEY_NONE "none"   /* db_key=none: rows in the clear */
 #define CONFIG_PROMPT_MAX 128
 #define CONFIG_ISSUER_MAX 128
+#define CONFIG_HELPDESK_MAX 256  /* helpdesk=: at most 255 bytes */
 #define CONFIG_DB_MAX 1024
 #define CONFIG_LANGUAGE_MAX 64
 #define CONFIG_DB_TIMEOUT 5
@@ -40,7 +41,10 @@ struct totp_config {
 	char conf_path[PATH_MAX];
 	char secret_template[PATH_MAX];  /* %u user, %h home, %U uid, %% */
 	char prompt[CONFIG_PROMPT_MAX];  /* empty: the translated default */
-	char issuer[CONFIG_ISSUER_MAX];  /* for totp-enroll; empty: host name */
+	char issuer[CONFIG_ISSUER_MAX];  /* the app's issuer, for totp-enroll and enrolment
+	                                    at login; empty: host name */
+	char helpdesk[CONFIG_HELPDESK_MAX]; /* said after every refusal, as written (control
+	                                       characters made spaces); empty: nothing */
 	char language[CONFIG_LANGUAGE_MAX]; /* the module's messages: a locale name;
 	                                       empty: LANG in the PAM environment */
 	char localedir[PATH_MAX];        /* message catalogues; empty: the built-in one */

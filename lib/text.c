@@ -104,3 +104,47 @@ text_escape_field(const char *in, char *out, size_t out_size)
 {
 	return escape(in, 1, out, out_size);
 }
+
+/* The length of the well-formed UTF-8 sequence at s for a character at or
+ * above U+00A0 (printable, not C1), or 0. No overlong form, no surrogate,
+ * nothing above U+10FFFF. */
+static size_t
+utf8_printable(const unsigned char *s)
+{
+	unsigned long c;
+	size_t n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07u;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3fu);
+	}
+	if (c < 0xa0 || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	return n;
+}
+
+char *
+text_clean_display(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p != '\0') {
+		size_t n = *p >= 0x80 ? utf8_printable(p) : (*p >= 0x20 && *p != 0x7f);
+
+		if (n == 0)
+			*p++ = ' ';
+		else
+			p += n;
+	}
+	return s;
+}

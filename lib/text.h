@@ -1,6 +1,7 @@
 /* Small text helpers shared by the parsers: a formatted error message,
- * a strict unsigned number (no sign, no spaces, no silent wrap) and the
- * escaping of untrusted text for the log. */
+ * a strict unsigned number (no sign, no spaces, no silent wrap), the
+ * escaping of untrusted text for the log and the cleaning of an
+ * administrator's text for a user's terminal. */
 #ifndef PAM_TOTP_TEXT_H
 #define PAM_TOTP_TEXT_H
 
@@ -34,5 +35,12 @@ char *text_escape(const char *in, char *out, size_t out_size);
  * for a field of a log line that a reader (fail2ban) takes up to the next
  * space, so that a user name cannot end its field and supply the next. */
 char *text_escape_field(const char *in, char *out, size_t out_size);
+
+/* Make s, in place, safe to show on a terminal as it is: every control
+ * character (C0, DEL, and C1 as UTF-8 or as a lone byte) and every byte
+ * that is not part of well-formed UTF-8 becomes a space, so that no text
+ * can move the cursor, clear the screen or start an escape sequence.
+ * Printable ASCII and the other characters of UTF-8 are kept. Returns s. */
+char *text_clean_display(char *s);
 
 #endif

@@ -264,7 +264,7 @@ show_secret(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 	messages_append_line(msg, e->text, sizeof(e->text), "In the app (for example Microsoft Authenticator), add an account:\n"
 		 "choose \"Other account\" and scan the QR code below.");
 	messages_append_line(msg, e->text, sizeof(e->text), "The app then shows a %u-digit code for this account, a new one every\n"
-		 "%u seconds. Type the code it shows now after \"Code:\" below.\n",
+		 "%u seconds. Type the code it shows now after \"Code from the app:\" below.\n",
 		 e->rec.digits, e->rec.period);
 	messages_append_line(msg, e->text, sizeof(e->text), "No camera? In the app, add the account by hand with this key:");
 	add_raw(e->text, e->grouped);
@@ -298,7 +298,7 @@ confirm(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages
 	char prompt[64], code[OTP_CODE_SIZE];
 	int ret = 0;
 
-	messages_format(msg, prompt, sizeof(prompt), "Code: ");
+	messages_format(msg, prompt, sizeof(prompt), "Code from the app: ");
 	for (int tries = ENROL_TRIES; tries > 0 && ret == 0; tries--) {
 		char *answer = NULL;
 		int rc = pam_prompt(pamh, cfg->echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF,
@@ -347,10 +347,10 @@ show_recovery(pam_handle_t *pamh, const struct totp_config *cfg, const struct me
 	char prompt[64], *answer = NULL;
 
 	e->text[0] = '\0';
-	messages_append_line(msg, e->text, sizeof(e->text), "You are set up: from now on a login asks for the code your app "
-		 "shows.");
-	messages_append_line(msg, e->text, sizeof(e->text), "Recovery codes, each good for one login without the app: type one\n"
-		 "where the code is asked for.");
+	messages_append_line(msg, e->text, sizeof(e->text), "Done: the app is linked. From now on you type the code from "
+		 "the app when you log in.");
+	messages_append_line(msg, e->text, sizeof(e->text), "Recovery codes: each one lets you log in once without the app.\n"
+		 "Type it instead of the code from the app.");
 	for (size_t i = 0; i < n; i++) {
 		char line[RECOVERY_CODE_SIZE + 2];
 
@@ -417,8 +417,9 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 	}
 	if (r == 0) {
 		snprintf(why, why_size, "%d wrong first codes", ENROL_TRIES);
-		messages_say(msg, PAM_ERROR_MSG, "No right code: nothing was set up. Log in again "
-			     "to start over.");
+		messages_refuse(msg, "The app is not linked yet. You can delete the "
+			     "account you just added in the app. When you log in again, you get a "
+			     "new QR code.");
 		return ENROL_UNCONFIRMED;
 	}
 	enrol_mark_confirmed(&e->rec, step, (int64_t)time(NULL));
@@ -431,9 +432,9 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 	if (st != STORE_OK) {
 		if (errno == EEXIST) {
 			snprintf(why, why_size, "another login enrolled the user meanwhile");
-			messages_say(msg, PAM_ERROR_MSG, "Another login set up this account at the "
-				     "same moment, so this setup was not saved. Remove this account "
-				     "from the app and log in again.");
+			messages_refuse(msg, "This was not saved: at the same moment "
+				     "another login linked an app to your account. Delete the account "
+				     "you just added in the app, then log in again.");
 			return ENROL_EXISTS;
 		}
 		snprintf(why, why_size, "%s", err);
@@ -462,8 +463,8 @@ enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct login_d
 	}
 	out = run(pamh, cfg, db, msg, w, user, e, conv_rc, why, why_size);
 	if (out == ENROL_FAILED || out == ENROL_UNAVAILABLE)
-		messages_say(msg, PAM_ERROR_MSG, "Setting up the app did not work. Ask your "
-			     "administrator.");
+		messages_refuse(msg, "Setting up the app did not work. Ask the service "
+			     "desk (your administrator).");
 	record_wipe(&e->rec);
 	secure_wipe(e, sizeof(*e));
 	free(e);

@@ -9,7 +9,8 @@
 
 #include "messages.h"
 
-#define MESSAGE_MAX 512
+/* the longest message with the longest helpdesk= text fits */
+#define MESSAGE_MAX 1024
 
 static const char *
 from_pam_environment(void *pamh, const char *name)
@@ -21,6 +22,7 @@ void
 messages_begin(struct messages *m, pam_handle_t *pamh, const struct totp_config *cfg)
 {
 	m->pamh = pamh;
+	m->helpdesk = cfg->helpdesk;
 	m->catalog = catalog_open(cfg->localedir[0] != '\0' ? cfg->localedir : LOCALEDIR, PACKAGE,
 				  catalog_languages(cfg->language, from_pam_environment, pamh));
 }
@@ -74,15 +76,36 @@ messages_append_line(const struct messages *m, char *buf, size_t size, const cha
 	va_end(ap);
 }
 
-/* Send text as one message, without a last newline. */
+/* Drop a last newline: the conversation ends each message itself. */
 static void
-send(const struct messages *m, int style, char *text)
+chop(char *text)
 {
 	size_t len = strlen(text);
 
 	if (len > 0 && text[len - 1] == '\n')
 		text[len - 1] = '\0';
+}
+
+/* Send text as one message, without a last newline. */
+static void
+send(const struct messages *m, int style, char *text)
+{
+	chop(text);
 	pam_prompt(m->pamh, style, NULL, "%s", text);
+}
+
+/* A refusal, then helpdesk= (cleaned of control characters by
+ * config_load) after a space. */
+static void
+send_refusal(const struct messages *m, char *text, size_t size)
+{
+	chop(text);
+	if (m->helpdesk != NULL && m->helpdesk[0] != '\0') {
+		size_t used = strlen(text);
+
+		snprintf(text + used, size - used, "%s%s", used > 0 ? " " : "", m->helpdesk);
+	}
+	pam_prompt(m->pamh, PAM_ERROR_MSG, NULL, "%s", text);
 }
 
 void
@@ -108,4 +131,29 @@ messages_say_n(const struct messages *m, int style, const char *one, const char 
 	format_in_language(m, text, sizeof(text), one, many, n, ap);
 	va_end(ap);
 	send(m, style, text);
+}
+
+void
+messages_refuse(const struct messages *m, const char *msgid, ...)
+{
+	char text[MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, msgid);
+	format_in_language(m, text, sizeof(text), msgid, NULL, 0, ap);
+	va_end(ap);
+	send_refusal(m, text, sizeof(text));
+}
+
+void
+messages_refuse_n(const struct messages *m, const char *one, const char *many, unsigned long n,
+		  ...)
+{
+	char text[MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, n);
+	format_in_language(m, text, sizeof(text), one, many, n, ap);
+	va_end(ap);
+	send_refusal(m, text, sizeof(text));
 }

@@ -16,6 +16,7 @@
 struct messages {
 	pam_handle_t *pamh;
 	struct catalog *catalog;  /* NULL: English */
+	const char *helpdesk;     /* helpdesk=, said after every refusal; "" none */
 };
 
 /* Pick the language and read its catalogue; every failure (no catalogue,
@@ -37,5 +38,12 @@ void messages_say(const struct messages *m, int style, const char *msgid, ...)
 /* The same for a message with a plural: one or many by n. */
 void messages_say_n(const struct messages *m, int style, const char *one, const char *many,
 		    unsigned long n, ...) __attribute__((format(printf, 3, 6)));
+/* A refusal: a PAM_ERROR_MSG as messages_say sends it, followed in the
+ * same message by the helpdesk= text as written (untranslated, the same
+ * for every user, so it tells nothing about the account). */
+void messages_refuse(const struct messages *m, const char *msgid, ...)
+	__attribute__((format(printf, 2, 3)));
+void messages_refuse_n(const struct messages *m, const char *one, const char *many,
+		       unsigned long n, ...) __attribute__((format(printf, 2, 5)));
 
 #endif

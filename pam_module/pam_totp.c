@@ -223,13 +223,12 @@ attempt(const struct totp_config *cfg, struct login_db *db,
 }
 
 /* Said after every refused code, whether the user is enrolled or even
- * exists, so that it tells nothing about the account. */
+ * exists, so that it tells nothing about the account: words that make
+ * sense also to someone who has no app or recovery codes yet. */
 static void
 say_wrong_code(const struct messages *msg)
 {
-	messages_say(msg, PAM_ERROR_MSG,
-		     "That verification code is not right. Type the code your app shows now, "
-			"or one of your recovery codes.");
+	messages_refuse(msg, "That code is not right.");
 }
 
 /* sshd with PasswordAuthentication on answers every prompt with the
@@ -257,12 +256,44 @@ answer_was_password(pam_handle_t *pamh, const struct messages *msg, const struct
 static void
 say_locked(const struct messages *msg, long wait)
 {
-	messages_say_n(msg, PAM_ERROR_MSG,
-		       "Too many wrong codes. Try again in %ld second. Until then no login "
-			  "that asks for a code works, SSH and sudo alike.",
-		       "Too many wrong codes. Try again in %ld seconds. Until then no login "
-			  "that asks for a code works, SSH and sudo alike.",
+	messages_refuse_n(msg,
+		       "Too many wrong codes. Try again in %ld second. Until then no code "
+			  "works anywhere, SSH and sudo included.",
+		       "Too many wrong codes. Try again in %ld seconds. Until then no code "
+			  "works anywhere, SSH and sudo included.",
 		       (unsigned long)wait, wait);
+}
+
+/* sshd runs this login: it sets PAM_TTY to "ssh" while it authenticates
+ * (first_login.c draws the QR code for it so). */
+static int
+in_sshd(pam_handle_t *pamh)
+{
+	const void *tty = NULL;
+
+	return pam_get_item(pamh, PAM_TTY, &tty) == PAM_SUCCESS && tty != NULL &&
+	       strcmp(tty, "ssh") == 0;
+}
+
+/* A recovery code was used: how many are left. sshd keeps a message sent
+ * after the last prompt for the start of an interactive session, and then
+ * shows it twice (OpenSSH bug 3481), for a command never. So in sshd a
+ * prompt follows, which takes the message to the screen once, as after
+ * the recovery codes at enrolment; its answer does not matter. */
+static void
+say_recovery_left(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
+		  size_t left)
+{
+	char prompt[PROMPT_MAX], *answer = NULL;
+
+	messages_say_n(msg, PAM_TEXT_INFO,
+		       "Recovery code accepted. You have %zu recovery code left.",
+		       "Recovery code accepted. You have %zu recovery codes left.", left, left);
+	if (!in_sshd(pamh))
+		return;
+	messages_format(msg, prompt, sizeof(prompt), "Press Enter to continue: ");
+	(void)ask(pamh, cfg, prompt, &answer);
+	drop_answer(&answer);  /* a code typed here by mistake */
 }
 
 /* The database could not be reached in time: no replay check could be
@@ -303,9 +334,7 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 		return PAM_SUCCESS;
 	case LOGIN_RECOVERY_ACCEPTED:
 		log_reason(pamh, w, LR_RECOVERY_USED, ", %zu left", r->recovery_left);
-		messages_say_n(msg, PAM_TEXT_INFO, "Recovery code accepted. %zu recovery code left.",
-			       "Recovery code accepted. %zu recovery codes left.",
-			       r->recovery_left, r->recovery_left);
+		say_recovery_left(pamh, cfg, msg, r->recovery_left);
 		return PAM_SUCCESS;
 	case LOGIN_NO_RECORD:
 		if (known)
@@ -340,14 +369,15 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 		log_reason(pamh, w, LR_DISABLED,
 			   " after %u failures: refused until totp-admin unlock %s", v->failures,
 			   w->user);
-		messages_say(msg, PAM_ERROR_MSG,
-			     "Too many wrong codes. Ask your administrator to unlock your account. "
-				"Until then no login that asks for a code works, SSH and sudo alike.");
+		messages_refuse(msg,
+			     "Too many wrong codes. Ask the service desk (your administrator) to "
+				"unlock your account. Until then no code works anywhere, SSH and sudo "
+				"included.");
 		break;
 	case VERIFY_REPLAY:
 		log_reason(pamh, w, LR_REPLAYED, " (step %lld already used)", (long long)v->step);
-		messages_say(msg, PAM_ERROR_MSG,
-			     "This code was already used. Wait for the next code on your phone.");
+		messages_refuse(msg,
+			     "This code was already used. Wait for the next code in the app.");
 		break;
 	case VERIFY_MALFORMED:
 		log_reason(pamh, w, LR_MALFORMED, ": not counted");
@@ -422,6 +452,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	memset(&res, 0, sizeof(res));
 	memset(&db, 0, sizeof(db));
 	msg.catalog = NULL;
+	msg.helpdesk = NULL;
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
 		w.service = item;
 	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
@@ -461,7 +492,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (cfg.prompt[0] != '\0')
 		snprintf(code_prompt, sizeof(code_prompt), "%s", cfg.prompt);
 	else
-		messages_format(&msg, code_prompt, sizeof(code_prompt), "Verification code: ");
+		messages_format(&msg, code_prompt, sizeof(code_prompt), "Code from the app: ");
 	pw = lookup_user(w.user, &pwent, pwbuf_first, sizeof(pwbuf_first), &pwbuf);
 	if (pw != NULL) {
 		su.name = pw->pw_name;
@@ -494,7 +525,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* nothing of the database is held while a person types */
 	login_db_close(&db);
 	if (cfg.split_pass) {
-		messages_format(&msg, prompt, sizeof(prompt), "Password & verification code: ");
+		messages_format(&msg, prompt, sizeof(prompt), "Password, then the code from the app: ");
 		rc = split_step(pamh, &cfg, &w, prompt);
 		goto out;
 	}
@@ -536,9 +567,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		log_reason(pamh, &w, LR_CLOCK_DRIFT, " of %d steps: asking for the next code",
 			   (int)res.verify.offset);
 		messages_say(&msg, PAM_TEXT_INFO,
-			     "Your authenticator's clock seems off. Wait for the next code.");
+			     "Your phone's clock seems to be off. Wait for the next code in the app.");
 		drop_answer(&input);
-		messages_format(&msg, prompt, sizeof(prompt), "Next verification code: ");
+		messages_format(&msg, prompt, sizeof(prompt), "Next code from the app: ");
 		rc = ask(pamh, &cfg, prompt, &input);
 		if (rc != PAM_SUCCESS)
 			goto out;

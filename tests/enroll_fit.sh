@@ -1,9 +1,9 @@
 #!/bin/bash
 # The QR code fits the terminal it is shown in. totp-enroll runs in tmux, a
-# real terminal emulator, at 80x24: when "Code:" appears, the whole QR code
-# is on the screen above it (read back from the screen and decoded, with a
-# dark terminal background around it), the code the app then shows enrols,
-# and the decoded URI logs in. Measured for the default parameters with an
+# real terminal emulator, at 80x24: when "Code from the app:" appears, the
+# whole QR code is on the screen above it (read back from the screen and
+# decoded, with a dark terminal background around it), the code the app
+# then shows enrols, and the decoded URI logs in. Measured for the default parameters with an
 # issuer of 30 characters and an account of 40, and for --qr=ansi at 80
 # columns; a window too small for any QR code gets one line saying so.
 . "$top_srcdir/tests/tap.sh"
@@ -29,8 +29,8 @@ tmux_start() {
 	tmux_open "$lines" "$columns" "$cmd; echo \"exit: \$?\""
 }
 
-# The QR code on the screen just above the "Code:" prompt, in the form
-# term2pgm reads (tests/term_screen.py); fails when it is not there.
+# The QR code on the screen just above the "Code from the app:" prompt, in
+# the form term2pgm reads (tests/term_screen.py); fails when it is not there.
 screen_qr() {
 	"${TM[@]}" capture-pane -p -e -N | python3 "$top_srcdir/tests/term_screen.py"
 }
@@ -55,15 +55,15 @@ qr_size() {
 }
 
 # enrol_on_screen NAME LINES COLUMNS ARGS...: enrol in a LINESxCOLUMNS
-# window; checks that the QR code on screen when "Code: " appears decodes
-# to the URI printed, that the app's code for it enrols, and that the next
+# window; checks that the QR code on screen when "Code from the app: "
+# appears decodes to the URI printed, that the app's code for it enrols, and that the next
 # code logs in. Sets $qr_lines, $qr_columns and $uri.
 enrol_on_screen() {
 	local name=$1 lines=$2 columns=$3 decoded
 	shift 3
 	rm -f "$T/root.rec"
 	tmux_start "$lines" "$columns" "$@"
-	if ! wait_screen "^Code:"; then
+	if ! wait_screen "^Code from the app:"; then
 		not_ok "$name: prompt shown"; screen | sed 's/^/#   /'
 		return
 	fi
@@ -109,7 +109,7 @@ echo "# ansi 80x50, defaults: QR $qr_lines lines x $qr_columns columns"
 # --png, and the key to type by hand is still there
 rm -f "$T/root.rec"
 tmux_start 20 80 --issuer "$ISSUER30" --label "$ACCOUNT40" --recovery-codes 0
-wait_screen "^Code:" || { screen | sed "s/^/#   /"; bail "no prompt in a 20-line window"; }
+wait_screen "^Code from the app:" || { screen | sed "s/^/#   /"; bail "no prompt in a 20-line window"; }
 check "80x20: says the window is too small and suggests --png" \
 	grep -q 'window is too small for the QR code.*--png' <(history)
 check_eq "80x20: no QR code drawn" "" "$(screen | grep $'\342\226')"

@@ -83,7 +83,7 @@ rm -f "$T/go"
 python3 "$top_srcdir/tests/enroll_pty.py" "$T/pty.log" "pause:$T/go,right" \
 	"$ENROLL" "${ENROLL_OPTS[@]}" --force --qr=none >"$T/force.out" &
 pid=$!
-wait_for 60 "Code: prompt of the pending --force" grep -qs "Code: " "$T/pty.log"
+wait_for 60 "the code prompt of the pending --force" grep -qs "Code from the app: " "$T/pty.log"
 check_login "--force pending: the old code still logs in" PAM_SUCCESS enr root "$(uri_code "$old_uri" 0)"
 touch "$T/go"
 wait $pid

@@ -3,7 +3,8 @@
 
 usage: enroll_pty.py TRANSCRIPT ACTION[,ACTION...] COMMAND [ARG...]
 
-Actions, one per "Code: " prompt (the last may end the program):
+Actions, one per code prompt ("Code from the app: ", in Dutch "Code uit de
+app: "; the last may end the program):
   right    the current code, from oathtool with the secret of the printed URI
   code:N   the code N steps from now (N may be negative)
   wrong    a code of the right length that matches no step near now
@@ -66,7 +67,7 @@ def main():
             while not os.path.exists(flag):
                 time.sleep(0.1)  # not sync: the poll interval of a wait for the flag file
             continue
-        if child.expect(["Code: ", pexpect.EOF]) == 1:
+        if child.expect(["Code from the app: |Code uit de app: ", pexpect.EOF]) == 1:
             break
         if uri is None:
             m = re.search(r"otpauth://\S+", child.before)

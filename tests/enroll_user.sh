@@ -59,10 +59,21 @@ for bad in "user-owned:chown $U" "group-writable:chmod 770" "world-writable:chmo
 	check "  nothing written" test ! -e "$T/bad/$U"
 	rm -rf "$T/bad"
 done
+cp -p "$T/store/$U" "$T/store_record.before"
 as_user "$T/totp-enroll" --conf "$T/conf" --secret-path "$T/store/%u" --force --no-confirm \
 	--qr=none >/dev/null 2>"$T/err"
 check_eq "a user cannot enrol into the administrator's store: exit 1" 1 "$?"
-check "  told to ask an administrator" grep -q "are root's: ask an administrator" "$T/err"
+check "  told in plain words to ask the service desk, and that nothing changed" \
+	grep -qx "totp-enroll: you cannot set up the app yourself on this computer. Ask the service desk (your administrator) to do it for you. Nothing was changed." "$T/err"
+check "  and nothing else" test "$(wc -l <"$T/err")" -eq 1
+check "  the record there is unchanged" cmp -s "$T/store/$U" "$T/store_record.before"
+{ cat "$T/conf"; echo "helpdesk=Call the service desk: 020 123 4567"; } >"$T/hd.conf"
+chmod 644 "$T/hd.conf"
+as_user "$T/totp-enroll" --conf "$T/hd.conf" --secret-path "$T/store/%u" --force --no-confirm \
+	--qr=none >/dev/null 2>"$T/err"
+check_eq "  with helpdesk= in the configuration: exit 1" 1 "$?"
+check_eq "  its text follows, as the module says it after a refusal" \
+	"Call the service desk: 020 123 4567" "$(sed -n 2p "$T/err")"
 
 # --- --png/--svg never truncate or take over a file that is not one's own
 printf 'the user file\n' >"$T/users.png"

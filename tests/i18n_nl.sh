@@ -11,7 +11,8 @@
 # the process's locale or text domain, and its log lines stay English even
 # in a process whose locale is Dutch (sudo's).
 # Its refusals say what went wrong in words the user can act on, the same
-# words for users who are not enrolled or do not exist.
+# words for users who are not enrolled or do not exist, and helpdesk=
+# follows them as written.
 . "$top_srcdir/tests/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/enroll_env.sh"
@@ -25,12 +26,13 @@ enroll_pty wrong,right --recovery-codes 2
 check_eq "LANG=$NL: enrolled" 0 "$pty_exit"
 for text in "De authenticator-app instellen voor root." \
 	"kies \"Ander account\" en scan de QR-code hieronder." \
-	"Typ de code die je nu ziet achter \"Code:\" hieronder." \
+	"Typ de code die je nu ziet achter \"Code uit de app:\" hieronder." \
 	"Lukt scannen niet? Voeg het account dan met de hand toe met deze sleutel:" \
 	"Die code klopt niet. Je mag het nog 2 keer proberen." \
 	"Herstelcodes: met elke code kun je één keer inloggen zonder de app." \
+	"Je typt hem dan in plaats van de code uit de app." \
 	"Bewaar ze op een veilige plek. Je krijgt ze niet nog een keer te zien." \
-	"Klaar: root is aangemeld"; do
+	"Klaar: de app is gekoppeld voor root"; do
 	check "LANG=$NL: says '$text'" grep -qF "$text" "$T/pty.log"
 done
 check "LANG=$NL: no English explanation" test "$(grep -c 'Setting up the authenticator' "$T/pty.log")" -eq 0
@@ -72,34 +74,33 @@ for lang in nl nl_NL nl-NL; do
 	n=$((n + 1))
 	make_service "nl$n" "secret=$REC conf=$T/conf language=$lang"
 	login "nl$n" root "$(wrong_code)"
-	check "language=$lang: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
+	check "language=$lang: Dutch prompt" grep -q '^prompt: Code uit de app: $' "$T/last.log"
 	check "language=$lang: a wrong code is told in Dutch" \
-		grep -qF 'error: Die verificatiecode klopt niet.' "$T/last.log"
+		grep -qx 'error: Die code klopt niet.' "$T/last.log"
 done
 make_service nl "secret=$REC conf=$T/conf language=$NL"
 login nl root "$(wrong_code)"
-check "language=$NL: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
-check "language=$NL: a wrong code is told in Dutch, with the recovery codes" \
-	grep -qF 'error: Die verificatiecode klopt niet. Typ de code die je app nu laat zien, of een van je herstelcodes.' "$T/last.log"
+check "language=$NL: Dutch prompt" grep -q '^prompt: Code uit de app: $' "$T/last.log"
+check "language=$NL: a wrong code is told in Dutch" grep -qx 'error: Die code klopt niet.' "$T/last.log"
 wrong_msg=$(grep '^error:' "$T/last.log")
 check_login "language=$NL: the right code logs in" PAM_SUCCESS nl root "$(uri_code "$uri" 0)"
 check_login "language=$NL: the same code again is refused" PAM_AUTH_ERR nl root "$(uri_code "$uri" 0)"
 check "language=$NL: replay told in Dutch" \
-	grep -qF 'error: Deze code is al gebruikt. Wacht op de volgende code op je telefoon.' "$T/last.log"
+	grep -qF 'error: Deze code is al gebruikt. Wacht op de volgende code in de app.' "$T/last.log"
 check "the replay is logged in English" logged "replayed code refused"
 
 # --- the module: LANG in the PAM environment (put there by the application)
 LOGIN_OPTS="-e LANG=$NL" login enr root "$(wrong_code)"
-check "LANG=$NL in the PAM environment: Dutch prompt" grep -q '^prompt: Verificatiecode: $' "$T/last.log"
-check "LANG=$NL in the PAM environment: Dutch message" grep -q '^error: Die verificatiecode klopt niet' "$T/last.log"
+check "LANG=$NL in the PAM environment: Dutch prompt" grep -q '^prompt: Code uit de app: $' "$T/last.log"
+check "LANG=$NL in the PAM environment: Dutch message" grep -qx 'error: Die code klopt niet.' "$T/last.log"
 # and LANGUAGE there (pam_env reads it from /etc/default/locale), which
 # counts before LANG as for gettext, under C.UTF-8 too
 LOGIN_OPTS="-e LANG=C.UTF-8 -e LANGUAGE=nl" login enr root "$(wrong_code)"
 check "LANGUAGE=nl with LANG=C.UTF-8 in the PAM environment: Dutch prompt" \
-	grep -q '^prompt: Verificatiecode: $' "$T/last.log"
+	grep -q '^prompt: Code uit de app: $' "$T/last.log"
 LOGIN_OPTS="-e LANG=$NL -e LC_ALL=C.UTF-8" login enr root "$(wrong_code)"
 check "LC_ALL=C.UTF-8 before LANG=$NL in the PAM environment: English" \
-	grep -q '^prompt: Verification code: $' "$T/last.log"
+	grep -q '^prompt: Code from the app: $' "$T/last.log"
 
 # --- log lines stay English in a Dutch process: sudo sets the user's
 # locale, and under LANGUAGE=nl libpam's own words for a PAM code
@@ -113,10 +114,10 @@ check "  and the log line says so in English" logged "no code (Conversation erro
 # does not count; an unknown language=
 LANGUAGE=nl login enr root "$(wrong_code)"
 check "no language: English prompt (LANGUAGE=nl in the process ignored)" \
-	grep -q '^prompt: Verification code: $' "$T/last.log"
+	grep -q '^prompt: Code from the app: $' "$T/last.log"
 make_service xx "secret=$REC conf=$T/conf language=xx_YY.UTF-8"
 login xx root "$(wrong_code)"
-check "language=xx_YY.UTF-8: English" grep -q '^prompt: Verification code: $' "$T/last.log"
+check "language=xx_YY.UTF-8: English" grep -q '^prompt: Code from the app: $' "$T/last.log"
 make_service custom "secret=$REC conf=$T/conf language=$NL prompt=Code_van_de_telefoon:"
 login custom root "$(wrong_code)"
 check "prompt= is shown as written, untranslated" grep -q '^prompt: Code_van_de_telefoon:$' "$T/last.log"
@@ -132,7 +133,14 @@ enroll --no-confirm --force --qr=none --recovery-codes 0
 make_service nllock "secret=$REC conf=$T/conf language=$NL max_failures=1 lockout_base=60"
 login nllock root "$(wrong_code)"
 check "lock-out told in Dutch, for every service" \
-	grep -qF 'error: Te vaak een verkeerde code. Probeer het over 60 seconden opnieuw. Tot dan werkt inloggen met een code nergens, ook niet via SSH of sudo.' "$T/last.log"
+	grep -qF 'error: Je hebt te vaak een verkeerde code getypt. Probeer het over 60 seconden opnieuw. Tot die tijd werkt geen enkele code, ook niet bij SSH of sudo.' "$T/last.log"
+
+# --- helpdesk= is said as written after a Dutch refusal
+enroll --no-confirm --force --qr=none --recovery-codes 0
+make_service nlhd "secret=$REC conf=$T/conf language=$NL [helpdesk=Bel de servicedesk: 020 123 4567]"
+login nlhd root "$(wrong_code)"
+check_eq "helpdesk= after a refusal in Dutch, as written" \
+	"error: Die code klopt niet. Bel de servicedesk: 020 123 4567" "$(grep '^error:' "$T/last.log")"
 
 # --- never the process's text domain or locale: our own catalogue reader
 undefined=$(nm -D --undefined-only "$MODULE")

@@ -43,7 +43,7 @@ check "skew is bounded by max_skew" grep -q '^state_[ab]=[0-9]*:+[0-9]*:+000001:
 # re-synchronisation after a large drift: two consecutive codes
 new_record "$T/root.rec"
 check_login "far code then the next one re-synchronises" PAM_SUCCESS drift root "$(code 6)" "$(code 7)"
-check "user told the clock is off" grep -q "info: Your authenticator's clock seems off" "$T/last.log"
+check "user told the clock is off" grep -q "info: Your phone's clock seems to be off" "$T/last.log"
 check "re-sync accepted at offset 7" logged "accepted at offset 7"
 check_login "after re-sync the drifted code works in the window" PAM_SUCCESS drift root "$(code 8)"
 new_record "$T/root.rec"
@@ -106,10 +106,10 @@ check_login "nullok with a record: a wrong code is denied" PAM_AUTH_ERR nullok r
 check_login "nullok with a record: the right code is accepted" PAM_SUCCESS nullok root "$(code)"
 rm -f "$T/root.rec"
 check_login "missing record without nullok: denied" PAM_AUTH_ERR basic root 123456
-check "missing record: still prompted" grep -q '^prompt: Verification code' "$T/last.log"
+check "missing record: still prompted" grep -q '^prompt: Code from the app' "$T/last.log"
 check "missing record logged" logged "not enrolled"
 check_login "unknown user: denied" PAM_AUTH_ERR basic no_such_user_pt 123456
-check "unknown user: still prompted" grep -q '^prompt: Verification code' "$T/last.log"
+check "unknown user: still prompted" grep -q '^prompt: Code from the app' "$T/last.log"
 check "unknown user logged" logged "unknown user"
 
 # options

@@ -34,7 +34,7 @@ LOGIN_OPTS="-r 192.0.2.7" start_enrol a enrol root
 check "no record: the module shows a Key URI" test -s "$T/a.uri"
 check "the Key URI is a TOTP one for root" grep -q '^otpauth://totp/.*root' "$T/a.uri"
 check "the secret in groups of four" grep -qx "$(sed 's/..../& /g; s/ $//' "$T/a.secret")" "$T/a.log"
-check "asks for the first code" grep -q '^prompt: Code: ' "$T/a.log"
+check "asks for the first code" grep -q '^prompt: Code from the app: ' "$T/a.log"
 qr=$(qr_message a)
 check "the QR code is a message of its own" test -n "$qr"
 check_eq "the QR code scans back to the Key URI" "$(cat "$T/a.uri")" "$(screen_blocks <"$qr" | term_decode)"

@@ -98,7 +98,7 @@ for pw in CorrectHorse Wintertime22 CORRECTHORSE abcdefghijkl 1234567 12345; do
 done
 check_eq "try_first_pass: 18 stacked passwords (recovery-code shaped, 5 or 7 digits): none counted" \
 	0 "$(failures)"
-check "  the code was asked each time" grep -q '^prompt: Verification code' "$T/last.log"
+check "  the code was asked each time" grep -q '^prompt: Code from the app' "$T/last.log"
 LOGIN_OPTS="-a CorrectHorse" check_login "try_first_pass: CorrectHorse stacked, then the right code" \
 	PAM_SUCCESS try root "$(code)"
 check "  the password was not taken as a malformed code" not logged "malformed"
@@ -106,7 +106,7 @@ check "  logged as not counted" logged "stacked token is not a code: asking, not
 rc1=$(sed -n '1p' "$T/recovery")
 LOGIN_OPTS="-a $rc1" check_login "try_first_pass: a recovery code is never taken from the stack" \
 	PAM_CONV_ERR try root
-check "  the code was asked instead" grep -q '^prompt: Verification code' "$T/last.log"
+check "  the code was asked instead" grep -q '^prompt: Code from the app' "$T/last.log"
 check_eq "  and both recovery codes are still there" 2 "$(recovery_left)"
 LOGIN_OPTS="-a $(code 1)" check_login "try_first_pass: a stacked 6-digit code is taken" \
 	PAM_SUCCESS try root
@@ -121,7 +121,7 @@ check_eq "  and both recovery codes are still there" 2 "$(recovery_left)"
 # an unknown user is asked the same way: enrolment cannot be told apart
 LOGIN_OPTS="-a CorrectHorse" check_login "try_first_pass: unknown user, password stacked: asked too" \
 	PAM_AUTH_ERR try no_such_user_pt 123456
-check "  the code was asked" grep -q '^prompt: Verification code' "$T/last.log"
+check "  the code was asked" grep -q '^prompt: Code from the app' "$T/last.log"
 
 # --- a user name cannot forge a log line
 forged=$'pt_nobody\nuser=root service=sshd rhost=-: accepted at offset 0'

@@ -67,7 +67,7 @@ check_login "no row, nullok: ignored, the stack decides" PAM_SUCCESS a_nullok ro
 check "no row, nullok: logged" logged "not enrolled, nullok: ignored"
 check "no row, nullok: not prompted" test "$(grep -c '^prompt' "$T/last.log")" -eq 0
 check_login "no row without nullok: denied" PAM_AUTH_ERR a root 123456
-check "no row without nullok: still prompted" grep -q '^prompt: Verification code' "$T/last.log"
+check "no row without nullok: still prompted" grep -q '^prompt: Code from the app' "$T/last.log"
 check "no row without nullok: logged" logged "not enrolled (no row in pam_totp_records"
 pg_enroll root
 check_login "a row and nullok: a wrong code is denied" PAM_AUTH_ERR a_nullok root "$(wrong_code)"

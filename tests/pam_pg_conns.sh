@@ -42,7 +42,7 @@ connections nullok root "$(wrong_code)"
 check_eq "nullok, a wrong code: denied through two connections" "PAM_AUTH_ERR 2" "$result $n"
 connections plain root "$(code 5)" "$(code 6)"
 check_eq "a re-synchronisation (two codes, two transactions): accepted" PAM_SUCCESS "$result"
-check "  after asking for the next code" grep -q "^prompt: Next verification code" "$T/last.log"
+check "  after asking for the next code" grep -q "^prompt: Next code from the app" "$T/last.log"
 check_eq "  through two connections, one for each code" 2 "$n"
 pg_admin "DELETE FROM pam_totp_records WHERE user_name = 'root'"
 connections nullok root

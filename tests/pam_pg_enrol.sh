@@ -37,7 +37,7 @@ pam_conns() { grep -c "connection authorized: user=pam_totp" "$PGD/server.log"; 
 conns=$(pam_conns)
 LOGIN_OPTS="-r 192.0.2.7" start_enrol a sealed root
 check "no row: the module shows a Key URI" test -s "$T/a.uri"
-check "asks for the first code" grep -q '^prompt: Code: ' "$T/a.log"
+check "asks for the first code" grep -q '^prompt: Code from the app: ' "$T/a.log"
 check "no row before the code is confirmed" no_row
 answer a "$(shown_code a)"
 finish a
@@ -85,7 +85,7 @@ check "... logged" in_log b "enrolment at login not confirmed (3 wrong first cod
 
 # ---- two first logins of one user at once ----
 enrol_race sealed root
-check "... the other told why" grep -q "^error: Another login set up this account" "$T/q.log"
+check "... the other told why" grep -q "^error: This was not saved: at the same moment another login" "$T/q.log"
 check_eq "... exactly one row" 1 "$(rows)"
 check_login "... the first's secret is the one kept" PAM_SUCCESS sealed root "$(shown_code p 1)"
 

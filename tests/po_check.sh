@@ -42,7 +42,7 @@ done
 # a source that marks messages (calls _, P_ or a messages_ function) but
 # is not in POTFILES would go untranslated unseen
 missing=
-for f in $(grep -lE '(\<_|\<P_|messages_(say|say_n|format))\("' tools/*.c pam_module/*.c lib/*.c); do
+for f in $(grep -lE '(\<_|\<P_|messages_(say|say_n|format|append_line|refuse|refuse_n))\("' tools/*.c pam_module/*.c lib/*.c); do
 	case " $potfiles " in *" $f "*) ;; *) missing="$missing $f" ;; esac
 done
 check_eq "every source that marks messages is in POTFILES" "" "$missing"

@@ -30,11 +30,11 @@
 #                                 with what SHELL-CMD prints, given the
 #                                 screen so far, tests/pty_answer.py); sets
 #                                 $status, transcript in $T/last.log
-#   key_code_cmd                  for answer -c at an enrolment's "Code:":
-#                                 the code for the key in groups of four
+#   key_code_cmd                  for answer -c at an enrolment's code
+#                                 prompt ("Code from the app:"): the code for the key in groups of four
 #                                 on the screen, on the test clock if set
 #   screen_uri / screen_qr        the Key URI in $T/last.log, and the lines
-#                                 between it and the "Code:" prompt
+#                                 between it and the "Code from the app:" prompt
 
 MODULE="$top_builddir/pam_module/.libs/pam_totp.so"
 MAKE_RECORD="$top_builddir/tests/make_record"
@@ -146,7 +146,7 @@ key_code_cmd() {
 }
 screen_uri() { tr -d '\r' <"$T/last.log" | grep -E '^otpauth://' | tail -1; }
 screen_qr() {
-	tr -d '\r' <"$T/last.log" | awk '/^otpauth:\/\// { on = 1; next } /^Code: / { on = 0 } on'
+	tr -d '\r' <"$T/last.log" | awk '/^otpauth:\/\// { on = 1; next } /^Code from the app: / { on = 0 } on'
 }
 
 # show the last transcript (and more files) as TAP comments

@@ -16,8 +16,8 @@ home_uk=$(getent passwd "$uk" | cut -d: -f6)
 install -d -m 700 -o "$uk" -g "$uk" "$home_uk/.ssh"
 install -m 600 -o "$uk" -g "$uk" "$T/client_key.pub" "$home_uk/.ssh/authorized_keys"
 
-CODE='Verification code: ?'
-PASS_CODE='Password & verification code: ?'
+CODE='Code from the app: ?'
+PASS_CODE='Password, then the code from the app: ?'
 
 # --- a code alone, the record in a root-only administrator's store ---
 # (the auth lines of examples/pam.d/sshd-key-code, here without the key)
@@ -151,24 +151,24 @@ lang_stack() {
 }
 # as the user's ssh shows them: at its default LogLevel
 SSH_LOG_LEVEL=INFO
-REPLAY='This code was already used. Wait for the next code on your phone.'
-NL_CODE='Verificatiecode: ?'
-NL_REPLAY='Deze code is al gebruikt. Wacht op de volgende code op je telefoon.'
+REPLAY='This code was already used. Wait for the next code in the app.'
+NL_CODE='Code uit de app: ?'
+NL_REPLAY='Deze code is al gebruikt. Wacht op de volgende code in de app.'
 lang_stack "$NL"
 admin_record "$ua"
 c=$(code)
 ssh_code "$ua" -a "$NL_CODE" "$c"
 expect_in "$ua" "language=$NL: the right code logs in"
-check "  the client showed the Dutch prompt" grep -qF "($ua@127.0.0.1) Verificatiecode: " "$T/last.log"
+check "  the client showed the Dutch prompt" grep -qF "($ua@127.0.0.1) Code uit de app: " "$T/last.log"
 ssh_code "$ua" -a "$NL_CODE" "$c"
 expect_out "language=$NL: the same code again is denied"
 check "  the client showed why, in Dutch" grep -qF "$NL_REPLAY" "$T/last.log"
-check "  and nothing in English" test "$(grep -c 'Verification code\|already used' "$T/last.log")" = 0
+check "  and nothing in English" test "$(grep -c 'Code from the app\|already used' "$T/last.log")" = 0
 lang_stack xx_YY.UTF-8
 c=$(code 1)
 ssh_code "$ua" -a "$CODE" "$c"
 expect_in "$ua" "language=xx_YY.UTF-8 (no such locale): the code logs in"
-check "  the client showed the English prompt" grep -qF "($ua@127.0.0.1) Verification code: " "$T/last.log"
+check "  the client showed the English prompt" grep -qF "($ua@127.0.0.1) Code from the app: " "$T/last.log"
 ssh_code "$ua" -a "$CODE" "$c"
 expect_out "language=xx_YY.UTF-8: the same code again is denied"
 check "  the client showed why, in English" grep -qF "$REPLAY" "$T/last.log"

@@ -34,7 +34,7 @@ run_sudo() {
 		env -i PATH=/usr/bin:/bin HOME="/home/$us" USER="$us" LOGNAME="$us" \
 		sudo -k /usr/bin/id -un
 }
-CODE='Verification code: ?'
+CODE='Code from the app: ?'
 PASS='password for [^:]*: ?'
 expect_root() {
 	if [ "$status" -eq 0 ] && grep -q '^root' "$T/last.log"; then ok "$1"; else
@@ -82,7 +82,7 @@ set_enrol() {
 	pam_service "$service" "$note_service" "${stack[@]}" \
 		"account required pam_unix.so" "session required pam_unix.so"
 }
-FIRST_CODE=$'\nCode: '
+FIRST_CODE=$'\nCode from the app: '
 rm -f "$STORE/$us"
 set_enrol enroll_services=sshd
 run_sudo -a "$PASS" "$pw" -a "$CODE" 123456

@@ -5,9 +5,9 @@ usage: tmux capture-pane -p -e -N | term_screen.py
 
 Reads the screen (every line in full, with the escape sequences of its
 colours) and prints the lines of the QR code just above the line that
-starts with "Code:": the run of lines whose first cell has a colour set
-explicitly, each cut to its coloured cells and written with one SGR
-sequence per cell, the form tests/qr_lib.sh's term2pgm reads. tmux sets a
+starts with "Code from the app:": the run of lines whose first cell has
+a colour set explicitly, each cut to its coloured cells and written with
+one SGR sequence per cell, the form tests/qr_lib.sh's term2pgm reads. tmux sets a
 colour only where it changes, across lines too, so the colours in force are
 tracked from the top of the screen. Exits 1 when the prompt or the code is
 not on the screen.
@@ -45,7 +45,7 @@ def main():
     state = [None, None]
     screen = [cells(line.rstrip("\n"), state) for line in sys.stdin]
     prompt = next((i for i, row in enumerate(screen)
-                   if "".join(c for c, _, _ in row).startswith("Code:")), None)
+                   if "".join(c for c, _, _ in row).startswith("Code from the app:")), None)
     if prompt is None:
         return 1
     top = prompt

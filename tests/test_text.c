@@ -1,8 +1,10 @@
-/* text_parse_unsigned, text_error, text_escape and text_escape_field. */
+/* text_parse_unsigned, text_error, text_escape, text_escape_field and
+ * text_clean_display. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -84,6 +86,29 @@ test_escape_field(void **state)
 	assert_string_equal(text_escape_field("abcde f", small, sizeof(small)), "abcde");
 }
 
+static void
+test_clean_display(void **state)
+{
+	char s[64];
+
+	(void)state;
+	/* Dutch and a telephone number pass as written */
+	snprintf(s, sizeof(s), "%s", "Bel de servicedesk: 020 123 4567 (\xc3\xa9\xe2\x82\xac)");
+	assert_string_equal(text_clean_display(s), "Bel de servicedesk: 020 123 4567 (\xc3\xa9\xe2\x82\xac)");
+	/* no escape sequence, newline, tab or DEL reaches the terminal */
+	snprintf(s, sizeof(s), "%s", "a\x1b[2Jb\nc\td\x7f");
+	assert_string_equal(text_clean_display(s), "a [2Jb c d ");
+	/* C1 controls: U+009B (CSI) as UTF-8, and as a lone byte */
+	snprintf(s, sizeof(s), "%s", "x\xc2\x9b" "2Jy\x9b" "z");
+	assert_string_equal(text_clean_display(s), "x  2Jy z");
+	/* bytes that are not well-formed UTF-8: cut, overlong, surrogate */
+	snprintf(s, sizeof(s), "%s", "\xc3 \xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80");
+	assert_string_equal(text_clean_display(s), "             ");
+	/* a four-byte character is kept */
+	snprintf(s, sizeof(s), "%s", "\xf0\x9f\x93\x9e 112");
+	assert_string_equal(text_clean_display(s), "\xf0\x9f\x93\x9e 112");
+}
+
 int
 main(void)
 {
@@ -92,6 +117,7 @@ main(void)
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_escape_field),
+		cmocka_unit_test(test_clean_display),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }

@@ -131,7 +131,10 @@ int enroll_record_write(const char *path, const struct totp_record *rec,
  * there; the directory is made (root's, 0700) when missing, and must be
  * owned by root and writable by root alone. Either way it must be
  * writable with the identity that will write (the user's when in_home).
- * 0, or -1 with a reason in err. */
+ * 0; ENROLL_DIR_NOT_ROOT when someone other than root asks for a record
+ * outside the home (a staff member in the administrator's store: told
+ * in plain words by the caller); else -1. A reason is in err either way. */
+#define ENROLL_DIR_NOT_ROOT (-2)
 int enroll_record_check_dir(const char *path, const struct store_user *user, int in_home,
 			    char *err, size_t err_size);
 

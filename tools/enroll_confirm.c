@@ -22,7 +22,7 @@ enroll_confirm(const struct totp_record *rec, unsigned window, int64_t *step)
 	enroll_guard_wipe(line, sizeof(line));
 	enroll_guard_wipe(code, sizeof(code));
 	for (int tries = ENROLL_TRIES; tries > 0; tries--) {
-		int r = enroll_prompt_line(_("Code: "), line, sizeof(line));
+		int r = enroll_prompt_line(_("Code from the app: "), line, sizeof(line));
 
 		if (r < 0) {
 			perror(_("totp-enroll: cannot read the code"));

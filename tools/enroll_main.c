@@ -207,8 +207,19 @@ main(int argc, char **argv)
 		return ENROLL_EXIT_ERROR;
 	/* Found only after the QR code, a store that cannot take the record
 	 * would leave a dead entry in the phone's app. */
-	if (cfg.store == CONFIG_STORE_FILE &&
-	    enroll_record_check_dir(path, &u.su, in_home, err, sizeof(err)) != 0) {
+	r = cfg.store == CONFIG_STORE_FILE
+	    ? enroll_record_check_dir(path, &u.su, in_home, err, sizeof(err)) : 0;
+	if (r == ENROLL_DIR_NOT_ROOT) {
+		/* a staff member where only root enrols: no jargon */
+		fputs(_("totp-enroll: you cannot set up the app yourself on this computer. Ask the "
+			"service desk (your administrator) to do it for you. Nothing was changed.\n"),
+		      stderr);
+		/* helpdesk=, as the module says it after a refusal */
+		if (cfg.helpdesk[0] != '\0')
+			fprintf(stderr, "%s\n", cfg.helpdesk);
+		return ENROLL_EXIT_ERROR;
+	}
+	if (r != 0) {
 		fprintf(stderr, _("totp-enroll: %s; nothing was written and no QR code was shown\n"),
 			err);
 		return ENROLL_EXIT_ERROR;
@@ -270,7 +281,7 @@ main(int argc, char **argv)
 	}
 	enroll_show_recovery(codes, o.recovery);
 	if (!o.quiet)
-		printf(_("\n%s is enrolled: %s\n"), u.name, path);
+		printf(_("\nDone: the app is linked for %s (%s).\n"), u.name, path);
 	ret = ENROLL_EXIT_OK;
 out:
 	fflush(stdout);

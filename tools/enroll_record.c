@@ -76,9 +76,9 @@ check_store_dir(const char *dir, char *err, size_t err_size)
 	struct stat st;
 
 	if (geteuid() != 0) {
-		snprintf(err, err_size, _("records outside the home directory (%s) are root's: "
-					  "ask an administrator to run totp-enroll --user"), dir);
-		return -1;
+		snprintf(err, err_size, _("only root may write records outside the home directory "
+					  "(%s)"), dir);
+		return ENROLL_DIR_NOT_ROOT;
 	}
 	if (lstat(dir, &st) != 0 && errno == ENOENT &&
 	    mkdir(dir, S_IRWXU) != 0 && errno != EEXIST) {
@@ -149,8 +149,8 @@ enroll_record_check_dir(const char *path, const struct store_user *user, int in_
 		return -1;
 	}
 	slash[slash == dir ? 1 : 0] = '\0';
-	if (!in_home && check_store_dir(dir, err, err_size) != 0)
-		return -1;
+	if (!in_home && (ret = check_store_dir(dir, err, err_size)) != 0)
+		return ret;
 	if (enter_user(&fsid, user, in_home) != 0) {
 		snprintf(err, err_size, _("cannot take the file-system identity of %s"), user->name);
 		return -1;

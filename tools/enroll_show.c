@@ -93,7 +93,7 @@ enroll_show_intro(const char *user, const struct totp_record *rec, int confirm)
 	     "choose \"Other account\" and scan the QR code below."));
 	if (confirm)
 		printf(_("The app then shows a %u-digit code for this account, a new one every\n"
-		       "%u seconds. Type the code it shows now after \"Code:\" below.\n"),
+		       "%u seconds. Type the code it shows now after \"Code from the app:\" below.\n"),
 		       rec->digits, rec->period);
 }
 
@@ -123,8 +123,8 @@ enroll_show_recovery(char codes[][RECOVERY_CODE_SIZE], size_t n)
 	if (n == 0)
 		return;
 	puts("");
-	puts(_("Recovery codes, each good for one login without the app: type one\n"
-	       "where the code is asked for."));
+	puts(_("Recovery codes: each one lets you log in once without the app.\n"
+	       "Type it instead of the code from the app."));
 	for (size_t i = 0; i < n; i++)
 		printf("  %s\n", codes[i]);
 	puts(_("Keep them somewhere safe. They will not be shown again."));
