@@ -228,7 +228,7 @@ load_config(const struct admin_opts *o, struct admin_ctx *c)
 		if (c->cfg.db_insecure_transport)
 			fputs("totp-admin: warning: db_insecure_transport=yes: secrets may cross the "
 			      "network unencrypted and unverified\n", stderr);
-		c->db->api = &pam_totp_store_pg_v4;
+		c->db->api = &pam_totp_store_pg_v5;
 #else
 		fputs("totp-admin: store=postgresql, but built without PostgreSQL support\n",
 		      stderr);
