@@ -6,7 +6,7 @@
  *                    a user's record as a login does
  *   admin_show.c     list and status, as text and as JSON; the escaping
  *                    of everything shown that came from users
- *   admin_change.c   unlock and remove, and their syslog lines
+ *   admin_change.c   unlock, remove and reset (audit.c: their syslog lines)
  *   admin_import.c   import-ga and import-oath: reading the files safely
  *                    (lib/ga_file.c and lib/oath_file.c parse them) and
  *                    writing new records as totp-enroll does
@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "audit.h"
 #include "conf.h"
 #include "login.h"
 #include "record.h"
@@ -123,12 +124,6 @@ int admin_import_oath(const struct admin_ctx *c, const char *file);
 /* admin_change.c */
 int admin_unlock(const struct admin_ctx *c, const char *user);
 int admin_remove(const struct admin_ctx *c, const char *user, int yes);
-/* The administrator's login name: the audit login uid, the terminal's
- * login, sudo's SUDO_USER, the real uid, in that order. */
-void admin_who(char *out, size_t size);
-/* One syslog line (authpriv) for an administrative action on user. */
-void admin_log(const struct admin_ctx *c, int prio, const char *user, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 /* admin_check.c: totp-admin check, which needs no store and reads the
  * configuration itself (a broken one is a finding, not an error). */

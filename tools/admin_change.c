@@ -4,63 +4,12 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include "admin.h"
 #include "text.h"
-
-void
-admin_who(char *out, size_t size)
-{
-	FILE *f = fopen("/proc/self/loginuid", "re");
-	unsigned long id;
-	struct passwd *pw;
-	const char *sudo = getenv("SUDO_USER");
-
-	/* the audit login uid survives su and sudo: who logged in */
-	if (f != NULL) {
-		int got = fscanf(f, "%lu", &id) == 1;
-
-		fclose(f);
-		if (got && id != 4294967295UL && (pw = getpwuid((uid_t)id)) != NULL) {
-			snprintf(out, size, "%s", pw->pw_name);
-			return;
-		}
-	}
-	if (getlogin_r(out, size) == 0 && out[0] != '\0')
-		return;
-	if (sudo != NULL && sudo[0] != '\0') {
-		snprintf(out, size, "%s", sudo);
-		return;
-	}
-	pw = getpwuid(getuid());
-	if (pw != NULL)
-		snprintf(out, size, "%s", pw->pw_name);
-	else
-		snprintf(out, size, "uid %lu", (unsigned long)getuid());
-}
-
-void
-admin_log(const struct admin_ctx *c, int prio, const char *user, const char *fmt, ...)
-{
-	/* escaped like the module's lines (text_escape): a user name from a
-	 * file or a database row must not start a log line of its own */
-	char what[768], what_esc[sizeof(what) * 4], user_esc[256], by_esc[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	syslog(prio, "user=%s by=%s: %s", text_escape(user, user_esc, sizeof(user_esc)),
-	       text_escape(c->admin, by_esc, sizeof(by_esc)),
-	       text_escape(what, what_esc, sizeof(what_esc)));
-}
 
 int
 admin_unlock(const struct admin_ctx *c, const char *name)
@@ -82,7 +31,7 @@ admin_unlock(const struct admin_ctx *c, const char *name)
 	if (st != STORE_OK) {
 		fprintf(stderr, "totp-admin: %s: %s\n", admin_esc(u.name), admin_esc(err));
 		if (st != STORE_NOT_FOUND)
-			admin_log(c, LOG_ERR, u.name, "unlock failed: %s", err);
+			audit_log(c->admin, LOG_ERR, u.name, "unlock failed: %s", err);
 		ret = st == STORE_NOT_FOUND ? ADMIN_EXIT_NO_RECORD : ADMIN_EXIT_ERROR;
 		goto out;
 	}
@@ -103,10 +52,10 @@ admin_unlock(const struct admin_ctx *c, const char *name)
 	st = store_write_state(store, &rec, &next, err, sizeof(err));
 	if (st != STORE_OK) {
 		fprintf(stderr, "totp-admin: %s: %s\n", admin_esc(u.name), admin_esc(err));
-		admin_log(c, LOG_ERR, u.name, "unlock failed: %s", err);
+		audit_log(c->admin, LOG_ERR, u.name, "unlock failed: %s", err);
 		goto out;
 	}
-	admin_log(c, LOG_NOTICE, u.name, "unlocked (%u failures cleared, was locked until %s)",
+	audit_log(c->admin, LOG_NOTICE, u.name, "unlocked (%u failures cleared, was locked until %s)",
 		  rec.state.failures, until);
 	printf("%s unlocked (%u failures cleared)\n", admin_esc(u.name), rec.state.failures);
 	ret = ADMIN_EXIT_OK;
@@ -162,10 +111,10 @@ admin_remove(const struct admin_ctx *c, const char *name, int yes)
 	}
 	if (st != STORE_OK) {
 		fprintf(stderr, "totp-admin: %s: %s\n", admin_esc(u.name), admin_esc(err));
-		admin_log(c, LOG_ERR, u.name, "remove failed: %s", err);
+		audit_log(c->admin, LOG_ERR, u.name, "remove failed: %s", err);
 		return ADMIN_EXIT_ERROR;
 	}
-	admin_log(c, LOG_NOTICE, u.name, "enrolment removed (%s)", s.where);
+	audit_log(c->admin, LOG_NOTICE, u.name, "enrolment removed (%s)", s.where);
 	printf("%s: enrolment removed\n", admin_esc(u.name));
 	return ADMIN_EXIT_OK;
 }

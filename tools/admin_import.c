@@ -147,11 +147,11 @@ import_one(const struct admin_ctx *c, const struct admin_user *u, const struct t
 	}
 	if (write_new(c, u, rec, err, sizeof(err)) != 0) {
 		printf("%s: failed: %s\n", admin_esc(u->name), admin_esc(err));
-		admin_log(c, LOG_ERR, u->name, "import from %s failed: %s", source, err);
+		audit_log(c->admin, LOG_ERR, u->name, "import from %s failed: %s", source, err);
 		return -1;
 	}
 	printf("%s: imported %s (%s)\n", admin_esc(u->name), admin_esc(source), what);
-	admin_log(c, LOG_NOTICE, u->name, "imported from %s (%s)", source, what);
+	audit_log(c->admin, LOG_NOTICE, u->name, "imported from %s (%s)", source, what);
 	return 0;
 }
 

@@ -266,7 +266,7 @@ main(int argc, char **argv)
 	c.json = o.json;
 	c.dry_run = o.dry_run;
 	c.now = (int64_t)time(NULL);
-	admin_who(c.admin, sizeof(c.admin));
+	audit_who(c.admin, sizeof(c.admin));
 	openlog("totp-admin", LOG_PID, LOG_AUTHPRIV);
 	if (strcmp(o.command, "list") == 0)
 		r = admin_list(&c, o.locked, o.disabled);
