@@ -30,9 +30,9 @@ enum {
 	ADMIN_EXIT_OK = 0,
 	ADMIN_EXIT_ERROR = 1,       /* a store, record or system error */
 	ADMIN_EXIT_USAGE = 2,       /* bad options */
-	ADMIN_EXIT_NO_RECORD = 3,   /* the user is not enrolled (or unknown) */
+	ADMIN_EXIT_NO_RECORD = 3,   /* the user is not enrolled (or unknown, or removed) */
 	ADMIN_EXIT_REFUSED = 4,     /* import: some users refused (the rest went on) */
-	ADMIN_EXIT_NOT_CONFIRMED = 5, /* remove: not confirmed */
+	ADMIN_EXIT_NOT_CONFIRMED = 5, /* remove or reset: not confirmed */
 	ADMIN_EXIT_DANGER = 6       /* check: a danger found */
 };
 
@@ -59,8 +59,11 @@ struct admin_user {
 struct admin_summary {
 	char user[ADMIN_NAME_MAX];
 	char where[PATH_MAX + 64];          /* the file, or the database table */
+	int in_home;                        /* where is in the user's home */
 	enum store_status st;               /* STORE_OK: the fields below are valid */
 	char error[512];                    /* otherwise: why */
+	int64_t removed_at;                 /* STORE_REMOVED: the tombstone's */
+	char removed_by[RECORD_REMOVED_BY_MAX + 1];
 	otp_alg alg;
 	unsigned digits, period;
 	int64_t last_step;
@@ -77,9 +80,9 @@ struct admin_summary {
  * (the row names the user), with the file store it is not. -1 after a
  * message when the user cannot be used. */
 int admin_user_find(const struct admin_ctx *c, const char *name, struct admin_user *u);
-/* Where u's record is (a path, or the table). */
-void admin_user_where(const struct admin_ctx *c, const struct admin_user *u, char *out,
-		      size_t size);
+/* Where u's record is (a path, or the table): 1 in u's home, else 0. */
+int admin_user_where(const struct admin_ctx *c, const struct admin_user *u, char *out,
+		     size_t size);
 /* Open and lock u's record as a login does. */
 enum store_status admin_open(const struct admin_ctx *c, const struct admin_user *u,
 			     struct totp_store **store, char *err, size_t err_size);
@@ -94,7 +97,8 @@ int admin_unenrolled(const struct admin_ctx *c, const char *group, struct admin_
 /* The record of u summarised (no secret): st tells whether it was read. */
 void admin_summarise(const struct admin_ctx *c, const struct admin_user *u,
 		     struct admin_summary *s);
-/* The state a summary is in: "ok", "locked" or "disabled". */
+/* The state a summary is in: "ok", "locked", "disabled", "removed" (a
+ * tombstone) or "error". */
 const char *admin_state_name(const struct admin_ctx *c, const struct admin_summary *s);
 
 /* admin_show.c */
@@ -123,7 +127,12 @@ int admin_import_oath(const struct admin_ctx *c, const char *file);
 
 /* admin_change.c */
 int admin_unlock(const struct admin_ctx *c, const char *user);
+/* remove: a tombstone in the record's place, which keeps enrolment at
+ * login closed (a record in the home is deleted); reset: the record or
+ * the tombstone deleted, so the next login may enrol. Both ask first
+ * unless yes. */
 int admin_remove(const struct admin_ctx *c, const char *user, int yes);
+int admin_reset(const struct admin_ctx *c, const char *user, int yes);
 
 /* admin_check.c: totp-admin check, which needs no store and reads the
  * configuration itself (a broken one is a finding, not an error). */
