@@ -98,6 +98,16 @@ done
 check "... logged" admin_logged "user=$REMOTE by=$ADMIN_NAME: reset: may enrol a new phone at the next login (was removed on .*)"
 check_eq "... no row left of them" 0 "$(pg_value "SELECT count(*) FROM pam_totp_records")"
 check_admin "reset of a user without a row exits 3" 3 --conf "$ADMIN_CONF" reset --yes $B
+# a file store's tombstone moves into the database as one (totp-enroll --import)
+printf 'pam_totp-removed 1\nremoved=%s\nby=pt_adm_other\n' "$(test_now)" >"$T/import/rec"
+chmod 600 "$T/import/rec"
+"$ENROLL" --import --quiet --conf "$ADMIN_CONF" "$B=$T/import/rec"
+check_eq "totp-enroll --import of a tombstone" 0 "$?"
+check_admin "... status exits 3" 3 --conf "$ADMIN_CONF" status $B --json
+check_eq "... removed, by the administrator the file names" "removed pt_adm_other" "$(json_get "$T/admin.out" "d['state'] + ' ' + d['removed_by']")"
+check_login "... a login is denied as removed" PAM_AUTH_ERR a $B "$(code 1)"
+check "... and logged so" logged "removed by an administrator on .* by pt_adm_other"
+check_admin "reset --yes $B" 0 --conf "$ADMIN_CONF" reset --yes $B
 check_admin "missing --group $G --json" 0 --conf "$ADMIN_CONF" missing --group $G --json
 check_eq "now all three are missing" "$A $B $C" "$(json_get "$T/admin.out" "' '.join(d)")"
 check_admin "list of an empty table" 0 --conf "$ADMIN_CONF" list --json
