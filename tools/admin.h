@@ -1,4 +1,4 @@
-/* totp-admin: see, unlock, remove and import enrolments, on the file store
+/* totp-admin: see, unlock, remove, reset and import enrolments, on the file store
  * and the PostgreSQL store, through the same lock and record writer as a
  * login (lib/login.c opens, lib/store*.c write). One file per job:
  *   admin_main.c     options, the commands, exit codes
