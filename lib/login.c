@@ -137,7 +137,14 @@ login_attempt(const struct totp_config *cfg, struct login_db *db,
 		return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD :
 			      st == STORE_UNAVAILABLE ? LOGIN_UNAVAILABLE : LOGIN_ERROR);
 	}
-	if (store_read(store, &rec, err, sizeof(err)) != STORE_OK) {
+	st = store_read(store, &rec, err, sizeof(err));
+	if (st == STORE_REMOVED) {
+		/* whatever was typed: nothing to check it against, nothing counted */
+		res->removed_at = rec.removed_at;
+		snprintf(res->removed_by, sizeof(res->removed_by), "%s", rec.removed_by);
+		out = LOGIN_REMOVED;
+	}
+	if (st != STORE_OK) {
 		snprintf(res->reason, sizeof(res->reason), "%s", err);
 		goto out;
 	}

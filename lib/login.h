@@ -20,9 +20,11 @@ enum login_outcome {
 	LOGIN_UNAVAILABLE,        /* no server of the database could be reached
 	                             (STORE_UNAVAILABLE): nothing decided,
 	                             nothing written */
-	LOGIN_NOT_A_CODE          /* a stacked token that is not exactly a code of
+	LOGIN_NOT_A_CODE,         /* a stacked token that is not exactly a code of
 	                             the record's digits: nothing decided, nothing
 	                             written (it may be a password) */
+	LOGIN_REMOVED             /* a tombstone (totp-admin remove): denied,
+	                             nothing written, removed_at and removed_by set */
 };
 
 struct login_result {
@@ -30,6 +32,8 @@ struct login_result {
 	struct verify_result verify;  /* valid unless NO_RECORD or ERROR */
 	size_t recovery_left;         /* recovery codes remaining */
 	unsigned period;
+	int64_t removed_at;                           /* LOGIN_REMOVED: when */
+	char removed_by[RECORD_REMOVED_BY_MAX + 1];   /* LOGIN_REMOVED: by whom */
 	char reason[512];             /* for the log: never a secret or a code */
 };
 
@@ -78,9 +82,11 @@ enum store_status login_db_insert(const struct totp_config *cfg, struct login_db
 				  const struct store_user *user, const struct totp_record *rec,
 				  char *err, size_t err_size);
 
-/* For nullok: 1 when the user certainly has no record (no file at the
- * expanded path, no row in the database); 0 when there is one or when
- * that cannot be told (an unreadable directory, the database down). */
+/* For nullok and enroll=prompt: 1 when the user certainly has no record
+ * (no file at the expanded path, no row in the database); 0 when there is
+ * one, a tombstone included (totp-admin remove: the login is then
+ * denied), or when that cannot be told (an unreadable directory, the
+ * database down). */
 int login_record_missing(const struct totp_config *cfg, struct login_db *db,
 			 const struct store_user *user);
 

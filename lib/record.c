@@ -35,6 +35,8 @@ _Static_assert(SLOT_OFF_SUM + SLOT_SUM_HEX + 1 == RECORD_SLOT_LEN,
 	       "slot field offsets do not add up to RECORD_SLOT_LEN");
 _Static_assert(sizeof(RECORD_MAGIC) - 1 == RECORD_MAGIC_LEN,
 	       "RECORD_MAGIC_LEN does not match RECORD_MAGIC");
+_Static_assert(sizeof(RECORD_REMOVED_MAGIC) - 1 == RECORD_REMOVED_MAGIC_LEN,
+	       "RECORD_REMOVED_MAGIC_LEN does not match RECORD_REMOVED_MAGIC");
 
 #define SKEW_MAX 999999     /* what %+07 can hold */
 #define FAILS_MAX 99999     /* what %05 can hold */
@@ -401,8 +403,9 @@ parse_period(struct totp_record *rec, const char *v, size_t n)
 	return NULL;
 }
 
+/* A Unix time: as parse_dec, at most INT64_MAX. */
 static const char *
-parse_created(struct totp_record *rec, const char *v, size_t n)
+parse_time(const char *v, size_t n, int64_t *out)
 {
 	uint64_t u = 0;
 	const char *why = parse_dec(v, n, &u);
@@ -411,8 +414,14 @@ parse_created(struct totp_record *rec, const char *v, size_t n)
 		return why;
 	if (u > (uint64_t)INT64_MAX)
 		return "number too large";
-	rec->created = (int64_t)u;
+	*out = (int64_t)u;
 	return NULL;
+}
+
+static const char *
+parse_created(struct totp_record *rec, const char *v, size_t n)
+{
+	return parse_time(v, n, &rec->created);
 }
 
 /* pbkdf2-sha256:ITERATIONS:SALTHEX */
@@ -477,18 +486,36 @@ origin_byte(char c)
 	return c > ' ' && c < 0x7f && c != ',';
 }
 
+/* What is wrong with a word of a line (a part of enrolled=, by=). */
+enum word_fault { WORD_OK, WORD_SHORT, WORD_LONG, WORD_BYTE };
+
+/* N bytes of V as a word: MIN to MAX bytes, each an origin_byte. */
+static enum word_fault
+word_check(const char *v, size_t n, size_t min, size_t max)
+{
+	if (n < min)
+		return WORD_SHORT;
+	if (n > max)
+		return WORD_LONG;
+	for (size_t i = 0; i < n; i++)
+		if (!origin_byte(v[i]))
+			return WORD_BYTE;
+	return WORD_OK;
+}
+
 /* N bytes of V into OUT (MAX + 1 bytes): NULL when they are a valid part
  * of enrolled= (at least MIN bytes), else why not. */
 static const char *
 origin_part(const char *v, size_t n, size_t min, size_t max, char *out)
 {
-	if (n < min)
-		return "empty service";
-	if (n > max)
-		return "service or remote host too long";
-	for (size_t i = 0; i < n; i++)
-		if (!origin_byte(v[i]))
-			return "bad byte in service or remote host";
+	static const char *const why[] = {
+		NULL, "empty service", "service or remote host too long",
+		"bad byte in service or remote host"
+	};
+	enum word_fault f = word_check(v, n, min, max);
+
+	if (f != WORD_OK)
+		return why[f];
 	memcpy(out, v, n);
 	out[n] = '\0';
 	return NULL;
@@ -556,10 +583,61 @@ origin_valid(const struct totp_record *rec)
 			   sizeof(rec->enrolled_rhost)), 0, RECORD_ORIGIN_RHOST_MAX, part) == NULL;
 }
 
+/* ---- the tombstone's lines ---- */
+
+static const char *
+parse_removed(struct totp_record *rec, const char *v, size_t n)
+{
+	return parse_time(v, n, &rec->removed_at);
+}
+
+/* The administrator's name: as a part of enrolled= (origin_byte). */
+static const char *
+parse_removed_by(struct totp_record *rec, const char *v, size_t n)
+{
+	static const char *const why[] = {
+		NULL, "empty value", "longer than 255 bytes",
+		"bad byte (printable ASCII, no space or comma)"
+	};
+	enum word_fault f = word_check(v, n, 1, RECORD_REMOVED_BY_MAX);
+
+	if (f != WORD_OK)
+		return why[f];
+	memcpy(rec->removed_by, v, n);
+	rec->removed_by[n] = '\0';
+	return NULL;
+}
+
+void
+record_set_removed(struct totp_record *rec, int64_t when, const char *by)
+{
+	record_wipe(rec);
+	rec->removed = 1;
+	rec->removed_at = when;
+	origin_copy(by != NULL && by[0] != '\0' ? by : "?", RECORD_REMOVED_BY_MAX,
+		    rec->removed_by);
+}
+
+/* What parse_removed and parse_removed_by accept. */
+static int
+removed_valid(const struct totp_record *rec)
+{
+	return rec->removed_at >= 0 &&
+	       word_check(rec->removed_by, strnlen(rec->removed_by, sizeof(rec->removed_by)), 1,
+			  RECORD_REMOVED_BY_MAX) == WORD_OK;
+}
+
 struct key_handler {
 	const char *name;
 	const char *(*parse)(struct totp_record *, const char *, size_t);
 };
+
+static const struct key_handler removed_handlers[] = {
+	{ "removed", parse_removed },
+	{ "by", parse_removed_by },
+};
+#define REMOVED_KEY_COUNT (sizeof(removed_handlers) / sizeof(removed_handlers[0]))
+#define REMOVED_KEYS_REQUIRED 0x3u  /* both */
 
 static const struct key_handler key_handlers[] = {
 	{ "secret", parse_secret },
@@ -595,12 +673,20 @@ check_line_bytes(const char *line, size_t n, char *bad)
 	return NULL;
 }
 
+/* The keys a part of the record may hold: handlers[i] for bit i of seen. */
+struct key_set {
+	const struct key_handler *handlers;
+	size_t count;
+	unsigned required;  /* bits of the keys that must be there */
+};
+
 /* One key=value line, its bytes already checked. */
 static int
-parse_line(const char *line, size_t n, unsigned lineno,
+parse_line(const char *line, size_t n, unsigned lineno, const struct key_set *keys,
     struct totp_record *rec, unsigned *seen,
     char *err, size_t err_size)
 {
+	const struct key_handler *handlers = keys->handlers;
 	const char *eq = memchr(line, '=', n);
 	const char *why;
 	size_t klen, i;
@@ -622,35 +708,38 @@ parse_line(const char *line, size_t n, unsigned lineno,
 		text_error(err, err_size, "line %u: unexpected space", lineno);
 		return -1;
 	}
-	for (i = 0; i < KEY_COUNT; i++)
-		if (strlen(key_handlers[i].name) == klen &&
-		    memcmp(key_handlers[i].name, line, klen) == 0)
+	for (i = 0; i < keys->count; i++)
+		if (strlen(handlers[i].name) == klen &&
+		    memcmp(handlers[i].name, line, klen) == 0)
 			break;
-	if (i == KEY_COUNT) {
+	if (i == keys->count) {
 		text_error(err, err_size, "line %u: unknown key '%.*s%s'", lineno,
 			(int)(klen > 40 ? 40 : klen), line, klen > 40 ? "..." : "");
 		return -1;
 	}
 	if (*seen & (1u << i)) {
 		text_error(err, err_size, "line %u: duplicate key '%s'", lineno,
-			key_handlers[i].name);
+			handlers[i].name);
 		return -1;
 	}
 	*seen |= 1u << i;
-	why = key_handlers[i].parse(rec, eq + 1, n - klen - 1);
+	why = handlers[i].parse(rec, eq + 1, n - klen - 1);
 	if (why != NULL) {
 		text_error(err, err_size, "line %u: %s: %s", lineno,
-			key_handlers[i].name, why);
+			handlers[i].name, why);
 		return -1;
 	}
 	return 0;
 }
 
+/* The key=value lines of p, the first one line number *lineno (then
+ * the number after the last), each key of keys at most once and every
+ * required one there. *seen: the keys found (bits as in keys). */
 static int
-parse_enrolment(const char *p, size_t n, struct totp_record *rec,
-    char *err, size_t err_size)
+parse_keys(const char *p, size_t n, unsigned *lineno_io, const struct key_set *keys,
+    struct totp_record *rec, unsigned *seen, char *err, size_t err_size)
 {
-	unsigned lineno = 4, seen = 0;
+	unsigned lineno = *lineno_io;
 	size_t pos = 0, i;
 
 	while (pos < n) {
@@ -679,18 +768,31 @@ parse_enrolment(const char *p, size_t n, struct totp_record *rec,
 			text_error(err, err_size, "line %u: empty line", lineno);
 			return -1;
 		}
-		if (parse_line(line, len, lineno, rec, &seen, err, err_size) != 0)
+		if (parse_line(line, len, lineno, keys, rec, seen, err, err_size) != 0)
 			return -1;
 		pos += len + 1;
 		lineno++;
 	}
-	for (i = 0; i < KEY_COUNT; i++) {
-		if ((KEYS_REQUIRED & (1u << i)) && !(seen & (1u << i))) {
+	*lineno_io = lineno;
+	for (i = 0; i < keys->count; i++) {
+		if ((keys->required & (1u << i)) && !(*seen & (1u << i))) {
 			text_error(err, err_size, "line %u: missing required key '%s'",
-				lineno, key_handlers[i].name);
+				lineno, keys->handlers[i].name);
 			return -1;
 		}
 	}
+	return 0;
+}
+
+static int
+parse_enrolment(const char *p, size_t n, struct totp_record *rec,
+    char *err, size_t err_size)
+{
+	static const struct key_set keys = { key_handlers, KEY_COUNT, KEYS_REQUIRED };
+	unsigned lineno = 4, seen = 0;
+
+	if (parse_keys(p, n, &lineno, &keys, rec, &seen, err, err_size) != 0)
+		return -1;
 	if (rec->recovery_count > 0 && !(seen & KEY_BIT_KDF)) {
 		text_error(err, err_size, "line %u: recovery hashes without recovery_kdf",
 			lineno);
@@ -736,6 +838,35 @@ check_magic(const char *buf, size_t len, char *err, size_t err_size)
 	return -1;
 }
 
+#define REMOVED_NAME "pam_totp-removed "
+
+/* A tombstone: "pam_totp-removed 1", then removed= and by=. */
+static int
+parse_removed_record(const char *buf, size_t len, struct totp_record *rec,
+    char *err, size_t err_size)
+{
+	static const struct key_set keys = {
+		removed_handlers, REMOVED_KEY_COUNT, REMOVED_KEYS_REQUIRED
+	};
+	char when[TEXT_TIME_SIZE];
+	unsigned lineno = 2, seen = 0;
+
+	if (len < RECORD_REMOVED_MAGIC_LEN ||
+	    memcmp(buf, RECORD_REMOVED_MAGIC, RECORD_REMOVED_MAGIC_LEN) != 0) {
+		text_error(err, err_size, "line 1: bad tombstone magic or version "
+			"(expected 'pam_totp-removed 1')");
+		return -1;
+	}
+	if (parse_keys(buf + RECORD_REMOVED_MAGIC_LEN, len - RECORD_REMOVED_MAGIC_LEN, &lineno,
+		       &keys, rec, &seen, err, err_size) != 0)
+		return -1;
+	rec->removed = 1;
+	text_time(rec->removed_at, when);
+	text_error(err, err_size, "removed by an administrator on %s by %s", when,
+		   rec->removed_by);
+	return RECORD_REMOVED;
+}
+
 int
 record_parse(const char *buf, size_t len, struct totp_record *rec,
     char *err, size_t err_size)
@@ -758,6 +889,11 @@ record_parse(const char *buf, size_t len, struct totp_record *rec,
 			RECORD_MAX_BYTES, len);
 		goto out;
 	}
+	if (len >= sizeof(REMOVED_NAME) - 1 &&
+	    memcmp(buf, REMOVED_NAME, sizeof(REMOVED_NAME) - 1) == 0) {
+		ret = parse_removed_record(buf, len, rec, err, err_size);
+		goto out;
+	}
 	if (check_magic(buf, len, err, err_size) != 0)
 		goto out;
 	if (len < SLOTS_END) {
@@ -772,7 +908,7 @@ record_parse(const char *buf, size_t len, struct totp_record *rec,
 		goto out;
 	ret = 0;
 out:
-	if (ret != 0)
+	if (ret != 0 && ret != RECORD_REMOVED)
 		record_wipe(rec);
 	return ret;
 }
@@ -851,6 +987,26 @@ enrolment_valid(const struct totp_record *rec)
 	       rec->recovery_count <= RECORD_RECOVERY_MAX;
 }
 
+/* A tombstone: its magic, removed= and by=. */
+static int
+format_removed(const struct totp_record *rec, char *out, size_t out_size, size_t *out_len)
+{
+	struct outbuf o = { out, out_size, 0, 0 };
+
+	if (!removed_valid(rec))
+		return -1;
+	out_add(&o, RECORD_REMOVED_MAGIC, RECORD_REMOVED_MAGIC_LEN);
+	out_addf(&o, "removed=%" PRId64 "\n", rec->removed_at);
+	out_addf(&o, "by=%s\n", rec->removed_by);
+	if (o.failed) {
+		secure_wipe(out, out_size);  /* as record_format leaves a failure */
+		return -1;
+	}
+	if (out_len != NULL)
+		*out_len = o.len;
+	return 0;
+}
+
 int
 record_format(const struct totp_record *rec, char *out, size_t out_size,
     size_t *out_len)
@@ -864,6 +1020,8 @@ record_format(const struct totp_record *rec, char *out, size_t out_size,
 	if (rec == NULL || out == NULL || out_size == 0)
 		return -1;
 	out[0] = '\0';
+	if (rec->removed)
+		return format_removed(rec, out, out_size, out_len);
 	if (!enrolment_valid(rec))
 		goto out;
 	if (base32_encode(rec->secret, rec->secret_len, 0, secret, sizeof(secret)) != 0)

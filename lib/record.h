@@ -15,6 +15,13 @@
  *   recovery_kdf=pbkdf2-sha256:<iterations>:<salt hex>\n   (optional pair)
  *   recovery=<hash hex>,<hash hex>,...\n                  (may be empty)
  *   enrolled=login,<service>,<remote host>\n   (optional: made at a login)
+ *
+ * A tombstone, which totp-admin remove leaves in the record's place so
+ * that enrolment at login stays closed until totp-admin reset deletes it:
+ *
+ *   pam_totp-removed 1\n              RECORD_REMOVED_MAGIC
+ *   removed=<unix time>\n             key=value lines as above, any order
+ *   by=<administrator>\n              printable ASCII, no space or comma
  */
 #ifndef PAM_TOTP_RECORD_H
 #define PAM_TOTP_RECORD_H
@@ -36,6 +43,12 @@
  * (enroll=prompt), printable ASCII without space or comma */
 #define RECORD_ORIGIN_SERVICE_MAX 64
 #define RECORD_ORIGIN_RHOST_MAX 255
+#define RECORD_REMOVED_MAGIC "pam_totp-removed 1\n"
+#define RECORD_REMOVED_MAGIC_LEN 19
+#define RECORD_REMOVED_BY_MAX 255
+/* record_parse's answer for a tombstone: not 0, so a caller that takes
+ * only 0 refuses it */
+#define RECORD_REMOVED 1
 
 /* state_x=SEQ:LAST:SKEW:FAILS:LOCKED:RESYNC:SUM\n with
  *   SEQ    %020 unsigned   sequence number, higher is newer
@@ -80,6 +93,11 @@ struct totp_record {
 	int enrolled_at_login;
 	char enrolled_service[RECORD_ORIGIN_SERVICE_MAX + 1];  /* never empty when set */
 	char enrolled_rhost[RECORD_ORIGIN_RHOST_MAX + 1];      /* empty: none */
+	/* a tombstone (record_parse gave RECORD_REMOVED): then nothing else
+	 * is set, no secret above and no state below */
+	int removed;
+	int64_t removed_at;                           /* Unix time */
+	char removed_by[RECORD_REMOVED_BY_MAX + 1];   /* the administrator, never empty */
 	/* state part */
 	struct totp_state state;  /* the newest valid slot */
 	int state_slot;           /* 0 (A) or 1 (B): where state came from */
@@ -92,11 +110,14 @@ void record_state_init(struct totp_state *st);
 /* Parse a whole record. 0 on success; -1 on any error with a precise
  * reason in err ("line 5: unknown key 'foo'", "both state slots invalid"),
  * and rec wiped. One bad slot is not an error: the other one is used.
- * Only what record_format writes is accepted (keys in any order). */
+ * Only what record_format writes is accepted (keys in any order).
+ * A tombstone gives RECORD_REMOVED, rec->removed set with its time and
+ * administrator (nothing else), and err saying so. */
 int record_parse(const char *buf, size_t len, struct totp_record *rec,
 		 char *err, size_t err_size);
 
-/* Format a whole record; rec->state goes into both slots (A is then the
+/* Format a whole record, or with rec->removed a tombstone (of rec's
+ * removed_at and removed_by alone); rec->state goes into both slots (A is then the
  * current one). recovery_kdf and recovery are written (recovery possibly
  * empty) when recovery_iterations != 0, neither otherwise. 0 on success,
  * -1 when out is too small or a field is outside what record_parse
@@ -118,6 +139,11 @@ int record_next_slot(const struct totp_record *rec);
  * cut, a missing service is "?". For the record only: the log line keeps
  * the exact values. */
 void record_set_login_origin(struct totp_record *rec, const char *service, const char *rhost);
+
+/* Make rec a tombstone: removed at WHEN by BY, nothing else. A byte by=
+ * cannot hold becomes '?', a name too long is cut, a missing one is "?"
+ * (the log line keeps the exact name). */
+void record_set_removed(struct totp_record *rec, int64_t when, const char *by);
 
 /* Wipe the secret and everything else in rec. */
 void record_wipe(struct totp_record *rec);

@@ -29,6 +29,13 @@ store_remove(struct totp_store *s, char *err, size_t err_size)
 	return s->ops->remove(s, err, err_size);
 }
 
+enum store_status
+store_mark_removed(struct totp_store *s, int64_t when, const char *by, char *err,
+		   size_t err_size)
+{
+	return s->ops->mark_removed(s, when, by, err, err_size);
+}
+
 void
 store_close(struct totp_store *s)
 {

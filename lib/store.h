@@ -9,6 +9,7 @@
 #define PAM_TOTP_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "record.h"
 
@@ -16,12 +17,16 @@ enum store_status {
 	STORE_OK = 0,
 	STORE_NOT_FOUND,   /* no record for this user */
 	STORE_ERROR,       /* anything else: unsafe, unreadable, malformed, I/O */
-	STORE_UNAVAILABLE  /* no server of the database could be reached
+	STORE_UNAVAILABLE, /* no server of the database could be reached
 	                      (refused, no route, no socket, no answer to the
 	                      connect, no answer from the resolver): nothing
 	                      was decided, nothing was written. A server that
 	                      was reached and cannot serve (full, busy, a lock
 	                      not granted in time, a standby) is STORE_ERROR */
+	STORE_REMOVED      /* store_read: a tombstone (totp-admin remove) in the
+	                      record's place. No record to log in with, never to
+	                      be enrolled over at a login: rec carries only
+	                      removed, removed_at and removed_by */
 };
 
 struct store_user {
@@ -49,6 +54,8 @@ struct store_ops {
 				     char *err, size_t err_size);
 	void (*close)(struct totp_store *s);
 	enum store_status (*remove)(struct totp_store *s, char *err, size_t err_size);
+	enum store_status (*mark_removed)(struct totp_store *s, int64_t when, const char *by,
+					  char *err, size_t err_size);
 };
 
 /* Every store's own structure starts with this. */
@@ -65,7 +72,10 @@ enum store_status store_file_open(const char *path, const struct store_user *use
 				  int in_home, unsigned lock_timeout,
 				  struct totp_store **out, char *err, size_t err_size);
 
-/* Read and parse the locked record. */
+/* Read and parse the locked record: STORE_OK, STORE_REMOVED for a
+ * tombstone (err says when and by whom; nothing may be written after it
+ * but store_mark_removed or store_remove), or STORE_ERROR or
+ * STORE_UNAVAILABLE. */
 enum store_status store_read(struct totp_store *s, struct totp_record *rec,
 			     char *err, size_t err_size);
 
@@ -88,6 +98,16 @@ enum store_status store_rewrite(struct totp_store *s, const struct totp_record *
  * no store_read first: a record too broken to parse can still be removed.
  * STORE_OK, STORE_ERROR or STORE_UNAVAILABLE. */
 enum store_status store_remove(struct totp_store *s, char *err, size_t err_size);
+
+/* Put a tombstone of WHEN and BY (record_set_removed) in the locked
+ * record's place (totp-admin remove), atomically and durably as
+ * store_rewrite: the file store by the same temporary file and rename,
+ * the record's owner and mode 0600; the database store in the record
+ * column, sealed as a record is, its state columns reset, then COMMIT.
+ * Needs no store_read first. A login waiting for the lock then finds
+ * the tombstone. STORE_OK, STORE_ERROR or STORE_UNAVAILABLE. */
+enum store_status store_mark_removed(struct totp_store *s, int64_t when, const char *by,
+				     char *err, size_t err_size);
 
 /* Unlock, close, restore the file-system identity (file store); roll back
  * what was not committed and disconnect (database store). NULL is fine. */
@@ -218,9 +238,9 @@ enum store_status store_pg_rotate_key(const char *conninfo, unsigned timeout,
  * use the table directly. version is the build's PACKAGE_VERSION: the
  * module refuses a plugin of another build, whose record layout may
  * differ. A change to this structure or to what its calls mean needs a
- * new symbol name (_v5). */
+ * new symbol name (_v6): v5 added STORE_REMOVED and store_mark_removed. */
 #define STORE_PG_PLUGIN "pam_totp_pg.so"
-#define STORE_PG_API_SYMBOL "pam_totp_store_pg_v4"
+#define STORE_PG_API_SYMBOL "pam_totp_store_pg_v5"
 struct store_pg_api {
 	const char *version;
 	enum store_status (*connect)(const char *conninfo, unsigned timeout,
@@ -236,6 +256,6 @@ struct store_pg_api {
 	void (*disconnect)(struct pg_session *sess);
 	int (*db_has_password)(const char *conninfo);
 };
-extern const struct store_pg_api pam_totp_store_pg_v4;
+extern const struct store_pg_api pam_totp_store_pg_v5;
 
 #endif

@@ -113,9 +113,12 @@ static enum store_status file_rewrite(struct totp_store *, const struct totp_rec
 				      char *, size_t);
 static void file_close(struct totp_store *);
 static enum store_status file_remove(struct totp_store *, char *, size_t);
+static enum store_status file_mark_removed(struct totp_store *, int64_t, const char *, char *,
+					   size_t);
 
 static const struct store_ops file_ops = {
-	"file", file_read, file_write_state, file_rewrite, file_close, file_remove
+	"file", file_read, file_write_state, file_rewrite, file_close, file_remove,
+	file_mark_removed
 };
 
 /* Unlock before close: the lock is dropped now even where another
@@ -284,6 +287,7 @@ file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t er
 	ssize_t n;
 	enum store_status ret = STORE_ERROR;
 	char perr[256] = "";
+	int rc;
 
 	/* A buffer the size the record had when checked, plus one byte to see
 	 * the end (a 64 KiB malloc on every login made glibc consolidate its
@@ -313,7 +317,15 @@ file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t er
 			s->path);
 		goto out;
 	}
-	if (record_parse(buf, len, rec, perr, sizeof(perr)) != 0) {
+	rc = record_parse(buf, len, rec, perr, sizeof(perr));
+	if (rc == RECORD_REMOVED) {
+		/* nothing to write back to: read_ok stays 0 */
+		if (err != NULL)
+			snprintf(err, err_size, "record %s: %s", s->path, perr);
+		ret = STORE_REMOVED;
+		goto out;
+	}
+	if (rc != 0) {
 		if (err != NULL)
 			snprintf(err, err_size, "record %s is malformed: %s", s->path, perr);
 		goto out;
@@ -600,12 +612,24 @@ out:
 	return ret;
 }
 
+/* Replace the locked record with rec: its owner kept, and what was read
+ * (if anything) put back when the new name cannot be made durable. */
+static enum store_status
+replace_locked(struct file_store *s, const struct totp_record *rec, char *err, size_t err_size)
+{
+	int ret = replace_file(s->path, rec, s->st.st_uid, s->st.st_gid,
+			       geteuid() == 0 && !s->fsid.switched, 1, s->raw, s->raw_len,
+			       s->st.st_mode, err, err_size);
+
+	return ret == 0 ? STORE_OK : STORE_ERROR;
+}
+
 static enum store_status
 file_rewrite(struct totp_store *base, const struct totp_record *rec, char *err, size_t err_size)
 {
 	struct file_store *s = (struct file_store *)base;
 	struct totp_record next;
-	int ret;
+	enum store_status ret;
 
 	if (!s->read_ok) {
 		errno = EINVAL;
@@ -615,11 +639,24 @@ file_rewrite(struct totp_store *base, const struct totp_record *rec, char *err, 
 	/* the new file carries the newest state with a higher sequence number */
 	next = *rec;
 	next.state.seq = rec->state.seq + 1;
-	ret = replace_file(s->path, &next, s->st.st_uid, s->st.st_gid,
-			   geteuid() == 0 && !s->fsid.switched, 1, s->raw, s->raw_len,
-			   s->st.st_mode, err, err_size);
+	ret = replace_locked(s, &next, err, err_size);
 	record_wipe(&next);
-	return ret == 0 ? STORE_OK : STORE_ERROR;
+	return ret;
+}
+
+static enum store_status
+file_mark_removed(struct totp_store *base, int64_t when, const char *by, char *err,
+		  size_t err_size)
+{
+	struct file_store *s = (struct file_store *)base;
+	struct totp_record tomb;
+	enum store_status ret;
+
+	record_set_removed(&tomb, when, by);
+	ret = replace_locked(s, &tomb, err, err_size);
+	s->read_ok = 0;  /* the record read is gone */
+	record_wipe(&tomb);
+	return ret;
 }
 
 /* The directory part of path, for opening and syncing it. */

@@ -104,7 +104,8 @@ row_text(const struct seal_key *key, const char *user, const struct totp_record 
 /* Parse the record column of user's row into rec, opening it with key,
  * or with old (db_key_old=, may be NULL) when the row names that key: a
  * rotation under way. A sealed row without a key, or a row in the clear
- * with one, is refused. */
+ * with one, is refused. record_parse's answer: 0, RECORD_REMOVED (a
+ * tombstone, err saying so) or -1 (err set). */
 static int
 row_record(const struct seal_key *key, const struct seal_key *old, const char *user,
 	   const char *text, struct totp_record *rec, char *err, size_t err_size)
@@ -131,7 +132,9 @@ row_record(const struct seal_key *key, const struct seal_key *old, const char *u
 	}
 	rc = record_parse(plain != NULL ? plain : text, plain != NULL ? len : strlen(text), rec,
 			  perr, sizeof(perr));
-	if (rc != 0)
+	if (rc == RECORD_REMOVED)
+		pg_set_err(err, err_size, "row of pam_totp_records", perr);
+	else if (rc != 0)
 		pg_set_err(err, err_size, "row of pam_totp_records is malformed", perr);
 	if (plain != NULL) {
 		secure_wipe(plain, len);
@@ -397,9 +400,11 @@ static enum store_status pg_rewrite(struct totp_store *, const struct totp_recor
 				    char *, size_t);
 static void pg_close(struct totp_store *);
 static enum store_status pg_remove(struct totp_store *, char *, size_t);
+static enum store_status pg_mark_removed(struct totp_store *, int64_t, const char *, char *,
+					 size_t);
 
 static const struct store_ops pg_ops = {
-	"postgresql", pg_read, pg_write_state, pg_rewrite, pg_close, pg_remove
+	"postgresql", pg_read, pg_write_state, pg_rewrite, pg_close, pg_remove, pg_mark_removed
 };
 
 #define STATE_COLUMNS "seq, last_step, skew, failures, locked_until, resync_step"
@@ -503,6 +508,7 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 	char slot[RECORD_SLOT_LEN + 1];
 	const char *text;
 	struct totp_state st;
+	int rc;
 
 	/* the 9th column is set_config's answer */
 	if (r == NULL || PQnfields(r) != 9) {
@@ -523,9 +529,16 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 		pg_set_err(err, err_size, "row of pam_totp_records is malformed", "no record");
 		return STORE_ERROR;
 	}
-	if (row_record(s->session->has_key ? &s->session->key : NULL,
-		       s->session->has_old ? &s->session->old_key : NULL, s->user, text, rec, err,
-		       err_size) != 0)
+	rc = row_record(s->session->has_key ? &s->session->key : NULL,
+			s->session->has_old ? &s->session->old_key : NULL, s->user, text, rec, err,
+			err_size);
+	if (rc == RECORD_REMOVED) {
+		/* nothing to write back to: read_ok stays 0 */
+		PQclear(s->row);
+		s->row = NULL;
+		return STORE_REMOVED;
+	}
+	if (rc != 0)
 		return STORE_ERROR;
 	if (column_int(r, 2, 0, INT64_MAX, &v[1]) != 0 ||
 	    column_int(r, 3, -1, INT64_MAX, &v[2]) != 0 ||
@@ -627,10 +640,11 @@ pg_change_row(struct pg_store *s, const char *sql, int nparams, const char *cons
 	return ret;
 }
 
-/* UPDATE the locked row (the record too when text != NULL), then COMMIT. */
+/* UPDATE the locked row (the record too when text != NULL), then COMMIT.
+ * The state's seq is one more than the one read (0 when none was). */
 static enum store_status
-pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
-	  char *err, size_t err_size)
+pg_update_row(struct pg_store *s, const char *text, const struct totp_state *next,
+	      char *err, size_t err_size)
 {
 	static const char sql[] =
 		"UPDATE pam_totp_records SET record = COALESCE($8, record), seq = $2, "
@@ -640,10 +654,6 @@ pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
 	struct state_params p = { 0 }; /* state_params fills it; zeroed for cppcheck */
 	const char *params[8];
 
-	if (!s->read_ok) {
-		pg_set_err(err, err_size, "state written before reading", NULL);
-		return STORE_ERROR;
-	}
 	st.seq = s->seq + 1;
 	state_params(&st, &p);
 	params[0] = s->user;
@@ -651,6 +661,18 @@ pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
 		params[i + 1] = p.v[i];
 	params[7] = text;
 	return pg_change_row(s, sql, 8, params, "updated", err, err_size);
+}
+
+/* pg_update_row, after a read of the row. */
+static enum store_status
+pg_update(struct pg_store *s, const char *text, const struct totp_state *next,
+	  char *err, size_t err_size)
+{
+	if (!s->read_ok) {
+		pg_set_err(err, err_size, "state written before reading", NULL);
+		return STORE_ERROR;
+	}
+	return pg_update_row(s, text, next, err, err_size);
 }
 
 static enum store_status
@@ -668,12 +690,39 @@ pg_rewrite(struct totp_store *base, const struct totp_record *rec, char *err, si
 	char *text;
 	enum store_status ret;
 
+	if (!s->read_ok) {
+		pg_set_err(err, err_size, "record rewritten before reading", NULL);
+		return STORE_ERROR;
+	}
 	if (row_text(s->session->has_key ? &s->session->key : NULL, s->user, rec, &text, err,
 		     err_size) != 0)
 		return STORE_ERROR;
-	ret = pg_update(s, text, &rec->state, err, err_size);
+	ret = pg_update_row(s, text, &rec->state, err, err_size);
 	secure_wipe(text, strlen(text));
 	free(text);
+	return ret;
+}
+
+/* The tombstone into the record column, sealed as a record is (row_text),
+ * and the state columns reset; then COMMIT. */
+static enum store_status
+pg_mark_removed(struct totp_store *base, int64_t when, const char *by, char *err,
+		size_t err_size)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct totp_record tomb;
+	struct totp_state fresh;
+	enum store_status ret = STORE_ERROR;
+	char *text;
+
+	record_set_removed(&tomb, when, by);
+	record_state_init(&fresh);
+	if (row_text(s->session->has_key ? &s->session->key : NULL, s->user, &tomb, &text, err,
+		     err_size) == 0) {
+		ret = pg_update_row(s, text, &fresh, err, err_size);
+		free(text);  /* holds no secret */
+	}
+	record_wipe(&tomb);
 	return ret;
 }
 
@@ -1091,7 +1140,7 @@ store_pg_db_has_password(const char *conninfo)
 }
 
 /* The plugin's one export (see store.h): what pam_totp.so looks up. */
-const struct store_pg_api pam_totp_store_pg_v4 = {
+const struct store_pg_api pam_totp_store_pg_v5 = {
 	PACKAGE_VERSION,
 	store_pg_connect,
 	store_pg_session_exists,

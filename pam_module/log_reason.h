@@ -16,7 +16,11 @@
  * added here needs a case there, and a line in man/pam_totp.8 (LOGGING).
  * Lines stay English (HACKING.md).
  *
- *  X(ID, syslog priority, GUESS, TEXT) */
+ *  X(ID, syslog priority, GUESS, TEXT)
+ *
+ * REMOVED is no guess: the user's record is a tombstone (totp-admin
+ * remove), and whoever types there has the user's password, or is the
+ * user; nothing is counted. */
 #ifndef PAM_TOTP_LOG_REASON_H
 #define PAM_TOTP_LOG_REASON_H
 
@@ -34,6 +38,7 @@
 	X(NULLOK,                LOG_INFO,    0, "not enrolled, nullok: ignored") \
 	X(NOT_ENROLLED,          LOG_NOTICE,  0, "not enrolled") \
 	X(UNKNOWN_USER,          LOG_NOTICE,  1, "unknown user") \
+	X(REMOVED,               LOG_WARNING, 0, "removed by an administrator") \
 	/* enrolment at login (enroll=prompt) */ \
 	X(ENROL_NOT_OFFERED,     LOG_NOTICE,  0, "not enrolled, enrolment at login refused") \
 	X(ENROL_STARTED,         LOG_NOTICE,  0, "not enrolled: enrolment at login started") \

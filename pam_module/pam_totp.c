@@ -352,6 +352,14 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
 		log_reason(pamh, w, LR_STACKED_DENIED, NULL);
 		say_wrong_code(msg);
 		return PAM_AUTH_ERR;
+	case LOGIN_REMOVED:
+		/* told as any wrong code: the prompt does not reveal the
+		 * account's state; the log tells the administrator all */
+		text_time(r->removed_at, until);
+		log_reason(pamh, w, LR_REMOVED, " on %s by %s: totp-admin reset %s lets them enrol again",
+			   until, r->removed_by, w->user);
+		say_wrong_code(msg);
+		return PAM_AUTH_ERR;
 	case LOGIN_RESYNC_NEXT:
 	case LOGIN_DENIED:
 		break;

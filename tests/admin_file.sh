@@ -1,6 +1,6 @@
 #!/bin/bash
 # totp-admin on the file store, records in the users' homes (%h) and in a
-# root store: list, status, unlock, remove and missing, as text and JSON,
+# root store: list, status, unlock, remove, reset and missing, as text and JSON,
 # against records written by the real writer and changed by real logins
 # through libpam. Every change is logged with the administrator's name.
 # Exact long options in both tools. The users are the test's own
@@ -25,6 +25,13 @@ PAM_LOGIN_PRELOAD=$NSS_WRAPPER_LIB
 nss_group $G
 for u in $A $B $C; do nss_user $u "" $G; done
 
+tombstones() {
+	local f
+	for f; do
+		[ "$(head -1 "$f")" = "pam_totp-removed 1" ] && [ "$(stat -c '%U %a' "$f")" = "root 600" ] ||
+			return 1
+	done
+}
 # run_store NAME TEMPLATE: the whole round on one kind of file store
 run_store() {
 	local kind=$1 template=$2 conf="$T/$1.conf" recovery c0 before
@@ -108,13 +115,46 @@ run_store() {
 	check "$kind: ... and leaves the record as it was" test "$(sha256sum <"$(rec_of $A)")" = "$before"
 	admin_input yes --conf "$conf" remove $A
 	check_eq "$kind: remove answered yes" 0 "$admin_rc"
-	check "$kind: ... removes the record" test ! -e "$(rec_of $A)"
-	check "$kind: ... logged" admin_logged "user=$A by=$ADMIN_NAME: enrolment removed"
+	check "$kind: ... logged" admin_logged "user=$A by=$ADMIN_NAME: enrolment removed ($(rec_of $A))"
 	check_admin "$kind: remove --yes $B" 0 --conf "$conf" remove --yes $B
-	check "$kind: ... removes the record" test ! -e "$(rec_of $B)"
 	check_login "$kind: $B is no longer enrolled" PAM_AUTH_ERR "adm_$kind" $B "$(code)"
-	check "$kind: ... the login says so" logged "not enrolled"
-	check_admin "$kind: remove of a user not enrolled exits 3" 3 --conf "$conf" remove --yes $B
+	if [ "$kind" = home ]; then
+		# in the home the record is deleted: its user could delete a mark
+		check "$kind: ... the records are deleted" test ! -e "$(rec_of $A)" -a ! -e "$(rec_of $B)"
+		check "$kind: ... no mark said to keep enrolment closed" \
+			test "$(grep -c "enrolment at login closed" "$T/admin.err")" = 0
+		check "$kind: ... the login says not enrolled" logged "not enrolled"
+		check_admin "$kind: remove of a user not enrolled exits 3" 3 --conf "$conf" remove --yes $B
+		check_admin "$kind: reset of a user not enrolled exits 3" 3 --conf "$conf" reset --yes $B
+	else
+		# in the administrator's store a tombstone takes the record's place
+		check "$kind: ... the records are tombstones, root's, 0600" tombstones "$(rec_of $A)" "$(rec_of $B)"
+		check "$kind: ... logged: enrolment at login closed" \
+			admin_logged "user=$B by=$ADMIN_NAME: enrolment removed (.*); enrolment at login closed until totp-admin reset $B"
+		check "$kind: ... the login says removed, by whom" logged "removed by an administrator on .* by $ADMIN_NAME"
+		check_admin "$kind: remove of a removed user exits 3" 3 --conf "$conf" remove --yes $B
+		check "$kind: ... already removed" grep -q "$B is already removed" "$T/admin.err"
+		check_admin "$kind: unlock of a removed user exits 3" 3 --conf "$conf" unlock $B
+		check_admin "$kind: status of a removed user exits 3" 3 --conf "$conf" status $B
+		check "$kind: ... state removed" grep -qx "state: *removed" "$T/admin.out"
+		check_admin "$kind: list shows the removed" 0 --conf "$conf" list
+		check "$kind: ... with when and by whom" \
+			grep -Eq "^$A +- +- +- +- +-  removed on 20[0-9-]+T[0-9:]+Z by $ADMIN_NAME$" "$T/admin.out"
+		check_admin "$kind: list --locked leaves them out" 0 --conf "$conf" list --locked
+		check_eq "$kind: ... only the header" 1 "$(wc -l <"$T/admin.out")"
+		check_admin "$kind: missing --group $G: the removed are not missing" 0 --conf "$conf" missing --group $G
+		check_eq "$kind: ... only $C" "$C" "$(cat "$T/admin.out")"
+		admin_input n --conf "$conf" reset $A
+		check_eq "$kind: reset answered no exits 5" 5 "$admin_rc"
+		check "$kind: ... the tombstone stays" tombstones "$(rec_of $A)"
+		admin_input y --conf "$conf" reset $A
+		check_eq "$kind: reset answered y" 0 "$admin_rc"
+		check "$kind: ... logged, with what it was" admin_logged \
+			"user=$A by=$ADMIN_NAME: reset: may enrol a new phone at the next login (was removed on 20[0-9-]*T[0-9:]*Z by $ADMIN_NAME; $(rec_of $A))"
+		check_admin "$kind: reset --yes $B" 0 --conf "$conf" reset --yes $B
+		check "$kind: ... no record nor tombstone left" test ! -e "$(rec_of $A)" -a ! -e "$(rec_of $B)"
+		check_admin "$kind: reset of a user not enrolled exits 3" 3 --conf "$conf" reset --yes $B
+	fi
 	check_admin "$kind: missing --group $G --json" 0 --conf "$conf" missing --group $G --json
 	check_eq "$kind: now all three are missing" "$A $B $C" \
 		"$(json_get "$T/admin.out" "' '.join(d)")"
@@ -132,6 +172,13 @@ check_admin "root store: unlock of a record its user owns fails (exit 1)" 1 --co
 check "... saying it must be root's" grep -q "outside the home it must be root's" "$T/admin.err"
 check_admin "root store: remove --yes of it fails too (exit 1)" 1 --conf "$T/root.conf" remove --yes $C
 check "... and the record is as it was" test "$(sha256sum <"$T/store/$C")" = "$before"
+check_admin "root store: reset --yes of it fails too (exit 1)" 1 --conf "$T/root.conf" reset --yes $C
+check "... and the record is as it was" test "$(sha256sum <"$T/store/$C")" = "$before"
+# a record too broken to read is removed all the same: a tombstone
+rm -f "$T/store/$C"
+(umask 077 && echo "not a record" >"$T/store/$C")
+check_admin "root store: remove --yes of a broken record" 0 --conf "$T/root.conf" remove --yes $C
+check "... leaves a tombstone" tombstones "$T/store/$C"
 rm -f "$T/store/$C"
 # the administrator's name (here from SUDO_USER, which the caller sets) is
 # escaped in the log line like every field, so it cannot forge a line

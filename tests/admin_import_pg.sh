@@ -49,7 +49,7 @@ check_admin "import-ga --all --dry-run: some refused (exit 4)" 4 \
 check "--dry-run says what it would import" \
 	grep -q "^${P}ga: would import $(ga_file ${P}ga) (SHA1, 6 digits, 30 s, 3 scratch codes" "$T/admin.out"
 check "--dry-run refuses the user who has a row, saying why" \
-	grep -q "^${P}row: refused: already enrolled (totp-admin remove first to replace it)" "$T/admin.out"
+	grep -q "^${P}row: refused: already enrolled (totp-admin reset first to replace it)" "$T/admin.out"
 check "--dry-run says nothing was written" \
 	grep -q "1 to import, 2 refused, 0 failed (dry run: nothing written)" "$T/admin.out"
 check_eq "--dry-run wrote no row: the table as before" "$rows_before" "$(rows)"
@@ -61,7 +61,7 @@ check "imported ${P}ga" grep -q "^${P}ga: imported $(ga_file ${P}ga) (SHA1, 6 di
 check "HOTP file refused with its reason" \
 	grep -q "^${P}hotp: refused: .*HOTP_COUNTER: a counter-based (HOTP) file" "$T/import.out"
 check "the user who has a row refused with its reason" \
-	grep -q "^${P}row: refused: already enrolled (totp-admin remove first to replace it)" "$T/import.out"
+	grep -q "^${P}row: refused: already enrolled (totp-admin reset first to replace it)" "$T/import.out"
 check "the import is logged" admin_logged "user=${P}ga by=$ADMIN_NAME: imported from $(ga_file ${P}ga)"
 check_eq "one row written, ${P}ga's" 1 "$(n_rows ${P}ga)"
 check_eq "no row for the HOTP user" 0 "$(n_rows ${P}hotp)"
@@ -112,7 +112,7 @@ check "HOTP/T60/8 imported" grep -q "^${P}ob: imported $OATH line 3 (SHA1, 8 dig
 check "an HOTP line refused with its reason" \
 	grep -q "^line 4: refused: type HOTP is counter-based" "$T/oath.out"
 check "the user who has a row refused with its reason" \
-	grep -q "^${P}row: refused: already enrolled (totp-admin remove first to replace it)" "$T/oath.out"
+	grep -q "^${P}row: refused: already enrolled (totp-admin reset first to replace it)" "$T/oath.out"
 check "a user unknown here refused with its reason" \
 	grep -q "^line 6: refused: no such user 'pt_adm_ip_nosuchuser' here" "$T/oath.out"
 check "... and no row for that user" test "$(n_rows pt_adm_ip_nosuchuser)" = 0
@@ -127,5 +127,14 @@ check_login "HOTP/T60/8 user logs in with an 8-digit code" PAM_SUCCESS a ${P}ob 
 	"$(oathtool --totp -d 8 -s 60 -N "@$(test_now)" "$hex_b")"
 check_login "${P}row's secret is still its own, not the usersfile's" PAM_AUTH_ERR a ${P}row \
 	"$(oathtool --totp -d 6 -s 30 -N "@$(($(test_now) + 30))" "$hex_b")"
+
+# a removed user is not imported over the tombstone: reset first
+check_admin "remove --yes ${P}ga" 0 --conf "$ADMIN_CONF" remove --yes ${P}ga
+check_admin "import-ga of the removed user: refused (exit 4)" 4 --conf "$ADMIN_CONF" import-ga ${P}ga
+check "... saying by whom, and reset first" grep -q \
+	"^${P}ga: refused: row of pam_totp_records: removed by an administrator on .* by $ADMIN_NAME (totp-admin reset first to import)" \
+	"$T/admin.out"
+check_admin "reset --yes ${P}ga" 0 --conf "$ADMIN_CONF" reset --yes ${P}ga
+check_admin "... then it imports" 0 --conf "$ADMIN_CONF" import-ga ${P}ga
 
 tap_done

@@ -1,6 +1,6 @@
 #!/bin/bash
 # totp-admin on the PostgreSQL store (a throw-away cluster, tests/pg_env.sh):
-# list, status, unlock, remove and missing, text and JSON, on rows written
+# list, status, unlock, remove, reset and missing, text and JSON, on rows written
 # by totp-enroll --import and changed by real logins through libpam. The
 # administrator's config owns the tables; the logins use the PAM role.
 . "$top_srcdir/tests/tap.sh"
@@ -77,13 +77,37 @@ check_eq "remove answered no exits 5" 5 "$admin_rc"
 check_eq "... and the row is still there" 1 "$(pg_value "SELECT count(*) FROM pam_totp_records WHERE user_name = '$A'")"
 admin_input y --conf "$ADMIN_CONF" remove $A
 check_eq "remove answered y" 0 "$admin_rc"
-check_eq "... deletes the row" 0 "$(pg_value "SELECT count(*) FROM pam_totp_records WHERE user_name = '$A'")"
-check "... logged" admin_logged "user=$A by=$ADMIN_NAME: enrolment removed (postgresql: pam_totp_records)"
+check "... leaves a tombstone in the row, sealed, its state reset" \
+	test "$(pg_value "SELECT record LIKE 'pam_totp-sealed:1:%' AND failures = 0 AND locked_until = 0
+		AND last_step = -1 FROM pam_totp_records WHERE user_name = '$A'")" = t
+check "... logged" admin_logged \
+	"user=$A by=$ADMIN_NAME: enrolment removed (postgresql: pam_totp_records); enrolment at login closed until totp-admin reset $A"
 check_admin "remove --yes $B" 0 --conf "$ADMIN_CONF" remove --yes $B
 check_admin "remove --yes of a user of another host" 0 --conf "$ADMIN_CONF" remove --yes $REMOTE
-check_login "$B has no row any more: denied" PAM_AUTH_ERR a $B "$(code 1)"
-check "... as not enrolled" logged "not enrolled"
-check_admin "remove of a user without a row exits 3" 3 --conf "$ADMIN_CONF" remove --yes $B
+check_login "$B's row is a tombstone: denied" PAM_AUTH_ERR a $B "$(code 1)"
+check "... as removed, by whom" logged "removed by an administrator on .* by $ADMIN_NAME"
+check_admin "remove of a removed user exits 3" 3 --conf "$ADMIN_CONF" remove --yes $B
+check "... already removed" grep -q "$B is already removed" "$T/admin.err"
+check_admin "status of a removed user exits 3" 3 --conf "$ADMIN_CONF" status $B --json
+check_eq "... removed, by whom" "removed $ADMIN_NAME" "$(json_get "$T/admin.out" "d['state'] + ' ' + d['removed_by']")"
+check_admin "list shows the removed" 0 --conf "$ADMIN_CONF" list
+check "... with when and by whom" grep -Eq "^$REMOTE +- .* removed on 20[0-9-]+T[0-9:]+Z by $ADMIN_NAME$" "$T/admin.out"
+for u in $A $B $REMOTE; do
+	check_admin "reset --yes $u" 0 --conf "$ADMIN_CONF" reset --yes $u
+done
+check "... logged" admin_logged "user=$REMOTE by=$ADMIN_NAME: reset: may enrol a new phone at the next login (was removed on .*)"
+check_eq "... no row left of them" 0 "$(pg_value "SELECT count(*) FROM pam_totp_records")"
+check_admin "reset of a user without a row exits 3" 3 --conf "$ADMIN_CONF" reset --yes $B
+# a file store's tombstone moves into the database as one (totp-enroll --import)
+printf 'pam_totp-removed 1\nremoved=%s\nby=pt_adm_other\n' "$(test_now)" >"$T/import/rec"
+chmod 600 "$T/import/rec"
+"$ENROLL" --import --quiet --conf "$ADMIN_CONF" "$B=$T/import/rec"
+check_eq "totp-enroll --import of a tombstone" 0 "$?"
+check_admin "... status exits 3" 3 --conf "$ADMIN_CONF" status $B --json
+check_eq "... removed, by the administrator the file names" "removed pt_adm_other" "$(json_get "$T/admin.out" "d['state'] + ' ' + d['removed_by']")"
+check_login "... a login is denied as removed" PAM_AUTH_ERR a $B "$(code 1)"
+check "... and logged so" logged "removed by an administrator on .* by pt_adm_other"
+check_admin "reset --yes $B" 0 --conf "$ADMIN_CONF" reset --yes $B
 check_admin "missing --group $G --json" 0 --conf "$ADMIN_CONF" missing --group $G --json
 check_eq "now all three are missing" "$A $B $C" "$(json_get "$T/admin.out" "' '.join(d)")"
 check_admin "list of an empty table" 0 --conf "$ADMIN_CONF" list --json
@@ -104,12 +128,16 @@ check_admin "status of it" 0 --conf "$ADMIN_CONF" status "$ODD"
 check "... the name escaped, no raw byte" odd_shown "user:                $odd"
 check_admin "remove --yes of it" 0 --conf "$ADMIN_CONF" remove --yes "$ODD"
 check "... the name escaped, no raw byte" odd_shown "$odd: enrolment removed"
+check_admin "list with its tombstone" 0 --conf "$ADMIN_CONF" list
+check "... the name escaped, no raw byte" odd_shown "$odd "
+check_admin "reset --yes of it" 0 --conf "$ADMIN_CONF" reset --yes "$ODD"
+check "... the name escaped, no raw byte" odd_shown "$odd: reset"
 
-# the PAM role may not delete: a config with it fails, and says why
+# the PAM role may not delete: a reset with its config fails, and says why
 pg_enroll $C
-check_admin "remove with the PAM role's config fails" 1 --conf "$HOST_A_CONF" remove --yes $C
+check_admin "reset with the PAM role's config fails" 1 --conf "$HOST_A_CONF" reset --yes $C
 check "... with the database's reason" grep -q "permission denied" "$T/admin.err"
-check "... logged" admin_logged "user=$C by=$ADMIN_NAME: remove failed"
+check "... logged" admin_logged "user=$C by=$ADMIN_NAME: reset failed"
 check_eq "... and the row is still there" 1 "$(pg_value "SELECT count(*) FROM pam_totp_records WHERE user_name = '$C'")"
 
 # a db= password in a file others may read: refused, as by the module

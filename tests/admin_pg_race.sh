@@ -1,5 +1,5 @@
 #!/bin/bash
-# totp-admin unlock and remove racing 32 logins of the same user on the
+# totp-admin unlock, remove and reset racing 32 logins of the same user on the
 # PostgreSQL store (tests/admin_race_lib.sh has the rounds): the row lock
 # orders them; no lost write, no code accepted twice, a valid row after.
 . "$top_srcdir/tests/tap.sh"
@@ -29,7 +29,9 @@ rounds "$ROUNDS" round_unlock_code \
 rounds "$ROUNDS" round_unlock_wrong \
 	"unlock and $RACERS wrong codes: %s rounds where every failure is either cleared or still counted"
 rounds "$ROUNDS" round_remove \
-	"remove and $RACERS logins with one code: %s rounds with at most one success, no record error, the row gone"
+	"remove and $RACERS logins with one code: %s rounds with at most one success, no record error, a tombstone after"
+rounds "$ROUNDS" round_reset \
+	"reset and $RACERS logins with one code: %s rounds with at most one success, no record error, the row gone"
 check_eq "no connection left behind" 0 \
 	"$(pg_value "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pam_totp'")"
 

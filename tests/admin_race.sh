@@ -1,6 +1,6 @@
 #!/bin/bash
-# totp-admin unlock and remove racing 32 logins of the same user on the file
-# store (tests/admin_race_lib.sh has the rounds): no lost write, no code
+# totp-admin unlock, remove and reset racing 32 logins of the same user on
+# the file store (tests/admin_race_lib.sh has the rounds): no lost write, no code
 # accepted twice, a valid record afterwards, no temporary file left.
 . "$top_srcdir/tests/tap.sh"
 # rounds of each kind: tests/tap.sh's repeat_count; ADMIN_RACE_ROUNDS overrides
@@ -28,7 +28,9 @@ rounds "$ROUNDS" round_unlock_wrong \
 valid() { "$RECORD_STATE" "$REC" >/dev/null; }
 check "the record is valid after the rounds" valid
 rounds "$ROUNDS" round_remove \
-	"remove and $RACERS logins with one code: %s rounds with at most one success, no record error, the record gone"
+	"remove and $RACERS logins with one code: %s rounds with at most one success, no record error, a tombstone after"
+rounds "$ROUNDS" round_reset \
+	"reset and $RACERS logins with one code: %s rounds with at most one success, no record error, the record gone"
 check_eq "no temporary file left in the store" "" "$(ls "$T/store")"
 
 tap_done

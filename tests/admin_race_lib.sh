@@ -43,7 +43,6 @@ race() {
 	n_autherr=$(grep -l '^result: PAM_AUTH_ERR$' "$T/race/"[0-9]* | wc -l)
 	n_replay=$(grep -l 'replayed code refused' "$T/race/"[0-9]* | wc -l)
 	n_disabled=$(grep -l 'disabled after' "$T/race/"[0-9]* | wc -l)
-	n_gone=$(grep -l 'not enrolled' "$T/race/"[0-9]* | wc -l)
 	n_unavail=$(grep -l '^result: PAM_AUTHINFO_UNAVAIL$' "$T/race/"[0-9]* | wc -l)
 	admin_out=$(grep -v '^SYSLOG' "$T/race/admin")
 }
@@ -119,17 +118,40 @@ round_unlock_wrong() {
 	[ $(($(field seq) - seq0)) -eq $((RACERS + (cleared > 0 ? 1 : 0))) ]
 }
 
-# ---- remove against one valid code: at most one success, the others
-# replays or not enrolled, never a record error; the record gone after ----
-round_remove() {
-	local c
+# race_admin_code COMMAND REFUSAL SAID: a fresh record, whose valid code
+# $RACERS logins race with totp-admin COMMAND --yes root (the code in $c).
+# Right when at most one login succeeded, each of the others was a replay
+# or logged REFUSAL, never a record error, and totp-admin said SAID.
+race_admin_code() {
+	local cmd=$1 refusal=$2 said=$3 n_refused
 	fresh >/dev/null || { why="fresh record failed"; return 1; }
 	c=$(code)
-	race "$c" remove --yes root
-	spread+=" logins-before-remove=$((n_success + n_replay))"
-	why="$n_success accepted, $n_replay replays, $n_gone not enrolled; admin: $admin_out"
-	[ "$n_success" -le 1 ] && [ $((n_success + n_replay + n_gone)) -eq "$RACERS" ] &&
-		grep -q '^root: enrolment removed' <<<"$admin_out" || return 1
+	race "$c" "$cmd" --yes root
+	n_refused=$(grep -l "$refusal" "$T/race/"[0-9]* | wc -l)
+	spread+=" logins-before-$cmd=$((n_success + n_replay))"
+	why="$n_success accepted, $n_replay replays, $n_refused $refusal; admin: $admin_out"
+	[ "$n_success" -le 1 ] && [ $((n_success + n_replay + n_refused)) -eq "$RACERS" ] &&
+		grep -q "^root: $said" <<<"$admin_out"
+}
+
+# ---- remove against one valid code: at most one success, the others
+# replays or denied as removed; a tombstone in the record's place after ----
+round_remove() {
+	local c
+	race_admin_code remove 'removed by an administrator' 'enrolment removed' || return 1
+	admin --conf "${RACE_ADMIN_CONF:-$RACE_CONF}" status root --json
+	why="not a tombstone after the round: exit $admin_rc, $(cat "$T/admin.out" "$T/admin.err")"
+	[ "$admin_rc" = 3 ] && [ "$(json_get "$T/admin.out" "d['state']")" = removed ] || return 1
+	login race root "$c"
+	why="the raced code afterwards: $result"
+	[ "$result" = PAM_AUTH_ERR ] && logged 'removed by an administrator'
+}
+
+# ---- reset against one valid code: at most one success, the others
+# replays or not enrolled; the record gone after ----
+round_reset() {
+	local c
+	race_admin_code reset 'not enrolled' reset || return 1
 	why="the record is still there"
 	! present || return 1
 	login race root "$c"

@@ -114,6 +114,8 @@ recovery=$(new_record "$(rec 5002)" -f -r 1)
 from RECOVERY_USED 192.0.2.10 sshd "$U_RHOST" "$recovery"
 echo "not a record" >"$(rec 5002)"
 from RECORD_ERROR 192.0.2.11 sshd "$U_RHOST" "$(code)"
+printf 'pam_totp-removed 1\nremoved=%s\nby=pt_f2b_admin\n' "$(test_now)" >"$(rec 5002)"
+from REMOVED 192.0.2.36 sshd "$U_RHOST" "$(code)"
 
 # ---- no record, no such user ----
 from NOT_ENROLLED 192.0.2.12 sshd "$U_NEW" 123456

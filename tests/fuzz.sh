@@ -31,8 +31,11 @@ build_target() {
 	clang $flags "$src/tests/fuzz_$1.c" ${sources[$1]} $core -lcrypto \
 		-o "$out/fuzz_$1" 2>"$out/fuzz_$1.build.log" || return 1
 	mkdir -p "$out/corpus_$1"
-	local seed=${seeds[$1]:-$src/tests/fuzz_$1.seed}
-	[ -f "$seed" ] && cp "$seed" "$out/corpus_$1/"
+	local seed
+	# and more seeds of the target, tests/fuzz_T_*.seed (record: a tombstone)
+	for seed in "${seeds[$1]:-$src/tests/fuzz_$1.seed}" "$src/tests/fuzz_$1"_*.seed; do
+		[ -f "$seed" ] && cp "$seed" "$out/corpus_$1/"
+	done
 	return 0
 }
 # run_target T: fuzz it for $secs; its verdict in $out/fuzz_T.verdict

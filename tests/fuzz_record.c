@@ -5,18 +5,21 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *       -fno-sanitize-recover=undefined -I_build -Ilib \
  *       tests/fuzz_record.c lib/record.c lib/base32.c lib/otp.c lib/secure.c \
- *       -lcrypto -o fuzz_record
- *   mkdir -p corpus && cp tests/fuzz_record.seed corpus/
+ *       lib/text.c -lcrypto -o fuzz_record
+ *   mkdir -p corpus && cp tests/fuzz_record.seed tests/fuzz_record_*.seed corpus/
  *   ./fuzz_record -max_total_time=600 -dict=tests/fuzz_record.dict corpus
  *
  * The seed is a valid record (20 recovery hashes, SHA512, 8 digits): the
  * slots carry checksums, which mutation alone rarely gets right, so a seed
- * makes it reach the enrolment part at once.
+ * makes it reach the enrolment part at once. tests/fuzz_record_removed.seed
+ * is a tombstone (tests/fuzz.sh copies every tests/fuzz_record_*.seed too).
  *
  * Checked for every input, besides memory safety and UB:
  *  - a refused input has a reason and leaves the struct all zero;
  *  - an accepted one formats, parses back to the same values, and formats
  *    to the same bytes again;
+ *  - a tombstone carries its time and administrator and nothing else, and
+ *    round-trips the same way;
  *  - a login's write (the next seq into record_next_slot, in place) is
  *    then the state a reader sees.
  */
@@ -102,15 +105,43 @@ check_login_write(const uint8_t *data, size_t size, const struct totp_record *a)
 	record_wipe(&c);
 }
 
+/* A tombstone: nothing but its time and administrator, formatted and
+ * parsed back to the same, and formatted to the same bytes again. */
+static void
+check_removed(const struct totp_record *a, const char *err)
+{
+	struct totp_record b, rest = *a;
+	size_t len1 = 0, len2 = 0;
+	char err2[256];
+
+	check(err[0] != '\0' && a->removed == 1 && a->removed_by[0] != '\0');
+	rest.removed = 0;
+	rest.removed_at = 0;
+	memset(rest.removed_by, 0, sizeof(rest.removed_by));
+	check(all_zero(&rest, sizeof(rest)));
+	check(record_format(a, out1, sizeof(out1), &len1) == 0);
+	check(strlen(out1) == len1);
+	check(record_parse(out1, len1, &b, err2, sizeof(err2)) == RECORD_REMOVED);
+	check(b.removed_at == a->removed_at && strcmp(b.removed_by, a->removed_by) == 0);
+	check(record_format(&b, out2, sizeof(out2), &len2) == 0);
+	check(len1 == len2 && memcmp(out1, out2, len1) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct totp_record a, b;
 	char err[256];
 	size_t len1 = 0, len2 = 0;
+	int rc;
 
 	err[0] = 'x';
-	if (record_parse((const char *)data, size, &a, err, sizeof(err)) != 0) {
+	rc = record_parse((const char *)data, size, &a, err, sizeof(err));
+	if (rc == RECORD_REMOVED) {
+		check_removed(&a, err);
+		return 0;
+	}
+	if (rc != 0) {
 		check(err[0] != '\0' && strlen(err) < sizeof(err));
 		check(all_zero(&a, sizeof(a)));
 		return 0;

@@ -207,4 +207,13 @@ for bad in "enroll=yes" "enroll_until=2025-02-30" "enroll_until=tomorrow" \
 	make_service bad "secret=$STORE/%u $bad"
 	check_login "$bad: a configuration error" PAM_SERVICE_ERR bad root 123456
 done
+
+# ---- a leaver: removed, and not enrolled again at a login until reset ----
+tombstone_file() {
+	[ "$(stat -c '%U %a' "$REC")" = "root 600" ] && [ "$(head -1 "$REC")" = "pam_totp-removed 1" ] &&
+		! grep -q '^secret=' "$REC"
+}
+tombstone_ok() { check "... the record a tombstone: root's, 0600, no secret" tombstone_file; }
+rm -f "$REC"
+leaver_round "secret=$STORE/%u" "$T/admin.conf"
 tap_done

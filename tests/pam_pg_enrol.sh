@@ -110,7 +110,21 @@ check "... no Key URI shown" sh -c "! grep -q otpauth '$T/last.log'"
 pg_start || bail "cannot start PostgreSQL again"
 check "... no row" no_row
 
+# ---- a leaver: removed, and not enrolled again at a login until reset ----
+. "$top_srcdir/tests/admin_env.sh"
+state_reset() {
+	[ "$(pg_value "SELECT failures || ' ' || locked_until || ' ' || last_step || ' ' || resync_step
+		FROM pam_totp_records WHERE user_name = 'root'")" = "0 0 -1 -1" ]
+}
+tombstone_ok() {
+	check "... one row, sealed" grep -q "^pam_totp-sealed:1:" <<<"$(row)"
+	check "... its state reset" state_reset
+}
+pg_admin "DELETE FROM pam_totp_records"
+leaver_round "conf=$T/sealed_host.conf" "$T/sealed_admin.conf"
+
 # ---- a PAM role without INSERT ----
+pg_admin "DELETE FROM pam_totp_records"
 pg_admin "REVOKE INSERT ON pam_totp_records FROM pam_totp"
 start_enrol r sealed root
 answer r "$(shown_code r)"

@@ -805,6 +805,124 @@ test_enrolled_at_login(void **state)
 	record_wipe(&r);
 }
 
+/* ---- the tombstone of totp-admin remove ---- */
+
+#define TOMBSTONE "pam_totp-removed 1\nremoved=1700000000\nby=alice\n"
+
+static void
+test_removed_round_trip(void **state)
+{
+	struct totp_record r, back;
+	size_t n = 0;
+
+	(void)state;
+	sample_record(&r, OTP_ALG_SHA256, 8);
+	record_set_removed(&r, 1700000000, "alice");
+	/* nothing of the record it replaces is kept */
+	assert_int_equal(r.secret_len, 0);
+	assert_int_equal(r.recovery_count, 0);
+	assert_int_equal(record_format(&r, buf, sizeof(buf), &n), 0);
+	assert_string_equal(buf, TOMBSTONE);
+	assert_int_equal(n, strlen(TOMBSTONE));
+	memset(&back, 0x5a, sizeof(back));
+	/* not 0: a caller that takes only 0 refuses it */
+	assert_int_equal(record_parse(buf, n, &back, buf2, sizeof(buf2)), RECORD_REMOVED);
+	assert_string_equal(buf2, "removed by an administrator on 2023-11-14T22:13:20Z by alice");
+	assert_int_equal(back.removed, 1);
+	assert_int_equal(back.removed_at, 1700000000);
+	assert_string_equal(back.removed_by, "alice");
+	assert_int_equal(back.secret_len, 0);
+	assert_int_equal(back.digits, 0);
+	assert_int_equal(record_format(&back, buf2, sizeof(buf2), &n), 0);
+	assert_string_equal(buf2, TOMBSTONE);
+	/* the keys in any order */
+	assert_int_equal(record_parse("pam_totp-removed 1\nby=bob\nremoved=0\n", 36, &back,
+				      NULL, 0), RECORD_REMOVED);
+	assert_string_equal(back.removed_by, "bob");
+	assert_int_equal(back.removed_at, 0);
+	record_wipe(&back);
+	record_wipe(&r);
+}
+
+static void
+test_removed_by_cleaned(void **state)
+{
+	char long_name[RECORD_REMOVED_BY_MAX + 20];
+	struct totp_record r;
+	size_t n;
+
+	(void)state;
+	/* bytes by= cannot hold become '?', as in enrolled= */
+	record_set_removed(&r, 5, "ad min,\nx");
+	assert_string_equal(r.removed_by, "ad?min??x");
+	assert_int_equal(record_format(&r, buf, sizeof(buf), &n), 0);
+	record_set_removed(&r, 5, NULL);
+	assert_string_equal(r.removed_by, "?");
+	record_set_removed(&r, 5, "");
+	assert_string_equal(r.removed_by, "?");
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	record_set_removed(&r, 5, long_name);
+	assert_int_equal(strlen(r.removed_by), RECORD_REMOVED_BY_MAX);
+	assert_int_equal(record_format(&r, buf, sizeof(buf), &n), 0);
+	/* a tombstone the parser would refuse is not written */
+	r.removed_at = -1;
+	assert_int_equal(record_format(&r, buf, sizeof(buf), &n), -1);
+	assert_string_equal(buf, "");
+	record_set_removed(&r, 5, "alice");
+	r.removed_by[0] = '\0';
+	assert_int_equal(record_format(&r, buf, sizeof(buf), &n), -1);
+	record_set_removed(&r, 5, "alice");
+	r.removed_by[1] = ' ';
+	assert_int_equal(record_format(&r, buf, sizeof(buf), &n), -1);
+	record_set_removed(&r, 5, "alice");
+	assert_int_equal(record_format(&r, buf, 30, &n), -1);
+	record_wipe(&r);
+}
+
+static const struct {
+	const char *text;
+	const char *reason;
+} bad_tombstones[] = {
+	{ "pam_totp-removed 2\nremoved=1\nby=a\n", "line 1: bad tombstone magic or version" },
+	{ "pam_totp-removed 1", "line 1: bad tombstone magic or version" },
+	{ "pam_totp-removed 1\r\nremoved=1\nby=a\n", "line 1: bad tombstone magic or version" },
+	{ "pam_totp-removed 1\n", "line 2: missing required key 'removed'" },
+	{ "pam_totp-removed 1\nremoved=1\n", "line 3: missing required key 'by'" },
+	{ "pam_totp-removed 1\nby=a\n", "line 3: missing required key 'removed'" },
+	{ "pam_totp-removed 1\nremoved=1\nby=a\nremoved=2\n", "line 4: duplicate key 'removed'" },
+	{ "pam_totp-removed 1\nremoved=1\nby=a\nsecret=" SECRET_B32 "\n",
+	  "line 4: unknown key 'secret'" },
+	{ "pam_totp-removed 1\nremoved=-1\nby=a\n", "line 2: removed: negative number" },
+	{ "pam_totp-removed 1\nremoved=01\nby=a\n", "line 2: removed: leading zero" },
+	{ "pam_totp-removed 1\nremoved=9223372036854775808\nby=a\n",
+	  "line 2: removed: number too large" },
+	{ "pam_totp-removed 1\nremoved=1\nby=\n", "line 3: by: empty value" },
+	{ "pam_totp-removed 1\nremoved=1\nby=a,b\n", "line 3: by: bad byte" },
+	{ "pam_totp-removed 1\nremoved=1\nby=a b\n", "line 3: unexpected space" },
+	{ "pam_totp-removed 1\nremoved=1\nby=a\x01\n", "line 3: control or non-ASCII byte (0x01)" },
+	{ "pam_totp-removed 1\nremoved=1\nby=a", "line 3: missing final newline" },
+	{ "pam_totp-removed 1\nremoved=1\n\nby=a\n", "line 3: empty line" },
+};
+
+static void
+test_removed_malformed(void **state)
+{
+	char name[RECORD_REMOVED_BY_MAX + 2];
+	int n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_tombstones) / sizeof(bad_tombstones[0]); i++)
+		expect_error(bad_tombstones[i].text, strlen(bad_tombstones[i].text),
+			     bad_tombstones[i].reason);
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	n = snprintf(buf, sizeof(buf), "pam_totp-removed 1\nremoved=1\nby=%s\n", name);
+	expect_error(buf, (size_t)n, "line 3: by: longer than 255 bytes");
+	/* a tombstone is no record of pam_totp 1, nor the other way round */
+	expect_error("pam_totp 1\nremoved=1\nby=a\n", 26, "record truncated in the state slots");
+}
+
 int
 main(void)
 {
@@ -823,6 +941,9 @@ main(void)
 		cmocka_unit_test(test_error_wipes),
 		cmocka_unit_test(test_any_key_order),
 		cmocka_unit_test(test_enrolled_at_login),
+		cmocka_unit_test(test_removed_round_trip),
+		cmocka_unit_test(test_removed_by_cleaned),
+		cmocka_unit_test(test_removed_malformed),
 	};
 
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* totp-admin: see, unlock, remove and import enrolments, on the file store
+/* totp-admin: see, unlock, remove, reset and import enrolments, on the file store
  * and the PostgreSQL store, through the same lock and record writer as a
  * login (lib/login.c opens, lib/store*.c write). One file per job:
  *   admin_main.c     options, the commands, exit codes
@@ -6,7 +6,7 @@
  *                    a user's record as a login does
  *   admin_show.c     list and status, as text and as JSON; the escaping
  *                    of everything shown that came from users
- *   admin_change.c   unlock and remove, and their syslog lines
+ *   admin_change.c   unlock, remove and reset (audit.c: their syslog lines)
  *   admin_import.c   import-ga and import-oath: reading the files safely
  *                    (lib/ga_file.c and lib/oath_file.c parse them) and
  *                    writing new records as totp-enroll does
@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "audit.h"
 #include "conf.h"
 #include "login.h"
 #include "record.h"
@@ -29,9 +30,9 @@ enum {
 	ADMIN_EXIT_OK = 0,
 	ADMIN_EXIT_ERROR = 1,       /* a store, record or system error */
 	ADMIN_EXIT_USAGE = 2,       /* bad options */
-	ADMIN_EXIT_NO_RECORD = 3,   /* the user is not enrolled (or unknown) */
+	ADMIN_EXIT_NO_RECORD = 3,   /* the user is not enrolled (or unknown, or removed) */
 	ADMIN_EXIT_REFUSED = 4,     /* import: some users refused (the rest went on) */
-	ADMIN_EXIT_NOT_CONFIRMED = 5, /* remove: not confirmed */
+	ADMIN_EXIT_NOT_CONFIRMED = 5, /* remove or reset: not confirmed */
 	ADMIN_EXIT_DANGER = 6       /* check: a danger found */
 };
 
@@ -58,8 +59,11 @@ struct admin_user {
 struct admin_summary {
 	char user[ADMIN_NAME_MAX];
 	char where[PATH_MAX + 64];          /* the file, or the database table */
+	int in_home;                        /* where is in the user's home */
 	enum store_status st;               /* STORE_OK: the fields below are valid */
 	char error[512];                    /* otherwise: why */
+	int64_t removed_at;                 /* STORE_REMOVED: the tombstone's */
+	char removed_by[RECORD_REMOVED_BY_MAX + 1];
 	otp_alg alg;
 	unsigned digits, period;
 	int64_t last_step;
@@ -76,9 +80,9 @@ struct admin_summary {
  * (the row names the user), with the file store it is not. -1 after a
  * message when the user cannot be used. */
 int admin_user_find(const struct admin_ctx *c, const char *name, struct admin_user *u);
-/* Where u's record is (a path, or the table). */
-void admin_user_where(const struct admin_ctx *c, const struct admin_user *u, char *out,
-		      size_t size);
+/* Where u's record is (a path, or the table): 1 in u's home, else 0. */
+int admin_user_where(const struct admin_ctx *c, const struct admin_user *u, char *out,
+		     size_t size);
 /* Open and lock u's record as a login does. */
 enum store_status admin_open(const struct admin_ctx *c, const struct admin_user *u,
 			     struct totp_store **store, char *err, size_t err_size);
@@ -93,7 +97,8 @@ int admin_unenrolled(const struct admin_ctx *c, const char *group, struct admin_
 /* The record of u summarised (no secret): st tells whether it was read. */
 void admin_summarise(const struct admin_ctx *c, const struct admin_user *u,
 		     struct admin_summary *s);
-/* The state a summary is in: "ok", "locked" or "disabled". */
+/* The state a summary is in: "ok", "locked", "disabled", "removed" (a
+ * tombstone) or "error". */
 const char *admin_state_name(const struct admin_ctx *c, const struct admin_summary *s);
 
 /* admin_show.c */
@@ -122,13 +127,12 @@ int admin_import_oath(const struct admin_ctx *c, const char *file);
 
 /* admin_change.c */
 int admin_unlock(const struct admin_ctx *c, const char *user);
+/* remove: a tombstone in the record's place, which keeps enrolment at
+ * login closed (a record in the home is deleted); reset: the record or
+ * the tombstone deleted, so the next login may enrol. Both ask first
+ * unless yes. */
 int admin_remove(const struct admin_ctx *c, const char *user, int yes);
-/* The administrator's login name: the audit login uid, the terminal's
- * login, sudo's SUDO_USER, the real uid, in that order. */
-void admin_who(char *out, size_t size);
-/* One syslog line (authpriv) for an administrative action on user. */
-void admin_log(const struct admin_ctx *c, int prio, const char *user, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+int admin_reset(const struct admin_ctx *c, const char *user, int yes);
 
 /* admin_check.c: totp-admin check, which needs no store and reads the
  * configuration itself (a broken one is a finding, not an error). */

@@ -84,19 +84,27 @@ read_secret_file(const char *path, uid_t owner, char *buf, size_t size, size_t *
 	return ret;
 }
 
-/* Whether u already has an enrolment: 1 yes, 0 no, -1 cannot tell (err). */
+/* Whether u already has an enrolment: 1 yes, 2 a tombstone (totp-admin
+ * remove: err says when and by whom), 0 no, -1 cannot tell (err). */
 static int
 enrolled(const struct admin_ctx *c, const struct admin_user *u, char *err, size_t err_size)
 {
 	struct totp_store *store = NULL;
+	struct totp_record rec;
 	enum store_status st = admin_open(c, u, &store, err, err_size);
 
+	if (st == STORE_OK) {
+		/* a record that does not read is an enrolment all the same */
+		if (store_read(store, &rec, err, err_size) == STORE_REMOVED)
+			st = STORE_REMOVED;
+		record_wipe(&rec);
+	}
 	store_close(store);
 	if (st == STORE_NOT_FOUND)
 		return 0;
 	if (st == STORE_OK)
 		return 1;
-	return -1;
+	return st == STORE_REMOVED ? 2 : -1;
 }
 
 /* Write rec as u's new record (never over an existing one). */
@@ -136,9 +144,9 @@ import_one(const struct admin_ctx *c, const struct admin_user *u, const struct t
 	int e = enrolled(c, u, err, sizeof(err));
 
 	if (e != 0) {
-		printf("%s: refused: %s\n", admin_esc(u->name),
-		       e > 0 ? "already enrolled (totp-admin remove first to replace it)"
-			     : admin_esc(err));
+		printf("%s: refused: %s%s\n", admin_esc(u->name),
+		       e == 1 ? "already enrolled (totp-admin reset first to replace it)"
+			      : admin_esc(err), e == 2 ? " (totp-admin reset first to import)" : "");
 		return 1;
 	}
 	if (c->dry_run) {
@@ -147,11 +155,11 @@ import_one(const struct admin_ctx *c, const struct admin_user *u, const struct t
 	}
 	if (write_new(c, u, rec, err, sizeof(err)) != 0) {
 		printf("%s: failed: %s\n", admin_esc(u->name), admin_esc(err));
-		admin_log(c, LOG_ERR, u->name, "import from %s failed: %s", source, err);
+		audit_log(c->admin, LOG_ERR, u->name, "import from %s failed: %s", source, err);
 		return -1;
 	}
 	printf("%s: imported %s (%s)\n", admin_esc(u->name), admin_esc(source), what);
-	admin_log(c, LOG_NOTICE, u->name, "imported from %s (%s)", source, what);
+	audit_log(c->admin, LOG_NOTICE, u->name, "imported from %s (%s)", source, what);
 	return 0;
 }
 

@@ -32,7 +32,13 @@ static const char usage_text[] =
 	"  unlock USER      clear the failures and the lock-out (the secret, the\n"
 	"                   replay state and the recovery codes stay)\n"
 	"  remove USER [--yes]\n"
-	"                   delete the enrolment (asks first unless --yes)\n"
+	"                   end the enrolment (asks first unless --yes); outside the\n"
+	"                   homes a mark stays, and no login enrols the user again\n"
+	"                   until reset\n"
+	"  reset USER [--yes]\n"
+	"                   delete the enrolment or that mark (asks first unless\n"
+	"                   --yes): the next login may set up a new app (a lost\n"
+	"                   phone: check who is asking first)\n"
 	"  missing [--group GROUP] [--json]\n"
 	"                   users without an enrolment (of GROUP, or all human\n"
 	"                   accounts)\n"
@@ -54,8 +60,8 @@ static const char usage_text[] =
 	"  --help                 show this help and exit\n"
 	"  --version              show the version and exit\n"
 	"\n"
-	"Exit status: 0 done, 1 error, 2 bad options, 3 not enrolled,\n"
-	"4 some users refused by an import, 5 remove not confirmed,\n"
+	"Exit status: 0 done, 1 error, 2 bad options, 3 not enrolled (or removed),\n"
+	"4 some users refused by an import, 5 remove or reset not confirmed,\n"
 	"6 check found a danger.\n";
 
 enum {
@@ -148,8 +154,8 @@ parse(int argc, char **argv, struct admin_opts *o)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("which command? (list, status, unlock, remove, missing, import-ga, "
-				   "import-oath, check)");
+		return usage_error("which command? (list, status, unlock, remove, reset, missing, "
+				   "import-ga, import-oath, check)");
 	o->command = argv[optind];
 	o->args = argv + optind + 1;
 	o->n_args = argc - optind - 1;
@@ -169,6 +175,7 @@ check_command(const struct admin_opts *o)
 		{ "status", 1, 1, 1, 0, 0, 0, 0 },
 		{ "unlock", 1, 1, 0, 0, 0, 0, 0 },
 		{ "remove", 1, 1, 0, 0, 1, 0, 0 },
+		{ "reset", 1, 1, 0, 0, 1, 0, 0 },
 		{ "missing", 0, 0, 1, 0, 0, 1, 0 },
 		{ "import-ga", 0, INT_MAX, 0, 0, 0, 0, 1 },
 		{ "import-oath", 1, 1, 0, 0, 0, 0, 1 },
@@ -228,7 +235,7 @@ load_config(const struct admin_opts *o, struct admin_ctx *c)
 		if (c->cfg.db_insecure_transport)
 			fputs("totp-admin: warning: db_insecure_transport=yes: secrets may cross the "
 			      "network unencrypted and unverified\n", stderr);
-		c->db->api = &pam_totp_store_pg_v4;
+		c->db->api = &pam_totp_store_pg_v5;
 #else
 		fputs("totp-admin: store=postgresql, but built without PostgreSQL support\n",
 		      stderr);
@@ -266,7 +273,7 @@ main(int argc, char **argv)
 	c.json = o.json;
 	c.dry_run = o.dry_run;
 	c.now = (int64_t)time(NULL);
-	admin_who(c.admin, sizeof(c.admin));
+	audit_who(c.admin, sizeof(c.admin));
 	openlog("totp-admin", LOG_PID, LOG_AUTHPRIV);
 	if (strcmp(o.command, "list") == 0)
 		r = admin_list(&c, o.locked, o.disabled);
@@ -276,6 +283,8 @@ main(int argc, char **argv)
 		r = admin_unlock(&c, o.args[0]);
 	else if (strcmp(o.command, "remove") == 0)
 		r = admin_remove(&c, o.args[0], o.yes);
+	else if (strcmp(o.command, "reset") == 0)
+		r = admin_reset(&c, o.args[0], o.yes);
 	else if (strcmp(o.command, "missing") == 0)
 		r = admin_missing(&c, o.group);
 	else if (strcmp(o.command, "import-ga") == 0)

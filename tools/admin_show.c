@@ -95,6 +95,14 @@ json_summary(const struct admin_ctx *c, const struct admin_summary *s)
 	json_string(s->user);
 	fputs(",\"record\":", stdout);
 	json_string(s->where);
+	if (s->st == STORE_REMOVED) {
+		fputs(",\"state\":\"removed\",\"removed\":", stdout);
+		json_time_or_null(s->removed_at);
+		fputs(",\"removed_by\":", stdout);
+		json_string(s->removed_by);
+		putchar('}');
+		return;
+	}
 	if (s->st != STORE_OK) {
 		fputs(",\"state\":\"error\",\"error\":", stdout);
 		json_string(s->error);
@@ -128,6 +136,14 @@ text_row(const struct admin_ctx *c, const struct admin_summary *s)
 {
 	char params[32], last[TEXT_TIME_SIZE], locked[TEXT_TIME_SIZE], fails[16], left[16];
 
+	if (s->st == STORE_REMOVED) {
+		char state[32 + TEXT_TIME_SIZE + 4 * RECORD_REMOVED_BY_MAX];
+
+		time_or_dash(s->removed_at, last);
+		snprintf(state, sizeof(state), "removed on %s by %s", last, admin_esc(s->removed_by));
+		printf(LIST_FORMAT, admin_esc(s->user), "-", "-", "-", "-", "-", state);
+		return;
+	}
 	if (s->st != STORE_OK) {
 		printf("%-16s error: %s\n", admin_esc(s->user), admin_esc(s->error));
 		return;
@@ -162,8 +178,8 @@ admin_list(const struct admin_ctx *c, int only_locked, int only_disabled)
 		admin_summarise(c, &users[i], &s);
 		if (s.st == STORE_NOT_FOUND)
 			continue;  /* removed meanwhile */
-		state = s.st == STORE_OK ? admin_state_name(c, &s) : "error";
-		errors += s.st != STORE_OK;
+		state = admin_state_name(c, &s);
+		errors += strcmp(state, "error") == 0;
 		/* --locked: whoever a lock-out keeps out, for a while or for good */
 		if (only_locked && strcmp(state, "locked") != 0 && strcmp(state, "disabled") != 0)
 			continue;
@@ -210,10 +226,20 @@ admin_status(const struct admin_ctx *c, const char *name)
 	if (c->json) {
 		json_summary(c, &s);
 		putchar('\n');
-		return s.st == STORE_OK ? ADMIN_EXIT_OK : ADMIN_EXIT_ERROR;
+		return s.st == STORE_OK ? ADMIN_EXIT_OK :
+		       s.st == STORE_REMOVED ? ADMIN_EXIT_NO_RECORD : ADMIN_EXIT_ERROR;
 	}
 	printf("user:                %s\nrecord:              %s\n", admin_esc(s.user),
 	       admin_esc(s.where));
+	if (s.st == STORE_REMOVED) {
+		/* no enrolment: as not enrolled, and why */
+		time_or_dash(s.removed_at, last);
+		printf("state:               removed\n"
+		       "removed:             %s by %s\n"
+		       "                     no login sets up a new app until totp-admin reset %s\n",
+		       last, admin_esc(s.removed_by), admin_esc(s.user));
+		return ADMIN_EXIT_NO_RECORD;
+	}
 	if (s.st != STORE_OK) {
 		printf("state:               error: %s\n", admin_esc(s.error));
 		return ADMIN_EXIT_ERROR;

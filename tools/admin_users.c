@@ -56,17 +56,18 @@ admin_user_find(const struct admin_ctx *c, const char *name, struct admin_user *
 	return 0;
 }
 
-void
+int
 admin_user_where(const struct admin_ctx *c, const struct admin_user *u, char *out, size_t size)
 {
 	char err[256];
-	int in_home;
+	int in_home = 0;
 
 	if (c->cfg.store == CONFIG_STORE_POSTGRESQL)
 		snprintf(out, size, "postgresql: pam_totp_records");
 	else if (config_record_path(&c->cfg, u->name, u->su.uid, u->home, out, size, &in_home,
 				    err, sizeof(err)) != 0)
 		snprintf(out, size, "?");
+	return in_home;
 }
 
 enum store_status
@@ -293,14 +294,20 @@ admin_summarise(const struct admin_ctx *c, const struct admin_user *u, struct ad
 	memset(s, 0, sizeof(*s));
 	memset(&rec, 0, sizeof(rec));
 	snprintf(s->user, sizeof(s->user), "%s", u->name);
-	admin_user_where(c, u, s->where, sizeof(s->where));
+	s->in_home = admin_user_where(c, u, s->where, sizeof(s->where));
 	s->st = admin_open(c, u, &store, s->error, sizeof(s->error));
 	if (s->st == STORE_OK) {
 		s->st = store_read(store, &rec, s->error, sizeof(s->error));
 		store_close(store);
 	}
-	if (s->st != STORE_OK)
+	if (s->st == STORE_REMOVED) {
+		s->removed_at = rec.removed_at;
+		memcpy(s->removed_by, rec.removed_by, sizeof(s->removed_by));
+	}
+	if (s->st != STORE_OK) {
+		record_wipe(&rec);
 		return;
+	}
 	s->alg = rec.alg;
 	s->digits = rec.digits;
 	s->period = rec.period;
@@ -319,6 +326,10 @@ admin_state_name(const struct admin_ctx *c, const struct admin_summary *s)
 {
 	struct totp_state st;
 
+	if (s->st == STORE_REMOVED)
+		return "removed";
+	if (s->st != STORE_OK)
+		return "error";
 	record_state_init(&st);
 	st.failures = s->failures;
 	if (verify_disabled(&st, &c->cfg.policy))

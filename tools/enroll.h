@@ -115,6 +115,12 @@ int enroll_confirm(const struct totp_record *rec, unsigned window, int64_t *step
  * at with the user's file-system identity when in_home. */
 int enroll_record_exists(const char *path, const struct store_user *user, int in_home);
 
+/* Whether the user's record (in the store cfg names) is a tombstone
+ * (totp-admin remove): 1, tomb then holding its time and administrator;
+ * 0 for anything else (no record, a record, one that cannot be read). */
+int enroll_record_removed(const struct totp_config *cfg, const struct store_user *user,
+			  struct totp_record *tomb);
+
 /* Write rec at path, mode 0600, owned by the user with in_home and by
  * root otherwise; replace != 0 renames over
  * an existing record, else an existing one is an error (errno EEXIST).

@@ -105,6 +105,7 @@ import_open(const struct totp_config *cfg, const char *arg, struct import_item *
 	size_t ulen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
 	struct passwd pwent, *pw = NULL;
 	struct store_user su = { it->user, 0, 0, NULL };
+	enum store_status st;
 	int in_home = 0;
 
 	if (ulen == 0 || ulen >= sizeof(it->user)) {
@@ -135,9 +136,16 @@ import_open(const struct totp_config *cfg, const char *arg, struct import_item *
 		fprintf(stderr, _("totp-enroll: --import %s: %s\n"), it->user, err);
 		return -1;
 	}
-	if (store_file_open(path, &su, in_home, cfg->lock_timeout, &it->store, err,
-			    sizeof(err)) != STORE_OK ||
-	    store_read(it->store, &it->rec, err, sizeof(err)) != STORE_OK) {
+	st = store_file_open(path, &su, in_home, cfg->lock_timeout, &it->store, err, sizeof(err));
+	if (st == STORE_OK)
+		st = store_read(it->store, &it->rec, err, sizeof(err));
+	/* the tombstone of a removed user moves as one: the row keeps
+	 * enrolment at login closed as the file did */
+	if (st == STORE_REMOVED) {
+		record_state_init(&it->rec.state);
+		st = STORE_OK;
+	}
+	if (st != STORE_OK) {
 		fprintf(stderr, _("totp-enroll: --import %s: %s\n"), it->user, err);
 		return -1;
 	}

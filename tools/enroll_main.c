@@ -16,13 +16,16 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "conf.h"
 #include "enroll.h"
 #include "i18n.h"
 #include "secure.h"
+#include "text.h"
 #include "uri.h"
 
 #define URI_MAX ENROL_URI_MAX
@@ -141,13 +144,18 @@ make_uri(const struct enroll_opts *o, const struct totp_config *cfg,
 	}
 }
 
-/* Early, friendly refusals; store_file_create makes the final check. */
+/* Early, friendly refusals; store_file_create makes the final check.
+ * *replacing: what --force replaces, for its log line ("" none). */
 static int
 check_existing(const struct enroll_opts *o, const struct totp_config *cfg,
-	       const char *path, const struct enroll_user *u, int in_home)
+	       const char *path, const struct enroll_user *u, int in_home,
+	       char *replacing, size_t replacing_size)
 {
+	struct totp_record tomb;
+	char when[TEXT_TIME_SIZE];
 	int r;
 
+	replacing[0] = '\0';
 	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
 		r = enroll_db_exists(cfg, u->name);
 		if (r < 0)
@@ -159,12 +167,41 @@ check_existing(const struct enroll_opts *o, const struct totp_config *cfg,
 		fprintf(stderr, _("totp-enroll: cannot look at %s: %s\n"), path, strerror(errno));
 		return ENROLL_EXIT_ERROR;
 	}
-	if (r == 1 && !o->force) {
+	if (r == 0)
+		return 0;
+	/* a tombstone of totp-admin remove: never in a home */
+	if ((cfg->store == CONFIG_STORE_POSTGRESQL || !in_home) &&
+	    enroll_record_removed(cfg, &u->su, &tomb)) {
+		text_time(tomb.removed_at, when);
+		if (!o->force) {
+			fprintf(stderr, _("totp-enroll: %s was removed by %s on %s; --force enrols "
+				"anyway\n"), u->name, tomb.removed_by, when);
+			return ENROLL_EXIT_EXISTS;
+		}
+		snprintf(replacing, replacing_size, " (was removed on %s by %s)", when,
+			 tomb.removed_by);
+		return 0;
+	}
+	if (!o->force) {
 		fprintf(stderr, _("totp-enroll: %s is already enrolled (%s exists); "
 			"use --force to replace it\n"), u->name, path);
 		return ENROLL_EXIT_EXISTS;
 	}
+	snprintf(replacing, replacing_size, " (%s)", path);
 	return 0;
+}
+
+/* --force replaced an enrolment (or a tombstone): logged as totp-admin's
+ * changes are, with the administrator's name. */
+static void
+log_replaced(const char *user, const char *replacing)
+{
+	char who[256];
+
+	audit_who(who, sizeof(who));
+	openlog("totp-enroll", LOG_PID, LOG_AUTHPRIV);
+	audit_log(who, LOG_NOTICE, user, "enrolment replaced by totp-enroll --force%s", replacing);
+	closelog();
 }
 
 int
@@ -178,7 +215,7 @@ main(int argc, char **argv)
 	struct enroll_opts o;
 	struct enroll_user u;
 	struct totp_config cfg;
-	char path[PATH_MAX], err[512];
+	char path[PATH_MAX], err[512], replacing[PATH_MAX + 64 + RECORD_REMOVED_BY_MAX];
 	int in_home = 0, ret = ENROLL_EXIT_ERROR, r;
 	int64_t step = -1, now;
 
@@ -224,7 +261,7 @@ main(int argc, char **argv)
 			err);
 		return ENROLL_EXIT_ERROR;
 	}
-	ret = check_existing(&o, &cfg, path, &u, in_home);
+	ret = check_existing(&o, &cfg, path, &u, in_home, replacing, sizeof(replacing));
 	if (ret != 0)
 		return ret;
 	ret = ENROLL_EXIT_ERROR;
@@ -279,6 +316,8 @@ main(int argc, char **argv)
 		}
 		goto out;
 	}
+	if (replacing[0] != '\0')
+		log_replaced(u.name, replacing);
 	enroll_show_recovery(codes, o.recovery);
 	if (!o.quiet)
 		printf(_("\nDone: the app is linked for %s (%s).\n"), u.name, path);

@@ -14,6 +14,7 @@
 
 #include "enroll.h"
 #include "i18n.h"
+#include "login.h"
 #include "secure.h"
 
 /* Only root switches, and only to a user other than itself. */
@@ -41,6 +42,32 @@ enroll_record_exists(const char *path, const struct store_user *user, int in_hom
 		ret = -1;
 	errno = saved;
 	return ret;
+}
+
+int
+enroll_record_removed(const struct totp_config *cfg, const struct store_user *user,
+		      struct totp_record *tomb)
+{
+	struct login_db db;
+	struct totp_store *store = NULL;
+	char err[512];
+	enum store_status st;
+
+	memset(&db, 0, sizeof(db));
+#ifdef HAVE_LIBPQ
+	db.api = &pam_totp_store_pg_v5;
+#endif
+	/* opened and read as a login does, and let go at once */
+	st = login_open_store(cfg, &db, user, &store, err, sizeof(err));
+	if (st == STORE_OK)
+		st = store_read(store, tomb, err, sizeof(err));
+	store_close(store);
+	login_db_close(&db);
+	if (st != STORE_REMOVED) {
+		record_wipe(tomb);
+		return 0;
+	}
+	return 1;
 }
 
 int
