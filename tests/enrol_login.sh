@@ -110,7 +110,7 @@ leaver_round() {
 		check "... the reason logged: when, by whom, the way back" logged \
 			"removed by an administrator on 20[0-9-]*T[0-9:]*Z by $ADMIN_NAME: totp-admin reset root lets them enrol again"
 		check "... the user told only that the code is not right" \
-			grep -q "^error: That verification code is not right" "$T/last.log"
+			grep -qx "error: That code is not right." "$T/last.log"
 	done
 	check_login "leaver: a code of the removed secret is denied" PAM_AUTH_ERR leaver root \
 		"$(shown_code lv 1)"
