@@ -54,6 +54,7 @@ config_defaults(struct totp_config *cfg)
 	cfg->store = CONFIG_STORE_FILE;
 	cfg->db_timeout = CONFIG_DB_TIMEOUT;
 	cfg->split_digits = OTP_DIGITS_MIN;
+	cfg->enroll_pending = CONFIG_ENROLL_PENDING;
 }
 
 
@@ -76,6 +77,7 @@ static const struct number_option number_options[] = {
 	{ "db_timeout", offsetof(struct totp_config, db_timeout), 1, 300 },
 	{ "split_digits", offsetof(struct totp_config, split_digits), OTP_DIGITS_MIN,
 	  OTP_DIGITS_MAX },
+	{ "enroll_pending", offsetof(struct totp_config, enroll_pending), 60, 86400 },
 };
 
 /* Options whose value is one of a few words, each meaning a number. */

@@ -20,6 +20,8 @@
 #define CONFIG_DB_MAX 1024
 #define CONFIG_LANGUAGE_MAX 64
 #define CONFIG_DB_TIMEOUT 5
+/* enroll_pending=: 15 minutes, enough to install an app and come back */
+#define CONFIG_ENROLL_PENDING 900
 #define CONFIG_LIST_MAX 1024
 #define CONFIG_DATE_MAX 11     /* YYYY-MM-DD */
 
@@ -76,6 +78,8 @@ struct totp_config {
 	int enroll_prompt;               /* enroll=prompt: enrol a user without a record
 	                                    inside the login (lib/enrol_limits.h) */
 	char enroll_until[CONFIG_DATE_MAX]; /* YYYY-MM-DD; empty: no deadline */
+	unsigned enroll_pending;         /* seconds an enrolment at login shown and not
+	                                    confirmed is kept (lib/record.h pending=) */
 	int64_t enroll_deadline;         /* the first second after enroll_until (config_load) */
 	char enroll_from[CONFIG_LIST_MAX];  /* networks (CIDR), commas; empty: any */
 	char enroll_services[CONFIG_LIST_MAX]; /* PAM services, commas; empty: any */

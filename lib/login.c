@@ -103,6 +103,27 @@ login_record_missing(const struct totp_config *cfg, struct login_db *db,
 	return missing;
 }
 
+int
+login_enrol_due(const struct totp_config *cfg, struct login_db *db,
+		const struct store_user *user, struct totp_record *pending)
+{
+	char err[256];
+	struct totp_store *store = NULL;
+	enum store_status st;
+
+	memset(pending, 0, sizeof(*pending));
+	if (login_record_missing(cfg, db, user))
+		return 1;
+	st = login_open_store(cfg, db, user, &store, err, sizeof(err));
+	if (st == STORE_OK)
+		st = store_read(store, pending, err, sizeof(err));
+	store_close(store);
+	if (st == STORE_PENDING)
+		return 1;
+	record_wipe(pending);
+	return 0;
+}
+
 static enum login_outcome
 finish(struct login_result *res, enum login_outcome o)
 {
@@ -138,6 +159,8 @@ login_attempt(const struct totp_config *cfg, struct login_db *db,
 			      st == STORE_UNAVAILABLE ? LOGIN_UNAVAILABLE : LOGIN_ERROR);
 	}
 	st = store_read(store, &rec, err, sizeof(err));
+	if (st == STORE_PENDING)
+		out = LOGIN_NO_RECORD;  /* shown at a login, never confirmed */
 	if (st == STORE_REMOVED) {
 		/* whatever was typed: nothing to check it against, nothing counted */
 		res->removed_at = rec.removed_at;

@@ -82,6 +82,15 @@ enum store_status login_db_insert(const struct totp_config *cfg, struct login_db
 				  const struct store_user *user, const struct totp_record *rec,
 				  char *err, size_t err_size);
 
+/* For enroll=prompt: 1 when the user is to be enrolled at this login:
+ * no record at all (pending zeroed), or only an enrolment at login shown
+ * and never confirmed (STORE_PENDING: copied into pending, secret
+ * included, pending_until set; the caller wipes it). 0 for a record, a
+ * tombstone, or a store that cannot tell. The store is closed again
+ * before this returns. */
+int login_enrol_due(const struct totp_config *cfg, struct login_db *db,
+		    const struct store_user *user, struct totp_record *pending);
+
 /* For nullok and enroll=prompt: 1 when the user certainly has no record
  * (no file at the expanded path, no row in the database); 0 when there is
  * one, a tombstone included (totp-admin remove: the login is then

@@ -618,6 +618,18 @@ record_set_removed(struct totp_record *rec, int64_t when, const char *by)
 		    rec->removed_by);
 }
 
+/* pending=: when a pending enrolment at login ends (a time after created,
+ * checked once the record is whole) */
+static const char *
+parse_pending(struct totp_record *rec, const char *v, size_t n)
+{
+	const char *why = parse_time(v, n, &rec->pending_until);
+
+	if (why == NULL && rec->pending_until <= 0)
+		return "must be after 1970";
+	return why;
+}
+
 /* What parse_removed and parse_removed_by accept. */
 static int
 removed_valid(const struct totp_record *rec)
@@ -648,6 +660,7 @@ static const struct key_handler key_handlers[] = {
 	{ "recovery_kdf", parse_kdf },
 	{ "recovery", parse_recovery },
 	{ "enrolled", parse_enrolled },
+	{ "pending", parse_pending },
 };
 #define KEY_COUNT (sizeof(key_handlers) / sizeof(key_handlers[0]))
 #define KEYS_REQUIRED 0x1fu  /* the first five */
@@ -907,8 +920,16 @@ record_parse(const char *buf, size_t len, struct totp_record *rec,
 	if (parse_enrolment(buf + SLOTS_END, len - SLOTS_END, rec, err, err_size) != 0)
 		goto out;
 	ret = 0;
+	if (rec->pending_until != 0) {
+		char until[TEXT_TIME_SIZE];
+
+		text_time(rec->pending_until, until);
+		text_error(err, err_size, "enrolment at login not yet confirmed (pending until %s)",
+			   until);
+		ret = RECORD_PENDING;
+	}
 out:
-	if (ret != 0 && ret != RECORD_REMOVED)
+	if (ret != 0 && ret != RECORD_REMOVED && ret != RECORD_PENDING)
 		record_wipe(rec);
 	return ret;
 }
@@ -978,7 +999,7 @@ enrolment_valid(const struct totp_record *rec)
 		return 0;
 	if (rec->period < 1 || rec->period > RECORD_PERIOD_MAX)
 		return 0;
-	if (rec->created < 0 || !origin_valid(rec))
+	if (rec->created < 0 || !origin_valid(rec) || rec->pending_until < 0)
 		return 0;
 	if (rec->recovery_iterations == 0)
 		return rec->recovery_count == 0;
@@ -1052,6 +1073,8 @@ record_format(const struct totp_record *rec, char *out, size_t out_size,
 	if (rec->enrolled_at_login)
 		out_addf(&o, "enrolled=" ORIGIN_LOGIN "%s,%s\n", rec->enrolled_service,
 			 rec->enrolled_rhost);
+	if (rec->pending_until != 0)
+		out_addf(&o, "pending=%" PRId64 "\n", rec->pending_until);
 	if (o.failed || o.len > RECORD_MAX_BYTES)
 		goto out;
 	if (out_len != NULL)

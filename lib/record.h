@@ -15,6 +15,8 @@
  *   recovery_kdf=pbkdf2-sha256:<iterations>:<salt hex>\n   (optional pair)
  *   recovery=<hash hex>,<hash hex>,...\n                  (may be empty)
  *   enrolled=login,<service>,<remote host>\n   (optional: made at a login)
+ *   pending=<unix time>\n             (optional: an enrolment at login not
+ *                                     yet confirmed, kept until then)
  *
  * A tombstone, which totp-admin remove leaves in the record's place so
  * that enrolment at login stays closed until totp-admin reset deletes it:
@@ -49,6 +51,10 @@
 /* record_parse's answer for a tombstone: not 0, so a caller that takes
  * only 0 refuses it */
 #define RECORD_REMOVED 1
+/* record_parse's answer for an enrolment at login shown but not yet
+ * confirmed (a pending= line): the whole record is filled in, secret
+ * included, and never good for a login (not 0) */
+#define RECORD_PENDING 2
 
 /* state_x=SEQ:LAST:SKEW:FAILS:LOCKED:RESYNC:SUM\n with
  *   SEQ    %020 unsigned   sequence number, higher is newer
@@ -95,6 +101,9 @@ struct totp_record {
 	char enrolled_rhost[RECORD_ORIGIN_RHOST_MAX + 1];      /* empty: none */
 	/* a tombstone (record_parse gave RECORD_REMOVED): then nothing else
 	 * is set, no secret above and no state below */
+	int64_t pending_until;    /* pending=: 0, or the first second the pending
+	                             enrolment is void (record_parse then gives
+	                             RECORD_PENDING) */
 	int removed;
 	int64_t removed_at;                           /* Unix time */
 	char removed_by[RECORD_REMOVED_BY_MAX + 1];   /* the administrator, never empty */

@@ -23,10 +23,14 @@ enum store_status {
 	                      was decided, nothing was written. A server that
 	                      was reached and cannot serve (full, busy, a lock
 	                      not granted in time, a standby) is STORE_ERROR */
-	STORE_REMOVED      /* store_read: a tombstone (totp-admin remove) in the
+	STORE_REMOVED,     /* store_read: a tombstone (totp-admin remove) in the
 	                      record's place. No record to log in with, never to
 	                      be enrolled over at a login: rec carries only
 	                      removed, removed_at and removed_by */
+	STORE_PENDING      /* store_read: an enrolment at login shown and not yet
+	                      confirmed (rec->pending_until set). rec is whole,
+	                      secret included, and never good for a login; the
+	                      record may be rewritten or removed as after STORE_OK */
 };
 
 struct store_user {

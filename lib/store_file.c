@@ -325,13 +325,15 @@ file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t er
 		ret = STORE_REMOVED;
 		goto out;
 	}
-	if (rc != 0) {
+	if (rc != 0 && rc != RECORD_PENDING) {
 		if (err != NULL)
 			snprintf(err, err_size, "record %s is malformed: %s", s->path, perr);
 		goto out;
 	}
+	if (rc == RECORD_PENDING && err != NULL)
+		snprintf(err, err_size, "record %s: %s", s->path, perr);
 	s->read_ok = 1;
-	ret = STORE_OK;
+	ret = rc == RECORD_PENDING ? STORE_PENDING : STORE_OK;
 	if (s->raw != NULL) {
 		secure_wipe(s->raw, s->raw_len);
 		free(s->raw);

@@ -105,7 +105,8 @@ row_text(const struct seal_key *key, const char *user, const struct totp_record 
  * or with old (db_key_old=, may be NULL) when the row names that key: a
  * rotation under way. A sealed row without a key, or a row in the clear
  * with one, is refused. record_parse's answer: 0, RECORD_REMOVED (a
- * tombstone, err saying so) or -1 (err set). */
+ * tombstone, err saying so), RECORD_PENDING (an enrolment not yet
+ * confirmed, rec whole, err saying so) or -1 (err set). */
 static int
 row_record(const struct seal_key *key, const struct seal_key *old, const char *user,
 	   const char *text, struct totp_record *rec, char *err, size_t err_size)
@@ -132,7 +133,7 @@ row_record(const struct seal_key *key, const struct seal_key *old, const char *u
 	}
 	rc = record_parse(plain != NULL ? plain : text, plain != NULL ? len : strlen(text), rec,
 			  perr, sizeof(perr));
-	if (rc == RECORD_REMOVED)
+	if (rc == RECORD_REMOVED || rc == RECORD_PENDING)
 		pg_set_err(err, err_size, "row of pam_totp_records", perr);
 	else if (rc != 0)
 		pg_set_err(err, err_size, "row of pam_totp_records is malformed", perr);
@@ -538,7 +539,7 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 		s->row = NULL;
 		return STORE_REMOVED;
 	}
-	if (rc != 0)
+	if (rc != 0 && rc != RECORD_PENDING)
 		return STORE_ERROR;
 	if (column_int(r, 2, 0, INT64_MAX, &v[1]) != 0 ||
 	    column_int(r, 3, -1, INT64_MAX, &v[2]) != 0 ||
@@ -571,7 +572,7 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 	secure_wipe((void *)text, strlen(text));
 	PQclear(s->row);
 	s->row = NULL;
-	return STORE_OK;
+	return rc == RECORD_PENDING ? STORE_PENDING : STORE_OK;
 }
 
 /* The record text kept in the row: the enrolment part, with the initial

@@ -20,12 +20,14 @@
 #include <security/pam_ext.h>
 
 #include "enrol.h"
+#include "enrol_pending.h"
 #include "first_login.h"
 #include "input.h"
 #include "qrencode_lazy.h"
 #include "recovery.h"
 #include "secure.h"
 #include "store.h"
+#include "text.h"
 
 #define TEXT_MAX 4096
 /* Lines under the QR code: the prompt for the code. */
@@ -79,17 +81,6 @@ check_store(const struct totp_config *cfg, const struct store_user *user, char *
 		return -1;
 	}
 	return 0;
-}
-
-/* Write the confirmed record: a file in the root-only store at path, or
- * the user's row in the database. Keeps errno (EEXIST: enrolled meanwhile). */
-static enum store_status
-write_record(const struct totp_config *cfg, struct login_db *db, const struct store_user *user,
-	     const char *path, const struct totp_record *rec, char *err, size_t err_size)
-{
-	if (cfg->store == CONFIG_STORE_POSTGRESQL)
-		return login_db_insert(cfg, db, user, rec, err, err_size);
-	return store_file_create(path, rec, 0, 0, 0, err, err_size) == 0 ? STORE_OK : STORE_ERROR;
 }
 
 /* Append a line that is no message (the key, the URI, a recovery code). */
@@ -385,20 +376,24 @@ record_origin(pam_handle_t *pamh, struct totp_record *rec)
 static enum enrol_outcome
 run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
     const struct messages *msg, const struct who *w, const struct store_user *user,
-    struct enrolment *e, int *conv_rc, char *why, size_t why_size)
+    const struct totp_record *found, struct enrolment *e, int *conv_rc, char *why,
+    size_t why_size)
 {
-	char path[PATH_MAX] = "", err[512];
+	char path[PATH_MAX] = "", err[512], until[TEXT_TIME_SIZE];
 	int64_t step = -1, now = (int64_t)time(NULL);
+	enum enrol_outcome out;
 	enum store_status st;
 	int r;
 
 	/* the database was reached already: it told that the row is missing */
 	if (cfg->store == CONFIG_STORE_FILE && check_store(cfg, user, path, why, why_size) != 0)
 		return ENROL_FAILED;
-	if (enrol_record_new(&e->rec, OTP_ALG_SHA1, 6, 30, now) != 0) {
-		snprintf(why, why_size, "no random bytes for the secret");
-		return ENROL_FAILED;
-	}
+	/* the secret is kept (pending) before it is shown, so a store that
+	 * cannot take it never leaves a dead account in the app */
+	out = pending_begin(pamh, cfg, db, w, user, path, found, &e->rec, now, why, why_size);
+	login_db_close(db);  /* nothing of the database held while the person reads and types */
+	if (out != ENROL_DONE)
+		return out;
 	e->qr_kind = qr_kind(pamh);
 	if (key_uri(cfg, user, e) != 0 ||
 	    enrol_group_secret(e->b32, e->grouped, sizeof(e->grouped)) != 0) {
@@ -408,7 +403,9 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 	show_secret(pamh, msg, w, user, e);
 	r = confirm(pamh, cfg, msg, &e->rec, &step, conv_rc);
 	if (r == -1) {
-		snprintf(why, why_size, "the conversation ended");
+		text_time(e->rec.pending_until, until);
+		snprintf(why, why_size, "the conversation ended; the code shown stays pending "
+			 "until %s, the next login shows it again", until);
 		return ENROL_NO_ANSWER;
 	}
 	if (r == -2) {
@@ -416,21 +413,31 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 		return ENROL_FAILED;
 	}
 	if (r == 0) {
-		snprintf(why, why_size, "%d wrong first codes", ENROL_TRIES);
+		/* the next login starts over, with a new secret; nothing is
+		 * held while the person reads the message */
+		if (pending_drop(cfg, db, user, &e->rec, (int64_t)time(NULL), err, sizeof(err)) != 0)
+			snprintf(why, why_size, "%d wrong first codes; the pending enrolment "
+				 "stays (%s)", ENROL_TRIES, err);
+		else
+			snprintf(why, why_size, "%d wrong first codes", ENROL_TRIES);
+		login_db_close(db);
 		messages_refuse(msg, "The app is not linked yet. You can delete the "
 			     "account you just added in the app. When you log in again, you get a "
 			     "new QR code.");
 		return ENROL_UNCONFIRMED;
 	}
 	enrol_mark_confirmed(&e->rec, step, (int64_t)time(NULL));
+	e->rec.pending_until = 0;
 	record_origin(pamh, &e->rec);
 	if (recovery_generate(&e->rec, ENROL_RECOVERY_DEFAULT, 0, e->codes) != 0) {
 		snprintf(why, why_size, "cannot make recovery codes");
 		return ENROL_FAILED;
 	}
-	st = write_record(cfg, db, user, path, &e->rec, err, sizeof(err));
+	st = pending_confirm(cfg, db, user, &e->rec, err, sizeof(err));
+	r = errno;
+	login_db_close(db);  /* before the recovery codes' prompt */
 	if (st != STORE_OK) {
-		if (errno == EEXIST) {
+		if (r == EEXIST) {
 			snprintf(why, why_size, "another login enrolled the user meanwhile");
 			messages_refuse(msg, "This was not saved: at the same moment "
 				     "another login linked an app to your account. Delete the account "
@@ -451,7 +458,7 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 enum enrol_outcome
 enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 	       const struct messages *msg, const struct who *w, const struct store_user *user,
-	       int *conv_rc, char *why, size_t why_size)
+	       const struct totp_record *pending, int *conv_rc, char *why, size_t why_size)
 {
 	struct enrolment *e = calloc(1, sizeof(*e));
 	enum enrol_outcome out;
@@ -461,7 +468,7 @@ enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct login_d
 		snprintf(why, why_size, "out of memory");
 		return ENROL_FAILED;
 	}
-	out = run(pamh, cfg, db, msg, w, user, e, conv_rc, why, why_size);
+	out = run(pamh, cfg, db, msg, w, user, pending, e, conv_rc, why, why_size);
 	if (out == ENROL_FAILED || out == ENROL_UNAVAILABLE)
 		messages_refuse(msg, "Setting up the app did not work. Ask the service "
 			     "desk (your administrator).");

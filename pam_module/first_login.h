@@ -22,16 +22,19 @@ enum enrol_outcome {
 	ENROL_FAILED          /* store unusable, no randomness, write error: nothing written */
 };
 
-/* Show the QR code, the grouped secret and the Key URI, ask for the first
- * code (ENROL_TRIES tries), write the record (confirming step used) with
- * store_file_create, or with store=postgresql as a new row on the login's
- * connection db (login_db_insert), show the recovery codes. *conv_rc is the
+/* Keep a secret pending (enrol_pending.h: pending's, while it lasts, else
+ * a new one), show the QR code, the grouped secret and the Key URI, ask
+ * for the first code (ENROL_TRIES tries), replace the pending record with
+ * the confirmed one (confirming step used), show the recovery codes. A
+ * conversation that ends leaves the secret pending; three wrong codes
+ * forget it. *conv_rc is the
  * conversation's code for ENROL_NO_ANSWER. why (for the log, never a
  * secret or a code) says what happened; w is who, for a line logged on
  * the way (no QR code shown). */
 enum enrol_outcome enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg,
 				  struct login_db *db, const struct messages *msg,
 				  const struct who *w, const struct store_user *user,
-				  int *conv_rc, char *why, size_t why_size);
+				  const struct totp_record *pending, int *conv_rc, char *why,
+				  size_t why_size);
 
 #endif

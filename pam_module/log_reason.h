@@ -46,6 +46,8 @@
 	X(ENROLLED,              LOG_NOTICE,  0, "enrolled at login") \
 	X(ENROL_UNCONFIRMED,     LOG_NOTICE,  0, "enrolment at login not confirmed") \
 	X(ENROL_ABANDONED,       LOG_NOTICE,  0, "enrolment at login abandoned") \
+	X(ENROL_RESUMED,         LOG_NOTICE,  0, "enrolment at login resumed") \
+	X(ENROL_EXPIRED,         LOG_NOTICE,  0, "enrolment at login expired") \
 	X(ENROL_EXISTS,          LOG_WARNING, 0, "enrolment at login refused") \
 	X(ENROL_FAILED,          LOG_ERR,     0, "enrolment at login failed") \
 	/* the answer */ \

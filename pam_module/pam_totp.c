@@ -410,21 +410,22 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
  * only a confirmed and written enrolment lets the login go on. */
 static int
 first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
-	    const struct totp_config *cfg, struct login_db *db, const struct store_user *su)
+	    const struct totp_config *cfg, struct login_db *db, const struct store_user *su,
+	    const struct totp_record *pending)
 {
 	char why[768], rc_buf[32];
 	int conv_rc;
 
 	log_reason(pamh, w, LR_ENROL_STARTED, NULL);
-	switch (enrol_at_login(pamh, cfg, db, msg, w, su, &conv_rc, why, sizeof(why))) {
+	switch (enrol_at_login(pamh, cfg, db, msg, w, su, pending, &conv_rc, why, sizeof(why))) {
 	case ENROL_DONE:
 		log_reason(pamh, w, LR_ENROLLED, " (%s)", why);
 		return PAM_SUCCESS;
 	case ENROL_UNCONFIRMED:
-		log_reason(pamh, w, LR_ENROL_UNCONFIRMED, " (%s): nothing written", why);
+		log_reason(pamh, w, LR_ENROL_UNCONFIRMED, " (%s): not enrolled", why);
 		return PAM_AUTH_ERR;
 	case ENROL_NO_ANSWER:
-		log_reason(pamh, w, LR_ENROL_ABANDONED, ": %s (%s): nothing written", why,
+		log_reason(pamh, w, LR_ENROL_ABANDONED, ": %s (%s)", why,
 			   code_text(conv_rc, rc_buf));
 		return conv_rc;
 	case ENROL_EXISTS:
@@ -432,7 +433,7 @@ first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 		return PAM_AUTH_ERR;
 	case ENROL_UNAVAILABLE:
 		return db_unavailable(pamh, cfg, w, why,
-				      "; enrolment at login not saved: nothing written");
+				      "; enrolment at login not saved");
 	case ENROL_FAILED:
 		break;
 	}
@@ -449,15 +450,17 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct store_user su;
 	struct login_result res;
 	struct login_db db;
+	struct totp_record pending;
 	struct messages msg;
 	char prompt[PROMPT_MAX], code_prompt[PROMPT_MAX];
 	char err[512], rc_buf[32], pwbuf_first[PWBUF_FIRST], *pwbuf = NULL, *input = NULL;
 	const void *item;
-	int rc = PAM_AUTH_ERR, stacked = 0;
+	int rc = PAM_AUTH_ERR, stacked = 0, unenrolled = -1;
 	int64_t now;
 
 	(void)flags;
 	memset(&res, 0, sizeof(res));
+	memset(&pending, 0, sizeof(pending));
 	memset(&db, 0, sizeof(db));
 	msg.catalog = NULL;
 	msg.helpdesk = NULL;
@@ -511,7 +514,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* enroll=prompt: a user without a record sets up the app now, when
 	 * the limits allow; otherwise as without it (nullok, or a denial) */
 	if (pw != NULL && cfg.enroll_prompt && !cfg.split_pass &&
-	    login_record_missing(&cfg, &db, &su)) {
+	    (unenrolled = login_enrol_due(&cfg, &db, &su, &pending)) == 1) {
 		char why[512];
 		const char *proof = NULL;
 
@@ -520,12 +523,15 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			if (cfg.debug)
 				log_reason(pamh, &w, LR_DEBUG, ": enrolment at login after: %s", proof);
 			login_db_close(&db); /* not held through the enrolment's prompts */
-			rc = first_login(pamh, &msg, &w, &cfg, &db, &su);
+			rc = first_login(pamh, &msg, &w, &cfg, &db, &su, &pending);
 			goto out;
 		}
 		log_reason(pamh, &w, LR_ENROL_NOT_OFFERED, ": %s", why);
 	}
-	if (pw != NULL && cfg.nullok && login_record_missing(&cfg, &db, &su)) {
+	/* an enrolment shown at a login and never confirmed (pending) is no
+	 * enrolment: nullok lets its user through as before it */
+	if (pw != NULL && cfg.nullok &&
+	    (unenrolled >= 0 ? unenrolled : login_enrol_due(&cfg, &db, &su, &pending))) {
 		log_reason(pamh, &w, LR_NULLOK, NULL);
 		rc = PAM_IGNORE;
 		goto out;
@@ -597,6 +603,7 @@ out:
 	drop_answer(&input);
 	free(pwbuf); /* the passwd entry holds no secret: nothing to wipe */
 	secure_wipe(&res, sizeof(res));
+	record_wipe(&pending);
 	return rc;
 }
 

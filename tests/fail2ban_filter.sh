@@ -158,7 +158,14 @@ enrol_start e4 192.0.2.31 enrol "$U_NEW"
 new_record "$(rec 5004)"   # another login's, meanwhile
 answer e4 "$(shown_code e4)"
 finish e4
-keep ENROL_EXISTS 192.0.2.31 "$T/e4.log"
+keep "ENROL_RESUMED ENROL_EXISTS" 192.0.2.31 "$T/e4.log"
+rm -f "$(rec 5004)"
+enrol_start e5 192.0.2.37 enrol "$U_NEW"
+finish e5
+advance_clock 901
+enrol_start e6 192.0.2.38 enrol "$U_NEW"
+finish e6
+keep ENROL_EXPIRED 192.0.2.38 "$T/e6.log"
 rm -f "$(rec 5004)"
 
 # ---- the database out of reach ----

@@ -115,20 +115,68 @@ answer b "$(wrong_code)"
 finish b
 check_eq "three wrong first codes: denied" PAM_AUTH_ERR "$result"
 check "... each told" test "$(grep -c '^error: ' "$T/b.log")" -ge 3
-check "... nothing written" test ! -e "$REC"
-check "... logged" in_log b "enrolment at login not confirmed (3 wrong first codes): nothing written"
+check "... no enrolment: only the secret shown, pending and void" \
+	test "$(grep -c '^pending=' "$REC")" = 1
+check "... logged" in_log b "enrolment at login not confirmed (3 wrong first codes): not enrolled"
+# walking away (or sshd's LoginGraceTime): the secret shown is kept,
+# pending, and the next login shows it again, so the account the app has
+# just added works (issue 25, point 3)
 start_enrol c enrol root
+check "after three wrong codes, the next login shows a new secret" \
+	test "$(cat "$T/c.secret")" != "$(cat "$T/b.secret")"
 finish c
 check_eq "a connection dropped at the code: a conversation error" PAM_CONV_ERR "$result"
-check "... nothing written" test ! -e "$REC"
-check "... logged" in_log c "enrolment at login abandoned"
+check "... the secret shown is kept, pending, root's and 0600" \
+	test "$(stat -c '%U %a' "$REC" 2>&1) $(grep -c '^pending=' "$REC")" = "root 600 1"
+check "... logged as abandoned, pending until when" \
+	in_log c "enrolment at login abandoned: the conversation ended; the code shown stays pending until"
+make_service plain "secret=$STORE/%u"
+check_login "... a pending enrolment is no enrolment: its code does not log in" PAM_AUTH_ERR \
+	plain root "$(code 0 "$(cat "$T/c.secret")")"
+check "... logged as not enrolled" logged "not enrolled (record .*: enrolment at login not yet confirmed"
+make_stack pending_nullok "auth required $MODULE secret=$STORE/%u nullok" \
+	"auth required pam_permit.so"
+check_login "... and nullok lets its user through, as before the enrolment" PAM_SUCCESS \
+	pending_nullok root
+check "... as not enrolled" logged "not enrolled, nullok: ignored"
+check_admin "... totp-admin status: not enrolled (exit 3)" 3 --conf "$T/admin.conf" status root
+check "... saying an enrolment at login is pending" \
+	grep -q "^root is not enrolled: an enrolment at login was shown and not confirmed" "$T/admin.out"
+cp -p "$REC" "$T/pending.kept"
+check_admin "... totp-admin remove: a leaver cannot finish it" 0 --conf "$T/admin.conf" remove --yes root
+check "... a tombstone in its place" grep -q "^pam_totp-removed 1" "$REC"
+cp -p "$T/pending.kept" "$REC"
 start_enrol d enrol root
-check "the next login can enrol, with a new secret" \
-	test "$(cat "$T/d.secret")" != "$(cat "$T/b.secret")"
+check "the next login shows the same secret again" \
+	test "$(cat "$T/d.secret")" = "$(cat "$T/c.secret")"
 answer d "$(shown_code d)"
 finish d
-check_eq "... and does" PAM_SUCCESS "$result"
-check "... its record written" test -s "$REC"
+check_eq "... and its code confirms it" PAM_SUCCESS "$result"
+check "... logged as resumed" in_log d "enrolment at login resumed: the code first shown at"
+check "... its record written, no longer pending" \
+	test "$(grep -c '^pending=' "$REC")" = 0
+# not confirmed within enroll_pending= (15 minutes by default): a new one
+rm -f "$REC"
+start_enrol x enrol root
+finish x
+advance_clock 901
+start_enrol y enrol root
+check "a pending enrolment 901 s old: the next login shows a new secret" \
+	test "$(cat "$T/y.secret")" != "$(cat "$T/x.secret")"
+answer y "$(shown_code y)"
+finish y
+check_eq "... which confirms" PAM_SUCCESS "$result"
+check "... logged as expired" in_log y "enrolment at login expired: the code shown at .* was not confirmed by"
+make_enrol_service short "secret=$STORE/%u enroll=prompt enroll_pending=60"
+rm -f "$REC"
+start_enrol x2 short root
+finish x2
+advance_clock 61
+start_enrol y2 short root
+check "enroll_pending=60: 61 s later a new secret" \
+	test "$(cat "$T/y2.secret")" != "$(cat "$T/x2.secret")"
+finish y2
+rm -f "$REC"
 
 # ---- libqrencode cannot be loaded (pam_totp.so loads it when it first
 # draws a code): the key is shown without the QR code, the log says why,
@@ -179,7 +227,8 @@ for spec in "office 10.20.30.40" "office ::ffff:10.1.2.3" "office 2001:db8:1::5"
 	LOGIN_OPTS="-r $2" start_enrol e "$1" root
 	finish e
 	check "$1 from $2: enrolment offered" test -s "$T/e.uri"
-	check "... nothing written when dropped" test ! -e "$REC"
+	check "... when dropped, only the pending secret kept" \
+		test "$(grep -c '^pending=' "$REC" 2>&1)" = 1
 done
 
 # ---- two first logins of one user at once ----

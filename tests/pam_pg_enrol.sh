@@ -38,11 +38,12 @@ conns=$(pam_conns)
 LOGIN_OPTS="-r 192.0.2.7" start_enrol a sealed root
 check "no row: the module shows a Key URI" test -s "$T/a.uri"
 check "asks for the first code" grep -q '^prompt: Code from the app: ' "$T/a.log"
-check "no row before the code is confirmed" no_row
+check "before the code is confirmed: only the pending secret, sealed" \
+	grep -q "^pam_totp-sealed:1:" <<<"$(row)"
 answer a "$(shown_code a)"
 finish a
 check_eq "the right first code: the login goes on" PAM_SUCCESS "$result"
-check_eq "... through two connections, none held while the person reads and types" 2 \
+check_eq "... through three short connections (the check, the pending secret, the confirmation), none held while the person reads and types" 3 \
 	"$(($(pam_conns) - conns))"
 check_eq "one row" 1 "$(rows)"
 check "... sealed" grep -q "^pam_totp-sealed:1:" <<<"$(row)"
@@ -80,8 +81,14 @@ answer b "$(wrong_code)"
 answer b "$(wrong_code)"
 finish b
 check_eq "three wrong first codes: denied" PAM_AUTH_ERR "$result"
-check "... no row" no_row
-check "... logged" in_log b "enrolment at login not confirmed (3 wrong first codes): nothing written"
+check "... no enrolment: only the secret shown, pending and void" test "$(rows)" -eq 1
+check "... logged" in_log b "enrolment at login not confirmed (3 wrong first codes): not enrolled"
+make_service sealed_plain "conf=$T/sealed_host.conf"
+check_login "... its code does not log in" PAM_AUTH_ERR sealed_plain root "$(shown_code b)"
+start_enrol b2 sealed root
+check "... the next login shows a new secret" test "$(cat "$T/b2.secret")" != "$(cat "$T/b.secret")"
+finish b2
+pg_admin "DELETE FROM pam_totp_records"
 
 # ---- two first logins of one user at once ----
 enrol_race sealed root
@@ -98,17 +105,18 @@ answer s "$(shown_code s)"
 answer i "$(shown_code i)"
 finish s
 check_eq "the server stopped before the row was written: denied" PAM_AUTHINFO_UNAVAIL "$result"
-check "... logged" in_log s "denied: database unavailable: .*; enrolment at login not saved: nothing written$"
+check "... logged" in_log s "denied: database unavailable: .*; enrolment at login not saved$"
 check "... the user told" grep -q "^error: Setting up the app did not work" "$T/s.log"
 check "... no recovery codes shown" sh -c "! grep -q '^prompt: Press Enter' '$T/s.log'"
 finish i
 check_eq "... with db_unavailable=ignore the stack decides (pam_permit)" PAM_SUCCESS "$result"
 check "... logged" in_log i \
-	": database unavailable: .*; enrolment at login not saved: nothing written; db_unavailable=ignore: the stack decides"
+	": database unavailable: .*; enrolment at login not saved; db_unavailable=ignore: the stack decides"
 check_login "the server down at the start: denied" PAM_AUTHINFO_UNAVAIL sealed root 123456
 check "... no Key URI shown" sh -c "! grep -q otpauth '$T/last.log'"
 pg_start || bail "cannot start PostgreSQL again"
-check "... no row" no_row
+check "... no enrolment: only the secret shown, pending" test "$(rows)" -eq 1
+check_login "... its code does not log in" PAM_AUTH_ERR sealed_plain root "$(shown_code s)"
 
 # ---- a leaver: removed, and not enrolled again at a login until reset ----
 . "$top_srcdir/tests/admin_env.sh"
@@ -127,9 +135,10 @@ leaver_round "conf=$T/sealed_host.conf" "$T/sealed_admin.conf"
 pg_admin "DELETE FROM pam_totp_records"
 pg_admin "REVOKE INSERT ON pam_totp_records FROM pam_totp"
 start_enrol r sealed root
-answer r "$(shown_code r)"
 finish r
 check_eq "a role without INSERT: refused" PAM_AUTHINFO_UNAVAIL "$result"
-check "... logged" in_log r "enrolment at login failed: .*permission denied"
+check "... before any secret is shown (the pending one cannot be kept)" \
+	sh -c "! grep -q otpauth '$T/r.log'"
+check "... logged" in_log r "enrolment at login failed: cannot keep the enrolment pending: .*permission denied"
 check "... no row" no_row
 tap_done

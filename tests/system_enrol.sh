@@ -159,15 +159,34 @@ at_exit tmux_cleanup
 printf -v ssh_cmd '%q ' env -u SSH_AUTH_SOCK LC_ALL=C.UTF-8 ssh "${SSH_OPTS[@]}" -p "$port" \
 	-o PubkeyAuthentication=no -o PreferredAuthentications=keyboard-interactive \
 	"$ut@127.0.0.1" 'echo "logged in as $(id -un)"'
-tmux_open 24 80 "$ssh_cmd"
-wait_screen 'Password:' || bail "no password prompt in tmux: $(screen)"
-tmux_keys -l "$pw_ut"; tmux_keys Enter
-if wait_screen '^Code'; then ok "80x24 over sshd: the code is asked"; else
-	not_ok "80x24 over sshd: the code is asked"; screen | sed 's/^/#   /'; fi
-screen >"$T/screen.txt"
+# tmux_login: ssh in a fresh 80x24 window, the password typed, up to the
+# code's prompt; the screen then in $T/screen.txt, its key in $screen_key
+tmux_login() {
+	tmux_open 24 80 "$ssh_cmd"
+	wait_screen 'Password:' || bail "no password prompt in tmux: $(screen)"
+	tmux_keys -l "$pw_ut"; tmux_keys Enter
+	if wait_screen '^Code'; then ok "$1"; else not_ok "$1"; screen | sed 's/^/#   /'; fi
+	screen >"$T/screen.txt"
+	screen_key=$(sed -n 's/.*Type this key: \([A-Z2-7 ]*\)$/\1/p' "$T/screen.txt" | tr -d ' ')
+}
+# walking away: the window closed at the prompt (the connection dropped,
+# as when sshd's LoginGraceTime ends it): the next login shows the same
+# secret, so the account the app may have added still works
+tmux_login "80x24 over sshd: the code is asked"
+first_key=$screen_key
+tmux_cleanup
+# (sshd ends its PAM process with a signal: the module cannot log there
+# and then; the next login says when the code was first shown)
+sshd_logged() { grep -q "$1" "$T/sshd.log"; }
+check "  the window closed at the prompt: the secret shown is kept, pending" \
+	grep -q '^pending=' "$STORE/$ut"
+tmux_login "  the next login asks for the code again"
+check_eq "  with the same key, so the app's account works" "$first_key" "$screen_key"
+check "  logged as resumed, with when the code was first shown" \
+	sshd_logged "user=$ut .*enrolment at login resumed: the code first shown at .*, left unconfirmed"
 sed 's/^/#   /' "$T/screen.txt"
 uri=$(history | grep -o 'otpauth://[^ ]*' | tail -1)
-key=$(sed -n 's/.*Type this key: \([A-Z2-7 ]*\)$/\1/p' "$T/screen.txt" | tr -d ' ')
+key=$screen_key
 check "  the screen at the prompt says what to do in the app" \
 	grep -q 'add an account ("Other account") and scan a QR code below' "$T/screen.txt"
 check "  and gives the key in groups of four, the key of the Key URI" \

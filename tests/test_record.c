@@ -805,6 +805,49 @@ test_enrolled_at_login(void **state)
 	record_wipe(&r);
 }
 
+/* ---- an enrolment at login shown, not yet confirmed ---- */
+
+static void
+test_pending_round_trip(void **state)
+{
+	struct totp_record r, back;
+	size_t n = 0;
+
+	(void)state;
+	sample_record(&r, OTP_ALG_SHA1, 6);
+	r.pending_until = 1700000900;
+	assert_int_equal(record_format(&r, buf, sizeof(buf), &n), 0);
+	assert_non_null(strstr(buf, "\npending=1700000900\n"));
+	memset(&back, 0x5a, sizeof(back));
+	/* not 0: never good for a login; but whole, secret included */
+	assert_int_equal(record_parse(buf, n, &back, buf2, sizeof(buf2)), RECORD_PENDING);
+	assert_string_equal(buf2, "enrolment at login not yet confirmed "
+			    "(pending until 2023-11-14T22:28:20Z)");
+	assert_int_equal(back.pending_until, 1700000900);
+	assert_int_equal(back.secret_len, r.secret_len);
+	assert_memory_equal(back.secret, r.secret, r.secret_len);
+	assert_int_equal(back.digits, 6);
+	/* confirmed: written without it, read as a record */
+	back.pending_until = 0;
+	assert_int_equal(record_format(&back, buf, sizeof(buf), &n), 0);
+	assert_null(strstr(buf, "pending="));
+	assert_int_equal(record_parse(buf, n, &back, NULL, 0), 0);
+	/* a time the parser refuses: 0, negative, not a number */
+	for (const char *bad = "0\0-5\0x\0"; *bad != '\0'; bad += strlen(bad) + 1) {
+		char text[sizeof(buf)];
+
+		r.pending_until = 0;
+		assert_int_equal(record_format(&r, text, sizeof(text), &n), 0);
+		snprintf(text + n, sizeof(text) - n, "pending=%s\n", bad);
+		assert_int_equal(record_parse(text, strlen(text), &back, NULL, 0), -1);
+	}
+	/* and the formatter does not write one */
+	r.pending_until = -1;
+	assert_int_equal(record_format(&r, buf, sizeof(buf), &n), -1);
+	record_wipe(&back);
+	record_wipe(&r);
+}
+
 /* ---- the tombstone of totp-admin remove ---- */
 
 #define TOMBSTONE "pam_totp-removed 1\nremoved=1700000000\nby=alice\n"
@@ -941,6 +984,7 @@ main(void)
 		cmocka_unit_test(test_error_wipes),
 		cmocka_unit_test(test_any_key_order),
 		cmocka_unit_test(test_enrolled_at_login),
+		cmocka_unit_test(test_pending_round_trip),
 		cmocka_unit_test(test_removed_round_trip),
 		cmocka_unit_test(test_removed_by_cleaned),
 		cmocka_unit_test(test_removed_malformed),

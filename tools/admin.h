@@ -64,6 +64,9 @@ struct admin_summary {
 	char error[512];                    /* otherwise: why */
 	int64_t removed_at;                 /* STORE_REMOVED: the tombstone's */
 	char removed_by[RECORD_REMOVED_BY_MAX + 1];
+	int64_t pending_until;              /* STORE_NOT_FOUND: an enrolment at login
+	                                       shown and never confirmed, void from then
+	                                       (0: none) */
 	otp_alg alg;
 	unsigned digits, period;
 	int64_t last_step;

@@ -29,8 +29,9 @@ admin_unlock(const struct admin_ctx *c, const char *name)
 	if (st == STORE_OK)
 		st = store_read(store, &rec, err, sizeof(err));
 	if (st != STORE_OK) {
-		/* no record, or a tombstone: nothing to unlock, as not enrolled */
-		int none = st == STORE_NOT_FOUND || st == STORE_REMOVED;
+		/* no record, a tombstone or a pending enrolment: nothing to
+		 * unlock, as not enrolled */
+		int none = st == STORE_NOT_FOUND || st == STORE_REMOVED || st == STORE_PENDING;
 
 		fprintf(stderr, "totp-admin: %s: %s\n", admin_esc(u.name), admin_esc(err));
 		if (!none)
@@ -109,7 +110,9 @@ ask_first(const struct admin_ctx *c, enum change what, const char *name, int yes
 	if (admin_user_find(c, name, u) != 0)
 		return ADMIN_EXIT_NO_RECORD;
 	admin_summarise(c, u, s);
-	if (s->st == STORE_NOT_FOUND) {
+	/* an enrolment at login shown and not confirmed can be removed (a
+	 * leaver must not finish it) or reset (its secret forgotten) */
+	if (s->st == STORE_NOT_FOUND && s->pending_until == 0) {
 		fprintf(stderr, "totp-admin: %s is not enrolled\n", admin_esc(u->name));
 		return ADMIN_EXIT_NO_RECORD;
 	}

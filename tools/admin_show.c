@@ -216,7 +216,14 @@ admin_status(const struct admin_ctx *c, const char *name)
 			json_string(s.user);
 			fputs(",\"record\":", stdout);
 			json_string(s.where);
+			if (s.pending_until != 0)
+				printf(",\"pending_until\":%lld", (long long)s.pending_until);
 			puts(",\"state\":\"not enrolled\"}");
+		} else if (s.pending_until != 0) {
+			text_time(s.pending_until, last);
+			printf("%s is not enrolled: an enrolment at login was shown and not "
+			       "confirmed (%s; the next login before %s shows the same code)\n",
+			       admin_esc(s.user), admin_esc(s.where), last);
 		} else {
 			printf("%s is not enrolled (no record at %s)\n", admin_esc(s.user),
 			       admin_esc(s.where));

@@ -132,11 +132,16 @@ list_finish(struct user_list *l, struct admin_user **users, size_t *n)
 	*n = out;
 }
 
-/* Whether u certainly has no record: as nullok decides it. */
+/* Whether u is not enrolled, as nullok decides it: no record, or only an
+ * enrolment at login shown and never confirmed. */
 static int
 no_record(const struct admin_ctx *c, const struct admin_user *u)
 {
-	return login_record_missing(&c->cfg, c->db, &u->su);
+	struct totp_record pending;
+	int none = login_enrol_due(&c->cfg, c->db, &u->su, &pending);
+
+	record_wipe(&pending);
+	return none;
 }
 
 int
@@ -303,6 +308,11 @@ admin_summarise(const struct admin_ctx *c, const struct admin_user *u, struct ad
 	if (s->st == STORE_REMOVED) {
 		s->removed_at = rec.removed_at;
 		memcpy(s->removed_by, rec.removed_by, sizeof(s->removed_by));
+	}
+	/* shown at a login, never confirmed: not enrolled (missing lists it) */
+	if (s->st == STORE_PENDING) {
+		s->st = STORE_NOT_FOUND;
+		s->pending_until = rec.pending_until;
 	}
 	if (s->st != STORE_OK) {
 		record_wipe(&rec);
