@@ -29,7 +29,6 @@
  * clocks are left alone. */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -49,6 +48,7 @@
 #include <security/pam_appl.h>
 
 #include "base32.h"
+#include "common.h"
 #include "otp.h"
 #include "record.h"
 #include "store.h"
@@ -60,63 +60,6 @@
 #define PAR_ROUNDS 50
 #define BURST_MAX 32
 #define SCALE_MAX 100000
-
-/* ---- the fake wall clock ---- */
-
-static int64_t fake_now = -1;	/* < 0: the real clock */
-typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
-static clock_gettime_fn real_clock_gettime;
-
-static int
-real_gettime(clockid_t clk, struct timespec *ts)
-{
-	if (real_clock_gettime == NULL)
-		real_clock_gettime = (clock_gettime_fn)dlsym(RTLD_NEXT, "clock_gettime");
-	return real_clock_gettime(clk, ts);
-}
-
-int
-clock_gettime(clockid_t clk, struct timespec *ts)
-{
-	if (fake_now >= 0 && (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE)) {
-		ts->tv_sec = (time_t)fake_now;
-		ts->tv_nsec = 0;
-		return 0;
-	}
-	return real_gettime(clk, ts);
-}
-
-time_t
-time(time_t *t)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (t != NULL)
-		*t = ts.tv_sec;
-	return ts.tv_sec;
-}
-
-int
-gettimeofday(struct timeval *restrict tv, void *restrict tz)
-{
-	struct timespec ts;
-
-	(void)tz;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	tv->tv_sec = ts.tv_sec;
-	tv->tv_usec = (suseconds_t)(ts.tv_nsec / 1000);
-	return 0;
-}
-
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	real_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* the first fake time: mid-step, one step after the real one */
 static int64_t
@@ -284,42 +227,6 @@ enrol_dummies(struct bench *b, size_t from, size_t to)
 
 /* ---- one login ---- */
 
-struct conv_data {
-	const char *answer;
-};
-
-static int
-converse(int num, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct conv_data *c = data;
-	struct pam_response *r = calloc((size_t)num, sizeof(*r));
-
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < num; i++) {
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON) {
-			r[i].resp = strdup(c->answer);
-			if (r[i].resp == NULL) {
-				for (int j = 0; j < i; j++)
-					free(r[j].resp);
-				free(r);
-				return PAM_BUF_ERR;
-			}
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
-/* The one call callgrind counts (--toggle-collect=counted_authenticate):
- * pam_authenticate itself, from counted logins only. */
-int counted_authenticate(pam_handle_t *pamh) __attribute__((noinline));
-int
-counted_authenticate(pam_handle_t *pamh)
-{
-	return pam_authenticate(pamh, 0);
-}
-
 /* The code for the current fake step, or a wrong one. */
 static void
 make_code(const struct bench *b, int wrong, char code[OTP_CODE_SIZE])
@@ -332,12 +239,12 @@ make_code(const struct bench *b, int wrong, char code[OTP_CODE_SIZE])
 
 /* Start a login for user (not timed). */
 static pam_handle_t *
-login_start(const struct bench *b, const char *user, struct conv_data *cd, struct pam_conv *conv)
+login_start(const struct bench *b, const char *user, char *code, struct pam_conv *conv)
 {
 	pam_handle_t *pamh = NULL;
 
-	conv->conv = converse;
-	conv->appdata_ptr = cd;
+	conv->conv = bench_converse;
+	conv->appdata_ptr = code;
 	if (pam_start_confdir("bench", user, conv, b->confdir, &pamh) != PAM_SUCCESS)
 		dief("pam_start_confdir failed for %s", user);
 	return pamh;
@@ -375,7 +282,6 @@ static int64_t last_load_unload_ns;
 static int
 login(const struct bench *b, const char *user, int wrong, int counted, int64_t *ns)
 {
-	struct conv_data cd;
 	struct pam_conv conv;
 	pam_handle_t *pamh;
 	char code[OTP_CODE_SIZE];
@@ -383,9 +289,8 @@ login(const struct bench *b, const char *user, int wrong, int counted, int64_t *
 	int rc;
 
 	make_code(b, wrong, code);
-	cd.answer = code;
 	s0 = mono_ns();
-	pamh = login_start(b, user, &cd, &conv);
+	pamh = login_start(b, user, code, &conv);
 	s1 = mono_ns();
 	if (ns != NULL && spaced_logins)
 		next_tick();
@@ -674,14 +579,12 @@ race(struct bench *const *bs, int nb, char **users, int procs, int rounds, int s
 				/* each module first in turn: none always runs
 				 * after the same other one */
 				int m = (r + i) % nb;
-				struct conv_data cd;
-				struct pam_conv conv;
+							struct pam_conv conv;
 				pam_handle_t *pamh;
 				char code[OTP_CODE_SIZE];
 
 				make_code(bs[m], 0, code);
-				cd.answer = code;
-				pamh = login_start(bs[m], users[p], &cd, &conv);
+							pamh = login_start(bs[m], users[p], code, &conv);
 				pthread_barrier_wait(&sh->start);
 				sh->t0[m][r][p] = mono_ns();
 				sh->rc[m][r][p] = pam_authenticate(pamh, 0);
