@@ -104,7 +104,7 @@ done
 # whatever the code, so it is printed for the right code only.
 echo "== counting instructions of cold logins (callgrind, fresh process)"
 inclusive() { # FUNCTION CALLGRIND_OUT: the function's inclusive count
-	callgrind_annotate --inclusive=yes "$2" 2>/dev/null |
+	callgrind_annotate --inclusive=yes --threshold=100 "$2" 2>/dev/null |
 		awk -v f="$1" '$0 ~ ":" f " " { gsub(",", "", $1); print $1; exit }'
 }
 for m in totp ga oath; do
