@@ -12,6 +12,12 @@
  *   pam_bench burst DIR TOTP_SO GA_SO OATH_SO USER
  *       figure 8 only; PAM_BENCH_ONLY=pam_totp (or another module's name
  *       as the figures print it) runs one module's bursts, for profiling
+ *   pam_bench cold DIR TOTP_SO GA_SO OATH_SO USER
+ *       figures 10 to 12 only: cold logins (see "cold logins" below)
+ *   pam_bench cold-count MODULE DIR SO USER ok|fail|replay [WRAP...]
+ *       one cold login of that kind in a fresh process, run through WRAP
+ *       (valgrind and its options, say), after the logins that set the
+ *       record up for it
  *
  * MODULE is totp, ga or oath; SO is what a service file names (a path or
  * a module name); DIR is a scratch directory on the disk being measured;
@@ -33,7 +39,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +57,7 @@
 #include <security/pam_appl.h>
 
 #include "base32.h"
+#include "common.h"
 #include "otp.h"
 #include "record.h"
 #include "store.h"
@@ -60,63 +69,6 @@
 #define PAR_ROUNDS 50
 #define BURST_MAX 32
 #define SCALE_MAX 100000
-
-/* ---- the fake wall clock ---- */
-
-static int64_t fake_now = -1;	/* < 0: the real clock */
-typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
-static clock_gettime_fn real_clock_gettime;
-
-static int
-real_gettime(clockid_t clk, struct timespec *ts)
-{
-	if (real_clock_gettime == NULL)
-		real_clock_gettime = (clock_gettime_fn)dlsym(RTLD_NEXT, "clock_gettime");
-	return real_clock_gettime(clk, ts);
-}
-
-int
-clock_gettime(clockid_t clk, struct timespec *ts)
-{
-	if (fake_now >= 0 && (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE)) {
-		ts->tv_sec = (time_t)fake_now;
-		ts->tv_nsec = 0;
-		return 0;
-	}
-	return real_gettime(clk, ts);
-}
-
-time_t
-time(time_t *t)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (t != NULL)
-		*t = ts.tv_sec;
-	return ts.tv_sec;
-}
-
-int
-gettimeofday(struct timeval *restrict tv, void *restrict tz)
-{
-	struct timespec ts;
-
-	(void)tz;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	tv->tv_sec = ts.tv_sec;
-	tv->tv_usec = (suseconds_t)(ts.tv_nsec / 1000);
-	return 0;
-}
-
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	real_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* the first fake time: mid-step, one step after the real one */
 static int64_t
@@ -284,42 +236,6 @@ enrol_dummies(struct bench *b, size_t from, size_t to)
 
 /* ---- one login ---- */
 
-struct conv_data {
-	const char *answer;
-};
-
-static int
-converse(int num, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct conv_data *c = data;
-	struct pam_response *r = calloc((size_t)num, sizeof(*r));
-
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < num; i++) {
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON) {
-			r[i].resp = strdup(c->answer);
-			if (r[i].resp == NULL) {
-				for (int j = 0; j < i; j++)
-					free(r[j].resp);
-				free(r);
-				return PAM_BUF_ERR;
-			}
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
-/* The one call callgrind counts (--toggle-collect=counted_authenticate):
- * pam_authenticate itself, from counted logins only. */
-int counted_authenticate(pam_handle_t *pamh) __attribute__((noinline));
-int
-counted_authenticate(pam_handle_t *pamh)
-{
-	return pam_authenticate(pamh, 0);
-}
-
 /* The code for the current fake step, or a wrong one. */
 static void
 make_code(const struct bench *b, int wrong, char code[OTP_CODE_SIZE])
@@ -332,12 +248,12 @@ make_code(const struct bench *b, int wrong, char code[OTP_CODE_SIZE])
 
 /* Start a login for user (not timed). */
 static pam_handle_t *
-login_start(const struct bench *b, const char *user, struct conv_data *cd, struct pam_conv *conv)
+login_start(const struct bench *b, const char *user, char *code, struct pam_conv *conv)
 {
 	pam_handle_t *pamh = NULL;
 
-	conv->conv = converse;
-	conv->appdata_ptr = cd;
+	conv->conv = bench_converse;
+	conv->appdata_ptr = code;
 	if (pam_start_confdir("bench", user, conv, b->confdir, &pamh) != PAM_SUCCESS)
 		dief("pam_start_confdir failed for %s", user);
 	return pamh;
@@ -375,7 +291,6 @@ static int64_t last_load_unload_ns;
 static int
 login(const struct bench *b, const char *user, int wrong, int counted, int64_t *ns)
 {
-	struct conv_data cd;
 	struct pam_conv conv;
 	pam_handle_t *pamh;
 	char code[OTP_CODE_SIZE];
@@ -383,9 +298,8 @@ login(const struct bench *b, const char *user, int wrong, int counted, int64_t *
 	int rc;
 
 	make_code(b, wrong, code);
-	cd.answer = code;
 	s0 = mono_ns();
-	pamh = login_start(b, user, &cd, &conv);
+	pamh = login_start(b, user, code, &conv);
 	s1 = mono_ns();
 	if (ns != NULL && spaced_logins)
 		next_tick();
@@ -674,14 +588,12 @@ race(struct bench *const *bs, int nb, char **users, int procs, int rounds, int s
 				/* each module first in turn: none always runs
 				 * after the same other one */
 				int m = (r + i) % nb;
-				struct conv_data cd;
-				struct pam_conv conv;
+							struct pam_conv conv;
 				pam_handle_t *pamh;
 				char code[OTP_CODE_SIZE];
 
 				make_code(bs[m], 0, code);
-				cd.answer = code;
-				pamh = login_start(bs[m], users[p], &cd, &conv);
+							pamh = login_start(bs[m], users[p], code, &conv);
 				pthread_barrier_wait(&sh->start);
 				sh->t0[m][r][p] = mono_ns();
 				sh->rc[m][r][p] = pam_authenticate(pamh, 0);
@@ -798,6 +710,7 @@ bench_init(struct bench *b, const char *mod, const char *dir, const char *so)
 }
 
 static size_t env_size(const char *name, size_t dflt);
+static void usage(void) __attribute__((noreturn));
 
 /* 8: a burst of n logins of one user released together (automation
  * opening many sessions, a multiplexer reconnecting), all with the step's
@@ -861,6 +774,454 @@ bursts(struct bench *bs, int nb, char *user, struct shared *sh)
 	free(round);
 }
 
+/* ---- 10, 11 and 12: cold logins ---- */
+
+/* A login in a process where no module has logged in before: sudo runs a
+ * fresh process per prompt (10), sshd a child per connection forked from
+ * a process that has used libcrypto (11), and a burst of sessions is as
+ * many fresh processes at once (12). The driver's own process has loaded
+ * libcrypto and used it (the codes), so these logins run in other
+ * programs, bench/pam_cold and bench/pam_cold_sshd (see pam_cold.c), found
+ * beside the driver. Each login is timed three ways: pam_start_confdir to
+ * pam_end (the login: libpam loads the module and its libraries in
+ * pam_start, so a fresh process pays them there), pam_authenticate alone,
+ * and the process (spawn to exit, or request to answer for the forked
+ * child), which adds exec and libpam's own loading, the same for all. */
+
+enum cold_kind { COLD_FAIL, COLD_OK, COLD_REPLAY };
+static const char *const cold_kinds[] = { "fail", "ok", "replay" };
+
+struct cold_login {
+	int rc;
+	int64_t start, auth, end, process;
+};
+
+static char cold_prog[PATH_MAX], cold_sshd_prog[PATH_MAX];
+
+static void
+cold_progs(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		die("/proc/self/exe");
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	if (snprintf(cold_prog, sizeof(cold_prog), "%s/pam_cold", self) >= (int)sizeof(cold_prog) ||
+	    snprintf(cold_sshd_prog, sizeof(cold_sshd_prog), "%s/pam_cold_sshd", self) >=
+	    (int)sizeof(cold_sshd_prog))
+		dief("path too long: %s", self);
+	if (access(cold_prog, X_OK) != 0 || access(cold_sshd_prog, X_OK) != 0)
+		dief("%s and %s not built (make check builds them)", cold_prog, cold_sshd_prog);
+}
+
+/* a close-on-exec pipe whose ends are at 10 or above, clear of the
+ * descriptors 0 to 4 the children get */
+static void
+cold_pipe(int p[2])
+{
+	int q[2];
+
+	if (pipe2(q, O_CLOEXEC) != 0)
+		die("pipe2");
+	for (int i = 0; i < 2; i++) {
+		p[i] = fcntl(q[i], F_DUPFD_CLOEXEC, 10);
+		if (p[i] < 0)
+			die("fcntl");
+		close(q[i]);
+	}
+}
+
+/* Start argv[] (a program, found in PATH when it has no '/', and its
+ * arguments, then NULL) with the pairs (from, to) of fds[] (nfds pairs)
+ * dup2'd; returns the pid. */
+static pid_t
+cold_spawn(char **argv, const int *fds, int nfds)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		die("posix_spawn_file_actions_init");
+	for (int i = 0; i < nfds; i++)
+		if (posix_spawn_file_actions_adddup2(&fa, fds[2 * i], fds[2 * i + 1]) != 0)
+			die("posix_spawn_file_actions_adddup2");
+	errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	if (errno != 0)
+		die(argv[0]);
+	posix_spawn_file_actions_destroy(&fa);
+	return pid;
+}
+
+static void
+cold_wait(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		dief("%s", "a cold login process failed");
+}
+
+/* Read fd to its end into buf (NUL-terminated). */
+static void
+read_all(int fd, char *buf, size_t size)
+{
+	size_t have = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf + have, size - 1 - have);
+
+		if (n == 0)
+			break;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (have += (size_t)n) == size - 1)
+			dief("%s", "a cold login's answer is too long");
+	}
+	buf[have] = '\0';
+}
+
+static void
+cold_parse(const char *line, struct cold_login *out)
+{
+	long long s, a, e;
+
+	if (sscanf(line, "%d %lld %lld %lld", &out->rc, &s, &a, &e) != 4)
+		dief("a cold login answered \"%s\"", line);
+	out->start = s;
+	out->auth = a;
+	out->end = e;
+}
+
+/* One login in a fresh process (10); wrap (NULL-terminated, or NULL)
+ * goes before the program: valgrind and its options, say. */
+static void
+cold_fresh(const struct bench *b, const char *user, char *code, char **wrap,
+	   struct cold_login *out)
+{
+	char now[32], answer[256], *argv[32];
+	int res[2], fds[2], n = 0;
+	int64_t t0;
+	pid_t pid;
+
+	snprintf(now, sizeof(now), "%lld", (long long)fake_now);
+	for (; wrap != NULL && *wrap != NULL && n < 24; wrap++)
+		argv[n++] = *wrap;
+	argv[n++] = cold_prog;
+	argv[n++] = (char *)"one";
+	argv[n++] = (char *)b->confdir;
+	argv[n++] = (char *)user;
+	argv[n++] = code;
+	argv[n++] = now;
+	argv[n] = NULL;
+	cold_pipe(res);
+	fds[0] = res[1];
+	fds[1] = 1;
+	fflush(NULL);
+	t0 = mono_ns();
+	pid = cold_spawn(argv, fds, 1);
+	close(res[1]);
+	read_all(res[0], answer, sizeof(answer));
+	close(res[0]);
+	cold_wait(pid);
+	out->process = mono_ns() - t0;
+	cold_parse(answer, out);
+}
+
+/* sshd-like: pam_cold_sshd serve, one per run of the phase */
+struct cold_server {
+	pid_t pid;
+	FILE *to, *from;
+};
+
+static void
+cold_server_start(struct cold_server *s)
+{
+	char *argv[] = { cold_sshd_prog, (char *)"serve", NULL };
+	int in[2], out[2], fds[4];
+
+	cold_pipe(in);
+	cold_pipe(out);
+	fds[0] = in[0];
+	fds[1] = 0;
+	fds[2] = out[1];
+	fds[3] = 1;
+	fflush(NULL);
+	s->pid = cold_spawn(argv, fds, 2);
+	close(in[0]);
+	close(out[1]);
+	s->to = fdopen(in[1], "w");
+	s->from = fdopen(out[0], "r");
+	if (s->to == NULL || s->from == NULL)
+		die("fdopen");
+}
+
+static void
+cold_server_stop(struct cold_server *s)
+{
+	fclose(s->to);
+	fclose(s->from);
+	cold_wait(s->pid);
+}
+
+/* One login in a child forked by the sshd-like server (11). */
+static void
+cold_forked(struct cold_server *s, const struct bench *b, const char *user, const char *code,
+	    struct cold_login *out)
+{
+	char answer[256];
+	int64_t t0 = mono_ns();
+
+	if (fprintf(s->to, "%s\t%s\t%s\t%lld\n", b->confdir, user, code, (long long)fake_now) < 0 ||
+	    fflush(s->to) != 0)
+		die("cold server");
+	if (fgets(answer, sizeof(answer), s->from) == NULL)
+		dief("%s", "the cold server stopped");
+	out->process = mono_ns() - t0;
+	cold_parse(answer, out);
+}
+
+/* The three cold logins of one round for one module: a wrong code, the
+ * step's code (accepted), the same code again (a replay, refused); each
+ * two steps after the last round's, so no rate limit or lock-out builds
+ * up. server NULL: fresh processes. Returns how many went unexpectedly. */
+static int
+cold_triple(struct cold_server *server, const struct bench *b, const char *user,
+	    struct cold_login out[3])
+{
+	char code[OTP_CODE_SIZE], bad[OTP_CODE_SIZE];
+	int unexpected = 0;
+
+	fake_now += 2 * PERIOD;
+	make_code(b, 1, bad);
+	make_code(b, 0, code);
+	for (int k = COLD_FAIL; k <= COLD_REPLAY; k++) {
+		char *c = k == COLD_FAIL ? bad : code;
+
+		if (server != NULL)
+			cold_forked(server, b, user, c, &out[k]);
+		else
+			cold_fresh(b, user, c, NULL, &out[k]);
+		unexpected += (out[k].rc == PAM_SUCCESS) != (k == COLD_OK);
+	}
+	return unexpected;
+}
+
+/* 10 and 11: n rounds; in each, every module in turn (a different one
+ * first each round) logs in cold with a wrong code, the right one and the
+ * right one again, in fresh processes, then in forked children. */
+static void
+phase_cold(struct bench *bs, int nb, char *user, size_t n)
+{
+	static const char *const modes[] = { "cold_fresh", "cold_forked" };
+	struct cold_login *v = calloc(2 * 3 * 3 * n, sizeof(*v));
+	int64_t *t = calloc(n, sizeof(int64_t));
+	int unexpected[2][3] = { { 0 } };
+	struct cold_server server;
+	char what[64];
+
+	if (v == NULL || t == NULL)
+		die("calloc");
+#define COLD_AT(mode, m, k, i) v[(((size_t)(mode) * 3 + (size_t)(m)) * 3 + (size_t)(k)) * n + (i)]
+	cold_server_start(&server);
+	for (int m = 0; m < nb; m++) {
+		new_phase(&bs[m], "cold");
+		enrol(&bs[m], &user, 0, 1, 1);
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (int mode = 0; mode < 2; mode++) {
+			for (int j = 0; j < nb; j++) {
+				int m = (int)((i + (size_t)j) % (size_t)nb);
+				struct cold_login out[3];
+
+				unexpected[mode][m] += cold_triple(mode ? &server : NULL, &bs[m], user,
+								   out);
+				for (int k = 0; k < 3; k++)
+					COLD_AT(mode, m, k, i) = out[k];
+			}
+		}
+	}
+	cold_server_stop(&server);
+	for (int mode = 0; mode < 2; mode++) {
+		for (int m = 0; m < nb; m++) {
+			for (int k = 0; k < 3; k++) {
+				for (size_t i = 0; i < n; i++) {
+					const struct cold_login *l = &COLD_AT(mode, m, k, i);
+
+					t[i] = l->start + l->auth + l->end;
+				}
+				snprintf(what, sizeof(what), "%s_%s_login", modes[mode], cold_kinds[k]);
+				report_latency(&bs[m], what, t, n, 0);
+				for (size_t i = 0; i < n; i++)
+					t[i] = COLD_AT(mode, m, k, i).auth;
+				snprintf(what, sizeof(what), "%s_%s_auth", modes[mode], cold_kinds[k]);
+				report_latency(&bs[m], what, t, n, 0);
+				for (size_t i = 0; i < n; i++)
+					t[i] = COLD_AT(mode, m, k, i).process;
+				snprintf(what, sizeof(what), "%s_%s_process", modes[mode], cold_kinds[k]);
+				report_latency(&bs[m], what, t, n, 0);
+			}
+			printf("%s,%s_unexpected_results,%d\n", bs[m].name, modes[mode],
+			       unexpected[mode][m]);
+		}
+	}
+#undef COLD_AT
+	free(v);
+	free(t);
+}
+
+/* One round of a cold burst (12): n fresh processes of one user start
+ * their logins (pam_start), then are released together. Returns the
+ * round, first pam_authenticate start to last answer; *accepted: how many
+ * were accepted. */
+static int64_t
+cold_burst_round(const struct bench *b, char *user, int n, int *accepted)
+{
+	char code[OTP_CODE_SIZE], now[32], answers[BURST_MAX * 64];
+	char *argv[] = { cold_prog, (char *)"burst", (char *)b->confdir, user, code, now, NULL };
+	int ready[2], go[2], res[2], fds[6];
+	int64_t lo = INT64_MAX, hi = 0;
+	pid_t pids[BURST_MAX];
+	char *line, *save = NULL;
+	int got = 0;
+
+	make_code(b, 0, code);
+	snprintf(now, sizeof(now), "%lld", (long long)fake_now);
+	cold_pipe(ready);
+	cold_pipe(go);
+	cold_pipe(res);
+	fds[0] = ready[1];
+	fds[1] = 3;
+	fds[2] = go[0];
+	fds[3] = 4;
+	fds[4] = res[1];
+	fds[5] = 1;
+	fflush(NULL);
+	for (int p = 0; p < n; p++)
+		pids[p] = cold_spawn(argv, fds, 3);
+	close(ready[1]);
+	close(go[0]);
+	close(res[1]);
+	while (got < n) { /* every process has started its login */
+		char buf[BURST_MAX];
+		struct pollfd pfd = { ready[0], POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&pfd, 1, 120 * 1000) != 1)
+			dief("%s", "a cold burst's processes did not start");
+		r = read(ready[0], buf, sizeof(buf));
+		if (r <= 0)
+			dief("%s", "a cold burst's process ended before it started");
+		got += (int)r;
+	}
+	close(go[1]); /* go */
+	read_all(res[0], answers, sizeof(answers));
+	close(res[0]);
+	close(ready[0]);
+	for (int p = 0; p < n; p++)
+		cold_wait(pids[p]);
+	*accepted = 0;
+	got = 0;
+	for (line = strtok_r(answers, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		long long t0, t1;
+		int rc;
+
+		if (sscanf(line, "%d %lld %lld", &rc, &t0, &t1) != 3)
+			dief("a cold burst's process answered \"%s\"", line);
+		*accepted += rc == PAM_SUCCESS;
+		lo = t0 < lo ? t0 : lo;
+		hi = t1 > hi ? t1 : hi;
+		got++;
+	}
+	if (got != n)
+		dief("a cold burst of %d had %d answers", n, got);
+	return hi - lo;
+}
+
+/* 12: bursts of 16 and 32 fresh processes of one user, rounds rounds 31
+ * steps apart; within each round the modules take turns, a different one
+ * first each round, as in figure 8. */
+static void
+cold_bursts(struct bench *bs, int nb, char *user, int rounds)
+{
+	static const int sizes[] = { 16, BURST_MAX };
+	int64_t *round = calloc((size_t)rounds * 3, sizeof(int64_t));
+	char what[64];
+
+	if (round == NULL)
+		die("calloc");
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		int n = sizes[s], twice[3] = { 0, 0, 0 }, none[3] = { 0, 0, 0 };
+
+		for (int m = 0; m < nb; m++) {
+			snprintf(what, sizeof(what), "coldburst%d", n);
+			new_phase(&bs[m], what);
+			enrol(&bs[m], &user, 0, 1, 1);
+		}
+		for (int r = 0; r < rounds; r++) {
+			fake_now += 31 * PERIOD;
+			for (int j = 0; j < nb; j++) {
+				int m = (r + j) % nb, ok;
+
+				round[m * rounds + r] = cold_burst_round(&bs[m], user, n, &ok);
+				twice[m] += ok > 1;
+				none[m] += ok == 0;
+			}
+		}
+		for (int m = 0; m < nb; m++) {
+			snprintf(what, sizeof(what), "cold_burst_%d_round", n);
+			report_latency(&bs[m], what, round + m * rounds, (size_t)rounds, 0);
+			printf("%s,cold_burst_%d_rounds_accepted_more_than_once,%d\n", bs[m].name, n,
+			       twice[m]);
+			printf("%s,cold_burst_%d_rounds_accepted_never,%d\n", bs[m].name, n, none[m]);
+		}
+	}
+	free(round);
+}
+
+/* figures 10 to 12 */
+static void
+cold(struct bench *bs, int nb, char *user)
+{
+	cold_progs();
+	phase_cold(bs, nb, user, env_size("PAM_BENCH_COLD_LOGINS", 100));
+	cold_bursts(bs, nb, user, (int)env_size("PAM_BENCH_COLD_ROUNDS", PAR_ROUNDS));
+}
+
+/* pam_bench cold-count: the record as the warm count leaves it (a wrong
+ * code between right ones), then one cold login of the kind asked for,
+ * through wrap; prints whether it went as expected */
+static void
+cold_count(const char *mod, const char *dir, const char *so, char *user, const char *kind,
+	   char **wrap)
+{
+	int wrong = strcmp(kind, "fail") == 0, replay = strcmp(kind, "replay") == 0;
+	struct cold_login out;
+	char code[OTP_CODE_SIZE];
+	struct bench b;
+
+	if (!wrong && !replay && strcmp(kind, "ok") != 0)
+		usage();
+	cold_progs();
+	bench_init(&b, mod, dir, so);
+	new_phase(&b, wrong ? "cold-count-fail" : replay ? "cold-count-replay" : "cold-count-ok");
+	enrol(&b, &user, 0, 1, 1);
+	for (int i = 0; i < 3; i++) {
+		fake_now += PERIOD;
+		login(&b, user, i == 1, 0, NULL);
+	}
+	fake_now += 2 * PERIOD;
+	if (replay) /* the first use, in this process */
+		login(&b, user, 0, 0, NULL);
+	make_code(&b, wrong, code);
+	cold_fresh(&b, user, code, wrap, &out);
+	printf("%s,cold_count_%s_unexpected_results,%d\n", b.name, kind,
+	       (out.rc == PAM_SUCCESS) == (wrong || replay));
+}
+
 static size_t
 env_size(const char *name, size_t dflt)
 {
@@ -875,7 +1236,9 @@ usage(void)
 	fprintf(stderr, "usage: pam_bench run DIR TOTP_SO GA_SO OATH_SO USER0 USER1..USER%d\n"
 		"       pam_bench count MODULE DIR SO USER ok|fail|replay N\n"
 		"       pam_bench seq DIR TOTP_SO GA_SO OATH_SO USER\n"
-		"       pam_bench burst DIR TOTP_SO GA_SO OATH_SO USER\n", PAR_PROCS);
+		"       pam_bench burst DIR TOTP_SO GA_SO OATH_SO USER\n"
+		"       pam_bench cold DIR TOTP_SO GA_SO OATH_SO USER\n"
+		"       pam_bench cold-count MODULE DIR SO USER ok|fail|replay [WRAP...]\n", PAR_PROCS);
 	exit(2);
 }
 
@@ -921,6 +1284,7 @@ main(int argc, char **argv)
 				phase_replay(&bs[m], user, sh);
 			phase_scaling(bs, 3, user, env_size("PAM_BENCH_SCALE_LOGINS", 200));
 			bursts(bs, 3, user, sh);
+			cold(bs, 3, user);
 		}
 	} else if (strcmp(argv[1], "burst") == 0 && argc == 7) {
 		/* figure 8 of run, alone */
@@ -934,6 +1298,15 @@ main(int argc, char **argv)
 			bs[m].samples = samples;
 		}
 		bursts(bs, 3, argv[6], sh);
+	} else if (strcmp(argv[1], "cold") == 0 && argc == 7) {
+		/* figures 10 to 12 of run, alone */
+		for (int m = 0; m < 3; m++) {
+			bench_init(&bs[m], mods[m], argv[2], argv[3 + m]);
+			bs[m].samples = samples;
+		}
+		cold(bs, 3, argv[6]);
+	} else if (strcmp(argv[1], "cold-count") == 0 && argc >= 7) {
+		cold_count(argv[2], argv[3], argv[4], argv[5], argv[6], argv + 7);
 	} else if (strcmp(argv[1], "count") == 0 && argc == 8) {
 		/* ok: fresh codes; fail: wrong codes; replay: each step's code
 		 * a second time, the refusal a burst's losers get */

@@ -10,6 +10,7 @@
 
 #include "input.h"
 #include "login.h"
+#include "otp.h"
 #include "recovery.h"
 #include "secure.h"
 
@@ -146,6 +147,7 @@ login_attempt(const struct totp_config *cfg, struct login_db *db,
 	memset(res, 0, sizeof(*res));
 	memset(&rec, 0, sizeof(rec));
 	memset(&next, 0, sizeof(next));
+	otp_crypto_warm(); /* a fresh process's first fetch, before the lock */
 	st = login_open_store(cfg, db, user, &store, err, sizeof(err));
 	if (st == STORE_NOT_FOUND && stacked && !input_is_bare_code(input, OTP_DIGITS_MIN)) {
 		/* as for an enrolled user: a password on the stack is not

@@ -91,6 +91,13 @@ otp_key_new(const uint8_t *key, size_t key_len, otp_alg alg, struct otp_key **ou
 	return 0;
 }
 
+void
+otp_crypto_warm(void)
+{
+	EVP_MD_free(EVP_MD_fetch(NULL, "SHA256", NULL));
+	EVP_MAC_free(EVP_MAC_fetch(NULL, "HMAC", NULL));
+}
+
 int
 otp_key_hotp(struct otp_key *k, uint64_t counter, unsigned digits, char out[OTP_CODE_SIZE])
 {

@@ -37,6 +37,15 @@ int otp_key_hotp(struct otp_key *k, uint64_t counter, unsigned digits,
 		 char out[OTP_CODE_SIZE]);
 void otp_key_free(struct otp_key *k);
 
+/* Fetch, and let go of, what a login's crypto fetches: SHA-256 (the
+ * record's slot checksums) and HMAC. The first fetch in a process
+ * initialises libcrypto 3 (its configuration, its table of names, every
+ * digest method): millions of instructions, milliseconds. A login calls
+ * this before it locks the record, so a fresh process pays that outside
+ * the lock, where the other logins of the user would wait for it; the
+ * fetches under the lock then find the methods in libcrypto's cache. */
+void otp_crypto_warm(void);
+
 /* The time step floor(now / period); now may be negative only in tests
  * (then -1 is returned: no code exists before the epoch). */
 int64_t otp_time_step(int64_t now, unsigned period);

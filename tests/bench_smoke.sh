@@ -2,9 +2,9 @@
 # The benchmark's driver still measures what it claims to, without timing
 # anything (speed is measured by `bash bench/run.sh`, never by a test): for
 # pam_totp and both anchors, through the real libpam, every right code is
-# accepted and every wrong or replayed one refused in the instruction-count
-# and sequential phases; the floor is measured both ways; every burst round
-# accepts its code (pam_totp's once); and the table prints
+# accepted and every wrong or replayed one refused in the instruction-count,
+# sequential and cold phases; the floor is measured both ways; every burst
+# round, warm or cold, accepts its code (pam_totp's once); and the table prints
 # every figure, from a fresh run and from the committed
 # bench/results/latest.csv that the README's table comes from.
 . "$top_srcdir/tests/tap.sh"
@@ -105,6 +105,50 @@ out=$(PAM_BENCH_BURST_ROUNDS=1 PAM_BENCH_ONLY=pam_oath run env $(anchor_env oath
 	"$T/only" "$totp_so" pam_google_authenticator.so pam_oath.so "$user" 2>>"$T/err" |
 	cut -d, -f1 | sort -u | tr '\n' ' ')
 check_eq "PAM_BENCH_ONLY runs that module alone" "pam_oath " "$out"
+
+# figures 10 to 12, the cold logins, two rounds and one burst round each:
+# in fresh processes (bench/pam_cold) and in children forked from a
+# process that used libcrypto (bench/pam_cold_sshd), every right code
+# accepted and every wrong code and replay refused; every cold burst round
+# accepts its code, pam_totp's once; and figure 13's cold login, run here
+# without valgrind, goes as expected for each kind
+mkdir "$T/cold"
+{
+	echo "module,figure,value"
+	PAM_BENCH_COLD_LOGINS=2 PAM_BENCH_COLD_ROUNDS=1 run env $(anchor_env oath) "$driver" cold \
+		"$T/cold" "$totp_so" pam_google_authenticator.so pam_oath.so "$user"
+} >"$T/cold.csv" 2>"$T/err"
+for m in pam_totp google_authenticator pam_oath; do
+	for mode in cold_fresh cold_forked; do
+		check "$m: $mode, every right code accepted, every wrong code and replay refused" \
+			grep -qx "$m,${mode}_unexpected_results,0" "$T/cold.csv"
+		for kind in ok replay fail; do
+			check "$m: $mode $kind, login and pam_authenticate measured" \
+				awk -F, -v m="$m" -v p="${mode}_${kind}_" \
+					'$1 == m && ($2 == p "login_median_ms" || $2 == p "auth_median_ms") && $3 > 0 { n++ }
+					END { exit n != 2 }' "$T/cold.csv"
+		done
+	done
+	for n in 16 32; do
+		check "$m: cold burst of $n, every round accepted the code" \
+			grep -qx "$m,cold_burst_${n}_rounds_accepted_never,0" "$T/cold.csv"
+	done
+done
+for n in 16 32; do
+	check "pam_totp: cold burst of $n, never accepted twice" \
+		grep -qx "pam_totp,cold_burst_${n}_rounds_accepted_more_than_once,0" "$T/cold.csv"
+done
+for m in totp ga oath; do
+	for kind in ok replay fail; do
+		out=$(run env $(anchor_env "$m") "$driver" cold-count "$m" "$T" "$(so_of "$m")" "$user" \
+			"$kind" 2>"$T/err")
+		check_eq "$(name_of "$m"): a cold $kind login as figure 13 counts it went as expected" \
+			"$(name_of "$m"),cold_count_${kind}_unexpected_results,0" "$out"
+	done
+done
+table=$(awk -F, -f "$top_srcdir/bench/table.awk" "$T/cold.csv")
+rows=$(echo "$table" | grep -E '^\| 1[012]\. ' | awk -F'|' '$3 !~ /^ *$/ && $4 !~ /^ *$/ && $5 !~ /^ *$/' | wc -l)
+check_eq "table: the 24 rows of figures 10 to 12 filled for all three modules" "24" "$rows"
 
 # every row of figures 1 and 2 filled in for all three modules and the
 # ratios; then the committed CSV: every figure row has pam_totp's number
