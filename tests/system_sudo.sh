@@ -96,7 +96,7 @@ key=$("$T/screen_key" <"$T/last.log")
 check "  sudo showed the key in groups of four and the Key URI with it" \
 	grep -q "^otpauth://totp/.*[?&]secret=$key" <<<"$(screen_uri)"
 check_eq "  and the QR code, in its colours, scans back to the Key URI" \
-	"$(screen_uri)" "$(screen_qr | term_decode)"
+	"$(screen_uri)" "$(screen_qr | screen_blocks | term_decode)"
 check_eq "  the record: root's, 0600" "root 600" "$(stat -c '%U %a' "$STORE/$us" 2>&1)"
 check "  it holds the key shown" grep -q "$key" "$STORE/$us"
 tap_done
