@@ -33,12 +33,12 @@ verify_policy_defaults(struct verify_policy *p)
 {
 	if (p == NULL)
 		return;
-	p->window = 1;
-	p->max_skew = 10;
-	p->max_failures = 5;
-	p->lockout_base = 30;
-	p->lockout_max = 900;
-	p->failure_ceiling = 100;
+	p->window = VERIFY_DEFAULT_WINDOW;
+	p->max_skew = VERIFY_DEFAULT_MAX_SKEW;
+	p->max_failures = VERIFY_DEFAULT_MAX_FAILURES;
+	p->lockout_base = VERIFY_DEFAULT_LOCKOUT_BASE;
+	p->lockout_max = VERIFY_DEFAULT_LOCKOUT_MAX;
+	p->failure_ceiling = VERIFY_DEFAULT_FAILURE_CEILING;
 }
 
 const char *
