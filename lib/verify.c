@@ -110,15 +110,6 @@ lockout_deadline(const struct verify_policy *p, int64_t now, uint32_t failures)
 	return now + (int64_t)d;
 }
 
-static int
-states_equal(const struct totp_state *a, const struct totp_state *b)
-{
-	return a->seq == b->seq && a->last_step == b->last_step &&
-	    a->skew == b->skew && a->failures == b->failures &&
-	    a->locked_until == b->locked_until &&
-	    a->resync_step == b->resync_step;
-}
-
 /* One failed guess (WRONG): count it, lock when due, and drop
  * a pending re-sync (the next code must follow the first directly). */
 static void
@@ -185,7 +176,7 @@ finish(const struct totp_record *rec, int64_t now, struct verify_result *res,
 {
 	res->failures = next->failures;
 	res->locked_until = next->locked_until > now ? next->locked_until : 0;
-	res->state_changed = !states_equal(next, &rec->state);
+	res->state_changed = !record_state_equal(next, &rec->state);
 }
 
 int
