@@ -17,74 +17,67 @@
 
 #define CONF_FILE_MAX 16384
 
+/* Every option with its default: config_defaults sets nothing else but
+ * zeros (a flag off, a choice at its first word). */
+
 struct string_option {
 	const char *name;
 	size_t offset, size;
 	const char *dflt;      /* the default; NULL: empty */
+	int allow_empty;       /* name= (nothing) is a value: the default again */
 };
 
 static const struct string_option string_options[] = {
-	{ "secret", offsetof(struct totp_config, secret_template), PATH_MAX, CONFIG_DEFAULT_SECRET },
-	{ "prompt", offsetof(struct totp_config, prompt), CONFIG_PROMPT_MAX, NULL },
-	{ "issuer", offsetof(struct totp_config, issuer), CONFIG_ISSUER_MAX, NULL },
-	{ "language", offsetof(struct totp_config, language), CONFIG_LANGUAGE_MAX, NULL },
-	{ "localedir", offsetof(struct totp_config, localedir), PATH_MAX, NULL },
-	{ "conf", offsetof(struct totp_config, conf_path), PATH_MAX, CONFIG_DEFAULT_PATH },
-	{ "db", offsetof(struct totp_config, db), CONFIG_DB_MAX, NULL },
+	{ "secret", offsetof(struct totp_config, secret_template), PATH_MAX, CONFIG_DEFAULT_SECRET,
+	  0 },
+	/* prompt=: the translated default prompt */
+	{ "prompt", offsetof(struct totp_config, prompt), CONFIG_PROMPT_MAX, NULL, 1 },
+	{ "issuer", offsetof(struct totp_config, issuer), CONFIG_ISSUER_MAX, NULL, 0 },
+	{ "language", offsetof(struct totp_config, language), CONFIG_LANGUAGE_MAX, NULL, 0 },
+	{ "localedir", offsetof(struct totp_config, localedir), PATH_MAX, NULL, 0 },
+	{ "conf", offsetof(struct totp_config, conf_path), PATH_MAX, CONFIG_DEFAULT_PATH, 0 },
+	{ "db", offsetof(struct totp_config, db), CONFIG_DB_MAX, NULL, 0 },
 	/* the fleet key: sealing is on unless db_key=none */
-	{ "db_key", offsetof(struct totp_config, db_key), PATH_MAX, CONFIG_DEFAULT_DB_KEY },
-	{ "db_key_old", offsetof(struct totp_config, db_key_old), PATH_MAX, NULL },
-	{ "enroll_until", offsetof(struct totp_config, enroll_until), CONFIG_DATE_MAX, NULL },
-	{ "enroll_from", offsetof(struct totp_config, enroll_from), CONFIG_LIST_MAX, NULL },
-	{ "enroll_services", offsetof(struct totp_config, enroll_services), CONFIG_LIST_MAX, NULL },
-	{ "helpdesk", offsetof(struct totp_config, helpdesk), CONFIG_HELPDESK_MAX, NULL },
+	{ "db_key", offsetof(struct totp_config, db_key), PATH_MAX, CONFIG_DEFAULT_DB_KEY, 0 },
+	{ "db_key_old", offsetof(struct totp_config, db_key_old), PATH_MAX, NULL, 0 },
+	{ "enroll_until", offsetof(struct totp_config, enroll_until), CONFIG_DATE_MAX, NULL, 0 },
+	{ "enroll_from", offsetof(struct totp_config, enroll_from), CONFIG_LIST_MAX, NULL, 0 },
+	{ "enroll_services", offsetof(struct totp_config, enroll_services), CONFIG_LIST_MAX, NULL,
+	  0 },
+	{ "helpdesk", offsetof(struct totp_config, helpdesk), CONFIG_HELPDESK_MAX, NULL, 0 },
 };
-
-
-void
-config_defaults(struct totp_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	for (size_t i = 0; i < sizeof(string_options) / sizeof(string_options[0]); i++)
-		if (string_options[i].dflt != NULL)
-			snprintf((char *)cfg + string_options[i].offset, string_options[i].size,
-				 "%s", string_options[i].dflt);
-	verify_policy_defaults(&cfg->policy);
-	cfg->lock_timeout = 10;
-	cfg->store = CONFIG_STORE_FILE;
-	cfg->db_timeout = CONFIG_DB_TIMEOUT;
-	cfg->split_digits = OTP_DIGITS_MIN;
-	cfg->enroll_pending = CONFIG_ENROLL_PENDING;
-}
-
 
 struct number_option {
 	const char *name;
 	size_t offset;
-	unsigned min, max;
+	unsigned min, max, dflt;
 };
 
 #define POLICY(field) (offsetof(struct totp_config, policy) + offsetof(struct verify_policy, field))
 static const struct number_option number_options[] = {
-	{ "window", POLICY(window), 0, 10 },
-	{ "max_skew", POLICY(max_skew), 0, 2880 },
-	{ "max_failures", POLICY(max_failures), 1, VERIFY_FAILURE_CEILING },
-	{ "lockout_base", POLICY(lockout_base), 1, 86400 },
-	{ "lockout_max", POLICY(lockout_max), 1, 604800 },
-	{ "failure_ceiling", POLICY(failure_ceiling), 1, VERIFY_FAILURE_CEILING },
-	{ "lock_timeout", offsetof(struct totp_config, lock_timeout), 1, 300 },
-	{ "fail_delay", offsetof(struct totp_config, fail_delay), 0, 60000 },
-	{ "db_timeout", offsetof(struct totp_config, db_timeout), 1, 300 },
+	{ "window", POLICY(window), 0, 10, VERIFY_DEFAULT_WINDOW },
+	{ "max_skew", POLICY(max_skew), 0, VERIFY_SKEW_LIMIT, VERIFY_DEFAULT_MAX_SKEW },
+	{ "max_failures", POLICY(max_failures), 1, VERIFY_FAILURE_CEILING,
+	  VERIFY_DEFAULT_MAX_FAILURES },
+	{ "lockout_base", POLICY(lockout_base), 1, 86400, VERIFY_DEFAULT_LOCKOUT_BASE },
+	{ "lockout_max", POLICY(lockout_max), 1, 604800, VERIFY_DEFAULT_LOCKOUT_MAX },
+	{ "failure_ceiling", POLICY(failure_ceiling), 1, VERIFY_FAILURE_CEILING,
+	  VERIFY_DEFAULT_FAILURE_CEILING },
+	{ "lock_timeout", offsetof(struct totp_config, lock_timeout), 1, 300, CONFIG_LOCK_TIMEOUT },
+	{ "fail_delay", offsetof(struct totp_config, fail_delay), 0, 60000, 0 },
+	{ "db_timeout", offsetof(struct totp_config, db_timeout), 1, 300, CONFIG_DB_TIMEOUT },
 	{ "split_digits", offsetof(struct totp_config, split_digits), OTP_DIGITS_MIN,
-	  OTP_DIGITS_MAX },
-	{ "enroll_pending", offsetof(struct totp_config, enroll_pending), 60, 86400 },
+	  OTP_DIGITS_MAX, OTP_DIGITS_MIN },
+	{ "enroll_pending", offsetof(struct totp_config, enroll_pending), 60, 86400,
+	  CONFIG_ENROLL_PENDING },
 };
 
 /* Options whose value is one of a few words, each meaning a number. */
 struct choice_option {
 	const char *name;
 	size_t offset;
-	const char *words[3];  /* words[i] stores i; NULL-terminated */
+	const char *words[3];  /* words[i] stores i; NULL-terminated; words[0] (0)
+	                          is the default */
 };
 
 static const struct choice_option choice_options[] = {
@@ -111,6 +104,25 @@ static const struct flag_option flag_options[] = {
 };
 
 
+#define COUNT(table) (sizeof(table) / sizeof((table)[0]))
+
+_Static_assert(CONFIG_STORE_FILE == 0, "store=file, the first word, is the default");
+
+void
+config_defaults(struct totp_config *cfg)
+{
+	char *base = (char *)cfg;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < COUNT(string_options); i++)
+		if (string_options[i].dflt != NULL)
+			snprintf(base + string_options[i].offset, string_options[i].size, "%s",
+				 string_options[i].dflt);
+	for (size_t i = 0; i < COUNT(number_options); i++)
+		*(unsigned *)(base + number_options[i].offset) = number_options[i].dflt;
+}
+
+
 int
 config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_size)
 {
@@ -128,7 +140,7 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 			   "then pam_totp again (see pam_totp(8))");
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(flag_options) / sizeof(flag_options[0]); i++) {
+	for (size_t i = 0; i < COUNT(flag_options); i++) {
 		if (strlen(flag_options[i].name) == nlen &&
 		    strncmp(word, flag_options[i].name, nlen) == 0) {
 			if (eq != NULL) {
@@ -143,7 +155,7 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 		text_error(err, err_size, "unknown option '%s'", word);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(number_options) / sizeof(number_options[0]); i++) {
+	for (size_t i = 0; i < COUNT(number_options); i++) {
 		const struct number_option *o = &number_options[i];
 
 		if (strlen(o->name) == nlen && strncmp(word, o->name, nlen) == 0) {
@@ -155,7 +167,7 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 			return 0;
 		}
 	}
-	for (size_t i = 0; i < sizeof(choice_options) / sizeof(choice_options[0]); i++) {
+	for (size_t i = 0; i < COUNT(choice_options); i++) {
 		const struct choice_option *o = &choice_options[i];
 
 		if (strlen(o->name) != nlen || strncmp(word, o->name, nlen) != 0)
@@ -169,11 +181,11 @@ config_apply(struct totp_config *cfg, const char *word, char *err, size_t err_si
 		text_error(err, err_size, "bad value in '%s'", word);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(string_options) / sizeof(string_options[0]); i++) {
+	for (size_t i = 0; i < COUNT(string_options); i++) {
 		const struct string_option *o = &string_options[i];
 
 		if (strlen(o->name) == nlen && strncmp(word, o->name, nlen) == 0) {
-			if (strlen(eq + 1) >= o->size || (i != 1 && eq[1] == '\0')) {
+			if (strlen(eq + 1) >= o->size || (!o->allow_empty && eq[1] == '\0')) {
 				text_error(err, err_size, "bad value in '%s'", word);
 				return -1;
 			}

@@ -19,6 +19,7 @@
 #define CONFIG_HELPDESK_MAX 256  /* helpdesk=: at most 255 bytes */
 #define CONFIG_DB_MAX 1024
 #define CONFIG_LANGUAGE_MAX 64
+#define CONFIG_LOCK_TIMEOUT 10
 #define CONFIG_DB_TIMEOUT 5
 /* enroll_pending=: 15 minutes, enough to install an app and come back */
 #define CONFIG_ENROLL_PENDING 900

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf.h"
 #include "enrol_limits.h"
 #include "text.h"
 

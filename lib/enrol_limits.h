@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
+/* conf.c checks enroll_until= and enroll_from= with the parsers below, so
+ * this header does not include conf.h: the options are only named here. */
+struct totp_config;
 
 /* enroll_until=YYYY-MM-DD: the first second after that day, local time,
  * in *end. 0, or -1 for anything but a real date in that form. */

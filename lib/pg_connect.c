@@ -16,6 +16,7 @@
 
 #include "pg_connect.h"
 #include "secure.h"
+#include "text.h"
 
 #define MAX_TARGETS 16   /* servers, and addresses of a name, tried */
 
@@ -24,10 +25,10 @@ pg_set_err(char *err, size_t err_size, const char *what, const char *detail)
 {
 	char *in, *out;
 
+	text_error(err, err_size, "%s%s%s", what, detail != NULL ? ": " : "",
+		   detail != NULL ? detail : "");
 	if (err == NULL || err_size == 0)
 		return;
-	snprintf(err, err_size, "%s%s%s", what, detail != NULL ? ": " : "",
-		 detail != NULL ? detail : "");
 	/* libpq's messages end in a newline, some have several lines
 	 * (indented with a tab): one log line, single spaces */
 	for (in = err, out = err; *in != '\0'; in++) {

@@ -18,28 +18,22 @@
 
 /* A slot line, byte by byte:
  * state_a=SSSSSSSSSSSSSSSSSSSS:+LLLLLLLLLLLLLLLLLLL:+KKKKKK:FFFFF:+OOOOOOOOOOOOOOOOOOO:+RRRRRRRRRRRRRRRRRRR:CCCCCCCC\n
- * 0       8                   29                   50      58    64                   85                   106     114 */
+ * 0       8                   29                   50      58    64                   85                   106     114
+ * the fields of TOTP_STATE_FIELDS, each in its width and a ':' */
 #define SLOT_PREFIX_LEN 8
-#define SLOT_OFF_SEQ 8
-#define SLOT_OFF_LAST 29
-#define SLOT_OFF_SKEW 50
-#define SLOT_OFF_FAILS 58
-#define SLOT_OFF_LOCKED 64
-#define SLOT_OFF_RESYNC 85
-#define SLOT_OFF_SUM 106
+#define FIELD_AND_COLON(name, type, label, width, ...) + (width) + 1
+#define SLOT_OFF_SUM (SLOT_PREFIX_LEN TOTP_STATE_FIELDS(FIELD_AND_COLON))
 #define SLOT_SUMMED (SLOT_OFF_SUM - 1)  /* checksum covers bytes before ":SUM" */
 #define SLOT_SUM_HEX 8
 #define SLOTS_END (RECORD_MAGIC_LEN + 2 * RECORD_SLOT_LEN)
 
 _Static_assert(SLOT_OFF_SUM + SLOT_SUM_HEX + 1 == RECORD_SLOT_LEN,
-	       "slot field offsets do not add up to RECORD_SLOT_LEN");
+	       "slot field widths do not add up to RECORD_SLOT_LEN");
 _Static_assert(sizeof(RECORD_MAGIC) - 1 == RECORD_MAGIC_LEN,
 	       "RECORD_MAGIC_LEN does not match RECORD_MAGIC");
 _Static_assert(sizeof(RECORD_REMOVED_MAGIC) - 1 == RECORD_REMOVED_MAGIC_LEN,
 	       "RECORD_REMOVED_MAGIC_LEN does not match RECORD_REMOVED_MAGIC");
 
-#define SKEW_MAX 999999     /* what %+07 can hold */
-#define FAILS_MAX 99999     /* what %05 can hold */
 #define SECRET_MIN 10       /* bytes; 80 bits */
 #define KDF_PREFIX "pbkdf2-sha256:"
 #define KDF_ITER_MIN 1000
@@ -160,21 +154,107 @@ parse_dec(const char *s, size_t n, uint64_t *out)
 
 /* ---- state slots ---- */
 
+/* The helpers below take any field of the state: _Generic picks the
+ * signed or the unsigned one by the field's type (FIELD_*), so the code
+ * made from TOTP_STATE_FIELDS is the same for every field. */
+
+static int
+in_signed(int64_t v, int64_t min, int64_t max)
+{
+	return v >= min && v <= max;
+}
+
+static int
+in_unsigned(uint64_t v, uint64_t min, uint64_t max)
+{
+	return v >= min && v <= max;
+}
+
+#define FIELD_IN(value, min, max) \
+	_Generic((value), \
+		 int32_t: in_signed, int64_t: in_signed, \
+		 uint32_t: in_unsigned, uint64_t: in_unsigned)((value), (min), (max))
+
+/* A field in its width and a ':' at p (width + 2 bytes with the NUL).
+ * 0 on success, -1 when it does not fit the width. */
+static int
+put_signed(char *p, int width, int64_t v)
+{
+	return snprintf(p, (size_t)width + 2, "%+0*" PRId64 ":", width, v) == width + 1 ? 0 : -1;
+}
+
+static int
+put_unsigned(char *p, int width, uint64_t v)
+{
+	return snprintf(p, (size_t)width + 2, "%0*" PRIu64 ":", width, v) == width + 1 ? 0 : -1;
+}
+
+#define FIELD_PUT(p, width, value) \
+	_Generic((value), \
+		 int32_t: put_signed, int64_t: put_signed, \
+		 uint32_t: put_unsigned, uint64_t: put_unsigned)((p), (width), (value))
+
+/* A field of width characters at p into *out: 0, -1 for what the slot's
+ * writer does not write (a bad field), 1 for a number outside [min, max]
+ * (*out then untouched). One for each type a field may have. */
+#define GETTER(fn, type, wide, parse, in) \
+	static int \
+	fn(const char *p, int width, wide min, wide max, type *out) \
+	{ \
+		wide v; \
+		if (parse(p, (size_t)width, &v) != 0) \
+			return -1; \
+		if (!in(v, min, max)) \
+			return 1; \
+		*out = (type)v;  /* within [min, max] */ \
+		return 0; \
+	}
+GETTER(get_i32, int32_t, int64_t, fixed_signed, in_signed)
+GETTER(get_i64, int64_t, int64_t, fixed_signed, in_signed)
+GETTER(get_u32, uint32_t, uint64_t, fixed_unsigned, in_unsigned)
+GETTER(get_u64, uint64_t, uint64_t, fixed_unsigned, in_unsigned)
+#undef GETTER
+
+#define FIELD_GET(p, width, min, max, field) \
+	_Generic((field), \
+		 int32_t: get_i32, int64_t: get_i64, \
+		 uint32_t: get_u32, uint64_t: get_u64)((p), (width), (min), (max), &(field))
+
 void
 record_state_init(struct totp_state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->last_step = -1;
-	st->resync_step = -1;
+#define INIT(name, type, label, width, min, max, init, ...) st->name = (init);
+	TOTP_STATE_FIELDS(INIT)
+#undef INIT
+}
+
+int
+record_state_equal(const struct totp_state *a, const struct totp_state *b)
+{
+#define SAME(name, ...) && a->name == b->name
+	return 1 TOTP_STATE_FIELDS(SAME);
+#undef SAME
+}
+
+void
+record_text_signed(char *out, size_t size, int64_t v)
+{
+	snprintf(out, size, "%" PRId64, v);
+}
+
+void
+record_text_unsigned(char *out, size_t size, uint64_t v)
+{
+	snprintf(out, size, "%" PRIu64, v);
 }
 
 static int
 state_valid(const struct totp_state *st)
 {
-	return st->last_step >= -1 && st->resync_step >= -1 &&
-	       st->locked_until >= 0 &&
-	       st->skew >= -SKEW_MAX && st->skew <= SKEW_MAX &&
-	       st->failures <= FAILS_MAX;
+#define VALID(name, type, label, width, min, max, ...) && FIELD_IN(st->name, min, max)
+	return 1 TOTP_STATE_FIELDS(VALID);
+#undef VALID
 }
 
 static const char *
@@ -206,17 +286,20 @@ record_format_slot(const struct totp_state *st, int slot,
 {
 	char sum[SLOT_SUM_HEX + 1];
 	EVP_MD *sha256;
-	int n, rc;
+	char *p = out + SLOT_PREFIX_LEN;
+	int rc;
 
 	if (st == NULL || out == NULL || (slot != 0 && slot != 1) ||
 	    !state_valid(st))
 		return -1;
-	n = snprintf(out, RECORD_SLOT_LEN + 1,
-		     "%s%020" PRIu64 ":%+020" PRId64 ":%+07" PRId32 ":%05" PRIu32
-		     ":%+020" PRId64 ":%+020" PRId64 ":",
-		     slot_prefix(slot), st->seq, st->last_step, st->skew,
-		     st->failures, st->locked_until, st->resync_step);
-	if (n != SLOT_OFF_SUM)
+	memcpy(out, slot_prefix(slot), SLOT_PREFIX_LEN);
+#define PUT(name, type, label, width, ...) \
+	if (FIELD_PUT(p, width, st->name) != 0) \
+		return -1; \
+	p += (width) + 1;
+	TOTP_STATE_FIELDS(PUT)
+#undef PUT
+	if (p != out + SLOT_OFF_SUM)
 		return -1;
 	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	rc = slot_checksum(sha256, out, sum);
@@ -235,21 +318,23 @@ record_format_slot(const struct totp_state *st, int slot,
 static const char *
 parse_slot(const EVP_MD *sha256, const char *p, int slot, struct totp_state *st)
 {
-	static const size_t colons[] = {
-		SLOT_OFF_LAST - 1, SLOT_OFF_SKEW - 1, SLOT_OFF_FAILS - 1,
-		SLOT_OFF_LOCKED - 1, SLOT_OFF_RESYNC - 1, SLOT_OFF_SUM - 1,
+	static const int widths[] = {
+#define WIDTH(name, type, label, width, ...) width,
+		TOTP_STATE_FIELDS(WIDTH)
+#undef WIDTH
 	};
 	char sum[SLOT_SUM_HEX + 1];
 	struct totp_state s;
-	uint64_t u;
-	int64_t skew;
-	size_t i;
+	int bad = 0, out_of_range = 0;
+	size_t i, at;
 
 	if (memcmp(p, slot_prefix(slot), SLOT_PREFIX_LEN) != 0)
 		return "wrong slot name";
-	for (i = 0; i < sizeof(colons) / sizeof(colons[0]); i++)
-		if (p[colons[i]] != ':')
+	for (i = 0, at = SLOT_PREFIX_LEN; i < TOTP_STATE_NFIELDS; i++) {
+		at += (size_t)widths[i];
+		if (p[at++] != ':')
 			return "bad layout";
+	}
 	if (p[RECORD_SLOT_LEN - 1] != '\n')
 		return "bad layout";
 	if (slot_checksum(sha256, p, sum) != 0)
@@ -258,16 +343,24 @@ parse_slot(const EVP_MD *sha256, const char *p, int slot, struct totp_state *st)
 		return "bad checksum";
 
 	memset(&s, 0, sizeof(s));
-	if (fixed_unsigned(p + SLOT_OFF_SEQ, SLOT_OFF_LAST - 1 - SLOT_OFF_SEQ, &s.seq) != 0 ||
-	    fixed_signed(p + SLOT_OFF_LAST, SLOT_OFF_SKEW - 1 - SLOT_OFF_LAST, &s.last_step) != 0 ||
-	    fixed_signed(p + SLOT_OFF_SKEW, SLOT_OFF_FAILS - 1 - SLOT_OFF_SKEW, &skew) != 0 ||
-	    fixed_unsigned(p + SLOT_OFF_FAILS, SLOT_OFF_LOCKED - 1 - SLOT_OFF_FAILS, &u) != 0 ||
-	    fixed_signed(p + SLOT_OFF_LOCKED, SLOT_OFF_RESYNC - 1 - SLOT_OFF_LOCKED, &s.locked_until) != 0 ||
-	    fixed_signed(p + SLOT_OFF_RESYNC, SLOT_OFF_SUM - 1 - SLOT_OFF_RESYNC, &s.resync_step) != 0)
+	at = SLOT_PREFIX_LEN;
+#define GET(name, type, label, width, min, max, ...) \
+	switch (FIELD_GET(p + at, width, min, max, s.name)) { \
+	case 0: \
+		break; \
+	case 1: \
+		out_of_range = 1; \
+		break; \
+	default: \
+		bad = 1; \
+		break; \
+	} \
+	at += (width) + 1;
+	TOTP_STATE_FIELDS(GET)
+#undef GET
+	if (bad)
 		return "bad field";
-	s.skew = (int32_t)skew;   /* 6 digits: always fits */
-	s.failures = (uint32_t)u; /* 5 digits: always fits */
-	if (!state_valid(&s))
+	if (out_of_range)
 		return "field out of range";
 	*st = s;
 	return NULL;

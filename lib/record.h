@@ -56,31 +56,67 @@
  * included, and never good for a login (not 0) */
 #define RECORD_PENDING 2
 
-/* state_x=SEQ:LAST:SKEW:FAILS:LOCKED:RESYNC:SUM\n with
- *   SEQ    %020 unsigned   sequence number, higher is newer
- *   LAST   %+020 signed    last accepted time step, -1 = none yet
- *   SKEW   %+07 signed     learned clock skew in steps
- *   FAILS  %05 unsigned    consecutive failures
- *   LOCKED %+020 signed    locked until this Unix time, 0 = not locked
- *   RESYNC %+020 signed    step of a pending re-synchronisation code, -1 = none
+/* The fields of the state, in the order of a slot, one line each:
+ *
+ *   X(name, type, label, width, min, max, init, sql_type, sql_check)
+ *
+ *   name       the member of struct totp_state, and the column of
+ *              pam_totp_records (sql/pam_totp.sql)
+ *   type       its C type; a signed one is written with its sign
+ *   label      its name in the line of tests/record_state
+ *   width      its characters in a slot: the digits (with leading zeros),
+ *              after the sign when the type is signed
+ *   min, max   the values it may hold: a slot outside them is invalid when
+ *              read and refused by record_format_slot, and so is a row of
+ *              the database; the widths are what bound them
+ *   init       its value in a fresh state (record_state_init), and the
+ *              column's DEFAULT
+ *   sql_type   the column's type
+ *   sql_check  1: the column has CHECK (name >= min); 0: none
+ *
+ * What each one is:
+ *   seq           sequence number, higher is newer
+ *   last_step     last accepted time step; -1: none yet
+ *   skew          learned clock skew, in steps
+ *   failures      consecutive failed attempts
+ *   locked_until  locked until this Unix time; 0: not locked
+ *   resync_step   step of the first code of a pending re-synchronisation;
+ *                 -1: none
+ *
+ * The struct, the slot's writer and reader, record_state_equal, the
+ * PostgreSQL store's columns and parameters and tests/record_state's line
+ * are made from this list; tests/test_state_fields.c checks
+ * sql/pam_totp.sql against it. */
+#define TOTP_STATE_FIELDS(X) \
+	X(seq,          uint64_t, "seq",      20, 0,       UINT64_MAX, 0,  "bigint",  1) \
+	X(last_step,    int64_t,  "last",     20, -1,      INT64_MAX,  -1, "bigint",  1) \
+	X(skew,         int32_t,  "skew",      7, -999999, 999999,     0,  "integer", 0) \
+	X(failures,     uint32_t, "failures",  5, 0,       99999,      0,  "integer", 1) \
+	X(locked_until, int64_t,  "locked",   20, 0,       INT64_MAX,  0,  "bigint",  1) \
+	X(resync_step,  int64_t,  "resync",   20, -1,      INT64_MAX,  -1, "bigint",  1)
+
+#define TOTP_STATE_MEMBER(name, type, ...) type name;
+struct totp_state {
+	TOTP_STATE_FIELDS(TOTP_STATE_MEMBER)
+};
+#undef TOTP_STATE_MEMBER
+
+#define TOTP_STATE_COUNT(...) + 1
+enum { TOTP_STATE_NFIELDS = 0 TOTP_STATE_FIELDS(TOTP_STATE_COUNT) };
+#undef TOTP_STATE_COUNT
+
+/* state_x=SEQ:LAST:SKEW:FAILS:LOCKED:RESYNC:SUM\n: the prefix, each field
+ * of TOTP_STATE_FIELDS in its width and a ':', then
  *   SUM    %08x            first 4 bytes of SHA-256 over the line before ":SUM"
- * The widths bound the values: skew -999999..999999, failures 0..99999,
- * last_step and resync_step >= -1, locked_until >= 0. A slot outside them
- * is invalid when read and refused by record_format_slot.
+ * as printf writes them: %020 for an unsigned field of width 20, %+020
+ * for a signed one. So
+ *   SEQ    %020 unsigned   LAST   %+020 signed    SKEW   %+07 signed
+ *   FAILS  %05 unsigned    LOCKED %+020 signed    RESYNC %+020 signed
  * Bytes inside the two slots are judged only by the slot check: a torn
  * write (even one leaving NUL bytes) spoils that slot, not the record.
  */
 #define RECORD_SLOT_LEN 115          /* bytes including the newline */
 #define RECORD_SLOT_OFFSET(slot) ((off_t)RECORD_MAGIC_LEN + (off_t)(slot) * RECORD_SLOT_LEN)
-
-struct totp_state {
-	uint64_t seq;
-	int64_t last_step;     /* -1: no code accepted yet */
-	int32_t skew;          /* learned offset, in steps */
-	uint32_t failures;     /* consecutive failed attempts */
-	int64_t locked_until;  /* Unix time; 0: not locked */
-	int64_t resync_step;   /* first code of a pending re-sync; -1: none */
-};
 
 struct totp_record {
 	/* enrolment part */
@@ -113,8 +149,21 @@ struct totp_record {
 	int slots_valid;          /* bit 0: A valid, bit 1: B valid */
 };
 
-/* A fresh state: seq 0, nothing accepted, no skew, no failures. */
+/* A fresh state: each field's init (seq 0, nothing accepted, no skew, no
+ * failures). */
 void record_state_init(struct totp_state *st);
+
+/* 1 when a and b hold the same state, field by field. */
+int record_state_equal(const struct totp_state *a, const struct totp_state *b);
+
+/* A field's value in decimal, as printf's %d or %u writes it, for code
+ * made from TOTP_STATE_FIELDS (the database's parameters, tests). */
+#define RECORD_FIELD_TEXT(out, size, value) \
+	_Generic((value), \
+		 int32_t: record_text_signed, int64_t: record_text_signed, \
+		 uint32_t: record_text_unsigned, uint64_t: record_text_unsigned)((out), (size), (value))
+void record_text_signed(char *out, size_t size, int64_t v);
+void record_text_unsigned(char *out, size_t size, uint64_t v);
 
 /* Parse a whole record. 0 on success; -1 on any error with a precise
  * reason in err ("line 5: unknown key 'foo'", "both state slots invalid"),

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <sys/fsuid.h>
 
@@ -51,6 +52,24 @@ set_fsgid_checked(gid_t gid)
 	return (gid_t)setfsgid(gid) == gid ? 0 : -1;
 }
 
+/* Back to the identity saved, or the process ends (abort): one that kept
+ * the user's file-system identity would create its next files as the
+ * user and open them with the user's rights (the next user's record in
+ * totp-admin import-ga; in the program that loaded the module, its own
+ * files: sudo's time stamp). An error returned would not stop the
+ * callers above from going on. Root, the only one that switches, does
+ * not fail to take back its own identity unless it lost CAP_SETUID or
+ * CAP_SETGID in between. */
+static void
+take_back(const struct fs_identity *saved)
+{
+	int uid_ok = set_fsuid_checked(saved->old_uid) == 0;
+	int gid_ok = set_fsgid_checked(saved->old_gid) == 0;
+
+	if (!uid_ok || !gid_ok)
+		abort();
+}
+
 int
 secure_fsid_enter(struct fs_identity *saved, uid_t uid, gid_t gid)
 {
@@ -67,8 +86,7 @@ secure_fsid_enter(struct fs_identity *saved, uid_t uid, gid_t gid)
 	saved->switched = 1;
 	return 0;
 fail:
-	set_fsuid_checked(saved->old_uid);
-	set_fsgid_checked(saved->old_gid);
+	take_back(saved);
 	errno = EPERM;
 	return -1;
 }
@@ -76,14 +94,9 @@ fail:
 int
 secure_fsid_leave(struct fs_identity *saved)
 {
-	int ret = 0;
-
 	if (!saved->switched)
 		return 0;
-	if (set_fsuid_checked(saved->old_uid) != 0)
-		ret = -1;
-	if (set_fsgid_checked(saved->old_gid) != 0)
-		ret = -1;
+	take_back(saved);
 	saved->switched = 0;
-	return ret;
+	return 0;
 }

@@ -15,7 +15,12 @@ int secure_equal(const void *a, const void *b, size_t n);
 int secure_random(void *buf, size_t n);
 
 /* Switch the file-system identity to uid/gid (setfsuid/setfsgid) and back.
- * Only does something when running as root with a different target. */
+ * Only does something when running as root with a different target.
+ * secure_fsid_enter: 0, or -1 (errno EPERM) with the identity unchanged.
+ * secure_fsid_leave: 0, the identity saved by enter taken back. Neither
+ * returns with the user's identity left in place: a process that cannot
+ * take its own back ends (abort), since whatever it did next would be
+ * done as the user. */
 struct fs_identity {
 	uid_t old_uid;
 	gid_t old_gid;

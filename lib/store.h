@@ -117,15 +117,15 @@ enum store_status store_mark_removed(struct totp_store *s, int64_t when, const c
  * what was not committed and disconnect (database store). NULL is fine. */
 void store_close(struct totp_store *s);
 
-/* Write a new record at path (enrolment). With replace == 0 an existing
- * record is never overwritten (-1, errno EEXIST). Same atomic, durable
- * path as store_rewrite; the file gets owner uid/gid and mode 0600. */
 /* The rule for the directory of records outside the home (the
  * administrator's store): a directory owned by root that only root may
  * write, since whoever may write it may replace the records in it. */
 struct stat;
 int store_file_root_dir_safe(const struct stat *st);
 
+/* Write a new record at path (enrolment). With replace == 0 an existing
+ * record is never overwritten (-1, errno EEXIST). Same atomic, durable
+ * path as store_rewrite; the file gets owner uid/gid and mode 0600. */
 int store_file_create(const char *path, const struct totp_record *rec,
 		      uid_t uid, gid_t gid, int replace, char *err, size_t err_size);
 

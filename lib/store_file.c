@@ -18,6 +18,7 @@
 #include "lock_wait.h"
 #include "secure.h"
 #include "store.h"
+#include "text.h"
 
 struct file_store {
 	struct totp_store base;     /* first: the interface */
@@ -34,17 +35,6 @@ struct file_store {
 	char *raw;
 	size_t raw_len;
 };
-
-static void
-set_err(char *err, size_t err_size, const char *what, const char *path)
-{
-	if (err != NULL && err_size > 0) {
-		if (errno != 0)
-			snprintf(err, err_size, "%s %s: %s", what, path, strerror(errno));
-		else
-			snprintf(err, err_size, "%s %s", what, path);
-	}
-}
 
 /* The contract: a regular file, one link, owned by the user in the home
  * and by root everywhere else, no group or other permission bits, not too
@@ -188,7 +178,7 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
-		set_err(err, err_size, "out of memory for", path);
+		text_error_errno(err, err_size, "out of memory for %s", path);
 		return STORE_ERROR;
 	}
 	s->base.ops = &file_ops;
@@ -198,13 +188,14 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 	s->lock_timeout = lock_timeout;
 	if (snprintf(s->path, sizeof(s->path), "%s", path) >= (int)sizeof(s->path)) {
 		errno = ENAMETOOLONG;
-		set_err(err, err_size, "cannot use", path);
+		text_error_errno(err, err_size, "cannot use %s", path);
 		goto fail;
 	}
 	/* In the home, act as the user so root never follows the user's links
 	 * or opens what the user could not. */
 	if (in_home && secure_fsid_enter(&s->fsid, user->uid, user->gid) != 0) {
-		set_err(err, err_size, "cannot take the user's file-system identity for", path);
+		text_error_errno(err, err_size, "cannot take the user's file-system identity for %s",
+				 path);
 		goto fail;
 	}
 	/* The path may be replaced by a rename between open and lock: retry. */
@@ -217,16 +208,16 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 		if (s->fd < 0) {
 			if (errno == ENOENT) {
 				ret = STORE_NOT_FOUND;
-				set_err(err, err_size, "no record at", path);
+				text_error_errno(err, err_size, "no record at %s", path);
 			} else if (errno == ELOOP) {
-				set_err(err, err_size, "refusing a symbolic link at", path);
+				text_error_errno(err, err_size, "refusing a symbolic link at %s", path);
 			} else {
-				set_err(err, err_size, "cannot open", path);
+				text_error_errno(err, err_size, "cannot open %s", path);
 			}
 			goto fail;
 		}
 		if (stat_no_times(s->fd, "", AT_EMPTY_PATH, &s->st) != 0) {
-			set_err(err, err_size, "cannot stat", path);
+			text_error_errno(err, err_size, "cannot stat %s", path);
 			goto fail;
 		}
 		if (s->st.st_nlink == 0) {
@@ -239,7 +230,7 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 		}
 		if (check_safe(&s->st, s, &why) != 0) {
 			errno = 0;
-			set_err(err, err_size, why, path);
+			text_error_errno(err, err_size, "%s %s", why, path);
 			if (err != NULL) {
 				char tmp[512];
 
@@ -255,14 +246,14 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 			goto fail;
 		}
 		if (lock_wait(s->fd, lock_timeout * 1000UL) != 0) {
-			set_err(err, err_size, "cannot lock", path);
+			text_error_errno(err, err_size, "cannot lock %s", path);
 			goto fail;
 		}
 		if (stat_no_times(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &now) == 0 &&
 		    now.st_ino == s->st.st_ino &&
 		    now.st_dev == s->st.st_dev) {
 			if (sync_uncommitted_name(s) != 0) {
-				set_err(err, err_size, "cannot sync the directory of", path);
+				text_error_errno(err, err_size, "cannot sync the directory of %s", path);
 				goto fail;
 			}
 			*out = &s->base;
@@ -272,7 +263,7 @@ store_file_open(const char *path, const struct store_user *user, int in_home,
 		s->fd = -1;
 	}
 	errno = EAGAIN;
-	set_err(err, err_size, "record keeps being replaced:", path);
+	text_error_errno(err, err_size, "record keeps being replaced: %s", path);
 fail:
 	file_close(&s->base);
 	return ret;
@@ -296,7 +287,7 @@ file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t er
 	cap = (size_t)s->st.st_size + 1;
 	buf = malloc(cap);
 	if (buf == NULL) {
-		set_err(err, err_size, "out of memory reading", s->path);
+		text_error_errno(err, err_size, "out of memory reading %s", s->path);
 		return STORE_ERROR;
 	}
 	while (len < cap) {
@@ -304,7 +295,7 @@ file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t er
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			set_err(err, err_size, "cannot read", s->path);
+			text_error_errno(err, err_size, "cannot read %s", s->path);
 			goto out;
 		}
 		if (n == 0)
@@ -313,8 +304,9 @@ file_read(struct totp_store *base, struct totp_record *rec, char *err, size_t er
 	}
 	if (len == cap) {
 		errno = 0;
-		set_err(err, err_size, "record grew while it was read (written without the lock):",
-			s->path);
+		text_error_errno(err, err_size,
+				 "record grew while it was read (written without the lock): %s",
+				 s->path);
 		goto out;
 	}
 	rc = record_parse(buf, len, rec, perr, sizeof(perr));
@@ -407,20 +399,20 @@ file_write_state(struct totp_store *base, const struct totp_record *rec,
 
 	if (!s->read_ok) {
 		errno = EINVAL;
-		set_err(err, err_size, "state written before reading", s->path);
+		text_error_errno(err, err_size, "state written before reading %s", s->path);
 		return STORE_ERROR;
 	}
 	st.seq = rec->state.seq + 1;
 	if (record_format_slot(&st, slot, line) != 0) {
 		errno = EINVAL;
-		set_err(err, err_size, "cannot format state for", s->path);
+		text_error_errno(err, err_size, "cannot format state for %s", s->path);
 		return STORE_ERROR;
 	}
 	/* Only the older slot is touched: a torn write spoils that slot alone
 	 * and the reader falls back to the other. No new blocks are needed,
 	 * so this works on a full disk. */
 	if (pwrite_all(s->fd, line, RECORD_SLOT_LEN, off) != 0) {
-		set_err(err, err_size, "cannot write state to", s->path);
+		text_error_errno(err, err_size, "cannot write state to %s", s->path);
 		goto restore;
 	}
 	/* The lock goes before the sync: the state is in the page cache, where
@@ -430,7 +422,7 @@ file_write_state(struct totp_store *base, const struct totp_record *rec,
 	 * only moves on from this one (tests/record_protocol.pml). */
 	(void)flock(s->fd, LOCK_UN);
 	if (fdatasync(s->fd) != 0) {
-		set_err(err, err_size, "cannot sync state of", s->path);
+		text_error_errno(err, err_size, "cannot sync state of %s", s->path);
 		/* denied, so put the old slot back, but only while nobody has
 		 * built on the new one: under the lock again, if the record still
 		 * reads exactly as this login left it */
@@ -470,24 +462,24 @@ write_temp(const char *path, char tmp[PATH_MAX], const char *text, size_t len,
 
 	if (snprintf(tmp, PATH_MAX, "%s.tmp.XXXXXX", path) >= PATH_MAX) {
 		errno = ENAMETOOLONG;
-		set_err(err, err_size, "path too long:", path);
+		text_error_errno(err, err_size, "path too long: %s", path);
 		return -1;
 	}
 	/* mkostemp: O_EXCL and mode 0600 whatever the umask */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		set_err(err, err_size, "cannot create a temporary file beside", path);
+		text_error_errno(err, err_size, "cannot create a temporary file beside %s", path);
 		return -1;
 	}
 	if (set_owner && fchown(fd, uid, gid) != 0) {
-		set_err(err, err_size, "cannot set the owner of", tmp);
+		text_error_errno(err, err_size, "cannot set the owner of %s", tmp);
 		goto fail;
 	}
 	/* S_ISVTX marks the file as not yet durably named (see
 	 * sync_uncommitted_name); replace_file clears it once it is */
 	if (fchmod(fd, mode | S_ISVTX) != 0 || pwrite_all(fd, text, len, 0) != 0 ||
 	    fsync(fd) != 0) {
-		set_err(err, err_size, "cannot write", tmp);
+		text_error_errno(err, err_size, "cannot write %s", tmp);
 		goto fail;
 	}
 	return fd;
@@ -517,25 +509,25 @@ replace_file(const char *path, const struct totp_record *rec, uid_t uid, gid_t g
 	int fd = -1, dfd = -1, ret = -1, tmp_exists = 0;
 
 	if (dir_of(path, dir) != 0) {
-		set_err(err, err_size, errno == EINVAL ? "not an absolute path:" : "path too long:",
-			path);
+		text_error_errno(err, err_size, "%s %s",
+				 errno == EINVAL ? "not an absolute path:" : "path too long:", path);
 		return -1;
 	}
 	text = malloc(RECORD_MAX_BYTES + 1);
 	if (text == NULL) {
-		set_err(err, err_size, "out of memory writing", path);
+		text_error_errno(err, err_size, "out of memory writing %s", path);
 		goto out;
 	}
 	if (record_format(rec, text, RECORD_MAX_BYTES + 1, &len) != 0) {
 		errno = EINVAL;
-		set_err(err, err_size, "cannot format record for", path);
+		text_error_errno(err, err_size, "cannot format record for %s", path);
 		goto out;
 	}
 	/* the directory is opened before anything changes, so failing to
 	 * open it leaves the record untouched */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		set_err(err, err_size, "cannot open the directory of", path);
+		text_error_errno(err, err_size, "cannot open the directory of %s", path);
 		goto out;
 	}
 	fd = write_temp(path, tmp, text, len, uid, gid, set_owner, S_IRUSR | S_IWUSR,
@@ -548,18 +540,18 @@ replace_file(const char *path, const struct totp_record *rec, uid_t uid, gid_t g
 	 * a record that is put back below nor write state that would be lost
 	 * with it (it then finds the name replaced and opens it again). */
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		set_err(err, err_size, "cannot lock", tmp);
+		text_error_errno(err, err_size, "cannot lock %s", tmp);
 		goto out;
 	}
 	if (replace) {
 		if (rename(tmp, path) != 0) {
-			set_err(err, err_size, "cannot rename over", path);
+			text_error_errno(err, err_size, "cannot rename over %s", path);
 			goto out;
 		}
 	} else {
 		/* link fails with EEXIST when a record appeared meanwhile */
 		if (link(tmp, path) != 0) {
-			set_err(err, err_size, "cannot create", path);
+			text_error_errno(err, err_size, "cannot create %s", path);
 			goto out;
 		}
 		unlink(tmp);
@@ -576,7 +568,7 @@ replace_file(const char *path, const struct totp_record *rec, uid_t uid, gid_t g
 		int saved = errno, back;
 		char tmp2[PATH_MAX];
 
-		set_err(err, err_size, "cannot sync the directory of", path);
+		text_error_errno(err, err_size, "cannot sync the directory of %s", path);
 		if (replace && old != NULL) {
 			back = write_temp(path, tmp2, old, old_len, uid, gid, set_owner,
 					  old_mode & (S_IRUSR | S_IWUSR), NULL, 0);
@@ -635,7 +627,7 @@ file_rewrite(struct totp_store *base, const struct totp_record *rec, char *err, 
 
 	if (!s->read_ok) {
 		errno = EINVAL;
-		set_err(err, err_size, "record rewritten before reading", s->path);
+		text_error_errno(err, err_size, "record rewritten before reading %s", s->path);
 		return STORE_ERROR;
 	}
 	/* the new file carries the newest state with a higher sequence number */
@@ -689,20 +681,20 @@ file_remove(struct totp_store *base, char *err, size_t err_size)
 	enum store_status ret = STORE_ERROR;
 
 	if (dir_of(s->path, dir) != 0) {
-		set_err(err, err_size, "cannot use", s->path);
+		text_error_errno(err, err_size, "cannot use %s", s->path);
 		return STORE_ERROR;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		set_err(err, err_size, "cannot open the directory of", s->path);
+		text_error_errno(err, err_size, "cannot open the directory of %s", s->path);
 		return STORE_ERROR;
 	}
 	/* Under the lock: a login waiting for it then finds the name gone
 	 * (store_file_open looks again) and no record. */
 	if (unlink(s->path) != 0)
-		set_err(err, err_size, "cannot remove", s->path);
+		text_error_errno(err, err_size, "cannot remove %s", s->path);
 	else if (fsync(dfd) != 0)
-		set_err(err, err_size, "cannot sync the directory of", s->path);
+		text_error_errno(err, err_size, "cannot sync the directory of %s", s->path);
 	else
 		ret = STORE_OK;
 	close(dfd);

@@ -408,7 +408,14 @@ static const struct store_ops pg_ops = {
 	"postgresql", pg_read, pg_write_state, pg_rewrite, pg_close, pg_remove, pg_mark_removed
 };
 
-#define STATE_COLUMNS "seq, last_step, skew, failures, locked_until, resync_step"
+/* ", seq, last_step, ...": the state columns (TOTP_STATE_FIELDS), each
+ * after a comma */
+#define COMMA_NAME(name, ...) ", " #name
+#define STATE_COLUMNS TOTP_STATE_FIELDS(COMMA_NAME)
+/* The UPDATE and INSERT statements below number a parameter for each
+ * state column, in the list's order, and the upsert names each: they
+ * change with the list. */
+_Static_assert(TOTP_STATE_NFIELDS == 6, "a state field added or removed: see the statements");
 
 enum store_status
 store_pg_session_open(struct pg_session *sess, const char *user, struct totp_store **out,
@@ -419,7 +426,7 @@ store_pg_session_open(struct pg_session *sess, const char *user, struct totp_sto
 	 * before its UPDATE loses the session, and the lock, at the deadline.
 	 * MATERIALIZED: the outer select list runs after the lock is taken. */
 	static const char sql[] =
-		"WITH locked AS MATERIALIZED (SELECT record, " STATE_COLUMNS
+		"WITH locked AS MATERIALIZED (SELECT record" STATE_COLUMNS
 		" FROM pam_totp_records WHERE user_name = $1 FOR UPDATE) "
 		"SELECT (SELECT version FROM pam_totp_schema), locked.*, "
 		"set_config('idle_in_transaction_session_timeout', greatest(1, $2::bigint - "
@@ -500,23 +507,55 @@ column_int(const PGresult *r, int col, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
+/* What a state column may hold to be read at all: what the field's type
+ * holds (within a bigint), and nothing below the column's CHECK where
+ * sql/pam_totp.sql has one. A value inside those and outside the slot's
+ * bounds is "out of range" below. */
+#define COLUMN_MIN(field) \
+	_Generic((field), int32_t: INT32_MIN, int64_t: INT64_MIN, uint32_t: 0, uint64_t: 0)
+#define COLUMN_MAX(field) \
+	_Generic((field), int32_t: INT32_MAX, int64_t: INT64_MAX, uint32_t: UINT32_MAX, \
+		 uint64_t: INT64_MAX)
+
+/* The row's columns: the schema version, the record, the state columns,
+ * then set_config's answer. */
+#define FIRST_STATE_COLUMN 2
+#define ROW_COLUMNS (FIRST_STATE_COLUMN + TOTP_STATE_NFIELDS + 1)
+
+/* The state columns of r into *st. 0, or -1 for a column that is not a
+ * number it may hold. */
+static int
+state_columns(const PGresult *r, struct totp_state *st)
+{
+	int col = FIRST_STATE_COLUMN;
+	int64_t v;
+
+#define READ_COLUMN(name, type, label, width, min, max, init, sql_type, sql_check) \
+	if (column_int(r, col++, (sql_check) ? (int64_t)(min) : COLUMN_MIN(st->name), \
+		       COLUMN_MAX(st->name), &v) != 0) \
+		return -1; \
+	st->name = (type)v;
+	TOTP_STATE_FIELDS(READ_COLUMN)
+#undef READ_COLUMN
+	return 0;
+}
+
 static enum store_status
 pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_size)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	const PGresult *r = s->row;
-	int64_t v[7];
+	int64_t version;
 	char slot[RECORD_SLOT_LEN + 1];
 	const char *text;
 	struct totp_state st;
 	int rc;
 
-	/* the 9th column is set_config's answer */
-	if (r == NULL || PQnfields(r) != 9) {
+	if (r == NULL || PQnfields(r) != ROW_COLUMNS) {
 		pg_set_err(err, err_size, "database error", "unexpected reply");
 		return STORE_ERROR;
 	}
-	if (column_int(r, 0, 0, INT32_MAX, &v[0]) != 0 || v[0] != STORE_PG_SCHEMA_VERSION) {
+	if (column_int(r, 0, 0, INT32_MAX, &version) != 0 || version != STORE_PG_SCHEMA_VERSION) {
 		char why[128];
 
 		snprintf(why, sizeof(why), "schema version %s, this pam_totp needs %d",
@@ -541,22 +580,11 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
 	}
 	if (rc != 0 && rc != RECORD_PENDING)
 		return STORE_ERROR;
-	if (column_int(r, 2, 0, INT64_MAX, &v[1]) != 0 ||
-	    column_int(r, 3, -1, INT64_MAX, &v[2]) != 0 ||
-	    column_int(r, 4, INT32_MIN, INT32_MAX, &v[3]) != 0 ||
-	    column_int(r, 5, 0, UINT32_MAX, &v[4]) != 0 ||
-	    column_int(r, 6, 0, INT64_MAX, &v[5]) != 0 ||
-	    column_int(r, 7, -1, INT64_MAX, &v[6]) != 0) {
+	if (state_columns(r, &st) != 0) {
 		record_wipe(rec);
 		pg_set_err(err, err_size, "row of pam_totp_records is malformed", "bad state column");
 		return STORE_ERROR;
 	}
-	st.seq = (uint64_t)v[1];
-	st.last_step = v[2];
-	st.skew = (int32_t)v[3];
-	st.failures = (uint32_t)v[4];
-	st.locked_until = v[5];
-	st.resync_step = v[6];
 	/* the bounds of a file's state slot hold here too */
 	if (record_format_slot(&st, 0, slot) != 0) {
 		record_wipe(rec);
@@ -600,20 +628,21 @@ out:
 	return ret;
 }
 
-/* The state columns as text parameters. */
+/* The state columns as text parameters, in the list's order. */
 struct state_params {
-	char v[6][24];
+	char v[TOTP_STATE_NFIELDS][24];
 };
 
 static void
 state_params(const struct totp_state *st, struct state_params *p)
 {
-	snprintf(p->v[0], sizeof(p->v[0]), "%" PRIu64, st->seq);
-	snprintf(p->v[1], sizeof(p->v[1]), "%" PRId64, st->last_step);
-	snprintf(p->v[2], sizeof(p->v[2]), "%" PRId32, st->skew);
-	snprintf(p->v[3], sizeof(p->v[3]), "%" PRIu32, st->failures);
-	snprintf(p->v[4], sizeof(p->v[4]), "%" PRId64, st->locked_until);
-	snprintf(p->v[5], sizeof(p->v[5]), "%" PRId64, st->resync_step);
+	int i = 0;
+
+#define PARAM(name, ...) \
+	RECORD_FIELD_TEXT(p->v[i], sizeof(p->v[i]), st->name); \
+	i++;
+	TOTP_STATE_FIELDS(PARAM)
+#undef PARAM
 }
 
 /* Run sql, which must change exactly the user's locked row, then COMMIT.
@@ -653,15 +682,15 @@ pg_update_row(struct pg_store *s, const char *text, const struct totp_state *nex
 		"resync_step = $7, updated = now() WHERE user_name = $1";
 	struct totp_state st = *next;
 	struct state_params p = { 0 }; /* state_params fills it; zeroed for cppcheck */
-	const char *params[8];
+	const char *params[TOTP_STATE_NFIELDS + 2];
 
 	st.seq = s->seq + 1;
 	state_params(&st, &p);
 	params[0] = s->user;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < TOTP_STATE_NFIELDS; i++)
 		params[i + 1] = p.v[i];
-	params[7] = text;
-	return pg_change_row(s, sql, 8, params, "updated", err, err_size);
+	params[TOTP_STATE_NFIELDS + 1] = text;
+	return pg_change_row(s, sql, TOTP_STATE_NFIELDS + 2, params, "updated", err, err_size);
 }
 
 /* pg_update_row, after a read of the row. */
@@ -804,10 +833,10 @@ insert_rows(PGconn *conn, const struct timespec *deadline, const struct seal_key
 	    int replace, char *err, size_t err_size)
 {
 	static const char insert[] =
-		"INSERT INTO pam_totp_records (user_name, record, " STATE_COLUMNS ") "
+		"INSERT INTO pam_totp_records (user_name, record" STATE_COLUMNS ") "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 	static const char upsert[] =
-		"INSERT INTO pam_totp_records (user_name, record, " STATE_COLUMNS ") "
+		"INSERT INTO pam_totp_records (user_name, record" STATE_COLUMNS ") "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_name) DO UPDATE SET "
 		"record = EXCLUDED.record, seq = pam_totp_records.seq + 1, "
 		"last_step = EXCLUDED.last_step, skew = EXCLUDED.skew, "
@@ -819,7 +848,7 @@ insert_rows(PGconn *conn, const struct timespec *deadline, const struct seal_key
 
 	for (size_t i = 0; st == STORE_OK && i < n; i++) {
 		struct state_params p = { 0 }; /* state_params fills it; zeroed for cppcheck */
-		const char *params[8];
+		const char *params[TOTP_STATE_NFIELDS + 2];
 		char why[512];
 
 		if (row_text(key, users[i], recs[i], &text, err, err_size) != 0) {
@@ -829,10 +858,10 @@ insert_rows(PGconn *conn, const struct timespec *deadline, const struct seal_key
 		state_params(&recs[i]->state, &p);
 		params[0] = users[i];
 		params[1] = text;
-		for (int k = 0; k < 6; k++)
+		for (int k = 0; k < TOTP_STATE_NFIELDS; k++)
 			params[k + 2] = p.v[k];
 		errno = 0;
-		st = pg_run(conn, deadline, replace ? upsert : insert, 8, params,
+		st = pg_run(conn, deadline, replace ? upsert : insert, TOTP_STATE_NFIELDS + 2, params,
 			    PGRES_COMMAND_OK, NULL, err, err_size);
 		if (st != STORE_OK && errno == EEXIST) {
 			snprintf(why, sizeof(why), "%s already has a row in pam_totp_records",

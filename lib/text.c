@@ -1,22 +1,50 @@
 /* Small text helpers shared by the parsers. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "text.h"
+
+/* vsnprintf into err; -1 when there is no err to write into. */
+static int error_v(char *err, size_t err_size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static int
+error_v(char *err, size_t err_size, const char *fmt, va_list ap)
+{
+	if (err == NULL || err_size == 0)
+		return -1;
+	vsnprintf(err, err_size, fmt, ap);
+	return 0;
+}
 
 void
 text_error(char *err, size_t err_size, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err == NULL || err_size == 0)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(err, err_size, fmt, ap);
+	error_v(err, err_size, fmt, ap);
 	va_end(ap);
+}
+
+void
+text_error_errno(char *err, size_t err_size, const char *fmt, ...)
+{
+	int saved = errno, rc;
+	size_t used;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = error_v(err, err_size, fmt, ap);
+	va_end(ap);
+	if (rc == 0 && saved != 0 && (used = strlen(err)) + 1 < err_size)
+		snprintf(err + used, err_size - used, ": %s", strerror(saved));
+	errno = saved;
 }
 
 int

@@ -12,6 +12,12 @@
 void text_error(char *err, size_t err_size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* As text_error, followed by ": " and strerror(errno) when errno (as it
+ * is on entry) is not 0: "cannot open /x: Permission denied". errno is
+ * left as it was. */
+void text_error_errno(char *err, size_t err_size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* A decimal number in [min, max], digits only. 0 on success, -1 otherwise
  * (*out untouched). */
 int text_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out);

@@ -45,13 +45,6 @@ uri_percent_encode(const char *in, char *out, size_t out_size)
 	return 0;
 }
 
-static void
-set_err(char *err, size_t err_size, const char *msg)
-{
-	if (err != NULL && err_size > 0)
-		snprintf(err, err_size, "%s", msg);
-}
-
 /* Append to out at *len; -1 when it does not fit. */
 static int
 append(char *out, size_t out_size, size_t *len, const char *fmt, ...)
@@ -151,7 +144,7 @@ parse_param(const char *p, size_t len, struct otp_uri *u, char *qissuer,
 	int which = -1, ret = -1;
 
 	if (eq == NULL) {
-		set_err(err, err_size, "query parameter without '='");
+		text_error(err, err_size, "%s", "query parameter without '='");
 		return -1;
 	}
 	nlen = (size_t)(eq - p);
@@ -161,11 +154,11 @@ parse_param(const char *p, size_t len, struct otp_uri *u, char *qissuer,
 	if (which < 0)
 		return 0; /* the Key URI format allows extensions (image=, ...) */
 	if (seen[which]++) {
-		set_err(err, err_size, "duplicate query parameter");
+		text_error(err, err_size, "%s", "duplicate query parameter");
 		return -1;
 	}
 	if (percent_decode(eq + 1, len - nlen - 1, value, sizeof(value)) != 0) {
-		set_err(err, err_size, "bad percent-encoding or value too long");
+		text_error(err, err_size, "%s", "bad percent-encoding or value too long");
 		goto out;
 	}
 	switch (which) {
@@ -176,7 +169,7 @@ parse_param(const char *p, size_t len, struct otp_uri *u, char *qissuer,
 
 		if (base32_decode(value, key, sizeof(key), &key_len) != 0 || key_len < 10) {
 			secure_wipe(key, sizeof(key));
-			set_err(err, err_size, "secret is not valid base32 of at least 80 bits");
+			text_error(err, err_size, "%s", "secret is not valid base32 of at least 80 bits");
 			goto out;
 		}
 		secure_wipe(key, sizeof(key));
@@ -190,26 +183,26 @@ parse_param(const char *p, size_t len, struct otp_uri *u, char *qissuer,
 	}
 	case 1:
 		if (strlen(value) >= URI_FIELD_MAX) {
-			set_err(err, err_size, "issuer too long");
+			text_error(err, err_size, "%s", "issuer too long");
 			goto out;
 		}
 		strcpy(qissuer, value);
 		break;
 	case 2:
 		if (otp_alg_from_name(value, &u->alg) != 0) {
-			set_err(err, err_size, "unknown algorithm");
+			text_error(err, err_size, "%s", "unknown algorithm");
 			goto out;
 		}
 		break;
 	case 3:
 		if (text_parse_unsigned(value, OTP_DIGITS_MIN, OTP_DIGITS_MAX, &u->digits) != 0) {
-			set_err(err, err_size, "digits must be 6, 7 or 8");
+			text_error(err, err_size, "%s", "digits must be 6, 7 or 8");
 			goto out;
 		}
 		break;
 	case 4:
 		if (text_parse_unsigned(value, 1, URI_PERIOD_MAX, &u->period) != 0) {
-			set_err(err, err_size, "period must be 1 to 300 seconds");
+			text_error(err, err_size, "%s", "period must be 1 to 300 seconds");
 			goto out;
 		}
 		break;
@@ -234,17 +227,17 @@ uri_parse(const char *text, struct otp_uri *u, char *err, size_t err_size)
 	u->digits = URI_DEFAULT_DIGITS;
 	u->period = URI_DEFAULT_PERIOD;
 	if (text == NULL || strncasecmp(text, scheme, sizeof(scheme) - 1) != 0) {
-		set_err(err, err_size, "not an otpauth://totp/ URI");
+		text_error(err, err_size, "%s", "not an otpauth://totp/ URI");
 		goto out;
 	}
 	p = text + sizeof(scheme) - 1;
 	q = strchr(p, '?');
 	if (q == NULL) {
-		set_err(err, err_size, "no query (secret missing)");
+		text_error(err, err_size, "%s", "no query (secret missing)");
 		goto out;
 	}
 	if (q == p || percent_decode(p, (size_t)(q - p), label, sizeof(label)) != 0) {
-		set_err(err, err_size, "empty or badly encoded label");
+		text_error(err, err_size, "%s", "empty or badly encoded label");
 		goto out;
 	}
 	colon = strchr(label, ':');
@@ -252,7 +245,7 @@ uri_parse(const char *text, struct otp_uri *u, char *err, size_t err_size)
 		size_t ilen = (size_t)(colon - label);
 
 		if (ilen >= URI_FIELD_MAX || strlen(colon + 1) >= URI_FIELD_MAX) {
-			set_err(err, err_size, "label too long");
+			text_error(err, err_size, "%s", "label too long");
 			goto out;
 		}
 		memcpy(u->issuer, label, ilen);
@@ -264,13 +257,13 @@ uri_parse(const char *text, struct otp_uri *u, char *err, size_t err_size)
 		memmove(u->account, u->account + skip, strlen(u->account + skip) + 1);
 	} else {
 		if (strlen(label) >= URI_FIELD_MAX) {
-			set_err(err, err_size, "label too long");
+			text_error(err, err_size, "%s", "label too long");
 			goto out;
 		}
 		strcpy(u->account, label);
 	}
 	if (u->account[0] == '\0') {
-		set_err(err, err_size, "empty account name");
+		text_error(err, err_size, "%s", "empty account name");
 		goto out;
 	}
 	for (p = q + 1; *p != '\0';) {
@@ -283,12 +276,12 @@ uri_parse(const char *text, struct otp_uri *u, char *err, size_t err_size)
 			p++;
 	}
 	if (!seen[0]) {
-		set_err(err, err_size, "secret missing");
+		text_error(err, err_size, "%s", "secret missing");
 		goto out;
 	}
 	if (seen[1]) {
 		if (u->issuer[0] != '\0' && strcmp(u->issuer, qissuer) != 0) {
-			set_err(err, err_size, "issuer in label and parameter differ");
+			text_error(err, err_size, "%s", "issuer in label and parameter differ");
 			goto out;
 		}
 		strcpy(u->issuer, qissuer);

@@ -33,12 +33,12 @@ verify_policy_defaults(struct verify_policy *p)
 {
 	if (p == NULL)
 		return;
-	p->window = 1;
-	p->max_skew = 10;
-	p->max_failures = 5;
-	p->lockout_base = 30;
-	p->lockout_max = 900;
-	p->failure_ceiling = 100;
+	p->window = VERIFY_DEFAULT_WINDOW;
+	p->max_skew = VERIFY_DEFAULT_MAX_SKEW;
+	p->max_failures = VERIFY_DEFAULT_MAX_FAILURES;
+	p->lockout_base = VERIFY_DEFAULT_LOCKOUT_BASE;
+	p->lockout_max = VERIFY_DEFAULT_LOCKOUT_MAX;
+	p->failure_ceiling = VERIFY_DEFAULT_FAILURE_CEILING;
 }
 
 const char *
@@ -110,15 +110,6 @@ lockout_deadline(const struct verify_policy *p, int64_t now, uint32_t failures)
 	return now + (int64_t)d;
 }
 
-static int
-states_equal(const struct totp_state *a, const struct totp_state *b)
-{
-	return a->seq == b->seq && a->last_step == b->last_step &&
-	    a->skew == b->skew && a->failures == b->failures &&
-	    a->locked_until == b->locked_until &&
-	    a->resync_step == b->resync_step;
-}
-
 /* One failed guess (WRONG): count it, lock when due, and drop
  * a pending re-sync (the next code must follow the first directly). */
 static void
@@ -185,7 +176,7 @@ finish(const struct totp_record *rec, int64_t now, struct verify_result *res,
 {
 	res->failures = next->failures;
 	res->locked_until = next->locked_until > now ? next->locked_until : 0;
-	res->state_changed = !states_equal(next, &rec->state);
+	res->state_changed = !record_state_equal(next, &rec->state);
 }
 
 int

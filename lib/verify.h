@@ -11,6 +11,15 @@
                                        of 30 s steps): each step searched costs
                                        one HMAC, so this bounds the work */
 
+/* The policy's defaults: verify_policy_defaults, and the options' table
+ * (lib/conf.c) */
+#define VERIFY_DEFAULT_WINDOW 1
+#define VERIFY_DEFAULT_MAX_SKEW 10
+#define VERIFY_DEFAULT_MAX_FAILURES 5
+#define VERIFY_DEFAULT_LOCKOUT_BASE 30
+#define VERIFY_DEFAULT_LOCKOUT_MAX 900
+#define VERIFY_DEFAULT_FAILURE_CEILING 100
+
 struct verify_policy {
 	unsigned window;          /* steps either side of T + skew (default 1) */
 	unsigned max_skew;        /* bound of learned skew and re-sync, in steps (default 10) */
@@ -18,7 +27,7 @@ struct verify_policy {
 	unsigned lockout_base;    /* seconds of the first lock-out (default 30) */
 	unsigned lockout_max;     /* longest lock-out in seconds (default 900) */
 	unsigned failure_ceiling; /* failures after which codes are refused until an
-	                             administrator resets the record (<= 100) */
+	                             administrator resets the record (<= 100, default 100) */
 };
 
 void verify_policy_defaults(struct verify_policy *p);

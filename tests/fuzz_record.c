@@ -56,15 +56,6 @@ all_zero(const void *p, size_t n)
 }
 
 static int
-state_equal(const struct totp_state *a, const struct totp_state *b)
-{
-	return a->seq == b->seq && a->last_step == b->last_step &&
-	    a->skew == b->skew && a->failures == b->failures &&
-	    a->locked_until == b->locked_until &&
-	    a->resync_step == b->resync_step;
-}
-
-static int
 record_equal(const struct totp_record *a, const struct totp_record *b)
 {
 	return a->secret_len == b->secret_len &&
@@ -77,7 +68,7 @@ record_equal(const struct totp_record *a, const struct totp_record *b)
 	    a->recovery_count == b->recovery_count &&
 	    memcmp(a->recovery, b->recovery,
 		a->recovery_count * RECORD_RECOVERY_HASH_LEN) == 0 &&
-	    state_equal(&a->state, &b->state);
+	    record_state_equal(&a->state, &b->state);
 }
 
 /* What a login does: the next state into the slot not holding the
@@ -101,7 +92,7 @@ check_login_write(const uint8_t *data, size_t size, const struct totp_record *a,
 	check(record_parse(copy, size, &c, err, sizeof(err)) == rc);
 	check(c.state_slot == s);
 	check(c.slots_valid == 3);
-	check(state_equal(&c.state, &next));
+	check(record_state_equal(&c.state, &next));
 	record_wipe(&c);
 }
 

@@ -12,39 +12,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int usage(void)
+static int
+usage(void)
 {
-    fputs("usage: qr_dump utf8|ansi|png|svg|modules TEXT [FILE|QUIET]\n", stderr);
-    return 2;
+	fputs("usage: qr_dump utf8|ansi|png|svg|modules TEXT [FILE|QUIET]\n", stderr);
+	return 2;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
-    const char *mode, *text, *arg; /* arg: FILE or QUIET */
-    int rc, modules;
+	const char *mode, *text, *arg; /* arg: FILE or QUIET */
+	int rc, modules;
 
-    if (argc < 3 || argc > 4)
-        return usage();
-    mode = argv[1];
-    text = argv[2];
-    arg = argc == 4 ? argv[3] : NULL;
+	if (argc < 3 || argc > 4)
+		return usage();
+	mode = argv[1];
+	text = argv[2];
+	arg = argc == 4 ? argv[3] : NULL;
 
-    if (strcmp(mode, "utf8") == 0)
-        rc = qr_render_term(QR_TERM_UTF8, text, arg ? atoi(arg) : QR_QUIET_ZONE, stdout);
-    else if (strcmp(mode, "ansi") == 0)
-        rc = qr_render_term(QR_TERM_ANSI, text, arg ? atoi(arg) : QR_QUIET_ZONE, stdout);
-    else if (strcmp(mode, "modules") == 0 && arg == NULL)
-        rc = (modules = qr_symbol_modules(text)) < 0 ? -1 : printf("%d\n", modules) < 0;
-    else if (strcmp(mode, "png") == 0 && arg != NULL)
-        rc = qr_write_png(text, arg, 8);
-    else if (strcmp(mode, "svg") == 0 && arg != NULL)
-        rc = qr_write_svg(text, arg);
-    else
-        return usage();
+	if (strcmp(mode, "utf8") == 0)
+		rc = qr_render_term(QR_TERM_UTF8, text, arg ? atoi(arg) : QR_QUIET_ZONE, stdout);
+	else if (strcmp(mode, "ansi") == 0)
+		rc = qr_render_term(QR_TERM_ANSI, text, arg ? atoi(arg) : QR_QUIET_ZONE, stdout);
+	else if (strcmp(mode, "modules") == 0 && arg == NULL)
+		rc = (modules = qr_symbol_modules(text)) < 0 ? -1 : printf("%d\n", modules) < 0;
+	else if (strcmp(mode, "png") == 0 && arg != NULL)
+		rc = qr_write_png(text, arg, 8);
+	else if (strcmp(mode, "svg") == 0 && arg != NULL)
+		rc = qr_write_svg(text, arg);
+	else
+		return usage();
 
-    if (rc != 0) {
-        perror("qr_dump");
-        return 1;
-    }
-    return 0;
+	if (rc != 0) {
+		perror("qr_dump");
+		return 1;
+	}
+	return 0;
 }

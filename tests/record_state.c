@@ -16,7 +16,7 @@ main(int argc, char **argv)
 {
 	static char buf[RECORD_MAX_BYTES + 2];
 	struct totp_record rec;
-	char err[256];
+	char err[256], value[24];
 	size_t len;
 	FILE *f;
 
@@ -35,11 +35,13 @@ main(int argc, char **argv)
 		printf("malformed: %s\n", err);
 		return 1;
 	}
-	printf("seq=%llu last=%lld skew=%d failures=%u locked=%lld resync=%lld recovery=%zu\n",
-	       (unsigned long long)rec.state.seq, (long long)rec.state.last_step,
-	       (int)rec.state.skew, (unsigned)rec.state.failures,
-	       (long long)rec.state.locked_until, (long long)rec.state.resync_step,
-	       rec.recovery_count);
+	/* each field of the state by its label (TOTP_STATE_FIELDS) */
+#define PRINT(name, type, label, ...) \
+	RECORD_FIELD_TEXT(value, sizeof(value), rec.state.name); \
+	printf("%s=%s ", label, value);
+	TOTP_STATE_FIELDS(PRINT)
+#undef PRINT
+	printf("recovery=%zu\n", rec.recovery_count);
 	record_wipe(&rec);
 	return 0;
 }

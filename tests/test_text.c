@@ -1,5 +1,6 @@
-/* text_parse_unsigned, text_error, text_escape, text_escape_field and
- * text_clean_display. */
+/* text_parse_unsigned, text_error, text_error_errno, text_escape,
+ * text_escape_field and text_clean_display. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,30 @@ test_error(void **state)
 	assert_string_equal(err, "line 7: a long ");
 	text_error(NULL, 10, "ignored %d", 1);
 	text_error(err, 0, "ignored %d", 1);
+}
+
+static void
+test_error_errno(void **state)
+{
+	char err[64];
+
+	(void)state;
+	errno = ENOENT;
+	text_error_errno(err, sizeof(err), "cannot open %s", "/x");
+	assert_string_equal(err, "cannot open /x: No such file or directory");
+	assert_int_equal(errno, ENOENT);
+	errno = 0;
+	text_error_errno(err, sizeof(err), "record grew: %s", "/x");
+	assert_string_equal(err, "record grew: /x");
+	/* cut as one string would be */
+	errno = EACCES;
+	text_error_errno(err, 18, "cannot open %s", "/x");
+	assert_string_equal(err, "cannot open /x: P");
+	text_error_errno(err, 10, "cannot open %s", "/x");
+	assert_string_equal(err, "cannot op");
+	text_error_errno(NULL, 10, "ignored %d", 1);
+	text_error_errno(err, 0, "ignored %d", 1);
+	assert_int_equal(errno, EACCES);
 }
 
 static void
@@ -115,6 +140,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_unsigned),
 		cmocka_unit_test(test_error),
+		cmocka_unit_test(test_error_errno),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_escape_field),
 		cmocka_unit_test(test_clean_display),

@@ -38,8 +38,7 @@ enroll_record_exists(const char *path, const struct store_user *user, int in_hom
 		return -1;
 	ret = lstat(path, &st) == 0 ? 1 : (errno == ENOENT ? 0 : -1);
 	saved = errno;
-	if (secure_fsid_leave(&fsid) != 0)
-		ret = -1;
+	secure_fsid_leave(&fsid);
 	errno = saved;
 	return ret;
 }
@@ -86,9 +85,7 @@ enroll_record_write(const char *path, const struct totp_record *rec,
 	ret = store_file_create(path, rec, in_home ? user->uid : 0, in_home ? user->gid : 0,
 				replace, err, err_size);
 	saved = errno;
-	/* A failure to switch back cannot undo the write, and from here on
-	 * this process only prints: the record's outcome is what counts. */
-	(void)secure_fsid_leave(&fsid);
+	secure_fsid_leave(&fsid);
 	errno = saved;
 	return ret;
 }
@@ -190,7 +187,7 @@ enroll_record_check_dir(const char *path, const struct store_user *user, int in_
 		ret = -1;
 	}
 	saved = errno;
-	(void)secure_fsid_leave(&fsid);
+	secure_fsid_leave(&fsid);
 	errno = saved;
 	return ret;
 }
