@@ -286,13 +286,14 @@ record_format_slot(const struct totp_state *st, int slot,
 {
 	char sum[SLOT_SUM_HEX + 1];
 	EVP_MD *sha256;
-	char *p = out + SLOT_PREFIX_LEN;
+	char *p;
 	int rc;
 
 	if (st == NULL || out == NULL || (slot != 0 && slot != 1) ||
 	    !state_valid(st))
 		return -1;
 	memcpy(out, slot_prefix(slot), SLOT_PREFIX_LEN);
+	p = out + SLOT_PREFIX_LEN;
 #define PUT(name, type, label, width, ...) \
 	if (FIELD_PUT(p, width, st->name) != 0) \
 		return -1; \
