@@ -14,6 +14,10 @@
  *       as the figures print it) runs one module's bursts, for profiling
  *   pam_bench cold DIR TOTP_SO GA_SO OATH_SO USER
  *       figures 10 to 12 only: cold logins (see "cold logins" below)
+ *   pam_bench compare DIR TOTP_SO BEFORE_SO OATH_SO USER
+ *       two builds of pam_totp side by side with pam_oath in one run (figures
+ *       1, 2, 8, 9 and 10 to 12); BEFORE_SO's figures are named
+ *       pam_totp_before (bench/compare.sh builds it from an older commit)
  *   pam_bench cold-count MODULE DIR SO USER ok|fail|replay [WRAP...]
  *       one cold login of that kind in a fresh process, run through WRAP
  *       (valgrind and its options, say), after the logins that set the
@@ -1238,6 +1242,7 @@ usage(void)
 		"       pam_bench seq DIR TOTP_SO GA_SO OATH_SO USER\n"
 		"       pam_bench burst DIR TOTP_SO GA_SO OATH_SO USER\n"
 		"       pam_bench cold DIR TOTP_SO GA_SO OATH_SO USER\n"
+		"       pam_bench compare DIR TOTP_SO BEFORE_SO OATH_SO USER\n"
 		"       pam_bench cold-count MODULE DIR SO USER ok|fail|replay [WRAP...]\n", PAR_PROCS);
 	exit(2);
 }
@@ -1304,6 +1309,27 @@ main(int argc, char **argv)
 			bench_init(&bs[m], mods[m], argv[2], argv[3 + m]);
 			bs[m].samples = samples;
 		}
+		cold(bs, 3, argv[6]);
+	} else if (strcmp(argv[1], "compare") == 0 && argc == 7) {
+		/* the same figures for two builds of pam_totp, and pam_oath as
+		 * the yardstick both are read against */
+		static const char *const cmp_mods[3] = { "totp", "totp", "oath" };
+		struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+					 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		struct floor fl;
+
+		if (sh == MAP_FAILED)
+			die("mmap");
+		for (int m = 0; m < 3; m++) {
+			bench_init(&bs[m], cmp_mods[m], argv[2], argv[3 + m]);
+			bs[m].samples = samples;
+		}
+		bs[1].name = "pam_totp_before";
+		floor_open(&fl, argv[2]);
+		phase_sequential(bs, 3, &fl, argv[6], env_size("PAM_BENCH_LOGINS", 500), 0);
+		phase_sequential(bs, 3, &fl, argv[6], env_size("PAM_BENCH_LOGINS", 500), 1);
+		close(fl.fd);
+		bursts(bs, 3, argv[6], sh);
 		cold(bs, 3, argv[6]);
 	} else if (strcmp(argv[1], "cold-count") == 0 && argc >= 7) {
 		cold_count(argv[2], argv[3], argv[4], argv[5], argv[6], argv + 7);

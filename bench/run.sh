@@ -17,57 +17,16 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 results="$src/bench/results"
 build=${BUILD_DIR:-/tmp/pam_totp-bench-build}
 
-[ "$(id -u)" = 0 ] || { echo "run.sh: run as root (it installs packages and creates accounts)" >&2; exit 1; }
-
-echo "== installing the anchors and valgrind"
-need=()
-for p in libpam-google-authenticator libpam-oath valgrind libpam0g-dev libssl-dev \
-	libqrencode-dev libpng-dev autoconf automake libtool pkg-config make gcc; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
-echo "== building in $build"
-(cd "$src" && autoreconf -fi >/dev/null 2>&1)
-mkdir -p "$build"
-(cd "$build" && { [ -f Makefile ] || "$src/configure" -q; } &&
-	make -j"$(nproc)" >/dev/null && make bench/pam_bench bench/pam_cold bench/pam_cold_sshd >/dev/null)
+. "$src/bench/setup.sh"
+bench_install
+bench_build "$src" "$build" driver
 driver="$build/bench/pam_bench"
 totp_so="$build/pam_module/.libs/pam_totp.so"
 
 dir=${BENCH_DIR:-$(mktemp -d /var/tmp/pam_totp_bench.XXXXXX)}
 mkdir -p "$dir"
-users=()
-made_users=()
-cleanup() {
-	for u in "${made_users[@]}"; do userdel "$u" 2>/dev/null || true; done
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-for i in $(seq -w 0 16); do
-	u="pbench$i"
-	if ! id "$u" >/dev/null 2>&1; then
-		useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$u"
-		made_users+=("$u")
-	fi
-	users+=("$u")
-done
-
-# Without a syslog daemon (no /dev/log), glibc's syslog writes every log
-# line to /dev/console: a serial console on many virtual machines, ~2 ms a
-# line, which would dwarf what is measured. Then the bench runs in a private
-# mount namespace where /dev/console is /dev/null, so a log line costs about
-# what handing it to a local syslog socket costs. Nothing outside changes.
-run() {
-	if [ -S /dev/log ]; then
-		"$@"
-	else
-		unshare --mount --propagation private \
-			sh -c 'mount --bind /dev/null /dev/console && exec "$@"' sh "$@"
-	fi
-}
+trap bench_cleanup EXIT
+bench_users 17
 
 csv="$dir/figures.csv"
 mkdir -p "$results"

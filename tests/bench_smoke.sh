@@ -146,6 +146,35 @@ for m in totp ga oath; do
 			"$(name_of "$m"),cold_count_${kind}_unexpected_results,0" "$out"
 	done
 done
+# bench/compare.sh's run: two builds of pam_totp (here the same one twice)
+# and pam_oath, every login as expected in each phase, and every row of
+# its table filled in for all three
+mkdir "$T/cmp"
+{
+	echo "module,figure,value"
+	PAM_BENCH_LOGINS=10 PAM_BENCH_BURST_ROUNDS=1 PAM_BENCH_COLD_LOGINS=2 PAM_BENCH_COLD_ROUNDS=1 \
+		run env $(anchor_env oath) "$driver" compare "$T/cmp" "$totp_so" "$totp_so" pam_oath.so "$user"
+} >"$T/cmp.csv" 2>"$T/err"
+for m in pam_totp pam_totp_before pam_oath; do
+	bad=$(awk -F, -v m="$m" '$1 == m && $2 ~ /_unexpected_results$/ && $3 != 0 { print $2 }
+		$1 == m && $2 ~ /^(cold_)?burst_[0-9]+_rounds_accepted_never$/ && $3 != 0 { print $2 }
+		$1 == m && $2 ~ /_unexpected_results$/ { n++ }
+		END { if (n < 4) print "only " n " phases reported" }' "$T/cmp.csv")
+	check_eq "compare, $m: every login in every phase went as expected" "" "$bad"
+done
+for m in pam_totp pam_totp_before; do
+	for n in 16 32; do
+		check "compare, $m: no burst of $n, warm or cold, accepted the code twice" \
+			awk -F, -v m="$m" -v f="burst_${n}_rounds_accepted_more_than_once" \
+				'$1 == m && ($2 == f || $2 == "cold_" f) && $3 == 0 { k++ } END { exit k != 2 }' "$T/cmp.csv"
+	done
+done
+table=$(awk -F, -f "$top_srcdir/bench/compare.awk" "$T/cmp.csv")
+rows=$(echo "$table" | grep -E '^\| [0-9]+\. ' | wc -l)
+filled=$(echo "$table" | grep -E '^\| [0-9]+\. ' |
+	awk -F'|' '$3 !~ /^ *$/ && $4 !~ /^ *$/ && $5 !~ /^ *$/ && $6 !~ /^ *$/' | wc -l)
+check_eq "compare table: all 15 rows, before, after, ratio and pam_oath filled" "15 15" "$rows $filled"
+
 table=$(awk -F, -f "$top_srcdir/bench/table.awk" "$T/cold.csv")
 rows=$(echo "$table" | grep -E '^\| 1[012]\. ' | awk -F'|' '$3 !~ /^ *$/ && $4 !~ /^ *$/ && $5 !~ /^ *$/' | wc -l)
 check_eq "table: the 24 rows of figures 10 to 12 filled for all three modules" "24" "$rows"
