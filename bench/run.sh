@@ -80,8 +80,8 @@ done
 
 # the machine, for the record
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-fs=$(findmnt -n -o SOURCE,FSTYPE,OPTIONS -T "$dir" | head -1 | tr ',' ' ')
-disk=$(lsblk -ndo NAME,SIZE,ROTA,MODEL "$(findmnt -n -o SOURCE -T "$dir" | head -1)" 2>/dev/null | tr ',' ' ' || true)
+fs=$(findmnt -n -o SOURCE,FSTYPE,OPTIONS -T "$dir" 2>/dev/null | head -1 | tr ',' ' ' || true)
+disk=$(lsblk -ndo NAME,SIZE,ROTA,MODEL "$(findmnt -n -o SOURCE -T "$dir" 2>/dev/null | head -1 || true)" 2>/dev/null | tr ',' ' ' || true)
 {
 	echo "module,figure,value"
 	cat "$csv"
