@@ -193,4 +193,11 @@ latest="$top_srcdir/bench/results/latest.csv"
 empty=$(awk -F, -f "$top_srcdir/bench/table.awk" "$latest" |
 	grep -E '^\| [1-689]\. ' | grep -v 'floor:' | awk -F'|' '$3 ~ /^ *(\/)? *$/ { print $2 }')
 check_eq "bench/results/latest.csv: every figure of pam_totp present" "" "$empty"
+# the table the documentation shows is the one the committed CSV prints
+missing=$(awk -F, -f "$top_srcdir/bench/table.awk" "$latest" | grep -E '^\| [0-9]+\. ' |
+	while IFS= read -r line; do
+		cat "$top_srcdir/README.md" "$top_srcdir/bench/README.md" 2>/dev/null |
+			grep -qxF -- "$line" || echo "$line"
+	done)
+check_eq "the documented table is bench/results/latest.csv's, row for row" "" "$missing"
 tap_done
