@@ -22,6 +22,10 @@ FUZZ_TARGETS += %reldir%/fuzz_oath_file
 %canon_reldir%_fuzz_oath_file_LDFLAGS = $(FUZZ_LDFLAGS)
 FUZZ_TARGETS += %reldir%/fuzz_catalog
 %canon_reldir%_fuzz_catalog_LDFLAGS = $(FUZZ_LDFLAGS)
+# a whole login over an in-memory store, its faults from the input
+FUZZ_TARGETS += %reldir%/fuzz_login
+%canon_reldir%_fuzz_login_SOURCES = %reldir%/fuzz_login.c %reldir%/mem_store.c %reldir%/mem_store.h
+%canon_reldir%_fuzz_login_LDFLAGS = $(FUZZ_LDFLAGS)
 
 if FUZZING
 check_PROGRAMS += $(FUZZ_TARGETS)
@@ -37,4 +41,7 @@ EXTRA_DIST += \
 	%reldir%/fuzz_record_pending.seed \
 	%reldir%/fuzz_ga_file.seed \
 	%reldir%/fuzz_oath_file.seed \
-	%reldir%/fuzz_catalog.dict
+	%reldir%/fuzz_catalog.dict \
+	%reldir%/fuzz_login.seed \
+	%reldir%/fuzz_login_removed.seed \
+	%reldir%/fuzz_login.dict
