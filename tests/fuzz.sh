@@ -7,13 +7,14 @@
 # "N passed, N failed" for the caller to add up.
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=$1
+mkdir -p "$1" || exit 1
+build=$(cd "$1" && pwd)
 secs=${2:-30}
 out="$build/fuzz"
 san="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # coverage for libFuzzer in every object; its main only in the targets
 # (FUZZ_LDFLAGS, from configure)
-mkdir -p "$build" && cd "$build" || exit 1
+cd "$build" || exit 1
 if ! "$src/configure" -q --enable-werror --enable-fuzzing CC=clang \
 	CFLAGS="$san -fsanitize=fuzzer-no-link" LDFLAGS="$san" >configure.out 2>&1; then
 	tail -20 configure.out; echo "0 passed, 1 failed"; exit 1
