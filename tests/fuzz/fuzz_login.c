@@ -11,15 +11,17 @@
  *   2 bytes   n, little-endian; then n bytes: the record (record_parse);
  *             none when n is 0
  *   then up to MAX_ATTEMPTS logins, each:
- *   1 byte    faults (mem_store.h, enum mem_fault); with 0x80, the answer
- *             is a stacked token (use_first_pass) instead
+ *   1 byte    faults (mem_store.h, enum mem_fault)
  *   1 byte    seconds since the last login, times 4
  *   a line    the answer; "=D" types the record's code at D - 3 periods
- *             from now (D a digit 0-6), "%0" and "%1" the recovery codes
+ *             from now (D a digit 0-6), "%0" and "%1" the recovery codes;
+ *             after a leading '!', a stacked token (use_first_pass)
  *
  * Checked for every input, besides memory safety, UB and leaks:
- *  - no grant when an operation of the store failed during that login,
- *    and none before the state that spends the code is stored;
+ *  - no grant without a record to log in with (none, unreadable, a
+ *    tombstone, a pending enrolment, even with its code), none when an
+ *    operation of the store failed during that login, and none before
+ *    the state that spends the code is stored;
  *  - a TOTP step granted once: each grant's step is above every earlier
  *    one; a recovery code granted once;
  *  - the store is closed (its lock let go) at the end of every login;
@@ -123,7 +125,9 @@ typed_code(const struct mem_record *m, int64_t now, int d, char *answer, size_t 
 	struct totp_record rec;
 	char code[OTP_CODE_SIZE], err[256];
 
-	if (record_parse(m->bytes, m->len, &rec, err, sizeof(err)) != 0)
+	/* a pending enrolment's code too: it must not let anyone in */
+	if (record_parse(m->bytes, m->len, &rec, err, sizeof(err)) != 0 &&
+	    !rec.pending_until)
 		return;
 	if (otp_totp(rec.secret, rec.secret_len, rec.alg, now + (int64_t)(d - 3) * rec.period,
 		     rec.period, rec.digits, code) == 0)
@@ -132,16 +136,23 @@ typed_code(const struct mem_record *m, int64_t now, int d, char *answer, size_t 
 	secure_wipe(code, sizeof(code));
 }
 
-static void
+/* the answer as typed; 1 when it is a stacked token */
+static int
 answer_for(const struct mem_record *m, int64_t now, char *answer, size_t size)
 {
+	int stacked = answer[0] == '!';
+
+	if (stacked)
+		memmove(answer, answer + 1, strlen(answer));
 	if (answer[0] == '=' && answer[1] >= '0' && answer[1] <= '6')
 		typed_code(m, now, answer[1] - '0', answer, size);
 	else if (answer[0] == '%' && (answer[1] == '0' || answer[1] == '1'))
 		snprintf(answer, size, "%s", known_codes[answer[1] - '0']);
+	return stacked;
 }
 
-/* the stored state's last step, or INT64_MIN when none can be read */
+/* the stored state's last step, or INT64_MIN when there is no record to
+ * log in with (none, unreadable, a tombstone, a pending enrolment) */
 static int64_t
 stored_last_step(const struct mem_record *m, size_t *recovery_count)
 {
@@ -150,8 +161,11 @@ stored_last_step(const struct mem_record *m, size_t *recovery_count)
 	int64_t last;
 
 	*recovery_count = 0;
-	if (record_parse(m->bytes, m->len, &rec, err, sizeof(err)) != 0)
+	memset(&rec, 0, sizeof(rec));
+	if (m->missing || record_parse(m->bytes, m->len, &rec, err, sizeof(err)) != 0) {
+		record_wipe(&rec);
 		return INT64_MIN;
+	}
 	last = rec.state.last_step;
 	*recovery_count = rec.recovery_count;
 	record_wipe(&rec);
@@ -183,24 +197,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned f = byte(&r);
 		size_t codes_before, codes_after;
 		int64_t last;
-		int granted;
+		int granted, stacked, usable;
 
 		now += (int64_t)byte(&r) * 4;
 		line(&r, answer, sizeof(answer));
-		answer_for(&m, now, answer, sizeof(answer));
-		stored_last_step(&m, &codes_before);
-		m.faults = f & 0x7f;
+		stacked = answer_for(&m, now, answer, sizeof(answer));
+		usable = stored_last_step(&m, &codes_before) != INT64_MIN;
+		m.faults = f;
 		m.fired = 0;
 		m.written = 0;
-		login_attempt(&cfg, &db, &user, answer, (f & 0x80) != 0, now, &res);
+		login_attempt(&cfg, &db, &user, answer, stacked, now, &res);
 		login_db_close(&db);
 		if (m.locked)
 			abort();
 		granted = res.outcome == LOGIN_ACCEPTED || res.outcome == LOGIN_RECOVERY_ACCEPTED;
 		if (!granted)
 			continue;
-		/* granted: nothing failed, and what spends the code is stored */
-		if (m.fired != 0 || m.written == 0)
+		/* granted: a record to log in with, nothing failed, and what
+		 * spends the code is stored */
+		if (!usable || m.fired != 0 || m.written == 0)
 			abort();
 		last = stored_last_step(&m, &codes_after);
 		if (res.outcome == LOGIN_ACCEPTED) {

@@ -44,4 +44,7 @@ EXTRA_DIST += \
 	%reldir%/fuzz_catalog.dict \
 	%reldir%/fuzz_login.seed \
 	%reldir%/fuzz_login_removed.seed \
+	%reldir%/fuzz_login_pending.seed \
+	%reldir%/fuzz_login_resync.seed \
+	%reldir%/fuzz_login_none.seed \
 	%reldir%/fuzz_login.dict

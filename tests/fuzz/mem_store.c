@@ -76,7 +76,7 @@ mem_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err
 	if (rc != 0 && rc != RECORD_PENDING)
 		return fail(err, err_size, STORE_ERROR, perr);
 	s->read_ok = 1;
-	return rc == RECORD_PENDING ? STORE_PENDING : STORE_OK;
+	return rc == RECORD_PENDING ? fail(err, err_size, STORE_PENDING, perr) : STORE_OK;
 }
 
 static enum store_status
@@ -98,6 +98,8 @@ mem_write_state(struct totp_store *base, const struct totp_record *rec,
 	/* the file store writes the slot where it always is */
 	if (off + RECORD_SLOT_LEN > m->len || memcmp(m->bytes + off, line, 8) != 0)
 		abort();
+	if (fails(m, MEM_FAIL_GONE))
+		return fail(err, err_size, STORE_UNAVAILABLE, "the server went away");
 	if (fails(m, MEM_FAIL_WRITE))
 		return fail(err, err_size, STORE_ERROR, "cannot write the state: ENOSPC");
 	memcpy(m->bytes + off, line, RECORD_SLOT_LEN);
@@ -127,6 +129,10 @@ mem_rewrite(struct totp_store *base, const struct totp_record *rec, char *err,
 	record_wipe(&next);
 	if (rc != 0 || len > sizeof(m->bytes))
 		return fail(err, err_size, STORE_ERROR, "cannot format the record");
+	if (fails(m, MEM_FAIL_GONE)) {
+		secure_wipe(out, len);
+		return fail(err, err_size, STORE_UNAVAILABLE, "the server went away");
+	}
 	if (fails(m, MEM_FAIL_REWRITE)) {
 		secure_wipe(out, len);
 		return fail(err, err_size, STORE_ERROR, "cannot rename the new record: EIO");

@@ -24,7 +24,9 @@ enum mem_fault {
 	MEM_FAIL_WRITE = 1 << 4,       /* write_state: the pwrite fails, nothing written */
 	MEM_FAIL_SYNC = 1 << 5,        /* write_state: written, then the sync fails
 	                                  (the bytes may reach the disk later: kept) */
-	MEM_FAIL_REWRITE = 1 << 6      /* rewrite: the rename fails, the old record stays */
+	MEM_FAIL_REWRITE = 1 << 6,     /* rewrite: the rename fails, the old record stays */
+	MEM_FAIL_GONE = 1 << 7         /* write_state, rewrite: the server went away
+	                                  before the write: nothing written */
 };
 
 struct mem_record {
