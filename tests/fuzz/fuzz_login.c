@@ -26,7 +26,7 @@
  *    one; a recovery code granted once;
  *  - the store is closed (its lock let go) at the end of every login;
  *  - what the login wrote reads back (mem_store.c), and a write only after
- *    a read, to the slots where they lie.
+ *    a read, within the record.
  */
 #include "config.h"
 

@@ -47,4 +47,5 @@ EXTRA_DIST += \
 	%reldir%/fuzz_login_pending.seed \
 	%reldir%/fuzz_login_resync.seed \
 	%reldir%/fuzz_login_none.seed \
+	%reldir%/fuzz_login_torn.seed \
 	%reldir%/fuzz_login.dict

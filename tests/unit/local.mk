@@ -3,10 +3,10 @@
 # check` runs the tests of every folder in one parallel harness, and
 # `make check TESTS=...` names any test.
 #
-# Folder-wide: the default LDADD is this folder's (every other program of
-# the tree names its own), and cmocka's include flags (none on Debian)
-# join AM_CFLAGS, automake having no per-folder flags in one Makefile. So
-# a unit test is one line here.
+# Folder-wide: the default LDADD is this folder's (the fuzz targets, on
+# the same core, take it too; every other program names its own), and
+# cmocka's include flags (none on Debian) join AM_CFLAGS, automake having
+# no per-folder flags in one Makefile. So a unit test is one line here.
 LDADD = lib/libtotpcore.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 AM_CFLAGS += $(CMOCKA_CFLAGS)
 
