@@ -23,10 +23,10 @@ export have_pq with_postgresql=yes
 DRIVER="$top_builddir/bench/store_bench"
 [ -x "$DRIVER" ] || make -C "$top_builddir" bench/store_bench >/dev/null
 set +u
-. "$src/tests/tap.sh"
-. "$src/tests/pam_env.sh"
+. "$src/tests/lib/tap.sh"
+. "$src/tests/lib/pam_env.sh"
 PG_SERVER_OPTS="-c fsync=on"
-. "$src/tests/pg_env.sh"
+. "$src/tests/lib/pg_env.sh"
 set -u
 
 mapfile -t users < <(getent passwd | cut -d: -f1 | head -"$PROCS")

@@ -12,7 +12,7 @@ mkdir -p _build/demo
 cd _build/demo
 [ -f Makefile ] || "$src/configure" -q
 make -j"$(nproc)" >/dev/null
-make -j"$(nproc)" tests/pam_login >/dev/null
+make -j"$(nproc)" tests/shims/pam_login >/dev/null
 build=$PWD
 
 user=pamtotp-demo
@@ -24,10 +24,10 @@ mkdir -m 700 "$sandbox" "$sandbox/pam.d"
 echo "auth required $build/pam_module/.libs/pam_totp.so secret=$sandbox/%u" >"$sandbox/pam.d/demo"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-login() { "$build/tests/pam_login" -d "$sandbox/pam.d" demo "$user" "$@" | grep -v '^prompt'; }
+login() { "$build/tests/shims/pam_login" -d "$sandbox/pam.d" demo "$user" "$@" | grep -v '^prompt'; }
 
 say "1. Enrol $user: totp-enroll shows the QR code, asks for a code, writes the record"
-python3 "$src/tests/enroll_pty.py" "$sandbox/transcript" right \
+python3 "$src/tests/lib/enroll_pty.py" "$sandbox/transcript" right \
 	"$build/tools/totp-enroll" --user "$user" --secret-path "$sandbox/%u" \
 	--issuer "Zorg & Co (demo)" --png "$sandbox/qr.png" >"$sandbox/enrolled"
 cat "$sandbox/transcript"

@@ -1,5 +1,5 @@
 /* The shape of a typed TOTP code, apart from the decision so that it can be
- * fuzzed on its own (tests/fuzz_input.c). */
+ * fuzzed on its own (tests/fuzz/fuzz_input.c). */
 #ifndef PAM_TOTP_INPUT_H
 #define PAM_TOTP_INPUT_H
 

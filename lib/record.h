@@ -63,7 +63,7 @@
  *   name       the member of struct totp_state, and the column of
  *              pam_totp_records (sql/pam_totp.sql)
  *   type       its C type; a signed one is written with its sign
- *   label      its name in the line of tests/record_state
+ *   label      its name in the line of tests/shims/record_state
  *   width      its characters in a slot: the digits (with leading zeros),
  *              after the sign when the type is signed
  *   min, max   the values it may hold: a slot outside them is invalid when
@@ -84,8 +84,8 @@
  *                 -1: none
  *
  * The struct, the slot's writer and reader, record_state_equal, the
- * PostgreSQL store's columns and parameters and tests/record_state's line
- * are made from this list; tests/test_state_fields.c checks
+ * PostgreSQL store's columns and parameters and tests/shims/record_state's line
+ * are made from this list; tests/unit/test_state_fields.c checks
  * sql/pam_totp.sql against it. */
 #define TOTP_STATE_FIELDS(X) \
 	X(seq,          uint64_t, "seq",      20, 0,       UINT64_MAX, 0,  "bigint",  1) \

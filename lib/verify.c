@@ -1,7 +1,7 @@
 /* The decision for one attempt. A pure function: everything it knows comes
  * in through its arguments (the record, the time, the input, the policy)
  * and everything it decides goes out through res and next. No I/O, no
- * clock, no globals, so each rule is a unit test (tests/test_verify.c).
+ * clock, no globals, so each rule is a unit test (tests/unit/test_verify.c).
  *
  * Order of the checks, and why:
  *   1. failure ceiling reached -> DISABLED: only an administrator resets it.

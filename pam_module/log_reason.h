@@ -12,7 +12,7 @@
  * and it names the client's host. The fail2ban filter
  * (examples/fail2ban/filter.d/pam_totp.conf) matches the TEXT of exactly
  * these, and tests/fail2ban_filter.sh checks that it does, from one real
- * line for every reason (tests/log_reasons prints this table): a reason
+ * line for every reason (tests/shims/log_reasons prints this table): a reason
  * added here needs a case there, and a line in man/pam_totp.8 (LOGGING).
  * Lines stay English (HACKING.md).
  *

@@ -7,11 +7,11 @@
 # examples/sshd_config, examples/pam_totp.conf, and the pam-auth-update
 # profile as pam-auth-update writes it into common-auth. Needs root
 # (totp-admin is root only; files owned by others).
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (totp-admin is root only)"; exit 0; }
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/admin_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/admin_env.sh"
 
 P=$T/p                  # the PAM directory of each case
 S=$T/store              # a record store as it should be

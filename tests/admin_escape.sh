@@ -8,11 +8,11 @@
 # output is ASCII too. The users, with escape sequences in their names,
 # come from a passwd file of the test's own (nss_wrapper). Needs root
 # (files of the users' uids).
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (chown)"; exit 0; }
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/admin_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/admin_env.sh"
 command -v google-authenticator >/dev/null ||
 	bail "google-authenticator not installed (apt-get install libpam-google-authenticator)"
 NSS_WRAPPER_LIB=$(ls /usr/lib/*/libnss_wrapper.so 2>/dev/null | head -1)

@@ -4,22 +4,22 @@
 # against records written by the real writer and changed by real logins
 # through libpam. Every change is logged with the administrator's name.
 # Exact long options in both tools. The users are the test's own
-# (tests/nss_env.sh). Needs root (files of other users).
-. "$top_srcdir/tests/tap.sh"
+# (tests/lib/nss_env.sh). Needs root (files of other users).
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (files of other users)"; exit 0; }
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/admin_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/admin_env.sh"
 
 A=pt_adm_fa B=pt_adm_fb C=pt_adm_fc G=pt_adm_fg
 mkdir -m 700 "$T/store"
 bad=$(wrong_code)
 # the users and their group exist in a user database of the test's own
-# (tests/nss_env.sh) and nowhere else: list and missing walk every user,
+# (tests/lib/nss_env.sh) and nowhere else: list and missing walk every user,
 # and in the home store every user's home counts, so the machine's other
 # users (or a test running beside this one, with an enrolled, locked or
 # broken record in a home of its own) must not be among them
-. "$top_srcdir/tests/nss_env.sh"
+. "$top_srcdir/tests/lib/nss_env.sh"
 ADMIN_PRELOAD=$NSS_PRELOAD
 PAM_LOGIN_PRELOAD=$NSS_WRAPPER_LIB
 nss_group $G

@@ -7,14 +7,14 @@
 # options, unsafe and broken files are refused per user with their reason
 # and the rest go on; the originals are never changed; --dry-run writes
 # nothing (every file under the homes checked byte for byte). The users
-# are the test's own (tests/nss_env.sh): --all walks them and nobody else
+# are the test's own (tests/lib/nss_env.sh): --all walks them and nobody else
 # of the machine. Needs root.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (files of other users)"; exit 0; }
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/admin_env.sh"
-. "$top_srcdir/tests/import_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/admin_env.sh"
+. "$top_srcdir/tests/lib/import_env.sh"
 
 P=pt_adm_i
 GA_USERS="${P}good ${P}hotp ${P}open ${P}link ${P}broken ${P}option ${P}scratch ${P}none"

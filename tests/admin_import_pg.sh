@@ -1,6 +1,6 @@
 #!/bin/bash
 # totp-admin import-ga and import-oath into the PostgreSQL store (a
-# throw-away cluster, tests/pg_env.sh): files made by the real
+# throw-away cluster, tests/lib/pg_env.sh): files made by the real
 # google-authenticator command and a pam_oath usersfile become rows with
 # the same secret. The import runs with the administrator's config (the
 # role that may insert); the logins, through libpam, with the PAM role's:
@@ -9,13 +9,13 @@
 # and HOTP are refused with their reason and the rest go on; --dry-run
 # writes no row; the originals are never changed. tests/admin_import.sh
 # covers the file store and every refusal of a file's contents.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (files of other users)"; exit 0; }
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/pg_env.sh"
-. "$top_srcdir/tests/admin_env.sh"
-. "$top_srcdir/tests/import_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
+. "$top_srcdir/tests/lib/admin_env.sh"
+. "$top_srcdir/tests/lib/import_env.sh"
 
 P=pt_adm_ip
 GA_USERS="${P}ga ${P}hotp ${P}row"
@@ -42,7 +42,7 @@ rows_before=$(rows)
 files_before=$(snapshot)
 
 # ---- google-authenticator ----
-# --all: every user of the test's own user database (tests/nss_env.sh)
+# --all: every user of the test's own user database (tests/lib/nss_env.sh)
 # with a file, this test's three and nobody else's
 check_admin "import-ga --all --dry-run: some refused (exit 4)" 4 \
 	--conf "$ADMIN_CONF" import-ga --all --dry-run

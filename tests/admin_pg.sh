@@ -1,19 +1,19 @@
 #!/bin/bash
-# totp-admin on the PostgreSQL store (a throw-away cluster, tests/pg_env.sh):
+# totp-admin on the PostgreSQL store (a throw-away cluster, tests/lib/pg_env.sh):
 # list, status, unlock, remove, reset and missing, text and JSON, on rows written
 # by totp-enroll --import and changed by real logins through libpam. The
 # administrator's config owns the tables; the logins use the PAM role.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (totp-admin)"; exit 0; }
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/pg_env.sh"
-. "$top_srcdir/tests/admin_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
+. "$top_srcdir/tests/lib/admin_env.sh"
 
 A=pt_adm_pa B=pt_adm_pb C=pt_adm_pc G=pt_adm_pg REMOTE=pt_adm_remote
 # the users and their group: in a user database of the test's own
-# (tests/nss_env.sh), which missing walks; $REMOTE is in none
-. "$top_srcdir/tests/nss_env.sh"
+# (tests/lib/nss_env.sh), which missing walks; $REMOTE is in none
+. "$top_srcdir/tests/lib/nss_env.sh"
 ADMIN_PRELOAD=$NSS_PRELOAD
 PAM_LOGIN_PRELOAD=$NSS_WRAPPER_LIB
 nss_group $G

@@ -1,19 +1,19 @@
 #!/bin/bash
 # totp-admin unlock, remove and reset racing 32 logins of the same user on the
-# PostgreSQL store (tests/admin_race_lib.sh has the rounds): the row lock
+# PostgreSQL store (tests/lib/admin_race_lib.sh has the rounds): the row lock
 # orders them; no lost write, no code accepted twice, a valid row after.
-. "$top_srcdir/tests/tap.sh"
-# rounds of each kind: tests/tap.sh's repeat_count; ADMIN_RACE_ROUNDS overrides
+. "$top_srcdir/tests/lib/tap.sh"
+# rounds of each kind: tests/lib/tap.sh's repeat_count; ADMIN_RACE_ROUNDS overrides
 ROUNDS=${ADMIN_RACE_ROUNDS:-$(repeat_count 3 1 20)}
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/pg_env.sh"
-. "$top_srcdir/tests/admin_env.sh"
-. "$top_srcdir/tests/admin_race_lib.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
+. "$top_srcdir/tests/lib/admin_env.sh"
+. "$top_srcdir/tests/lib/admin_race_lib.sh"
 
 policy='max_failures=100\nfailure_ceiling=100\n'
 printf "$policy" >>"$HOST_A_CONF"
 # 33 transactions queue on one row lock on a machine that may be busy:
-# the hosts' db_timeout=120 (tests/pg_env.sh) is far more than a queue
+# the hosts' db_timeout=120 (tests/lib/pg_env.sh) is far more than a queue
 # that long needs (a login that ran out of it would be refused, write
 # nothing, and fail the round)
 printf "$policy" >>"$ADMIN_CONF"

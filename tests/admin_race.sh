@@ -1,13 +1,13 @@
 #!/bin/bash
 # totp-admin unlock, remove and reset racing 32 logins of the same user on
-# the file store (tests/admin_race_lib.sh has the rounds): no lost write, no code
+# the file store (tests/lib/admin_race_lib.sh has the rounds): no lost write, no code
 # accepted twice, a valid record afterwards, no temporary file left.
-. "$top_srcdir/tests/tap.sh"
-# rounds of each kind: tests/tap.sh's repeat_count; ADMIN_RACE_ROUNDS overrides
+. "$top_srcdir/tests/lib/tap.sh"
+# rounds of each kind: tests/lib/tap.sh's repeat_count; ADMIN_RACE_ROUNDS overrides
 ROUNDS=${ADMIN_RACE_ROUNDS:-$(repeat_count 3 1 20)}
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/admin_env.sh"
-. "$top_srcdir/tests/admin_race_lib.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/admin_env.sh"
+. "$top_srcdir/tests/lib/admin_race_lib.sh"
 
 mkdir -m 700 "$T/store"
 REC="$T/store/root"

@@ -7,7 +7,7 @@
 # round, warm or cold, accepts its code (pam_totp's once); and the table prints
 # every figure, from a fresh run and from the committed
 # bench/results/latest.csv that the README's table comes from.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_sanitizer_build "a check of the benchmark driver; the module's logins run under ASan in the other tests"
 driver="$top_builddir/bench/pam_bench"
 totp_so="$top_builddir/pam_module/.libs/pam_totp.so"

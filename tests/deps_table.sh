@@ -4,7 +4,7 @@
 # build's tests use it) is in debian/control's Build-Depends, and every
 # Build-Depends package is in the table. The table's own checks (that each
 # command and file is there) run before the suite, in tests/run-all.sh.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_sanitizer_build "no code of ours runs here"
 table=$(bash "$top_srcdir/tests/install-deps.sh" --print-table) || bail "cannot read the table"
 # Build-Depends: the package names, without versions, profiles or commas

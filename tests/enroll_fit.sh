@@ -6,12 +6,12 @@
 # then shows enrols, and the decoded URI logs in. Measured for the default parameters with an
 # issuer of 30 characters and an account of 40, and for --qr=ansi at 80
 # columns; a window too small for any QR code gets one line saying so.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_sanitizer_build "tmux's view of totp-enroll's screen; the drawing runs under ASan in enroll_qr and qr_decode"
-. "$top_srcdir/tests/enroll_env.sh"
+. "$top_srcdir/tests/lib/enroll_env.sh"
 tmp=$T
-. "$top_srcdir/tests/qr_lib.sh"
-. "$top_srcdir/tests/tmux_env.sh"
+. "$top_srcdir/tests/lib/qr_lib.sh"
+. "$top_srcdir/tests/lib/tmux_env.sh"
 
 ISSUER30=Zorggroep-Voorbeeld-Thuiszorg1
 ACCOUNT40=uxstaff4@ssh01.zorggroep-voorbeeld.nl.xx
@@ -30,9 +30,9 @@ tmux_start() {
 }
 
 # The QR code on the screen just above the "Code from the app:" prompt, in
-# the form term2pgm reads (tests/term_screen.py); fails when it is not there.
+# the form term2pgm reads (tests/lib/term_screen.py); fails when it is not there.
 screen_qr() {
-	"${TM[@]}" capture-pane -p -e -N | python3 "$top_srcdir/tests/term_screen.py"
+	"${TM[@]}" capture-pane -p -e -N | python3 "$top_srcdir/tests/lib/term_screen.py"
 }
 
 # decode_dark: a terminal rendering on stdin, decoded with a wide dark

@@ -3,9 +3,9 @@
 # right code, Ctrl-C / EOF / three wrong codes leave an existing record as it
 # was, --force keeps the old enrolment in force until the new one is
 # confirmed, and the recovery codes shown once each log in once.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only; make distcheck-quick runs it in a plain build too"
-. "$top_srcdir/tests/enroll_env.sh"
+. "$top_srcdir/tests/lib/enroll_env.sh"
 rec="$T/root.rec"
 
 # --- right code on the second try
@@ -80,7 +80,7 @@ check "three wrong codes: says nothing was written" grep -q "nothing was written
 enroll --no-confirm --recovery-codes 0
 old_uri=$(grep -o 'otpauth://[^ ]*' "$T/out")
 rm -f "$T/go"
-python3 "$top_srcdir/tests/enroll_pty.py" "$T/pty.log" "pause:$T/go,right" \
+python3 "$top_srcdir/tests/lib/enroll_pty.py" "$T/pty.log" "pause:$T/go,right" \
 	"$ENROLL" "${ENROLL_OPTS[@]}" --force --qr=none >"$T/force.out" &
 pid=$!
 wait_for 60 "the code prompt of the pending --force" grep -qs "Code from the app: " "$T/pty.log"

@@ -3,11 +3,11 @@
 # terminal QR codes scan back to exactly the printed URI, the grouped secret
 # is the URI's, and a code oathtool makes from the decoded URI logs in
 # through pam_totp.so (SHA1/6/30 and SHA256/8/60).
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/enroll_env.sh"
+. "$top_srcdir/tests/lib/enroll_env.sh"
 tmp=$T
-. "$top_srcdir/tests/qr_lib.sh"
+. "$top_srcdir/tests/lib/qr_lib.sh"
 
 # --- SHA1/6/30 without confirmation: PNG, SVG and the UTF-8 terminal QR
 umask 000

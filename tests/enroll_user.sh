@@ -3,11 +3,11 @@
 # user's ownership and mode 0600 under any umask, does its work in the home
 # as the user (a symlink planted there is replaced, never followed), is
 # refused to anyone but root, and a failed write leaves the old record.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (useradd)"; exit 0; }
 command -v useradd >/dev/null || { echo "1..0 # SKIP no useradd"; exit 0; }
-. "$top_srcdir/tests/enroll_env.sh"
+. "$top_srcdir/tests/lib/enroll_env.sh"
 
 U=ptenr$$
 useradd -m -d "$T/home" -s /bin/sh "$U" >/dev/null 2>&1 || bail "useradd $U failed"

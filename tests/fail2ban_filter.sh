@@ -1,17 +1,17 @@
 #!/bin/bash
 # The fail2ban filter (examples/fail2ban/) against one real line of every
 # reason the module can log (pam_module/log_reason.h, printed by
-# tests/log_reasons), logged in this test through the real libpam with
+# tests/shims/log_reasons), logged in this test through the real libpam with
 # user names a filter could misread, and read by the real fail2ban-regex:
 # each line is matched, by the host the module named, exactly when its
 # reason is a guess. A reason added to the table without a case here, or
 # a filter whose reasons are not exactly the table's guesses, fails.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_sanitizer_build "fail2ban-regex on logged lines; the module's refusals run under ASan in pam_basic and pam_factors"
 command -v fail2ban-regex >/dev/null || bail "fail2ban not installed (apt-get install fail2ban)"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 export LC_ALL=C
-. "$top_srcdir/tests/enrol_login.sh"
+. "$top_srcdir/tests/lib/enrol_login.sh"
 # the filter beside fail2ban's own common.conf, as once installed
 F2B_COMMON=/etc/fail2ban/filter.d/common.conf
 [ -f "$F2B_COMMON" ] || bail "$F2B_COMMON missing (fail2ban not installed?)"
@@ -19,7 +19,7 @@ mkdir -p "$T/filter.d"
 cp "$top_srcdir/examples/fail2ban/filter.d/pam_totp.conf" "$T/filter.d/"
 ln -s "$F2B_COMMON" "$T/filter.d/common.conf"
 FILTER="$T/filter.d/pam_totp.conf"
-"$top_builddir/tests/log_reasons" >"$T/reasons" || bail "tests/log_reasons failed"
+"$top_builddir/tests/shims/log_reasons" >"$T/reasons" || bail "tests/shims/log_reasons failed"
 
 # Users that exist, in a passwd file of the test's own (nss_wrapper), with
 # names that hold spaces and "rhost=", one of 300 characters (a name
@@ -150,7 +150,7 @@ enrol_start e2 192.0.2.29 enrol "$U_NEW"
 for i in 1 2 3; do answer e2 "$(wrong_code)"; done
 finish e2
 keep ENROL_UNCONFIRMED 192.0.2.29 "$T/e2.log"
-PRELOAD_TOO="$top_builddir/tests/.libs/libfaultshim.so" FAULT_CALL=dlopen \
+PRELOAD_TOO="$top_builddir/tests/shims/.libs/libfaultshim.so" FAULT_CALL=dlopen \
 	FAULT_PATH=libqrencode FAULT_COUNT=0 enrol_start e3 192.0.2.30 enrol "$U_NEW"
 finish e3
 keep "ENROL_NO_QR ENROL_ABANDONED" 192.0.2.30 "$T/e3.log"
@@ -222,7 +222,7 @@ if [ "$pg_usable" != yes ]; then
 	for r in $PG_REASONS; do missing=$(grep -vx "$r" <<<"$missing"); done
 	ok "# SKIP the database's reasons ($PG_REASONS): no PostgreSQL plugin owned by root"
 fi
-check_eq "every reason of the table was logged by a case (tests/log_reasons)" "" \
+check_eq "every reason of the table was logged by a case (tests/shims/log_reasons)" "" \
 	"$(echo $missing)"
 
 # as syslog writes them: pam_syslog puts "pam_totp(SERVICE:auth): " first;

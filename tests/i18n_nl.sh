@@ -1,6 +1,6 @@
 #!/bin/bash
 # Dutch from our catalogue, with no Dutch locale on the machine (none is
-# generated: tests/locale_env.sh). totp-enroll follows the user's
+# generated: tests/lib/locale_env.sh). totp-enroll follows the user's
 # language (LANG, and LANGUAGE under C.UTF-8, which glibc 2.39's gettext
 # ignores) through a whole enrolment under a pty, and falls back to
 # English for a language it has no catalogue for. pam_totp.so, through
@@ -13,10 +13,10 @@
 # Its refusals say what went wrong in words the user can act on, the same
 # words for users who are not enrolled or do not exist, and helpdesk=
 # follows them as written.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/enroll_env.sh"
-. "$top_srcdir/tests/locale_env.sh"
+. "$top_srcdir/tests/lib/enroll_env.sh"
+. "$top_srcdir/tests/lib/locale_env.sh"
 printf 'localedir=%s\n' "$LOCALEDIR" >>"$T/conf"
 
 # --- totp-enroll in Dutch, from LANG

@@ -3,7 +3,7 @@
 # its own (every library it needs is linked) without libpq or libqrencode;
 # the PostgreSQL store's plugin pam_totp_pg.so, beside it, exports its
 # table alone.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 module="$top_builddir/pam_module/.libs/pam_totp.so"
 [ -f "$module" ] || bail "$module not built"
 

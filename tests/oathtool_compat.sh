@@ -1,9 +1,9 @@
 #!/bin/bash
 # Codes from the core library must equal oathtool's for the same secret,
 # algorithm, digits, period and time (an independent implementation).
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_sanitizer_build "the core's codes run under ASan in test_otp; this compares them with oathtool's"
-cli="$top_builddir/tests/otp_cli"
+cli="$top_builddir/tests/shims/otp_cli"
 command -v oathtool >/dev/null || bail "oathtool not installed (apt-get install oathtool)"
 [ -x "$cli" ] || bail "$cli not built"
 

@@ -5,11 +5,11 @@
 # with nullok after the primary block, so an unenrolled user still logs in;
 # on removal it is taken out again, and every other PAM file that still
 # names pam_totp.so is named in a warning.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_sanitizer_build "the maintainer scripts and pam-auth-update; the nullok login it ends with runs under ASan in pam_basic"
 command -v pam-auth-update >/dev/null || bail "pam-auth-update not installed (libpam-runtime)"
 [ -f /usr/share/pam-configs/unix ] || bail "no /usr/share/pam-configs/unix (libpam-runtime)"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 
 R="$T/root"
 # never the real root: the scripts below write under $R

@@ -1,9 +1,9 @@
 #!/bin/bash
 # The module through the real libpam: accepting, the window, replays, skew,
 # re-synchronisation, input shapes, nullok, options and return codes.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only; make distcheck-quick runs it in a plain build too"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 
 R="$T/%u.rec"
 make_service basic "secret=$R max_skew=1"

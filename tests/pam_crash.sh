@@ -1,5 +1,5 @@
 #!/bin/bash
-# Crashes: kill -9 an update loop (tests/update_loop.c, the real file store)
+# Crashes: kill -9 an update loop (tests/shims/update_loop.c, the real file store)
 # at a random moment, KILLS times. After every kill the record opens and
 # parses, holds the same secret, and its last step is the one the loop last
 # reported stored or the one after (never older). Every KILL_LOGIN_EVERY
@@ -12,12 +12,12 @@
 # in REWRITE_EVERY is a whole-record rewrite, so kills also land between
 # its temporary file and its rename (~40% of kills left one behind).
 REWRITE_EVERY=5
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/pam_env.sh"
-# how many kills: tests/tap.sh's repeat_count
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+# how many kills: tests/lib/tap.sh's repeat_count
 KILLS=$(repeat_count 100 20 1000)
 KILL_LOGIN_EVERY=$(repeat_count 50 10 100)
-UPDATE_LOOP="$top_builddir/tests/update_loop"
+UPDATE_LOOP="$top_builddir/tests/shims/update_loop"
 
 mkdir -m 700 "$T/store" "$T/copy"
 REC="$T/store/root"

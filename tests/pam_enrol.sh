@@ -6,13 +6,13 @@
 # enroll_from, enroll_services), three wrong codes, a dropped connection
 # and two first logins at once leave nothing written or exactly one record.
 # Without libqrencode the key alone is shown.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 export LC_ALL=C
 tmp=$T
-. "$top_srcdir/tests/qr_lib.sh"
-. "$top_srcdir/tests/admin_env.sh"
+. "$top_srcdir/tests/lib/qr_lib.sh"
+. "$top_srcdir/tests/lib/admin_env.sh"
 
 STORE="$T/store"
 mkdir -m 700 "$STORE"
@@ -27,7 +27,7 @@ make_enrol_service today "secret=$STORE/%u enroll=prompt enroll_until=$today"
 make_enrol_service late "secret=$STORE/%u enroll=prompt enroll_until=$yesterday"
 make_enrol_service home "secret=%h/.pam_totp_enrol_$$ enroll=prompt"
 
-. "$top_srcdir/tests/enrol_login.sh"
+. "$top_srcdir/tests/lib/enrol_login.sh"
 
 # ---- enrolment, start to end ----
 LOGIN_OPTS="-r 192.0.2.7" start_enrol a enrol root
@@ -88,7 +88,7 @@ check_admin "... totp-admin status" 0 --conf "$T/admin.conf" status root --json
 check_eq "... in JSON: the rhost null" "enrol None" \
 	"$(json_get "$T/admin.out" "d['enrolled']['service'] + ' ' + str(d['enrolled']['rhost'])")"
 # the same screen in Dutch: the words fit too, each on a line of its own
-. "$top_srcdir/tests/locale_env.sh"
+. "$top_srcdir/tests/lib/locale_env.sh"
 make_enrol_service enrol_nl "secret=$STORE/%u enroll=prompt language=nl localedir=$LOCALEDIR"
 mv "$REC" "$T/rec.kept"
 LOGIN_OPTS="-t ssh" start_enrol d enrol_nl root
@@ -182,7 +182,7 @@ rm -f "$REC"
 # draws a code): the key is shown without the QR code, the log says why,
 # and the enrolment goes on ----
 rm -f "$REC"
-LD_PRELOAD="$top_builddir/tests/.libs/libfaultshim.so" FAULT_CALL=dlopen \
+LD_PRELOAD="$top_builddir/tests/shims/.libs/libfaultshim.so" FAULT_CALL=dlopen \
 	FAULT_PATH=libqrencode FAULT_COUNT=0 start_enrol q enrol root
 check "libqrencode not loadable: the shim refused it" grep -q "fault_shim: dlopen" "$T/q.err"
 check "... the key is still shown" \
@@ -216,7 +216,7 @@ check_limit "a service not in enroll_services" sudo "the service is not in enrol
 # wrong password reaches pam_totp): never a secret
 make_service alone "secret=$STORE/%u enroll=prompt"
 check_limit "no first factor before pam_totp" alone "no proof that the first factor passed"
-make_stack failed "auth required $top_builddir/tests/.libs/pam_first_factor.so fail" \
+make_stack failed "auth required $top_builddir/tests/shims/.libs/pam_first_factor.so fail" \
 	"auth required $MODULE secret=$STORE/%u enroll=prompt"
 check_limit "a failed first factor, required not requisite" failed \
 	"no proof that the first factor passed"

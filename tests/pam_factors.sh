@@ -11,13 +11,13 @@
 # The password module is played by pam_exec (its exit status is the
 # verdict) so these run without a system user; tests/system_sshd.sh and
 # tests/system_sudo.sh run the documented stacks with the real pam_unix.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 
 R="$T/%u.rec"
 REC="$T/root.rec"
-state() { "$top_builddir/tests/record_state" "$REC"; }
+state() { "$top_builddir/tests/shims/record_state" "$REC"; }
 failures() { state | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
 prompts() { grep -c '^prompt' "$T/last.log"; }
 bad=$(wrong_code)

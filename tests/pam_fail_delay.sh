@@ -4,9 +4,9 @@
 # right code returns at once. pam_login reports the delay libpam settled on
 # (it varies it by up to a half either way, so guesses cannot time the check)
 # instead of waiting for it.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 
 R="$T/%u.rec"
 make_service delay "secret=$R fail_delay=2000"

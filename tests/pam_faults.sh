@@ -1,5 +1,5 @@
 #!/bin/bash
-# Fault injection through the real libpam: tests/fault_shim.c fails one
+# Fault injection through the real libpam: tests/shims/fault_shim.c fails one
 # file-system call at a time (EIO, ENOSPC, a short write) on a login that
 # updates a state slot and on one that rewrites the enrolment part (a
 # recovery code). Every failure must deny with PAM_AUTHINFO_UNAVAIL (a
@@ -8,12 +8,12 @@
 # the fault gone the same code must then work, which shows the state
 # really is as it was. Interrupted calls that the store retries must not
 # deny at all. Logins that run while a sync fails keep what they wrote.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 
-SHIM="$top_builddir/tests/.libs/libfaultshim.so"
-RECORD_STATE="$top_builddir/tests/record_state"
+SHIM="$top_builddir/tests/shims/.libs/libfaultshim.so"
+RECORD_STATE="$top_builddir/tests/shims/record_state"
 [ -f "$SHIM" ] || bail "$SHIM not built"
 
 D="$T/store"
@@ -152,7 +152,7 @@ reset
 a_code=$(code)
 b_code=$(code 1)
 c_code=$(code 2)
-# (A set PAM_WRAPPER=1 for itself under the lock, tests/pam_login.c; B
+# (A set PAM_WRAPPER=1 for itself under the lock, tests/shims/pam_login.c; B
 # and C take the lock for their own set-up, as every login does)
 {
 	echo '#!/bin/sh'

@@ -4,12 +4,12 @@
 # (a slot is overwritten in place: no new blocks), while a recovery code,
 # which rewrites the whole record, fails closed: denied, the record
 # intact, no temporary file. Needs root (mount); skipped otherwise.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
 if [ "$(id -u)" -ne 0 ]; then echo "1..0 # SKIP needs root to mount a tmpfs"; exit 0; fi
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 
-RECORD_STATE="$top_builddir/tests/record_state"
+RECORD_STATE="$top_builddir/tests/shims/record_state"
 M="$T/full"
 mkdir "$M"
 mount -t tmpfs -o size=256k,mode=700 pam_totp_full "$M" ||

@@ -1,16 +1,16 @@
 #!/bin/bash
 # Lock-out through the real PAM stack: its progression, what the user is
 # told, the reset after a success, and the hard ceiling.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 
 R="$T/%u.rec"
 make_service lock "secret=$R max_skew=1 max_failures=3 lockout_base=3 lockout_max=6 failure_ceiling=7"
 bad=$(wrong_code)
-failures() { "$top_builddir/tests/record_state" "$T/root.rec" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
+failures() { "$top_builddir/tests/shims/record_state" "$T/root.rec" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
 
-# The test clock (tests/totp_code.sh) stands still between logins, so a
+# The test clock (tests/lib/totp_code.sh) stands still between logins, so a
 # lock-out holds until the test moves the clock past it.
 new_record "$T/root.rec"
 check_login "1st wrong code" PAM_AUTH_ERR lock root "$bad"

@@ -9,11 +9,11 @@
 # the same for an unknown user, one without a record and one with a
 # wrong code, so it tells nothing about the account; nothing when unset;
 # no control character reaches the terminal.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/locale_env.sh"
-. "$top_srcdir/tests/enrol_login.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/locale_env.sh"
+. "$top_srcdir/tests/lib/enrol_login.sh"
 
 R="$T/%u.rec"
 make_service plain "secret=$R"

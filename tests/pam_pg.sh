@@ -3,13 +3,13 @@
 # configurations, one database), odd user names, nullok, the configuration's
 # safety checks, enrolment and import, and a database that stops, freezes
 # or holds the row lock mid-run.
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 # rows in the clear, said so: this test reads and writes the record column
 # (the recovery codes a row keeps, a malformed row); sealing has
 # tests/pam_pg_sealed.sh
 PG_KEY=none
-. "$top_srcdir/tests/pg_env.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
 
 make_service a "conf=$HOST_A_CONF"
 make_service b "conf=$HOST_B_CONF"
@@ -171,7 +171,7 @@ cp "$PG_PLUGIN" "$T/otherw/" && chmod o+w "$T/otherw/pam_totp_pg.so"
 plugin_case notroot ""
 cp "$PG_PLUGIN" "$T/notroot/" && chown nobody "$T/notroot/pam_totp_pg.so"
 plugin_case nosym ""
-cp "$top_builddir/tests/.libs/libsyslogshim.so" "$T/nosym/pam_totp_pg.so"
+cp "$top_builddir/tests/shims/.libs/libsyslogshim.so" "$T/nosym/pam_totp_pg.so"
 # another build's plugin: the version string in its table changed (same length)
 plugin_case otherversion ""
 version=$(sed -n 's/^PACKAGE_VERSION = //p' "$top_builddir/Makefile")
@@ -234,7 +234,7 @@ pg_psql "$ADMIN_DB" -c "SELECT record FROM pam_totp_records WHERE user_name = 'r
 grep -v '^state_' "$T/files/before" >"$T/file_enrolment"
 check "  every enrolment field carried over (secret, parameters, created, recovery)" \
 	diff "$T/db_enrolment" "$T/file_enrolment"
-file_state=$("$top_builddir/tests/record_state" "$T/files/before")
+file_state=$("$top_builddir/tests/shims/record_state" "$T/files/before")
 db_state=$(pg_psql "$ADMIN_DB" -F ' ' -c "SELECT 'seq=' || seq, 'last=' || last_step, 'skew=' || skew,
 	'failures=' || failures, 'locked=' || locked_until, 'resync=' || resync_step
 	FROM pam_totp_records WHERE user_name = 'root'")
@@ -273,9 +273,9 @@ check_eq "the PAM role cannot import" 1 "$rc"
 # failed connect, a deadline, a statement timeout) runs in pam_pg_connect
 # and pam_pg_stall, so the sanitizer build leaves it to the plain build.
 outage_checks() {
-	# timed_login (tests/pg_env.sh) times pam_authenticate alone. The checks
+	# timed_login (tests/lib/pg_env.sh) times pam_authenticate alone. The checks
 	# of db_timeout itself (a frozen server, a held row lock) give the login
-	# a short one and bound it with stall_bound_ms (tests/tap.sh); every
+	# a short one and bound it with stall_bound_ms (tests/lib/tap.sh); every
 	# other login here has the hosts' db_timeout=120, which none may need.
 	make_service a_frozen "conf=$HOST_A_CONF db_timeout=3"
 	# the connection and BEGIN must be made before the deadline for the

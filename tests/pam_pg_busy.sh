@@ -22,13 +22,13 @@
 # Every stack is pam_totp then pam_permit, every answer a wrong code: only
 # PAM_IGNORE can give PAM_SUCCESS. Every db_timeout but the one in (3) is
 # 120 s, which no verdict here waits for.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 # 10 slots, 3 of them reserved for superusers (totp_admin, the test's own
 # queries): 7 for everyone else, few enough to take them all
 PG_SERVER_OPTS="-c fsync=off -c max_connections=10 -c superuser_reserved_connections=3"
-. "$top_srcdir/tests/pg_env.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
 
 # busy_conf NAME DB [OPTION...]: a root-only config for the PAM role; the
 # stack NAME (pam_totp with db_unavailable=ignore, then pam_permit) and
@@ -111,7 +111,7 @@ pg_admin "ALTER ROLE pam_totp RESET default_transaction_read_only"
 wrong_counted "  then a wrong code counts again" sock
 
 # ---- (3) the user's row locked by another session ----
-# (pg_hold_sql, tests/pg_env.sh: a session of totp_admin in a transaction)
+# (pg_hold_sql, tests/lib/pg_env.sh: a session of totp_admin in a transaction)
 # every row locked, as totp-enroll --rotate-key does until its commit; the
 # role's lock_timeout ends the login's wait at once (55P03)
 pg_admin "ALTER ROLE pam_totp SET lock_timeout = '100ms'"

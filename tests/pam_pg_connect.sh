@@ -13,20 +13,20 @@
 #  - over TCP only a server TLS verifies (sslmode=verify-full) is used:
 #    anything less is a configuration error, unless db_insecure_transport=yes
 #    (logged at every login); totp-enroll follows the same rule.
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 # an address of 127/8 for this run: tests side by side never share a port
 PG_ADDR=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
 PG_SERVER_OPTS="-c fsync=off -c listen_addresses=$PG_ADDR"
-. "$top_srcdir/tests/pg_env.sh"
-. "$top_srcdir/tests/pg_tls.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
+. "$top_srcdir/tests/lib/pg_tls.sh"
 
 # conf NAME DB [OPTION...]: a root-only config for the PAM role, and a
 # stack NAME (pam_totp with db_unavailable=ignore, then pam_permit): a
 # login that fails open returns PAM_SUCCESS whatever the code. Its
 # db_timeout is 120 s, which no login needs (a slow TLS handshake must not
 # turn a trust error into an outage), unless an OPTION sets the short one
-# a check of the timeout itself bounds with stall_bound_ms (tests/tap.sh).
+# a check of the timeout itself bounds with stall_bound_ms (tests/lib/tap.sh).
 conf() {
 	local name=$1 db=$2; shift 2
 	{ echo "store=postgresql"; echo "db=$db"; echo "db_key=$PG_KEY"; echo "db_timeout=120"

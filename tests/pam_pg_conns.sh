@@ -11,11 +11,11 @@
 # costs one db_timeout, not two, as a failure to connect is kept for the
 # login. A refused code ends its transaction with ROLLBACK and a clean
 # disconnect, not a dropped socket.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/pg_env.sh"
-. "$top_srcdir/tests/enrol_login.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
+. "$top_srcdir/tests/lib/enrol_login.sh"
 
 pg_admin "ALTER SYSTEM SET log_connections = on" &&
 	pg_admin "ALTER SYSTEM SET log_disconnections = on" &&
@@ -55,7 +55,7 @@ check_eq "  through one connection" 1 "$n"
 for u in root daemon bin sys man; do pg_enroll $u || bail "enrolling $u"; done
 pg_admin "GRANT INSERT ON pam_totp_records TO pam_totp" || bail "cannot grant INSERT"
 make_stack split "auth requisite $MODULE conf=$HOST_A_CONF split_pass" \
-	"auth requisite $top_builddir/tests/.libs/pam_first_factor.so" \
+	"auth requisite $top_builddir/tests/shims/.libs/pam_first_factor.so" \
 	"auth required $MODULE conf=$HOST_A_CONF"
 make_stack try_stacked "$SET_ITEMS authtok=not-a-code" \
 	"auth required $MODULE conf=$HOST_A_CONF try_first_pass"

@@ -6,13 +6,13 @@
 # confirming code is used up. Three wrong codes, two first logins at once,
 # the server stopped mid-enrolment and a role without INSERT each leave no
 # row or exactly one.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 PG_SERVER_OPTS="-c fsync=off -c log_statement=all -c log_connections=on"
-. "$top_srcdir/tests/pg_env.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
 export LC_ALL=C
-. "$top_srcdir/tests/enrol_login.sh"
+. "$top_srcdir/tests/lib/enrol_login.sh"
 
 KEY="$T/fleet.key"
 { cat "$ADMIN_CONF"; echo "db_key=$KEY"; } >"$T/sealed_admin.conf"
@@ -119,7 +119,7 @@ check "... no enrolment: only the secret shown, pending" test "$(rows)" -eq 1
 check_login "... its code does not log in" PAM_AUTH_ERR sealed_plain root "$(shown_code s)"
 
 # ---- a leaver: removed, and not enrolled again at a login until reset ----
-. "$top_srcdir/tests/admin_env.sh"
+. "$top_srcdir/tests/lib/admin_env.sh"
 state_reset() {
 	[ "$(pg_value "SELECT failures || ' ' || locked_until || ' ' || last_step || ' ' || resync_step
 		FROM pam_totp_records WHERE user_name = 'root'")" = "0 0 -1 -1" ]

@@ -11,10 +11,10 @@
 # pooler denies within db_timeout, and logins after it returns are
 # accepted.
 RACERS=16
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_sanitizer_build "the module's paths here are pam_pg.sh's, which run under ASan there"
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/pg_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
 
 # ---- the pooler: $T/pgb, its socket $T/pgb/.s.PGSQL.6432 (no TCP) ----
 trap 'pgb_stop; pg_cleanup; rm -rf "$T"' EXIT
@@ -42,7 +42,7 @@ pool_conf() { # pool_conf NAME DB_TIMEOUT: a host config through the pooler, a s
 # pool: every login that is not about db_timeout (120 s: a race queued
 # behind the pooler's 4 server connections on a loaded machine needs far
 # less); pool_short and pool_stall: the logins whose db_timeout is checked
-# (stall_bound_ms, tests/tap.sh); pool_wait: the login after the stalled one
+# (stall_bound_ms, tests/lib/tap.sh); pool_wait: the login after the stalled one
 pool_conf pool 120
 pool_conf pool_short 3
 pool_conf pool_stall 20

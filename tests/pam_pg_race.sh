@@ -5,13 +5,13 @@
 # every round; every other racer is refused as a replay. The row lock makes
 # the fleet one record, as flock makes one host one.
 #
-# The number of rounds: tests/tap.sh's repeat_count; PG_RACE_ROUNDS
+# The number of rounds: tests/lib/tap.sh's repeat_count; PG_RACE_ROUNDS
 # overrides it.
 RACERS=32
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 ROUNDS=${PG_RACE_ROUNDS:-$(repeat_count 8 2 200)}
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/pg_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
 
 make_service a "conf=$HOST_A_CONF"
 make_service b "conf=$HOST_B_CONF"

@@ -7,11 +7,11 @@
 # and logged. Without any db_key= the default key path seals (in a mount
 # namespace of the test's own); db_key=none writes in the clear and says
 # so at every start.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 PG_SERVER_OPTS="-c fsync=off -c log_statement=all"
-. "$top_srcdir/tests/pg_env.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
 
 # pg_env.sh's configs name a key in $T (db_key=$PG_KEY); its --init-db made it
 KEY=$PG_KEY
@@ -173,7 +173,7 @@ rows_under() { # rows_under KEYFILE: how many rows are sealed under that key
 }
 sed "s|^db_key=.*|db_key=$KEY_B|" "$ADMIN_CONF" >"$T/make_b.conf"
 sed -e "s|^db_key=.*|db_key=$KEY_B\ndb_key_old=$KEY_A|" "$ADMIN_CONF" >"$T/rot_admin.conf"
-# the hosts' db_timeout=120 (tests/pg_env.sh) is room for a login that
+# the hosts' db_timeout=120 (tests/lib/pg_env.sh) is room for a login that
 # waits on the rotation
 sed -e "s|^db_key=.*|db_key=$KEY_B\ndb_key_old=$KEY_A|" "$HOST_A_CONF" >"$T/rot_host.conf"
 chmod 600 "$T/make_b.conf" "$T/rot_admin.conf" "$T/rot_host.conf"
@@ -221,7 +221,7 @@ pg_wait_for "the rotation waits for bin's row" "SELECT count(*) = 1 FROM pg_stat
 rm -rf "$T/race" && mkdir "$T/race"
 racers=()
 # the syslog shim prints each racer's log line beside its result
-SYSLOG_SHIM="$top_builddir/tests/.libs/libsyslogshim.so"
+SYSLOG_SHIM="$top_builddir/tests/shims/.libs/libsyslogshim.so"
 for u in bin nobody root sys; do
 	for i in 1 2; do
 		LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$SYSLOG_SHIM" \

@@ -5,10 +5,10 @@
 # session (idle_in_transaction_session_timeout) and the next login, on any
 # host, gets the row. The stopped login, once resumed, is denied: it never
 # committed, so its code stays usable exactly once.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only"
-. "$top_srcdir/tests/pam_env.sh"
-. "$top_srcdir/tests/pg_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
+. "$top_srcdir/tests/lib/pg_env.sh"
 
 # host A: the login that stalls, db_timeout=20: room to connect and be
 # stopped in its lock wait on a loaded machine before its deadline. Host B

@@ -7,16 +7,16 @@
 #
 # Each round is on a fresh record, so a step boundary mid-round is harmless:
 # the code stays inside the window. A round costs ~0.3 s of CPU (32
-# processes); the counts are repeat_count's (tests/tap.sh): the plain
+# processes); the counts are repeat_count's (tests/lib/tap.sh): the plain
 # suite's fit its time budget, PAM_TOTP_SOAK=1 runs 630 rounds (~3 min
 # idle). The racers run the real libpam with pam_start_confdir
-# (pam_login -d) and a syslog shim (tests/syslog_shim.c) for the log
+# (pam_login -d) and a syslog shim (tests/shims/syslog_shim.c) for the log
 # lines; each waits at a barrier (a FIFO it opens for reading) and the
 # test opens it for writing once all 32 are there, so they are released
 # at one moment.
 RACERS=32
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 CODE_ROUNDS=$(repeat_count 30 5 500)
 RECOVERY_ROUNDS=$(repeat_count 8 2 100)
 WRONG_ROUNDS=$(repeat_count 5 1 20)
@@ -72,7 +72,7 @@ redone=0
 # The racers use pam_start_confdir on our service directory, not pam_wrapper
 # (whose set-up has to be taken in turns: ~20 ms a racer); the syslog shim
 # prints the module's log lines to stderr in pam_wrapper's format.
-SYSLOG_SHIM="$top_builddir/tests/.libs/libsyslogshim.so"
+SYSLOG_SHIM="$top_builddir/tests/shims/.libs/libsyslogshim.so"
 [ -f "$SYSLOG_SHIM" ] || bail "$SYSLOG_SHIM not built"
 RACER_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$SYSLOG_SHIM"
 race() {

@@ -2,8 +2,8 @@
 # Malformed and unsafe records: every one denies (PAM_AUTHINFO_UNAVAIL)
 # with its own logged reason, without a crash, and (in the plain build, a
 # sixth of them) clean under valgrind. The record is never changed.
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 
 # Under valgrind: every case in a soak run, every sixth in the plain
 # suite (a valgrind login costs seconds; the sanitizer build runs every
@@ -22,9 +22,9 @@ mkdir -m 700 "$T/store"
 make_service rec "secret=$T/store/%u"
 good="$T/good"
 new_record "$good" -r 2 >/dev/null
-# a user of the test's own (tests/nss_env.sh), with a home in $T; only
+# a user of the test's own (tests/lib/nss_env.sh), with a home in $T; only
 # its logins and chowns use that database (valgrind watches the others)
-. "$top_srcdir/tests/nss_env.sh"
+. "$top_srcdir/tests/lib/nss_env.sh"
 nss_user pt_rec_owner
 owner_login() { PAM_LOGIN_PRELOAD=$NSS_WRAPPER_LIB login "$@"; }
 

@@ -4,14 +4,14 @@
 # recovery code rewriting the record, a store failure putting a slot back)
 # (and a conversation that fails) must run without a memory error or a definite leak. Skipped in a
 # sanitizer build (the two do not mix) or without valgrind.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 command -v valgrind >/dev/null || { echo "1..0 # SKIP valgrind not installed"; exit 0; }
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 if nm -D "$MODULE" 2>/dev/null | grep -q '__[at]san_\|__ubsan_'; then
 	echo "1..0 # SKIP sanitizer build"; exit 0
 fi
 
-SHIM="$top_builddir/tests/.libs/libfaultshim.so"
+SHIM="$top_builddir/tests/shims/.libs/libfaultshim.so"
 D="$T/store"
 mkdir -m 700 "$D"
 REC="$D/root.rec"
@@ -20,7 +20,7 @@ VG="valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=def
 VG="$VG --show-leak-kinds=definite --track-origins=yes --log-file=$T/vg.log"
 
 # vg_login DESC EXPECTED ANSWER [VAR=VALUE...]: one login under memcheck;
-# with settings, through tests/fault_shim.c with them exported to it
+# with settings, through tests/shims/fault_shim.c with them exported to it
 vg_login() {
 	local desc=$1 want=$2 answer=$3; shift 3
 	rm -f "$T/vg.log"

@@ -4,7 +4,7 @@
 # message the sources mark (extracted afresh with the same keywords as
 # `make update-po`) has a translation that is neither missing, empty nor
 # fuzzy. Every source that marks messages is in POTFILES.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_sanitizer_build "msgfmt and xgettext on the catalogues: no code of ours runs here"
 command -v xgettext >/dev/null || bail "xgettext not installed (apt-get install gettext)"
 tmp=$(mktemp -d) || bail "mktemp failed"

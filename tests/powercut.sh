@@ -1,8 +1,8 @@
 #!/bin/bash
 # Power cuts, explored on the real code: the file-system calls of real
-# operations on one record are recorded (tests/powercut_recorder.c,
+# operations on one record are recorded (tests/shims/powercut_recorder.c,
 # preloaded), every state of the record's directory that a power cut at any
-# point of them could leave is rebuilt (tests/powercut_states.c), and the
+# point of them could leave is rebuilt (tests/shims/powercut_states.c), and the
 # real module logs in on each one through libpam.
 #
 # The operations, one after another on one record (12 recovery codes, so
@@ -15,7 +15,7 @@
 # login, and a rewrite killed between its rename and its directory sync
 # followed by a login.
 #
-# The persistence model (ext4 data=ordered-like; tests/powercut_states.c
+# The persistence model (ext4 data=ordered-like; tests/shims/powercut_states.c
 # applies it, HACKING.md "Power cuts" states it):
 #   - a cut falls between two recorded calls, at every such point;
 #   - a write is durable once an fsync or fdatasync of its file follows;
@@ -40,13 +40,13 @@
 # leaves the slot's fdatasync (POWERCUT_DROP=fdatasync) or the temporary
 # file's fsync (POWERCUT_DROP=fsync) out of the trace, as if the code had
 # no sync there.
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/pam_env.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/pam_env.sh"
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root (records outside a home are root's)"; exit 0; }
 
-RECORDER="$top_builddir/tests/.libs/libpowercutrec.so"
-STATES="$top_builddir/tests/powercut_states"
-RECORD_STATE="$top_builddir/tests/record_state"
+RECORDER="$top_builddir/tests/shims/.libs/libpowercutrec.so"
+STATES="$top_builddir/tests/shims/powercut_states"
+RECORD_STATE="$top_builddir/tests/shims/record_state"
 ENROLL_BIN="$top_builddir/tools/totp-enroll"
 [ -f "$RECORDER" ] || bail "$RECORDER not built"
 [ -x "$STATES" ] || bail "$STATES not built"
@@ -55,11 +55,11 @@ ENROLL=$(test_clock_wrapper "$ENROLL_BIN" "$T/clock")
 printf 'issuer=Test Co\n' >"$T/enroll.conf"
 chmod 644 "$T/enroll.conf"
 STEP=$(($(test_now) / 30))
-# plain_login SERVICE USER ANSWER: login (tests/pam_env.sh) without
+# plain_login SERVICE USER ANSWER: login (tests/lib/pam_env.sh) without
 # pam_wrapper, at half its cost: the service file read with
 # pam_start_confdir, the module's log lines on stderr through the syslog
 # shim. Sets $result, output in $T/last.log.
-SYSLOG_SHIM="$top_builddir/tests/.libs/libsyslogshim.so"
+SYSLOG_SHIM="$top_builddir/tests/shims/.libs/libsyslogshim.so"
 plain_login() {
 	LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$SYSLOG_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" \
 		"$PAM_LOGIN" -d "$T/pam" "$@" >"$T/last.log" 2>&1
@@ -332,7 +332,7 @@ check "each operation left its calls in the trace" awk '
 check "the rewrites tore: a record written across a sector boundary" \
 	awk '$1 == "write" && $4 > 512 { found = 1 } END { exit !found }' "$T/all/trace"
 # every state in the plain build; every third under the sanitizers
-# (tests/tap.sh's repeat_count), where each login costs three times more
+# (tests/lib/tap.sh's repeat_count), where each login costs three times more
 explore all "$SAMPLE"
 report all violation
 check_eq "$checked power-cut states of 5 operations: no used code accepted, no record lost or older" \

@@ -5,9 +5,9 @@
 # colours, and decoded too. Each picture must also keep its 4-module quiet
 # zone, and the files, which hold the secret, must be 0600 and not written
 # through a symlink.
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib/tap.sh"
 skip_in_plain_build_before_sanitizers "behaviour only; make distcheck-quick runs it in a plain build too"
-dump="$top_builddir/tests/qr_dump"
+dump="$top_builddir/tests/shims/qr_dump"
 [ -x "$dump" ] || bail "$dump not built"
 
 # Byte-wise text handling for awk (mawk or gawk alike) and a known umask.
@@ -15,7 +15,7 @@ export LC_ALL=C
 umask 022
 tmp=$(mktemp -d) || bail "mktemp failed"
 trap 'rm -rf "$tmp"' EXIT
-. "$top_srcdir/tests/qr_lib.sh"
+. "$top_srcdir/tests/lib/qr_lib.sh"
 
 short='otpauth://totp/a?secret=JBSWY3DPEHPK3PXP'
 long='otpauth://totp/Zorg%20%26%20Co:jean-baptiste.emanuel.zorg%40zorg-industries.example?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Zorg%20%26%20Co&algorithm=SHA1&digits=6&period=30'

@@ -50,7 +50,7 @@ run_suite() {
 		tail -40 check.out; f=$((f + 1))
 	fi
 	[ "$f" -gt 0 ] && show_failed_logs .
-	echo "== $name: slowest tests: $(grep -H '^# duration:' tests/*.log 2>/dev/null |
+	echo "== $name: slowest tests: $(grep -H '^# duration:' tests/*.log tests/*/*.log 2>/dev/null |
 		sed 's|^tests/\(.*\)\.log:# duration: \([0-9]*\) s$|\2 \1|' | sort -rn | head -6 |
 		awk '{ printf "%s%s %ss", sep, $2, $1; sep = ", " }')"
 	echo "== $name: $p passed, $f failed ($((SECONDS - t0)) s)"
@@ -66,7 +66,7 @@ hardening="-O2 -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protec
 # --with-postgresql: the PostgreSQL store is built and tested, or the
 # build fails (never a silent skip)
 # the plain suite leaves to the sanitizer suite the tests of behaviour
-# only (tests/tap.sh: skip_in_plain_build_before_sanitizers); the package
+# only (tests/lib/tap.sh: skip_in_plain_build_before_sanitizers); the package
 # and distcheck parts run a login through the plain build again.
 # -flto=auto: as -flto, with the link's code generation on every core
 PAM_TOTP_SANITIZER_RUN_FOLLOWS=1 run_suite normal --with-postgresql CC=gcc \
@@ -91,7 +91,8 @@ fi
 
 t0=$SECONDS
 echo "== fuzz: every libFuzzer target for ${FUZZ_SECONDS:=10}s"
-fuzz_out=$(bash "$src/tests/fuzz.sh" "$src/_build/normal" "$FUZZ_SECONDS")
+# a tree of its own: clang, libFuzzer, ASan+UBSan, --enable-fuzzing
+fuzz_out=$(bash "$src/tests/fuzz.sh" "$src/_build/fuzz" "$FUZZ_SECONDS")
 echo "$fuzz_out"
 fp=$(tail -1 <<<"$fuzz_out" | awk '/passed/ { print $1 + 0 }')
 ff=$(tail -1 <<<"$fuzz_out" | awk '/failed/ { print $3 + 0 }')
@@ -172,11 +173,11 @@ deb_test() {
 	# the module by name only: libpam finds it where the package put it
 	mkdir -m 700 "$d/pam" "$d/store"
 	echo "auth required pam_totp.so secret=$d/store/%u" >"$d/pam/deb-login"
-	"$build/tests/make_record" "$d/store/root" GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ || return 1
+	"$build/tests/shims/make_record" "$d/store/root" GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ || return 1
 	code=$(oathtool --totp -b GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ)
-	"$build/tests/pam_login" -d "$d/pam" deb-login root "$code" >"$d/login.log" 2>&1
+	"$build/tests/shims/pam_login" -d "$d/pam" deb-login root "$code" >"$d/login.log" 2>&1
 	grep -q '^result: PAM_SUCCESS' "$d/login.log" || { cat "$d/login.log"; return 1; }
-	"$build/tests/pam_login" -d "$d/pam" deb-login root "$code" >"$d/login.log" 2>&1
+	"$build/tests/shims/pam_login" -d "$d/pam" deb-login root "$code" >"$d/login.log" 2>&1
 	grep -q '^result: PAM_AUTH_ERR' "$d/login.log" || { echo "replay not refused"; cat "$d/login.log"; return 1; }
 	# the PostgreSQL store: a root-only plugin beside the module, which
 	# itself does not need libpq; the module loads it (a server that is not
@@ -188,8 +189,8 @@ deb_test() {
 	echo "auth required pam_totp.so store=postgresql db=host=$d/no-server db_key=none" \
 		>"$d/pam/deb-pg"
 	# the syslog shim prints the module's log lines
-	LD_PRELOAD="$build/tests/.libs/libsyslogshim.so" \
-		"$build/tests/pam_login" -d "$d/pam" deb-pg root 123456 >"$d/login.log" 2>&1
+	LD_PRELOAD="$build/tests/shims/.libs/libsyslogshim.so" \
+		"$build/tests/shims/pam_login" -d "$d/pam" deb-pg root 123456 >"$d/login.log" 2>&1
 	grep -q '^result: PAM_AUTHINFO_UNAVAIL' "$d/login.log" &&
 		grep -q 'denied: database unavailable' "$d/login.log" ||
 		{ echo "the installed module did not reach its plugin"; cat "$d/login.log"; return 1; }

@@ -5,7 +5,7 @@
 # and each deliberately broken variant of the protocol is caught, so the
 # model can tell. Exhaustive: pan must report no unexplored depth.
 set -u
-. "${top_srcdir:-.}/tests/tap.sh"
+. "${top_srcdir:-.}/tests/lib/tap.sh"
 model="${top_srcdir:-.}/tests/record_protocol.pml"
 
 skip_in_sanitizer_build "the model runs no code of ours"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Enrolment at first login (enroll=prompt) through the system's real sshd
-# (tests/sshd_env.sh) and the real ssh client on a pty: a user who has
+# (tests/lib/sshd_env.sh) and the real ssh client on a pty: a user who has
 # never enrolled logs in with the password, reads the QR code or the key
 # off the client's screen, and types the code for it; the record lands in
 # the root-only store, and the next login asks for a code.
@@ -12,12 +12,12 @@
 # the module draws the QR code in sshd without colours (pam_totp(8)); under
 # UTF-8 it reaches the screen intact, under LANG=C it is unreadable and the
 # key in groups of four and the Key URI, plain ASCII, are what the user has.
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/system_env.sh"
-. "$top_srcdir/tests/sshd_env.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/system_env.sh"
+. "$top_srcdir/tests/lib/sshd_env.sh"
 system_require zbarimg convert
 tmp=$T
-. "$top_srcdir/tests/qr_lib.sh"
+. "$top_srcdir/tests/lib/qr_lib.sh"
 
 uu="pt_enr_u$$" uc="pt_enr_c$$"
 # 12 characters, as a staff member's user name may be
@@ -154,7 +154,7 @@ ISSUER15=ZorggroepNoord1
 [ ${#ISSUER15} -eq 15 ] && [ ${#ut} -eq 12 ] || bail "test texts of the wrong length"
 set_stack "auth requisite pam_unix.so" \
 	"auth required $MODULE secret=$STORE/%u enroll=prompt issuer=$ISSUER15"
-. "$top_srcdir/tests/tmux_env.sh"
+. "$top_srcdir/tests/lib/tmux_env.sh"
 at_exit tmux_cleanup
 printf -v ssh_cmd '%q ' env -u SSH_AUTH_SOCK LC_ALL=C.UTF-8 ssh "${SSH_OPTS[@]}" -p "$port" \
 	-o PubkeyAuthentication=no -o PreferredAuthentications=keyboard-interactive \

@@ -1,10 +1,10 @@
 #!/bin/bash
-# The module in the system's real sshd, on loopback (tests/sshd_env.sh):
+# The module in the system's real sshd, on loopback (tests/lib/sshd_env.sh):
 # keyboard-interactive logins answered through a pty, in English and, with
 # no Dutch locale installed for it, in Dutch.
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/system_env.sh"
-. "$top_srcdir/tests/sshd_env.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/system_env.sh"
+. "$top_srcdir/tests/lib/sshd_env.sh"
 
 ua="ptsa$$" uk="ptsk$$" uh="ptsh$$" un="ptsn$$"
 for u in "$ua" "$uk" "$uh" "$un"; do new_user "$u"; eval "pw_$u=\$user_password"; done
@@ -50,7 +50,7 @@ expect_out "the code without the key is denied"
 check "without the key the code is not even asked" grep -q "^not asked: $CODE" "$T/last.log"
 
 # failures USER: the failure count in USER's record in the store
-failures() { "$top_builddir/tests/record_state" "$STORE/$1" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
+failures() { "$top_builddir/tests/shims/record_state" "$STORE/$1" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
 # wrong_passwords USER ANSWER-ARGS... : six tries with a wrong password
 # and a wrong code, as a stranger would; none may count (issue 17)
 wrong_passwords() {

@@ -7,9 +7,9 @@
 # answer is the password, logs that in words that say what to change, and
 # the record is left as it was. An unenrolled user gets in (nullok); a
 # stranger's wrong password gets no further than the password lets it.
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/system_env.sh"
-. "$top_srcdir/tests/sshd_env.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/system_env.sh"
+. "$top_srcdir/tests/lib/sshd_env.sh"
 
 ue="ptde$$" un="ptdn$$"
 new_user "$ue"; pw_ue=$user_password
@@ -30,8 +30,8 @@ set_stack "auth [success=1 default=ignore] pam_unix.so nullok" \
 	"auth requisite pam_deny.so" "auth required pam_permit.so" \
 	"auth ${profile/pam_totp.so/$MODULE} conf=$T/pam_totp.conf"
 admin_record "$ue"
-failures() { "$top_builddir/tests/record_state" "$STORE/$1" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
-locked() { "$top_builddir/tests/record_state" "$STORE/$1" | grep -q 'locked=[1-9]'; }
+failures() { "$top_builddir/tests/shims/record_state" "$STORE/$1" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
+locked() { "$top_builddir/tests/shims/record_state" "$STORE/$1" | grep -q 'locked=[1-9]'; }
 
 for i in 1 2 3 4 5 6; do
 	ssh_password "$ue" "$pw_ue"
@@ -53,7 +53,7 @@ expect_in "$un" "not enrolled: the password alone logs in (nullok)"
 
 # the same stack, with the code asked after the password (what
 # keyboard-interactive gives): the user was never locked out
-"$top_builddir/tests/pam_login" -d /etc/pam.d "$service" "$ue" "$pw_ue" "$(code)" >"$T/login.log" 2>&1
+"$top_builddir/tests/shims/pam_login" -d /etc/pam.d "$service" "$ue" "$pw_ue" "$(code)" >"$T/login.log" 2>&1
 check "after all that, the password and the right code log in through the same stack" \
 	grep -q '^result: PAM_SUCCESS' "$T/login.log"
 

@@ -3,11 +3,11 @@
 # points the test user at a PAM service of the test's own
 # (Defaults pam_service=), so /etc/pam.d/sudo is never touched. sudo runs
 # as the test user on a pty, and timestamp_timeout=0 makes every run ask.
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/system_env.sh"
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/system_env.sh"
 system_require sudo visudo setpriv zbarimg convert
 tmp=$T
-. "$top_srcdir/tests/qr_lib.sh"
+. "$top_srcdir/tests/lib/qr_lib.sh"
 
 service="sudo-pamtotp-test-$$"
 us="ptsu$$"
@@ -67,11 +67,11 @@ expect_refused "an empty answer is denied"
 run_sudo -a "$PASS" "wrong-password" -a "$CODE" "$(code 1)"
 expect_refused "a wrong password is denied"
 check "after a wrong password the code is not asked" grep -q "^not asked: $CODE" "$T/last.log"
-failures() { "$top_builddir/tests/record_state" "$STORE/$us" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
+failures() { "$top_builddir/tests/shims/record_state" "$STORE/$us" | sed -n 's/.*failures=\([0-9]*\).*/\1/p'; }
 before=$(failures)   # the wrong codes above, given with the right password
 for i in 1 2 3 4 5 6; do run_sudo -a "$PASS" "wrong-password" -a "$CODE" 000000; done
 check_eq "six wrong passwords add nothing to the failure count" "$before" "$(failures)"
-skew=$("$top_builddir/tests/record_state" "$STORE/$us" | sed -n 's/.*skew=\([-+0-9]*\).*/\1/p')
+skew=$("$top_builddir/tests/shims/record_state" "$STORE/$us" | sed -n 's/.*skew=\([-+0-9]*\).*/\1/p')
 run_sudo -a "$PASS" "$pw" -a "$CODE" "$(code $((1 + skew)))"
 expect_root "the next code is accepted"
 
