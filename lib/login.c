@@ -1,12 +1,8 @@
 /* One login: lock, read, verify, write, unlock. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "input.h"
 #include "login.h"
@@ -14,108 +10,26 @@
 #include "recovery.h"
 #include "secure.h"
 
-/* The login's connection: opened the first time, then the same one. */
-static enum store_status
-db_session(const struct totp_config *cfg, struct login_db *db, char *err, size_t err_size)
+int
+login_record_missing(struct store_session *store, const struct store_user *user)
 {
-	if (db == NULL || db->api == NULL) {
-		snprintf(err, err_size, "the PostgreSQL store is not loaded");
-		return STORE_ERROR;
-	}
-	if (!db->tried) {
-		db->tried = 1;
-		db->status = db->api->connect(cfg->db, cfg->db_timeout,
-					      cfg->db_insecure_transport, cfg->db_key,
-					      cfg->db_key_old, &db->session, db->err,
-					      sizeof(db->err));
-	}
-	if (db->status != STORE_OK)
-		snprintf(err, err_size, "%s", db->err);
-	return db->status;
-}
+	char err[256];
 
-void
-login_db_close(struct login_db *db)
-{
-	if (db != NULL && db->api != NULL && db->session != NULL)
-		db->api->disconnect(db->session);
-	if (db == NULL)
-		return;
-	db->session = NULL;
-	if (db->tried && db->status == STORE_OK)
-		db->tried = 0;
-}
-
-enum store_status
-login_open_store(const struct totp_config *cfg, struct login_db *db,
-		 const struct store_user *user, struct totp_store **store, char *err,
-		 size_t err_size)
-{
-	char path[PATH_MAX];
-	int in_home = 0;
-
-	*store = NULL;
-	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
-		enum store_status st = db_session(cfg, db, err, err_size);
-
-		return st != STORE_OK ? st : db->api->open(db->session, user->name, store, err,
-							   err_size);
-	}
-	if (config_record_path(cfg, user->name, user->uid, user->home, path, sizeof(path),
-			       &in_home, err, err_size) != 0)
-		return STORE_ERROR;
-	return store_file_open(path, user, in_home, cfg->lock_timeout, store, err, err_size);
-}
-
-enum store_status
-login_db_insert(const struct totp_config *cfg, struct login_db *db,
-		const struct store_user *user, const struct totp_record *rec, char *err,
-		size_t err_size)
-{
-	enum store_status st = db_session(cfg, db, err, err_size);
-
-	return st != STORE_OK ? st : db->api->insert(db->session, user->name, rec, err,
-						     err_size);
+	return store_exists(store, user, err, sizeof(err)) == STORE_NOT_FOUND;
 }
 
 int
-login_record_missing(const struct totp_config *cfg, struct login_db *db,
-		     const struct store_user *user)
-{
-	char path[PATH_MAX], err[256];
-	struct fs_identity fsid;
-	struct statx sx;
-	int in_home, missing;
-
-	if (cfg->store == CONFIG_STORE_POSTGRESQL)
-		return db_session(cfg, db, err, sizeof(err)) == STORE_OK &&
-		       db->api->exists(db->session, user->name, err, sizeof(err)) ==
-		       STORE_NOT_FOUND;
-	if (config_record_path(cfg, user->name, user->uid, user->home, path,
-			       sizeof(path), &in_home, err, sizeof(err)) != 0)
-		return 0;
-	if (in_home && secure_fsid_enter(&fsid, user->uid, user->gid) != 0)
-		return 0;
-	/* statx for the type alone: not the times (see stat_no_times) */
-	missing = statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &sx) != 0 &&
-		  errno == ENOENT;
-	if (in_home)
-		secure_fsid_leave(&fsid);
-	return missing;
-}
-
-int
-login_enrol_due(const struct totp_config *cfg, struct login_db *db,
-		const struct store_user *user, struct totp_record *pending)
+login_enrol_due(struct store_session *session, const struct store_user *user,
+		struct totp_record *pending)
 {
 	char err[256];
 	struct totp_store *store = NULL;
 	enum store_status st;
 
 	memset(pending, 0, sizeof(*pending));
-	if (login_record_missing(cfg, db, user))
+	if (login_record_missing(session, user))
 		return 1;
-	st = login_open_store(cfg, db, user, &store, err, sizeof(err));
+	st = store_open(session, user, &store, err, sizeof(err));
 	if (st == STORE_OK)
 		st = store_read(store, pending, err, sizeof(err));
 	store_close(store);
@@ -133,7 +47,7 @@ finish(struct login_result *res, enum login_outcome o)
 }
 
 enum login_outcome
-login_attempt(const struct totp_config *cfg, struct login_db *db,
+login_attempt(const struct totp_config *cfg, struct store_session *session,
 	      const struct store_user *user, const char *input, int stacked,
 	      int64_t now, struct login_result *res)
 {
@@ -148,7 +62,7 @@ login_attempt(const struct totp_config *cfg, struct login_db *db,
 	memset(&rec, 0, sizeof(rec));
 	memset(&next, 0, sizeof(next));
 	otp_crypto_warm(); /* a fresh process's first fetch, before the lock */
-	st = login_open_store(cfg, db, user, &store, err, sizeof(err));
+	st = store_open(session, user, &store, err, sizeof(err));
 	if (st == STORE_NOT_FOUND && stacked && !input_is_bare_code(input, OTP_DIGITS_MIN)) {
 		/* as for an enrolled user: a password on the stack is not
 		 * taken, so enrolment cannot be told from the prompts */

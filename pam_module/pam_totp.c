@@ -207,13 +207,13 @@ get_input(pam_handle_t *pamh, const struct totp_config *cfg, const char *prompt,
  * without a record, so the two cannot be told apart by the prompts (the
  * log tells them apart: map_outcome). */
 static void
-attempt(const struct totp_config *cfg, struct login_db *db,
+attempt(const struct totp_config *cfg, struct store_session *store,
 	const struct store_user *user, const char *input, int stacked, int64_t now,
 	struct login_result *res)
 {
 	if (user != NULL) {
-		login_attempt(cfg, db, user, input, stacked, now, res);
-		login_db_close(db); /* a prompt or a message may follow */
+		login_attempt(cfg, store, user, input, stacked, now, res);
+		store_session_disconnect(store); /* a prompt or a message may follow */
 		return;
 	}
 	memset(res, 0, sizeof(*res));
@@ -410,14 +410,14 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
  * only a confirmed and written enrolment lets the login go on. */
 static int
 first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
-	    const struct totp_config *cfg, struct login_db *db, const struct store_user *su,
+	    const struct totp_config *cfg, struct store_session *store, const struct store_user *su,
 	    const struct totp_record *pending)
 {
 	char why[768], rc_buf[32];
 	int conv_rc;
 
 	log_reason(pamh, w, LR_ENROL_STARTED, NULL);
-	switch (enrol_at_login(pamh, cfg, db, msg, w, su, pending, &conv_rc, why, sizeof(why))) {
+	switch (enrol_at_login(pamh, cfg, store, msg, w, su, pending, &conv_rc, why, sizeof(why))) {
 	case ENROL_DONE:
 		log_reason(pamh, w, LR_ENROLLED, " (%s)", why);
 		return PAM_SUCCESS;
@@ -449,7 +449,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct passwd pwent, *pw = NULL;
 	struct store_user su;
 	struct login_result res;
-	struct login_db db;
+	struct store_session *store = NULL;
 	struct totp_record pending;
 	struct messages msg;
 	char prompt[PROMPT_MAX], code_prompt[PROMPT_MAX];
@@ -461,7 +461,6 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	(void)flags;
 	memset(&res, 0, sizeof(res));
 	memset(&pending, 0, sizeof(pending));
-	memset(&db, 0, sizeof(db));
 	msg.catalog = NULL;
 	msg.helpdesk = NULL;
 	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
@@ -475,22 +474,21 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* A plugin that is missing or refused is an installation error, the
 	 * same for every user: denied before any prompt, and never turned into
 	 * PAM_IGNORE by db_unavailable=ignore. */
-	if (cfg.store == CONFIG_STORE_POSTGRESQL &&
-	    ((db.api = pg_plugin_load(err, sizeof(err))) == NULL ||
-	     config_check_db_password(&cfg, db.api->db_has_password(cfg.db), err, sizeof(err)) != 0)) {
+	if (store_session_open(&cfg, pg_plugin_load, &store, err, sizeof(err)) != 0) {
 		log_reason(pamh, &w, LR_CONFIG_ERROR, ": %s", err);
 		return PAM_SERVICE_ERR;
 	}
 	rc = pam_get_user(pamh, &w.user, NULL);
 	if (rc != PAM_SUCCESS || w.user == NULL || w.user[0] == '\0') {
 		log_reason(pamh, &w, LR_NO_USER_NAME, NULL);
+		store_session_close(store);
 		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 	}
 	/* said at every login: an opt-out must not be forgotten */
-	if (cfg.store == CONFIG_STORE_POSTGRESQL && cfg.db_insecure_transport)
+	if (store->flags & STORE_CAUTION_INSECURE)
 		log_reason(pamh, &w, LR_DB_INSECURE_TRANSPORT, ": the secret may cross the "
 			   "network unencrypted and unverified");
-	if (cfg.store == CONFIG_STORE_POSTGRESQL && cfg.db_key[0] == '\0')
+	if (store->flags & STORE_CAUTION_CLEAR)
 		log_reason(pamh, &w, LR_DB_KEY_NONE, ": the rows are read and written in the "
 			   "clear, the secrets readable from the database");
 	/* libpam waits this long before a refusal returns (the longest any
@@ -514,7 +512,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* enroll=prompt: a user without a record sets up the app now, when
 	 * the limits allow; otherwise as without it (nullok, or a denial) */
 	if (pw != NULL && cfg.enroll_prompt && !cfg.split_pass &&
-	    (unenrolled = login_enrol_due(&cfg, &db, &su, &pending)) == 1) {
+	    (unenrolled = login_enrol_due(store, &su, &pending)) == 1) {
 		char why[512];
 		const char *proof = NULL;
 
@@ -522,8 +520,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		    enrol_first_factor_passed(pamh, &proof, why, sizeof(why))) {
 			if (cfg.debug)
 				log_reason(pamh, &w, LR_DEBUG, ": enrolment at login after: %s", proof);
-			login_db_close(&db); /* not held through the enrolment's prompts */
-			rc = first_login(pamh, &msg, &w, &cfg, &db, &su, &pending);
+			store_session_disconnect(store); /* not held through the enrolment's prompts */
+			rc = first_login(pamh, &msg, &w, &cfg, store, &su, &pending);
 			goto out;
 		}
 		log_reason(pamh, &w, LR_ENROL_NOT_OFFERED, ": %s", why);
@@ -531,13 +529,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* an enrolment shown at a login and never confirmed (pending) is no
 	 * enrolment: nullok lets its user through as before it */
 	if (pw != NULL && cfg.nullok &&
-	    (unenrolled >= 0 ? unenrolled : login_enrol_due(&cfg, &db, &su, &pending))) {
+	    (unenrolled >= 0 ? unenrolled : login_enrol_due(store, &su, &pending))) {
 		log_reason(pamh, &w, LR_NULLOK, NULL);
 		rc = PAM_IGNORE;
 		goto out;
 	}
 	/* nothing of the database is held while a person types */
-	login_db_close(&db);
+	store_session_disconnect(store);
 	if (cfg.split_pass) {
 		messages_format(&msg, prompt, sizeof(prompt), "Password, then the code from the app: ");
 		rc = split_step(pamh, &cfg, &w, prompt);
@@ -561,7 +559,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			   cfg.policy.max_failures, cfg.policy.lockout_base,
 			   cfg.policy.lockout_max, cfg.policy.failure_ceiling);
 	now = (int64_t)time(NULL);
-	attempt(&cfg, &db, pw != NULL ? &su : NULL, input, stacked, now, &res);
+	attempt(&cfg, store, pw != NULL ? &su : NULL, input, stacked, now, &res);
 	if (res.outcome == LOGIN_NOT_A_CODE && cfg.try_first_pass) {
 		/* the stacked token may be a password: ask for the code, and
 		 * count nothing for the token */
@@ -575,7 +573,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			goto out;
 		}
 		now = (int64_t)time(NULL);
-		attempt(&cfg, &db, pw != NULL ? &su : NULL, input, 0, now, &res);
+		attempt(&cfg, store, pw != NULL ? &su : NULL, input, 0, now, &res);
 	}
 	if (res.outcome == LOGIN_RESYNC_NEXT) {
 		log_reason(pamh, &w, LR_CLOCK_DRIFT, " of %d steps: asking for the next code",
@@ -592,13 +590,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			goto out;
 		}
 		now = (int64_t)time(NULL);
-		attempt(&cfg, &db, &su, input, 0, now, &res);
+		attempt(&cfg, store, &su, input, 0, now, &res);
 		if (res.outcome == LOGIN_RESYNC_NEXT)
 			res.outcome = LOGIN_DENIED; /* not the consecutive code */
 	}
 	rc = map_outcome(pamh, &cfg, &msg, &w, &res, pw != NULL, now);
 out:
-	login_db_close(&db);
+	store_session_close(store);
 	messages_end(&msg);
 	drop_answer(&input);
 	free(pwbuf); /* the passwd entry holds no secret: nothing to wipe */
