@@ -48,7 +48,7 @@ finish(struct login_result *res, enum login_outcome o)
 
 enum login_outcome
 login_attempt(const struct totp_config *cfg, struct store_session *session,
-	      const struct store_user *user, const char *input, int stacked,
+	      const struct store_user *user, const char *input, unsigned how,
 	      int64_t now, struct login_result *res)
 {
 	char err[sizeof(res->reason)] = "";
@@ -57,6 +57,7 @@ login_attempt(const struct totp_config *cfg, struct store_session *session,
 	struct totp_state next;
 	enum store_status st;
 	enum login_outcome out = LOGIN_ERROR;
+	int stacked = (how & LOGIN_STACKED) != 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&rec, 0, sizeof(rec));
@@ -127,7 +128,8 @@ login_attempt(const struct totp_config *cfg, struct store_session *session,
 		out = LOGIN_RECOVERY_ACCEPTED;
 		break;
 	case VERIFY_RESYNC_NEXT:
-		out = LOGIN_RESYNC_NEXT;
+		/* asked once: a far code again is not the consecutive one */
+		out = (how & LOGIN_RESYNC_ANSWER) ? LOGIN_DENIED : LOGIN_RESYNC_NEXT;
 		break;
 	default:
 		out = LOGIN_DENIED;

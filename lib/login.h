@@ -37,19 +37,32 @@ struct login_result {
 	char reason[512];             /* for the log: never a secret or a code */
 };
 
+/* login_attempt's how: */
+#define LOGIN_STACKED 1u        /* input is a token another module stored
+                                   (use_first_pass, try_first_pass), which
+                                   may well be a password */
+#define LOGIN_RESYNC_ANSWER 2u  /* input answers the question a
+                                   LOGIN_RESYNC_NEXT asked for */
+
 /* store: the session of the configured store (store_session_open),
  * which the module disconnects before every prompt.
  *
- * input is what the user typed. now is the Unix time. stacked: input is
- * a token another module stored (use_first_pass, try_first_pass), which
- * may well be a password: it is taken only when it is exactly the
- * record's number of ASCII digits (6 without a record), never as a
- * recovery code; anything else gives LOGIN_NOT_A_CODE and is not
- * counted. Returns the outcome (also in res->outcome). Only
- * LOGIN_ACCEPTED and LOGIN_RECOVERY_ACCEPTED may grant access. */
+ * input is what the user typed. now is the Unix time. A stacked token
+ * (LOGIN_STACKED) is taken only when it is exactly the record's number
+ * of ASCII digits (6 without a record), never as a recovery code;
+ * anything else gives LOGIN_NOT_A_CODE and is not counted.
+ *
+ * The re-synchronisation rule, whole: a code far outside the window but
+ * within max_skew gives LOGIN_RESYNC_NEXT (verify keeps its step), and
+ * the caller asks once for the next code, passing LOGIN_RESYNC_ANSWER.
+ * Only the code directly after the far one completes it (verify); any
+ * other answer is denied here, a far code again included (its step is
+ * kept all the same: a later login may complete it). Returns the outcome
+ * (also in res->outcome). Only LOGIN_ACCEPTED and LOGIN_RECOVERY_ACCEPTED
+ * may grant access. */
 enum login_outcome login_attempt(const struct totp_config *cfg, struct store_session *store,
 				 const struct store_user *user, const char *input,
-				 int stacked, int64_t now, struct login_result *res);
+				 unsigned how, int64_t now, struct login_result *res);
 
 /* For enroll=prompt: 1 when the user is to be enrolled at this login:
  * no record at all (pending zeroed), or only an enrolment at login shown

@@ -8,6 +8,7 @@
 #ifndef PAM_TOTP_STORE_H
 #define PAM_TOTP_STORE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -146,7 +147,9 @@ int store_file_create(const char *path, const struct totp_record *rec,
  * typed. store_session_disconnect lets the connection go (before every
  * prompt: nothing of the database waits on a person) and the next call
  * connects again, unless connecting failed: that failure is kept, so a
- * login does not wait for the database twice. */
+ * login does not wait for the database twice. The file store keeps the
+ * last user's expanded path: a login asks for it several times. */
+
 /* can_create's flags: at a login (the record must be outside the home,
  * its directory must exist), or by a tool (in the home as the user;
  * outside it root only, the directory made when missing). */
@@ -173,7 +176,7 @@ struct store_create_why {
 	enum store_create_reason reason;
 	int err_no;                 /* errno, for the reasons that have one */
 	int in_home;                /* the record would be in the user's home */
-	char dir[4096];             /* the directory (NO_PARENT: its parent) */
+	char dir[PATH_MAX];         /* the directory (NO_PARENT: its parent) */
 	char err[512];              /* BAD_PATH's text */
 };
 
