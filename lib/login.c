@@ -18,6 +18,45 @@ login_record_missing(struct store_session *store, const struct store_user *user)
 	return store_exists(store, user, err, sizeof(err)) == STORE_NOT_FOUND;
 }
 
+/* Keep login_enrol_due's answer for the attempt after the prompt when it
+ * decides without a write (struct store_seen). */
+static void
+seen_keep(struct store_session *session, const struct store_user *user, enum store_status st,
+	  const struct totp_record *rec, const char *err)
+{
+	struct store_seen *seen = &session->seen;
+
+	memset(seen, 0, sizeof(*seen));
+	if ((st != STORE_PENDING && st != STORE_REMOVED) ||
+	    snprintf(seen->user, sizeof(seen->user), "%s", user->name) >= (int)sizeof(seen->user)) {
+		seen->user[0] = '\0';
+		return;
+	}
+	seen->st = st;
+	seen->removed_at = rec->removed_at;
+	memcpy(seen->removed_by, rec->removed_by, sizeof(seen->removed_by));
+	snprintf(seen->reason, sizeof(seen->reason), "%s", err);
+}
+
+/* The answer kept for user, if any, into *st, rec and err: 1, and it is
+ * gone (used once); 0 when the record is to be read. */
+static int
+seen_take(struct store_session *session, const struct store_user *user, enum store_status *st,
+	  struct totp_record *rec, char *err, size_t err_size)
+{
+	struct store_seen *seen = &session->seen;
+	int kept = seen->user[0] != '\0' && strcmp(seen->user, user->name) == 0;
+
+	if (kept) {
+		*st = seen->st;
+		rec->removed_at = seen->removed_at;
+		memcpy(rec->removed_by, seen->removed_by, sizeof(rec->removed_by));
+		snprintf(err, err_size, "%s", seen->reason);
+	}
+	memset(seen, 0, sizeof(*seen));
+	return kept;
+}
+
 int
 login_enrol_due(struct store_session *session, const struct store_user *user,
 		struct totp_record *pending)
@@ -33,6 +72,7 @@ login_enrol_due(struct store_session *session, const struct store_user *user,
 	if (st == STORE_OK)
 		st = store_read(store, pending, err, sizeof(err));
 	store_close(store);
+	seen_keep(session, user, st, pending, err);
 	if (st == STORE_PENDING)
 		return 1;
 	record_wipe(pending);
@@ -63,19 +103,23 @@ login_attempt(const struct totp_config *cfg, struct store_session *session,
 	memset(&rec, 0, sizeof(rec));
 	memset(&next, 0, sizeof(next));
 	otp_crypto_warm(); /* a fresh process's first fetch, before the lock */
-	st = store_open(session, user, &store, err, sizeof(err));
-	if (st == STORE_NOT_FOUND && stacked && !input_is_bare_code(input, OTP_DIGITS_MIN)) {
-		/* as for an enrolled user: a password on the stack is not
-		 * taken, so enrolment cannot be told from the prompts */
-		snprintf(res->reason, sizeof(res->reason), "stacked token is not a code");
-		return finish(res, LOGIN_NOT_A_CODE);
+	/* read before the prompt, and nothing to write: not read again */
+	if (!seen_take(session, user, &st, &rec, err, sizeof(err))) {
+		st = store_open(session, user, &store, err, sizeof(err));
+		if (st == STORE_NOT_FOUND && stacked &&
+		    !input_is_bare_code(input, OTP_DIGITS_MIN)) {
+			/* as for an enrolled user: a password on the stack is not
+			 * taken, so enrolment cannot be told from the prompts */
+			snprintf(res->reason, sizeof(res->reason), "stacked token is not a code");
+			return finish(res, LOGIN_NOT_A_CODE);
+		}
+		if (st != STORE_OK) {
+			snprintf(res->reason, sizeof(res->reason), "%s", err);
+			return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD :
+				      st == STORE_UNAVAILABLE ? LOGIN_UNAVAILABLE : LOGIN_ERROR);
+		}
+		st = store_read(store, &rec, err, sizeof(err));
 	}
-	if (st != STORE_OK) {
-		snprintf(res->reason, sizeof(res->reason), "%s", err);
-		return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD :
-			      st == STORE_UNAVAILABLE ? LOGIN_UNAVAILABLE : LOGIN_ERROR);
-	}
-	st = store_read(store, &rec, err, sizeof(err));
 	if (st == STORE_PENDING)
 		out = LOGIN_NO_RECORD;  /* shown at a login, never confirmed */
 	if (st == STORE_REMOVED) {

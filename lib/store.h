@@ -228,11 +228,25 @@ struct store_session_ops {
 #define STORE_CAUTION_INSECURE 2u     /* db_insecure_transport=yes */
 #define STORE_CAUTION_CLEAR 4u        /* db_key=none: the rows in the clear */
 
+/* What a login read of its user's record before the prompt, when that
+ * answer decides the login without a write: an enrolment at login never
+ * confirmed (STORE_PENDING) or a tombstone (STORE_REMOVED). lib/login.c
+ * keeps it here, so the attempt after the prompt need not read again; a
+ * record to verify is always read again under the lock. No secret. */
+struct store_seen {
+	char user[LOGIN_NAME_MAX + 1];    /* "": nothing kept */
+	enum store_status st;
+	int64_t removed_at;
+	char removed_by[RECORD_REMOVED_BY_MAX + 1];
+	char reason[256];
+};
+
 struct store_admin_ops;
 struct store_session {
 	const struct store_session_ops *ops;
 	const struct store_admin_ops *admin; /* what only this store does, or NULL */
 	unsigned flags;                   /* STORE_NAMES_RECORDS, STORE_CAUTION_* */
+	struct store_seen seen;           /* lib/login.c's, see struct store_seen */
 };
 
 /* store_where's styles: the administrator's (a path, or
