@@ -33,17 +33,19 @@ expand(struct file_session *s, const struct store_user *u, char *err, size_t err
 {
 	const char *home = u->home != NULL ? u->home : "";
 
-	if (s->path[0] != '\0' && strcmp(s->user, u->name) == 0 && s->uid == u->uid &&
-	    strcmp(s->home, home) == 0)
+	if (s->path[0] != '\0' && s->user[0] != '\0' && strcmp(s->user, u->name) == 0 &&
+	    s->uid == u->uid && strcmp(s->home, home) == 0)
 		return 0;
 	s->path[0] = '\0';
 	if (config_record_path(s->cfg, u->name, u->uid, u->home, s->path, sizeof(s->path),
-			       &s->in_home, err, err_size) != 0 ||
-	    snprintf(s->user, sizeof(s->user), "%s", u->name) >= (int)sizeof(s->user) ||
-	    snprintf(s->home, sizeof(s->home), "%s", home) >= (int)sizeof(s->home)) {
+			       &s->in_home, err, err_size) != 0) {
 		s->path[0] = '\0';
 		return -1;
 	}
+	/* a name or home too long to keep is expanded again next time */
+	if (snprintf(s->user, sizeof(s->user), "%s", u->name) >= (int)sizeof(s->user) ||
+	    snprintf(s->home, sizeof(s->home), "%s", home) >= (int)sizeof(s->home))
+		s->user[0] = '\0';
 	s->uid = u->uid;
 	return 0;
 }
