@@ -97,8 +97,9 @@ int config_apply(struct totp_config *cfg, const char *word, char *err, size_t er
 
 /* The rule for a database password: only in a config file readable by
  * root alone. has_password is libpq's own reading of cfg->db
- * (PQconninfoParse, in store_pg_db_has_password: 1 a password, 0 none, -1
- * unparsable, which may hide one), so that a keyword libpq decodes
+ * (PQconninfoParse, the PostgreSQL store's db_has_password: 1 a
+ * password, 0 none, -1 unparsable, which may hide one), so that a keyword
+ * libpq decodes
  * (pass%77ord= in a URI) counts as it does for libpq. 0 when allowed, -1
  * with the reason in err. */
 int config_check_db_password(const struct totp_config *cfg, int has_password,

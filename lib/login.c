@@ -1,12 +1,8 @@
 /* One login: lock, read, verify, write, unlock. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "input.h"
 #include "login.h"
@@ -14,111 +10,69 @@
 #include "recovery.h"
 #include "secure.h"
 
-/* The login's connection: opened the first time, then the same one. */
-static enum store_status
-db_session(const struct totp_config *cfg, struct login_db *db, char *err, size_t err_size)
+int
+login_record_missing(struct store_session *store, const struct store_user *user)
 {
-	if (db == NULL || db->api == NULL) {
-		snprintf(err, err_size, "the PostgreSQL store is not loaded");
-		return STORE_ERROR;
-	}
-	if (!db->tried) {
-		db->tried = 1;
-		db->status = db->api->connect(cfg->db, cfg->db_timeout,
-					      cfg->db_insecure_transport, cfg->db_key,
-					      cfg->db_key_old, &db->session, db->err,
-					      sizeof(db->err));
-	}
-	if (db->status != STORE_OK)
-		snprintf(err, err_size, "%s", db->err);
-	return db->status;
+	char err[256];
+
+	return store_exists(store, user, err, sizeof(err)) == STORE_NOT_FOUND;
 }
 
-void
-login_db_close(struct login_db *db)
+/* Keep login_enrol_due's answer for the attempt after the prompt when it
+ * decides without a write (struct store_seen). */
+static void
+seen_keep(struct store_session *session, const struct store_user *user, enum store_status st,
+	  const struct totp_record *rec, const char *err)
 {
-	if (db != NULL && db->api != NULL && db->session != NULL)
-		db->api->disconnect(db->session);
-	if (db == NULL)
+	struct store_seen *seen = &session->seen;
+
+	memset(seen, 0, sizeof(*seen));
+	if ((st != STORE_PENDING && st != STORE_REMOVED) ||
+	    snprintf(seen->user, sizeof(seen->user), "%s", user->name) >= (int)sizeof(seen->user)) {
+		seen->user[0] = '\0';
 		return;
-	db->session = NULL;
-	if (db->tried && db->status == STORE_OK)
-		db->tried = 0;
-}
-
-enum store_status
-login_open_store(const struct totp_config *cfg, struct login_db *db,
-		 const struct store_user *user, struct totp_store **store, char *err,
-		 size_t err_size)
-{
-	char path[PATH_MAX];
-	int in_home = 0;
-
-	*store = NULL;
-	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
-		enum store_status st = db_session(cfg, db, err, err_size);
-
-		return st != STORE_OK ? st : db->api->open(db->session, user->name, store, err,
-							   err_size);
 	}
-	if (config_record_path(cfg, user->name, user->uid, user->home, path, sizeof(path),
-			       &in_home, err, err_size) != 0)
-		return STORE_ERROR;
-	return store_file_open(path, user, in_home, cfg->lock_timeout, store, err, err_size);
+	seen->st = st;
+	seen->removed_at = rec->removed_at;
+	memcpy(seen->removed_by, rec->removed_by, sizeof(seen->removed_by));
+	snprintf(seen->reason, sizeof(seen->reason), "%s", err);
 }
 
-enum store_status
-login_db_insert(const struct totp_config *cfg, struct login_db *db,
-		const struct store_user *user, const struct totp_record *rec, char *err,
-		size_t err_size)
+/* The answer kept for user, if any, into *st, rec and err: 1, and it is
+ * gone (used once); 0 when the record is to be read. */
+static int
+seen_take(struct store_session *session, const struct store_user *user, enum store_status *st,
+	  struct totp_record *rec, char *err, size_t err_size)
 {
-	enum store_status st = db_session(cfg, db, err, err_size);
+	struct store_seen *seen = &session->seen;
+	int kept = seen->user[0] != '\0' && strcmp(seen->user, user->name) == 0;
 
-	return st != STORE_OK ? st : db->api->insert(db->session, user->name, rec, err,
-						     err_size);
+	if (kept) {
+		*st = seen->st;
+		rec->removed_at = seen->removed_at;
+		memcpy(rec->removed_by, seen->removed_by, sizeof(rec->removed_by));
+		snprintf(err, err_size, "%s", seen->reason);
+	}
+	memset(seen, 0, sizeof(*seen));
+	return kept;
 }
 
 int
-login_record_missing(const struct totp_config *cfg, struct login_db *db,
-		     const struct store_user *user)
-{
-	char path[PATH_MAX], err[256];
-	struct fs_identity fsid;
-	struct statx sx;
-	int in_home, missing;
-
-	if (cfg->store == CONFIG_STORE_POSTGRESQL)
-		return db_session(cfg, db, err, sizeof(err)) == STORE_OK &&
-		       db->api->exists(db->session, user->name, err, sizeof(err)) ==
-		       STORE_NOT_FOUND;
-	if (config_record_path(cfg, user->name, user->uid, user->home, path,
-			       sizeof(path), &in_home, err, sizeof(err)) != 0)
-		return 0;
-	if (in_home && secure_fsid_enter(&fsid, user->uid, user->gid) != 0)
-		return 0;
-	/* statx for the type alone: not the times (see stat_no_times) */
-	missing = statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &sx) != 0 &&
-		  errno == ENOENT;
-	if (in_home)
-		secure_fsid_leave(&fsid);
-	return missing;
-}
-
-int
-login_enrol_due(const struct totp_config *cfg, struct login_db *db,
-		const struct store_user *user, struct totp_record *pending)
+login_enrol_due(struct store_session *session, const struct store_user *user,
+		struct totp_record *pending)
 {
 	char err[256];
 	struct totp_store *store = NULL;
 	enum store_status st;
 
 	memset(pending, 0, sizeof(*pending));
-	if (login_record_missing(cfg, db, user))
+	if (login_record_missing(session, user))
 		return 1;
-	st = login_open_store(cfg, db, user, &store, err, sizeof(err));
+	st = store_open(session, user, &store, err, sizeof(err));
 	if (st == STORE_OK)
 		st = store_read(store, pending, err, sizeof(err));
 	store_close(store);
+	seen_keep(session, user, st, pending, err);
 	if (st == STORE_PENDING)
 		return 1;
 	record_wipe(pending);
@@ -133,8 +87,8 @@ finish(struct login_result *res, enum login_outcome o)
 }
 
 enum login_outcome
-login_attempt(const struct totp_config *cfg, struct login_db *db,
-	      const struct store_user *user, const char *input, int stacked,
+login_attempt(const struct totp_config *cfg, struct store_session *session,
+	      const struct store_user *user, const char *input, unsigned how,
 	      int64_t now, struct login_result *res)
 {
 	char err[sizeof(res->reason)] = "";
@@ -143,24 +97,29 @@ login_attempt(const struct totp_config *cfg, struct login_db *db,
 	struct totp_state next;
 	enum store_status st;
 	enum login_outcome out = LOGIN_ERROR;
+	int stacked = (how & LOGIN_STACKED) != 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&rec, 0, sizeof(rec));
 	memset(&next, 0, sizeof(next));
 	otp_crypto_warm(); /* a fresh process's first fetch, before the lock */
-	st = login_open_store(cfg, db, user, &store, err, sizeof(err));
-	if (st == STORE_NOT_FOUND && stacked && !input_is_bare_code(input, OTP_DIGITS_MIN)) {
-		/* as for an enrolled user: a password on the stack is not
-		 * taken, so enrolment cannot be told from the prompts */
-		snprintf(res->reason, sizeof(res->reason), "stacked token is not a code");
-		return finish(res, LOGIN_NOT_A_CODE);
+	/* read before the prompt, and nothing to write: not read again */
+	if (!seen_take(session, user, &st, &rec, err, sizeof(err))) {
+		st = store_open(session, user, &store, err, sizeof(err));
+		if (st == STORE_NOT_FOUND && stacked &&
+		    !input_is_bare_code(input, OTP_DIGITS_MIN)) {
+			/* as for an enrolled user: a password on the stack is not
+			 * taken, so enrolment cannot be told from the prompts */
+			snprintf(res->reason, sizeof(res->reason), "stacked token is not a code");
+			return finish(res, LOGIN_NOT_A_CODE);
+		}
+		if (st != STORE_OK) {
+			snprintf(res->reason, sizeof(res->reason), "%s", err);
+			return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD :
+				      st == STORE_UNAVAILABLE ? LOGIN_UNAVAILABLE : LOGIN_ERROR);
+		}
+		st = store_read(store, &rec, err, sizeof(err));
 	}
-	if (st != STORE_OK) {
-		snprintf(res->reason, sizeof(res->reason), "%s", err);
-		return finish(res, st == STORE_NOT_FOUND ? LOGIN_NO_RECORD :
-			      st == STORE_UNAVAILABLE ? LOGIN_UNAVAILABLE : LOGIN_ERROR);
-	}
-	st = store_read(store, &rec, err, sizeof(err));
 	if (st == STORE_PENDING)
 		out = LOGIN_NO_RECORD;  /* shown at a login, never confirmed */
 	if (st == STORE_REMOVED) {
@@ -213,7 +172,8 @@ login_attempt(const struct totp_config *cfg, struct login_db *db,
 		out = LOGIN_RECOVERY_ACCEPTED;
 		break;
 	case VERIFY_RESYNC_NEXT:
-		out = LOGIN_RESYNC_NEXT;
+		/* asked once: a far code again is not the consecutive one */
+		out = (how & LOGIN_RESYNC_ANSWER) ? LOGIN_DENIED : LOGIN_RESYNC_NEXT;
 		break;
 	default:
 		out = LOGIN_DENIED;

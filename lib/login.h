@@ -37,50 +37,32 @@ struct login_result {
 	char reason[512];             /* for the log: never a secret or a code */
 };
 
-/* The database side of one login (store=postgresql): the plugin's calls
- * (store.h; NULL when there is none: the store then fails with
- * LOGIN_ERROR / STORE_ERROR) and the connection the login's steps use,
- * opened at the first need. Zero it, set api, and end with
- * login_db_close. */
-struct login_db {
-	const struct store_pg_api *api;
-	struct pg_session *session;
-	int tried;
-	enum store_status status;     /* of connecting, once tried */
-	char err[256];
-};
-/* Disconnect. The module calls it before every prompt, so no connection
- * (and no lock or transaction: each step ends its own) waits on a person:
- * idle prompts cannot use up the server's connections. The next step
- * connects again, unless connecting failed: that failure is kept, so the
- * login does not wait for the database a second time. */
-void login_db_close(struct login_db *db);
+/* login_attempt's how: */
+#define LOGIN_STACKED 1u        /* input is a token another module stored
+                                   (use_first_pass, try_first_pass), which
+                                   may well be a password */
+#define LOGIN_RESYNC_ANSWER 2u  /* input answers the question a
+                                   LOGIN_RESYNC_NEXT asked for */
 
-/* db: see struct login_db; not used with the file store.
+/* store: the session of the configured store (store_session_open),
+ * which the module disconnects before every prompt.
  *
- * input is what the user typed. now is the Unix time. stacked: input is
- * a token another module stored (use_first_pass, try_first_pass), which
- * may well be a password: it is taken only when it is exactly the
- * record's number of ASCII digits (6 without a record), never as a
- * recovery code; anything else gives LOGIN_NOT_A_CODE and is not
- * counted. Returns the outcome (also in res->outcome). Only
- * LOGIN_ACCEPTED and LOGIN_RECOVERY_ACCEPTED may grant access. */
-enum login_outcome login_attempt(const struct totp_config *cfg, struct login_db *db,
+ * input is what the user typed. now is the Unix time. A stacked token
+ * (LOGIN_STACKED) is taken only when it is exactly the record's number
+ * of ASCII digits (6 without a record), never as a recovery code;
+ * anything else gives LOGIN_NOT_A_CODE and is not counted.
+ *
+ * The re-synchronisation rule, whole: a code far outside the window but
+ * within max_skew gives LOGIN_RESYNC_NEXT (verify keeps its step), and
+ * the caller asks once for the next code, passing LOGIN_RESYNC_ANSWER.
+ * Only the code directly after the far one completes it (verify); any
+ * other answer is denied here, a far code again included (its step is
+ * kept all the same: a later login may complete it). Returns the outcome
+ * (also in res->outcome). Only LOGIN_ACCEPTED and LOGIN_RECOVERY_ACCEPTED
+ * may grant access. */
+enum login_outcome login_attempt(const struct totp_config *cfg, struct store_session *store,
 				 const struct store_user *user, const char *input,
-				 int stacked, int64_t now, struct login_result *res);
-
-/* Open the user's record in the configured store (file or database),
- * locked. st as store_file_open / store_pg_session_open. */
-enum store_status login_open_store(const struct totp_config *cfg, struct login_db *db,
-				   const struct store_user *user,
-				   struct totp_store **store, char *err, size_t err_size);
-
-/* enroll=prompt with store=postgresql: create the user's row from rec on
- * the login's connection (store_pg_session_insert: never an overwrite;
- * a row that exists gives STORE_ERROR with errno EEXIST). */
-enum store_status login_db_insert(const struct totp_config *cfg, struct login_db *db,
-				  const struct store_user *user, const struct totp_record *rec,
-				  char *err, size_t err_size);
+				 unsigned how, int64_t now, struct login_result *res);
 
 /* For enroll=prompt: 1 when the user is to be enrolled at this login:
  * no record at all (pending zeroed), or only an enrolment at login shown
@@ -88,15 +70,14 @@ enum store_status login_db_insert(const struct totp_config *cfg, struct login_db
  * included, pending_until set; the caller wipes it). 0 for a record, a
  * tombstone, or a store that cannot tell. The store is closed again
  * before this returns. */
-int login_enrol_due(const struct totp_config *cfg, struct login_db *db,
-		    const struct store_user *user, struct totp_record *pending);
+int login_enrol_due(struct store_session *store, const struct store_user *user,
+		    struct totp_record *pending);
 
 /* For nullok and enroll=prompt: 1 when the user certainly has no record
  * (no file at the expanded path, no row in the database); 0 when there is
  * one, a tombstone included (totp-admin remove: the login is then
  * denied), or when that cannot be told (an unreadable directory, the
  * database down). */
-int login_record_missing(const struct totp_config *cfg, struct login_db *db,
-			 const struct store_user *user);
+int login_record_missing(struct store_session *store, const struct store_user *user);
 
 #endif

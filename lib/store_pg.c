@@ -46,7 +46,6 @@
 struct pg_store {
 	struct totp_store base;       /* first: the interface */
 	struct pg_session *session;
-	int own_session;              /* store_pg_open's: disconnect at close */
 	PGconn *conn;                 /* the session's */
 	struct timespec deadline;     /* CLOCK_MONOTONIC */
 	char *user;
@@ -230,26 +229,6 @@ pg_begin_on(PGconn *conn, const struct timespec *deadline, long *budget_ms,
 	return pg_run(conn, deadline, sql, 0, NULL, PGRES_COMMAND_OK, NULL, err, err_size);
 }
 
-/* Connect, and open a transaction as pg_begin_on (one deadline for both). */
-static enum store_status
-pg_begin(const char *conninfo, unsigned timeout, int insecure, struct timespec *deadline,
-	 long *budget_ms, PGconn **out, char *err, size_t err_size)
-{
-	enum store_status st;
-
-	clock_gettime(CLOCK_MONOTONIC, deadline);
-	deadline->tv_sec += timeout;
-	st = pg_connect(conninfo, timeout, insecure, deadline, out, err, err_size);
-	if (st != STORE_OK)
-		return st;
-	st = pg_begin_on(*out, deadline, budget_ms, err, err_size);
-	if (st != STORE_OK) {
-		PQfinish(*out);
-		*out = NULL;
-	}
-	return st;
-}
-
 /* ---- one connection for a whole login ---- */
 
 struct pg_session {
@@ -272,9 +251,13 @@ deadline_in(unsigned timeout, struct timespec *deadline)
 	deadline->tv_sec += timeout;
 }
 
-enum store_status
-store_pg_connect(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
-		 const char *old_key_path, struct pg_session **out, char *err, size_t err_size)
+static void pg_session_free(struct pg_session *sess);
+
+/* Connect for a login (or a tool's run): the keys loaded, the connection
+ * made within timeout. Its failure is final for the session. */
+static enum store_status
+pg_session_connect(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+		   const char *old_key_path, struct pg_session **out, char *err, size_t err_size)
 {
 	struct pg_session *sess = calloc(1, sizeof(*sess));
 	enum store_status st;
@@ -291,21 +274,21 @@ store_pg_connect(const char *conninfo, unsigned timeout, int insecure, const cha
 	if (sess->has_key > 0)
 		sess->has_old = key_load(old_key_path, &sess->old_key, err, err_size);
 	if (sess->has_key < 0 || sess->has_old < 0) {
-		store_pg_disconnect(sess);
+		pg_session_free(sess);
 		return STORE_ERROR;
 	}
 	deadline_in(timeout, &sess->deadline);
 	st = pg_connect(conninfo, timeout, insecure, &sess->deadline, &sess->conn, err, err_size);
 	if (st != STORE_OK) {
-		store_pg_disconnect(sess);
+		pg_session_free(sess);
 		return st;
 	}
 	*out = sess;
 	return STORE_OK;
 }
 
-void
-store_pg_disconnect(struct pg_session *sess)
+static void
+pg_session_free(struct pg_session *sess)
 {
 	if (sess == NULL)
 		return;
@@ -417,9 +400,12 @@ static const struct store_ops pg_ops = {
  * change with the list. */
 _Static_assert(TOTP_STATE_NFIELDS == 6, "a state field added or removed: see the statements");
 
-enum store_status
-store_pg_session_open(struct pg_session *sess, const char *user, struct totp_store **out,
-		      char *err, size_t err_size)
+/* One login's transaction on the session: BEGIN, SELECT the user's row
+ * FOR UPDATE. The next store_write_state or store_rewrite UPDATEs and
+ * COMMITs; store_close rolls back whatever was not committed. */
+static enum store_status
+pg_session_open_row(struct pg_session *sess, const char *user, struct totp_store **out,
+		    char *err, size_t err_size)
 {
 	/* Once the row is locked, the idle timeout is cut to what is left of
 	 * the budget since BEGIN (server clock), so a client that stops
@@ -466,26 +452,6 @@ store_pg_session_open(struct pg_session *sess, const char *user, struct totp_sto
 		return st;
 	}
 	*out = &s->base;
-	return STORE_OK;
-}
-
-enum store_status
-store_pg_open(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
-	      const char *user, struct totp_store **out, char *err, size_t err_size)
-{
-	struct pg_session *sess;
-	enum store_status st = store_pg_connect(conninfo, timeout, insecure, key_path, NULL, &sess,
-						err, err_size);
-
-	*out = NULL;
-	if (st != STORE_OK)
-		return st;
-	st = store_pg_session_open(sess, user, out, err, err_size);
-	if (st != STORE_OK) {
-		store_pg_disconnect(sess);
-		return st;
-	}
-	((struct pg_store *)*out)->own_session = 1;
 	return STORE_OK;
 }
 
@@ -776,8 +742,6 @@ pg_close(struct totp_store *base)
 	/* what was not committed is rolled back, and the row lock released */
 	if (s->session != NULL) {
 		session_rollback(s->session, &s->deadline);
-		if (s->own_session)
-			store_pg_disconnect(s->session);
 	}
 	free(s->user);
 	secure_wipe(s, sizeof(*s));
@@ -786,8 +750,8 @@ pg_close(struct totp_store *base)
 
 /* ---- enrolment and administration ---- */
 
-enum store_status
-store_pg_session_exists(struct pg_session *sess, const char *user, char *err, size_t err_size)
+static enum store_status
+pg_session_exists(struct pg_session *sess, const char *user, char *err, size_t err_size)
 {
 	static const char sql[] = "SELECT 1 FROM pam_totp_records WHERE user_name = $1";
 	struct timespec deadline;
@@ -805,20 +769,6 @@ store_pg_session_exists(struct pg_session *sess, const char *user, char *err, si
 		st = STORE_NOT_FOUND;
 	PQclear(r);
 	session_rollback(sess, &deadline);
-	return st;
-}
-
-enum store_status
-store_pg_exists(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
-		const char *user, char *err, size_t err_size)
-{
-	struct pg_session *sess;
-	enum store_status st = store_pg_connect(conninfo, timeout, insecure, key_path, NULL, &sess,
-						err, err_size);
-
-	if (st == STORE_OK)
-		st = store_pg_session_exists(sess, user, err, err_size);
-	store_pg_disconnect(sess);
 	return st;
 }
 
@@ -877,40 +827,16 @@ insert_rows(PGconn *conn, const struct timespec *deadline, const struct seal_key
 	return st;
 }
 
-enum store_status
-store_pg_insert(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
-		const char *const users[],
-		const struct totp_record *const recs[], size_t n, int replace,
-		char *err, size_t err_size)
-{
-	struct timespec deadline;
-	struct seal_key key;
-	PGconn *conn = NULL;
-	enum store_status st;
-	int exists = 0, has_key;
-	long budget_ms;
-
-	has_key = key_load(key_path, &key, err, err_size);
-	if (has_key < 0)
-		return STORE_ERROR;
-	st = pg_begin(conninfo, timeout, insecure, &deadline, &budget_ms, &conn, err, err_size);
-	if (st == STORE_OK) {
-		st = insert_rows(conn, &deadline, has_key ? &key : NULL, users, recs, n, replace,
-				 err, err_size);
-		exists = errno == EEXIST;
-	}
-	if (st == STORE_OK)
-		st = pg_commit(conn, &deadline, err, err_size);
-	if (conn != NULL)
-		PQfinish(conn);
-	seal_key_wipe(&key);
-	errno = exists ? EEXIST : 0;
-	return st;
-}
-
-enum store_status
-store_pg_session_insert(struct pg_session *sess, const char *user,
-			const struct totp_record *rec, char *err, size_t err_size)
+/* Insert n records on the session, in one transaction: all or none.
+ * Without replace a user who already has a row (or appears twice), or
+ * one another login inserts meanwhile, fails the whole insert with
+ * STORE_ERROR and errno EEXIST, naming the user in err; with replace an
+ * existing row is overwritten (re-enrolment). The PAM role needs INSERT
+ * on pam_totp_records for enroll=prompt. */
+static enum store_status
+pg_session_insert(struct pg_session *sess, const char *const users[],
+		  const struct totp_record *const recs[], size_t n, int replace, char *err,
+		  size_t err_size)
 {
 	struct timespec deadline;
 	enum store_status st;
@@ -924,7 +850,7 @@ store_pg_session_insert(struct pg_session *sess, const char *user,
 		/* a concurrent insert of the same user waits here for the
 		 * other's COMMIT, then fails on the primary key */
 		st = insert_rows(sess->conn, &deadline, sess->has_key ? &sess->key : NULL,
-				 &user, &rec, 1, 0, err, err_size);
+				 users, recs, n, replace, err, err_size);
 		exists = errno == EEXIST;
 	}
 	if (st == STORE_OK)
@@ -934,21 +860,12 @@ store_pg_session_insert(struct pg_session *sess, const char *user,
 	return st;
 }
 
-void
-store_pg_free_users(char **names, size_t n)
-{
-	for (size_t i = 0; names != NULL && i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-enum store_status
-store_pg_users(const char *conninfo, unsigned timeout, int insecure, char ***names,
-	       size_t *n, char *err, size_t err_size)
+/* The names of all users with a row, sorted (totp-admin list). */
+static enum store_status
+pg_session_users(struct pg_session *sess, char ***names, size_t *n, char *err, size_t err_size)
 {
 	static const char sql[] = "SELECT user_name FROM pam_totp_records ORDER BY user_name";
 	struct timespec deadline;
-	PGconn *conn = NULL;
 	PGresult *r = NULL;
 	enum store_status st;
 	size_t count = 0;
@@ -956,9 +873,12 @@ store_pg_users(const char *conninfo, unsigned timeout, int insecure, char ***nam
 
 	*names = NULL;
 	*n = 0;
-	st = pg_begin(conninfo, timeout, insecure, &deadline, &budget_ms, &conn, err, err_size);
+	st = session_use(sess, &deadline, err, err_size);
 	if (st == STORE_OK)
-		st = pg_run(conn, &deadline, sql, 0, NULL, PGRES_TUPLES_OK, &r, err, err_size);
+		st = pg_begin_on(sess->conn, &deadline, &budget_ms, err, err_size);
+	if (st == STORE_OK)
+		st = pg_run(sess->conn, &deadline, sql, 0, NULL, PGRES_TUPLES_OK, &r, err,
+			    err_size);
 	if (st == STORE_OK && PQntuples(r) > 0) {
 		size_t rows = (size_t)PQntuples(r);
 
@@ -969,7 +889,7 @@ store_pg_users(const char *conninfo, unsigned timeout, int insecure, char ***nam
 				break;
 		}
 		if (*names == NULL || count < rows) {
-			store_pg_free_users(*names, count);
+			store_free_names(*names, count);
 			*names = NULL;
 			count = 0;
 			pg_set_err(err, err_size, "out of memory", NULL);
@@ -978,8 +898,7 @@ store_pg_users(const char *conninfo, unsigned timeout, int insecure, char ***nam
 	}
 	*n = count;
 	PQclear(r);
-	if (conn != NULL)
-		PQfinish(conn);
+	session_rollback(sess, &deadline);
 	return st;
 }
 
@@ -1052,8 +971,8 @@ reseal_rows(PGconn *conn, const struct timespec *deadline, const struct seal_key
 	return st;
 }
 
-enum store_status
-store_pg_rotate_key(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+static enum store_status
+pg_rotate_key(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
 		    const char *old_key_path, size_t *resealed, char *err, size_t err_size)
 {
 	struct timespec deadline;
@@ -1086,8 +1005,8 @@ store_pg_rotate_key(const char *conninfo, unsigned timeout, int insecure, const 
 	return st;
 }
 
-enum store_status
-store_pg_init_db(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
+static enum store_status
+pg_init_db(const char *conninfo, unsigned timeout, int insecure, const char *key_path,
 		 char *err, size_t err_size)
 {
 	struct timespec deadline;
@@ -1163,19 +1082,186 @@ has_password(const char *conninfo, int depth)
 	return has;
 }
 
-int
-store_pg_db_has_password(const char *conninfo)
+static int
+pg_db_has_password(const char *conninfo)
 {
 	return has_password(conninfo, 0);
 }
 
+/* ---- the store's session (store.h): the settings read once ---- */
+
+struct pg_db {
+	struct store_session base;    /* first: the interface */
+	const struct totp_config *cfg;
+	struct pg_session *sess;      /* connected at the first need; NULL after */
+	int tried;
+	enum store_status status;     /* of connecting, once tried */
+	char err[256];
+};
+
+/* The session's connection: made the first time, then the same one; a
+ * failure to connect is kept (store_session_disconnect does not forget
+ * it), so a login waits for the database once. */
+static enum store_status
+db_connected(struct pg_db *db, char *err, size_t err_size)
+{
+	const struct totp_config *cfg = db->cfg;
+
+	if (!db->tried) {
+		db->tried = 1;
+		db->status = pg_session_connect(cfg->db, cfg->db_timeout, cfg->db_insecure_transport,
+						cfg->db_key, cfg->db_key_old, &db->sess, db->err,
+						sizeof(db->err));
+	}
+	if (db->status != STORE_OK)
+		snprintf(err, err_size, "%s", db->err);
+	return db->status;
+}
+
+static enum store_status
+db_exists(struct store_session *base, const struct store_user *u, char *err, size_t err_size)
+{
+	struct pg_db *db = (struct pg_db *)base;
+	enum store_status st = db_connected(db, err, err_size);
+
+	return st != STORE_OK ? st : pg_session_exists(db->sess, u->name, err, err_size);
+}
+
+static enum store_status
+db_open(struct store_session *base, const struct store_user *u, struct totp_store **out,
+	char *err, size_t err_size)
+{
+	struct pg_db *db = (struct pg_db *)base;
+	enum store_status st = db_connected(db, err, err_size);
+
+	*out = NULL;
+	return st != STORE_OK ? st : pg_session_open_row(db->sess, u->name, out, err, err_size);
+}
+
+static enum store_status
+db_create(struct store_session *base, const struct store_user *u, const struct totp_record *rec,
+	  int replace, char *err, size_t err_size)
+{
+	struct pg_db *db = (struct pg_db *)base;
+	enum store_status st = db_connected(db, err, err_size);
+
+	if (st != STORE_OK)
+		return st;
+	return pg_session_insert(db->sess, &u->name, &rec, 1, replace, err, err_size);
+}
+
+/* A row can always be inserted: the INSERT itself decides */
+static int
+db_can_create(struct store_session *base, const struct store_user *u, unsigned flags,
+	      struct store_create_why *why)
+{
+	(void)base;
+	(void)u;
+	(void)flags;
+	memset(why, 0, sizeof(*why));
+	return 0;
+}
+
+static int
+db_where(struct store_session *base, const struct store_user *u, int style, char *out,
+	 size_t size, char *err, size_t err_size)
+{
+	static const char *const words[] = {
+		[STORE_WHERE_ADMIN] = "postgresql: pam_totp_records",
+		[STORE_WHERE_LOG] = "row in pam_totp_records",
+		[STORE_WHERE_ENROLL] = "its row in pam_totp_records",
+	};
+
+	(void)base;
+	(void)u;
+	(void)err;
+	(void)err_size;
+	snprintf(out, size, "%s", words[style]);
+	return 0;
+}
+
+static enum store_status
+db_users(struct store_session *base, char ***names, size_t *n, char *err, size_t err_size)
+{
+	struct pg_db *db = (struct pg_db *)base;
+	enum store_status st = db_connected(db, err, err_size);
+
+	*names = NULL;
+	*n = 0;
+	return st != STORE_OK ? st : pg_session_users(db->sess, names, n, err, err_size);
+}
+
+static void
+db_disconnect(struct store_session *base)
+{
+	struct pg_db *db = (struct pg_db *)base;
+
+	pg_session_free(db->sess);
+	db->sess = NULL;
+	if (db->tried && db->status == STORE_OK)
+		db->tried = 0;
+}
+
+static void
+db_free(struct store_session *base)
+{
+	db_disconnect(base);
+	free(base);
+}
+
+static enum store_status
+db_init(struct store_session *base, char *err, size_t err_size)
+{
+	const struct totp_config *cfg = ((struct pg_db *)base)->cfg;
+
+	return pg_init_db(cfg->db, cfg->db_timeout, cfg->db_insecure_transport, cfg->db_key, err,
+			  err_size);
+}
+
+static enum store_status
+db_rotate_key(struct store_session *base, size_t *resealed, char *err, size_t err_size)
+{
+	const struct totp_config *cfg = ((struct pg_db *)base)->cfg;
+
+	return pg_rotate_key(cfg->db, cfg->db_timeout, cfg->db_insecure_transport, cfg->db_key,
+			     cfg->db_key_old, resealed, err, err_size);
+}
+
+static enum store_status
+db_insert_all(struct store_session *base, const char *const users[],
+	      const struct totp_record *const recs[], size_t n, char *err, size_t err_size)
+{
+	struct pg_db *db = (struct pg_db *)base;
+	enum store_status st = db_connected(db, err, err_size);
+
+	return st != STORE_OK ? st : pg_session_insert(db->sess, users, recs, n, 0, err, err_size);
+}
+
+static const struct store_session_ops db_ops = {
+	db_exists, db_open, db_create, db_can_create, db_where, db_users, db_disconnect, db_free
+};
+
+static const struct store_admin_ops db_admin_ops = { db_init, db_rotate_key, db_insert_all };
+
+static int
+db_session_new(const struct totp_config *cfg, struct store_session **out, char *err,
+	       size_t err_size)
+{
+	struct pg_db *db = store_session_alloc(sizeof(*db), &db_ops, out, err, err_size);
+
+	if (db == NULL)
+		return -1;
+	db->base.admin = &db_admin_ops;
+	db->base.flags = STORE_NAMES_RECORDS |
+			 (cfg->db_insecure_transport ? STORE_CAUTION_INSECURE : 0) |
+			 (cfg->db_key[0] == '\0' ? STORE_CAUTION_CLEAR : 0);
+	db->cfg = cfg;
+	return 0;
+}
+
 /* The plugin's one export (see store.h): what pam_totp.so looks up. */
-const struct store_pg_api pam_totp_store_pg_v5 = {
+const struct store_pg_api pam_totp_store_pg_v6 = {
 	PACKAGE_VERSION,
-	store_pg_connect,
-	store_pg_session_exists,
-	store_pg_session_open,
-	store_pg_session_insert,
-	store_pg_disconnect,
-	store_pg_db_has_password,
+	db_session_new,
+	pg_db_has_password,
 };

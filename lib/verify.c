@@ -284,7 +284,8 @@ verify_attempt(const struct totp_record *rec, int64_t now, const char *input,
 
 	/* 4b. Re-synchronisation: [T - max_skew, T + max_skew] outside the
 	 * window. A first match there only asks for the next code; the
-	 * directly following code (step + 1) then completes it. */
+	 * directly following code (step + 1) then completes it. How often a
+	 * login asks is login_attempt's part of the rule (login.h). */
 	lo = T - (int64_t)pol->max_skew;
 	hi = T + (int64_t)pol->max_skew;
 	if (lo < 0)

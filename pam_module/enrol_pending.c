@@ -21,10 +21,10 @@ same_enrolment(const struct totp_record *a, const struct totp_record *b)
 /* Under the record's lock: what is there now, in cur (wiped by the
  * caller); the store is left open in *store for a change. */
 static enum store_status
-read_locked(const struct totp_config *cfg, struct login_db *db, const struct store_user *user,
+read_locked(struct store_session *session, const struct store_user *user,
 	    struct totp_store **store, struct totp_record *cur, char *err, size_t err_size)
 {
-	enum store_status st = login_open_store(cfg, db, user, store, err, err_size);
+	enum store_status st = store_open(session, user, store, err, err_size);
 
 	memset(cur, 0, sizeof(*cur));
 	return st == STORE_OK ? store_read(*store, cur, err, err_size) : st;
@@ -36,13 +36,12 @@ read_locked(const struct totp_config *cfg, struct login_db *db, const struct sto
  * tombstone is (an administrator's remove or reset), err saying so; or
  * the store's own failure. */
 static enum store_status
-replace_pending(const struct totp_config *cfg, struct login_db *db,
-		const struct store_user *user, const struct totp_record *ours,
+replace_pending(struct store_session *session, const struct store_user *user, const struct totp_record *ours,
 		const struct totp_record *next, char *err, size_t err_size)
 {
 	struct totp_store *store = NULL;
 	struct totp_record cur;
-	enum store_status st = read_locked(cfg, db, user, &store, &cur, err, err_size);
+	enum store_status st = read_locked(session, user, &store, &cur, err, err_size);
 	int why_errno = 0;
 
 	if (st == STORE_PENDING && same_enrolment(&cur, ours)) {
@@ -66,29 +65,26 @@ replace_pending(const struct totp_config *cfg, struct login_db *db,
  * row's primary key refuse it: errno EEXIST), except over the expired
  * pending record old (NULL: there is none). */
 static enum store_status
-save(const struct totp_config *cfg, struct login_db *db, const struct store_user *user,
-     const char *path, const struct totp_record *old, const struct totp_record *rec,
-     char *err, size_t err_size)
+save(struct store_session *session, const struct store_user *user,
+     const struct totp_record *old, const struct totp_record *rec, char *err, size_t err_size)
 {
 	if (old != NULL)
-		return replace_pending(cfg, db, user, old, rec, err, err_size);
-	if (cfg->store == CONFIG_STORE_POSTGRESQL)
-		return login_db_insert(cfg, db, user, rec, err, err_size);
-	return store_file_create(path, rec, 0, 0, 0, err, err_size) == 0 ? STORE_OK : STORE_ERROR;
+		return replace_pending(session, user, old, rec, err, err_size);
+	return store_create(session, user, rec, 0, err, err_size);
 }
 
 /* Another login saved a pending record at the same moment: show the
  * same secret (1, rec replaced), or 0 when what is there now is not one. */
 static int
-adopt(const struct totp_config *cfg, struct login_db *db, const struct store_user *user,
-      struct totp_record *rec, int64_t now)
+adopt(struct store_session *session, const struct store_user *user, struct totp_record *rec,
+      int64_t now)
 {
 	char err[256];
 	struct totp_store *store = NULL;
 	struct totp_record cur;
 	int ok;
 
-	ok = read_locked(cfg, db, user, &store, &cur, err, sizeof(err)) == STORE_PENDING &&
+	ok = read_locked(session, user, &store, &cur, err, sizeof(err)) == STORE_PENDING &&
 	     cur.pending_until > now;
 	store_close(store);
 	if (ok) {
@@ -100,9 +96,8 @@ adopt(const struct totp_config *cfg, struct login_db *db, const struct store_use
 }
 
 enum enrol_outcome
-pending_begin(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
-	      const struct who *w, const struct store_user *user, const char *path,
-	      const struct totp_record *found, struct totp_record *rec, int64_t now,
+pending_begin(pam_handle_t *pamh, const struct totp_config *cfg, struct store_session *session,
+	      const struct who *w, const struct store_user *user, const struct totp_record *found, struct totp_record *rec, int64_t now,
 	      char *why, size_t why_size)
 {
 	char shown[TEXT_TIME_SIZE], until[TEXT_TIME_SIZE], err[512];
@@ -126,11 +121,10 @@ pending_begin(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db
 		return ENROL_FAILED;
 	}
 	rec->pending_until = now + (int64_t)cfg->enroll_pending;
-	st = save(cfg, db, user, path, found->pending_until != 0 ? found : NULL, rec, err,
-		  sizeof(err));
+	st = save(session, user, found->pending_until != 0 ? found : NULL, rec, err, sizeof(err));
 	if (st == STORE_OK)
 		return ENROL_DONE;
-	if (errno == EEXIST && adopt(cfg, db, user, rec, now))
+	if (errno == EEXIST && adopt(session, user, rec, now))
 		return ENROL_DONE;
 	if (errno == EEXIST) {
 		snprintf(why, why_size, "another login enrolled the user meanwhile");
@@ -141,24 +135,22 @@ pending_begin(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db
 }
 
 enum store_status
-pending_confirm(const struct totp_config *cfg, struct login_db *db,
-		const struct store_user *user, const struct totp_record *done, char *err,
-		size_t err_size)
+pending_confirm(struct store_session *session, const struct store_user *user,
+		const struct totp_record *done, char *err, size_t err_size)
 {
-	return replace_pending(cfg, db, user, done, done, err, err_size);
+	return replace_pending(session, user, done, done, err, err_size);
 }
 
 int
-pending_drop(const struct totp_config *cfg, struct login_db *db,
-	     const struct store_user *user, const struct totp_record *rec, int64_t now,
-	     char *err, size_t err_size)
+pending_drop(struct store_session *session, const struct store_user *user,
+	     const struct totp_record *rec, int64_t now, char *err, size_t err_size)
 {
 	struct totp_record voided = *rec;
 	enum store_status st;
 
 	/* void from now on, not deleted: the PAM role needs no DELETE */
 	voided.pending_until = now;
-	st = replace_pending(cfg, db, user, rec, &voided, err, err_size);
+	st = replace_pending(session, user, rec, &voided, err, err_size);
 	record_wipe(&voided);
 	/* not ours any more (confirmed, started over, removed): left as it is */
 	return st == STORE_OK || errno == EEXIST || errno == ENOENT ? 0 : -1;

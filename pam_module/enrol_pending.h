@@ -22,13 +22,11 @@
 /* The secret to show, in rec: the one of found (login_enrol_due's pending
  * record, pending_until 0 when there was none) while it lasts, logged as
  * resumed; else a new one, saved as pending before anything is shown (an
- * expired one it replaces is logged as expired). path: the record file
- * (file store). ENROL_DONE to go on (rec whole, pending_until set), else
+ * expired one it replaces is logged as expired). ENROL_DONE to go on (rec whole, pending_until set), else
  * what stopped it, why saying so. */
 enum enrol_outcome pending_begin(pam_handle_t *pamh, const struct totp_config *cfg,
-				 struct login_db *db, const struct who *w,
-				 const struct store_user *user, const char *path,
-				 const struct totp_record *found, struct totp_record *rec,
+				 struct store_session *store, const struct who *w,
+				 const struct store_user *user, const struct totp_record *found, struct totp_record *rec,
 				 int64_t now, char *why, size_t why_size);
 
 /* Replace the pending record of rec's secret with done (confirmed, its
@@ -36,16 +34,14 @@ enum enrol_outcome pending_begin(pam_handle_t *pamh, const struct totp_config *c
  * errno EEXIST when another login confirmed first or started over with
  * another secret; STORE_ERROR (errno ENOENT) when an administrator
  * removed or reset it meanwhile; or the store's failure. */
-enum store_status pending_confirm(const struct totp_config *cfg, struct login_db *db,
-				  const struct store_user *user, const struct totp_record *done,
-				  char *err, size_t err_size);
+enum store_status pending_confirm(struct store_session *store, const struct store_user *user,
+				  const struct totp_record *done, char *err, size_t err_size);
 
 /* Three wrong first codes: make the pending record of rec's secret void
  * from now (its pending_until now; kept, not deleted, so the PAM role
  * needs no DELETE), so the next login starts over with a new secret. A
  * best effort: 0, or -1 with err. */
-int pending_drop(const struct totp_config *cfg, struct login_db *db,
-		 const struct store_user *user, const struct totp_record *rec, int64_t now,
-		 char *err, size_t err_size);
+int pending_drop(struct store_session *store, const struct store_user *user,
+		 const struct totp_record *rec, int64_t now, char *err, size_t err_size);
 
 #endif

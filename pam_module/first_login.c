@@ -1,7 +1,7 @@
 /* Enrolment at first login: see first_login.h. The same pieces as totp-enroll
  * (lib/enrol.c: the secret, the Key URI, the QR code, the confirming
- * code) and the same writers (store_file_create; with store=postgresql
- * store_pg_insert's INSERT, through the plugin): the record appears whole,
+ * code) and the same writer (store_create: store_file_create, or with
+ * store=postgresql an INSERT, through the plugin): the record appears whole,
  * root's and 0600 or as one committed row, only once a code is confirmed,
  * and link(2) or the table's primary key refuses it when another login
  * enrolled the user first. Nothing is written on any
@@ -46,41 +46,30 @@ struct enrolment {
 	enum qr_term qr_kind;
 };
 
-/* The record's path, which must be outside the home (the user must never
- * read the secret), and its directory, which must be the root-only store:
- * both checked before anything is shown, so that a store that cannot take
- * the record never leaves a dead entry in the phone's app. */
-static int
-check_store(const struct totp_config *cfg, const struct store_user *user, char *path,
-	    char *why, size_t why_size)
+/* Why the store cannot take the record at a login, for the log: checked
+ * before anything is shown, so that a store that cannot take it never
+ * leaves a dead entry in the phone's app. The record must be outside the
+ * home (the user must never read the secret), in the root-only store. */
+static void
+cannot_create(const struct totp_config *cfg, const struct store_create_why *cw, char *why,
+	      size_t why_size)
 {
-	char dir[PATH_MAX], err[256], *slash;
-	struct stat st;
-	int in_home = 0;
-
-	if (config_record_path(cfg, user->name, user->uid, user->home, path, PATH_MAX,
-			       &in_home, err, sizeof(err)) != 0) {
-		snprintf(why, why_size, "%s", err);
-		return -1;
-	}
-	if (in_home) {
+	switch (cw->reason) {
+	case STORE_CREATE_BAD_PATH:
+		snprintf(why, why_size, "%s", cw->err);
+		break;
+	case STORE_CREATE_IN_HOME:
 		snprintf(why, why_size, "enroll=prompt needs a record outside the home "
 			 "(secret=/var/lib/pam_totp/%%u), not secret=%s", cfg->secret_template);
-		return -1;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	slash[slash == dir ? 1 : 0] = '\0';
-	if (lstat(dir, &st) != 0) {
-		snprintf(why, why_size, "store directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (!store_file_root_dir_safe(&st)) {
+		break;
+	case STORE_CREATE_UNSAFE:
 		snprintf(why, why_size, "store directory %s must be a directory owned by root "
-			 "that only root may write", dir);
-		return -1;
+			 "that only root may write", cw->dir);
+		break;
+	default:
+		snprintf(why, why_size, "store directory %s: %s", cw->dir, strerror(cw->err_no));
+		break;
 	}
-	return 0;
 }
 
 /* Append a line that is no message (the key, the URI, a recovery code). */
@@ -374,24 +363,26 @@ record_origin(pam_handle_t *pamh, struct totp_record *rec)
 }
 
 static enum enrol_outcome
-run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
+run(pam_handle_t *pamh, const struct totp_config *cfg, struct store_session *store,
     const struct messages *msg, const struct who *w, const struct store_user *user,
     const struct totp_record *found, struct enrolment *e, int *conv_rc, char *why,
     size_t why_size)
 {
-	char path[PATH_MAX] = "", err[512], until[TEXT_TIME_SIZE];
+	char err[512], until[TEXT_TIME_SIZE];
 	int64_t step = -1, now = (int64_t)time(NULL);
+	struct store_create_why cw;
 	enum enrol_outcome out;
 	enum store_status st;
 	int r;
 
-	/* the database was reached already: it told that the row is missing */
-	if (cfg->store == CONFIG_STORE_FILE && check_store(cfg, user, path, why, why_size) != 0)
+	if (store_can_create(store, user, STORE_CREATE_AT_LOGIN, &cw) != 0) {
+		cannot_create(cfg, &cw, why, why_size);
 		return ENROL_FAILED;
+	}
 	/* the secret is kept (pending) before it is shown, so a store that
 	 * cannot take it never leaves a dead account in the app */
-	out = pending_begin(pamh, cfg, db, w, user, path, found, &e->rec, now, why, why_size);
-	login_db_close(db);  /* nothing of the database held while the person reads and types */
+	out = pending_begin(pamh, cfg, store, w, user, found, &e->rec, now, why, why_size);
+	store_session_disconnect(store);  /* nothing held while the person reads and types */
 	if (out != ENROL_DONE)
 		return out;
 	e->qr_kind = qr_kind(pamh);
@@ -415,12 +406,12 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 	if (r == 0) {
 		/* the next login starts over, with a new secret; nothing is
 		 * held while the person reads the message */
-		if (pending_drop(cfg, db, user, &e->rec, (int64_t)time(NULL), err, sizeof(err)) != 0)
+		if (pending_drop(store, user, &e->rec, (int64_t)time(NULL), err, sizeof(err)) != 0)
 			snprintf(why, why_size, "%d wrong first codes; the pending enrolment "
 				 "stays (%s)", ENROL_TRIES, err);
 		else
 			snprintf(why, why_size, "%d wrong first codes", ENROL_TRIES);
-		login_db_close(db);
+		store_session_disconnect(store);
 		messages_refuse(msg, "The app is not linked yet. You can delete the "
 			     "account you just added in the app. When you log in again, you get a "
 			     "new QR code.");
@@ -433,9 +424,9 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 		snprintf(why, why_size, "cannot make recovery codes");
 		return ENROL_FAILED;
 	}
-	st = pending_confirm(cfg, db, user, &e->rec, err, sizeof(err));
+	st = pending_confirm(store, user, &e->rec, err, sizeof(err));
 	r = errno;
-	login_db_close(db);  /* before the recovery codes' prompt */
+	store_session_disconnect(store);  /* before the recovery codes' prompt */
 	if (st != STORE_OK) {
 		if (r == EEXIST) {
 			snprintf(why, why_size, "another login enrolled the user meanwhile");
@@ -447,16 +438,13 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
 		snprintf(why, why_size, "%s", err);
 		return st == STORE_UNAVAILABLE ? ENROL_UNAVAILABLE : ENROL_FAILED;
 	}
-	if (path[0] != '\0')
-		snprintf(why, why_size, "record %s", path);
-	else
-		snprintf(why, why_size, "row in pam_totp_records");
+	(void)store_where(store, user, STORE_WHERE_LOG, why, why_size, err, sizeof(err));
 	show_recovery(pamh, cfg, msg, e, ENROL_RECOVERY_DEFAULT);
 	return ENROL_DONE;
 }
 
 enum enrol_outcome
-enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct login_db *db,
+enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct store_session *store,
 	       const struct messages *msg, const struct who *w, const struct store_user *user,
 	       const struct totp_record *pending, int *conv_rc, char *why, size_t why_size)
 {
@@ -468,7 +456,7 @@ enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct login_d
 		snprintf(why, why_size, "out of memory");
 		return ENROL_FAILED;
 	}
-	out = run(pamh, cfg, db, msg, w, user, pending, e, conv_rc, why, why_size);
+	out = run(pamh, cfg, store, msg, w, user, pending, e, conv_rc, why, why_size);
 	if (out == ENROL_FAILED || out == ENROL_UNAVAILABLE)
 		messages_refuse(msg, "Setting up the app did not work. Ask the service "
 			     "desk (your administrator).");

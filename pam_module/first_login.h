@@ -32,7 +32,7 @@ enum enrol_outcome {
  * secret or a code) says what happened; w is who, for a line logged on
  * the way (no QR code shown). */
 enum enrol_outcome enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg,
-				  struct login_db *db, const struct messages *msg,
+				  struct store_session *store, const struct messages *msg,
 				  const struct who *w, const struct store_user *user,
 				  const struct totp_record *pending, int *conv_rc, char *why,
 				  size_t why_size);

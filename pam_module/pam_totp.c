@@ -203,25 +203,6 @@ get_input(pam_handle_t *pamh, const struct totp_config *cfg, const char *prompt,
 	return ask(pamh, cfg, prompt, input);
 }
 
-/* One login_attempt, its connection closed after it; an unknown user (user NULL) is treated as a user
- * without a record, so the two cannot be told apart by the prompts (the
- * log tells them apart: map_outcome). */
-static void
-attempt(const struct totp_config *cfg, struct login_db *db,
-	const struct store_user *user, const char *input, int stacked, int64_t now,
-	struct login_result *res)
-{
-	if (user != NULL) {
-		login_attempt(cfg, db, user, input, stacked, now, res);
-		login_db_close(db); /* a prompt or a message may follow */
-		return;
-	}
-	memset(res, 0, sizeof(*res));
-	res->outcome = stacked && !input_is_bare_code(input, OTP_DIGITS_MIN) ? LOGIN_NOT_A_CODE
-									     : LOGIN_NO_RECORD;
-	snprintf(res->reason, sizeof(res->reason), "unknown user");
-}
-
 /* Said after every refused code, whether the user is enrolled or even
  * exists, so that it tells nothing about the account: words that make
  * sense also to someone who has no app or recovery codes yet. */
@@ -410,14 +391,14 @@ map_outcome(pam_handle_t *pamh, const struct totp_config *cfg, const struct mess
  * only a confirmed and written enrolment lets the login go on. */
 static int
 first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
-	    const struct totp_config *cfg, struct login_db *db, const struct store_user *su,
+	    const struct totp_config *cfg, struct store_session *store, const struct store_user *su,
 	    const struct totp_record *pending)
 {
 	char why[768], rc_buf[32];
 	int conv_rc;
 
 	log_reason(pamh, w, LR_ENROL_STARTED, NULL);
-	switch (enrol_at_login(pamh, cfg, db, msg, w, su, pending, &conv_rc, why, sizeof(why))) {
+	switch (enrol_at_login(pamh, cfg, store, msg, w, su, pending, &conv_rc, why, sizeof(why))) {
 	case ENROL_DONE:
 		log_reason(pamh, w, LR_ENROLLED, " (%s)", why);
 		return PAM_SUCCESS;
@@ -441,169 +422,242 @@ first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 	return PAM_AUTHINFO_UNAVAIL;
 }
 
-PAM_EXTERN int
-pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
-{
+/* One pam_sm_authenticate: what its steps share. */
+struct login {
+	pam_handle_t *pamh;
 	struct totp_config cfg;
-	struct who w = { NULL, NULL, NULL };
-	struct passwd pwent, *pw = NULL;
-	struct store_user su;
-	struct login_result res;
-	struct login_db db;
-	struct totp_record pending;
+	struct who w;
+	struct passwd pwent, *pw;     /* NULL: an unknown user */
+	struct store_user su;         /* of pw */
+	struct store_session *store;
 	struct messages msg;
-	char prompt[PROMPT_MAX], code_prompt[PROMPT_MAX];
-	char err[512], rc_buf[32], pwbuf_first[PWBUF_FIRST], *pwbuf = NULL, *input = NULL;
-	const void *item;
-	int rc = PAM_AUTH_ERR, stacked = 0, unenrolled = -1;
-	int64_t now;
+	struct totp_record pending;   /* an enrolment at login shown, never confirmed */
+	int unenrolled;               /* login_enrol_due's answer; -1: not asked */
+	char code_prompt[PROMPT_MAX];
+	char pwbuf_first[PWBUF_FIRST], *pwbuf;
+};
 
-	(void)flags;
-	memset(&res, 0, sizeof(res));
-	memset(&pending, 0, sizeof(pending));
-	memset(&db, 0, sizeof(db));
-	msg.catalog = NULL;
-	msg.helpdesk = NULL;
-	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
-		w.service = item;
-	if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS)
-		w.rhost = item;
-	if (config_load(&cfg, argc, argv, err, sizeof(err)) != 0) {
-		log_reason(pamh, &w, LR_CONFIG_ERROR, ": %s", err);
-		return PAM_SERVICE_ERR;
-	}
+/* Prepare: the configuration, the store, the user. PAM_SUCCESS to go on,
+ * else the login's PAM code (logged). */
+static int
+prepare(struct login *l, int argc, const char **argv)
+{
+	char err[512];
+	const void *item;
+	int rc;
+
+	if (pam_get_item(l->pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
+		l->w.service = item;
+	if (pam_get_item(l->pamh, PAM_RHOST, &item) == PAM_SUCCESS)
+		l->w.rhost = item;
 	/* A plugin that is missing or refused is an installation error, the
 	 * same for every user: denied before any prompt, and never turned into
 	 * PAM_IGNORE by db_unavailable=ignore. */
-	if (cfg.store == CONFIG_STORE_POSTGRESQL &&
-	    ((db.api = pg_plugin_load(err, sizeof(err))) == NULL ||
-	     config_check_db_password(&cfg, db.api->db_has_password(cfg.db), err, sizeof(err)) != 0)) {
-		log_reason(pamh, &w, LR_CONFIG_ERROR, ": %s", err);
+	if (config_load(&l->cfg, argc, argv, err, sizeof(err)) != 0 ||
+	    store_session_open(&l->cfg, pg_plugin_load, &l->store, err, sizeof(err)) != 0) {
+		log_reason(l->pamh, &l->w, LR_CONFIG_ERROR, ": %s", err);
 		return PAM_SERVICE_ERR;
 	}
-	rc = pam_get_user(pamh, &w.user, NULL);
-	if (rc != PAM_SUCCESS || w.user == NULL || w.user[0] == '\0') {
-		log_reason(pamh, &w, LR_NO_USER_NAME, NULL);
+	rc = pam_get_user(l->pamh, &l->w.user, NULL);
+	if (rc != PAM_SUCCESS || l->w.user == NULL || l->w.user[0] == '\0') {
+		log_reason(l->pamh, &l->w, LR_NO_USER_NAME, NULL);
 		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
 	}
 	/* said at every login: an opt-out must not be forgotten */
-	if (cfg.store == CONFIG_STORE_POSTGRESQL && cfg.db_insecure_transport)
-		log_reason(pamh, &w, LR_DB_INSECURE_TRANSPORT, ": the secret may cross the "
+	if (l->store->flags & STORE_CAUTION_INSECURE)
+		log_reason(l->pamh, &l->w, LR_DB_INSECURE_TRANSPORT, ": the secret may cross the "
 			   "network unencrypted and unverified");
-	if (cfg.store == CONFIG_STORE_POSTGRESQL && cfg.db_key[0] == '\0')
-		log_reason(pamh, &w, LR_DB_KEY_NONE, ": the rows are read and written in the "
+	if (l->store->flags & STORE_CAUTION_CLEAR)
+		log_reason(l->pamh, &l->w, LR_DB_KEY_NONE, ": the rows are read and written in the "
 			   "clear, the secrets readable from the database");
 	/* libpam waits this long before a refusal returns (the longest any
 	 * module asked for, as with pam_unix and pam_faildelay), so every
 	 * guess costs time; a success returns at once */
-	if (cfg.fail_delay > 0)
-		pam_fail_delay(pamh, cfg.fail_delay * 1000u);
-	messages_begin(&msg, pamh, &cfg);
+	if (l->cfg.fail_delay > 0)
+		pam_fail_delay(l->pamh, l->cfg.fail_delay * 1000u);
+	messages_begin(&l->msg, l->pamh, &l->cfg);
 	/* prompt= as the administrator wrote it, else ours in the user's language */
-	if (cfg.prompt[0] != '\0')
-		snprintf(code_prompt, sizeof(code_prompt), "%s", cfg.prompt);
+	if (l->cfg.prompt[0] != '\0')
+		snprintf(l->code_prompt, sizeof(l->code_prompt), "%s", l->cfg.prompt);
 	else
-		messages_format(&msg, code_prompt, sizeof(code_prompt), "Code from the app: ");
-	pw = lookup_user(w.user, &pwent, pwbuf_first, sizeof(pwbuf_first), &pwbuf);
-	if (pw != NULL) {
-		su.name = pw->pw_name;
-		su.uid = pw->pw_uid;
-		su.gid = pw->pw_gid;
-		su.home = pw->pw_dir;
+		messages_format(&l->msg, l->code_prompt, sizeof(l->code_prompt),
+				"Code from the app: ");
+	l->pw = lookup_user(l->w.user, &l->pwent, l->pwbuf_first, sizeof(l->pwbuf_first),
+			    &l->pwbuf);
+	if (l->pw != NULL) {
+		l->su.name = l->pw->pw_name;
+		l->su.uid = l->pw->pw_uid;
+		l->su.gid = l->pw->pw_gid;
+		l->su.home = l->pw->pw_dir;
 	}
+	return PAM_SUCCESS;
+}
+
+/* enroll=prompt for a user due for it: whether the limits and the proof
+ * of the first factor let the enrolment be offered now (else logged). */
+static int
+enrol_offered(struct login *l)
+{
+	char why[512];
+	const char *proof = NULL;
+
+	if (enrol_allowed(&l->cfg, l->w.service, l->w.rhost, (int64_t)time(NULL), why,
+			  sizeof(why)) &&
+	    enrol_first_factor_passed(l->pamh, &proof, why, sizeof(why))) {
+		if (l->cfg.debug)
+			log_reason(l->pamh, &l->w, LR_DEBUG, ": enrolment at login after: %s", proof);
+		return 1;
+	}
+	log_reason(l->pamh, &l->w, LR_ENROL_NOT_OFFERED, ": %s", why);
+	return 0;
+}
+
+/* Route: enrolment at login, nullok, split_pass's first step, each of
+ * which decides the login without a code. 1 with *rc when one did; 0
+ * when the code is to be asked, nothing of the store held. */
+static int
+route(struct login *l, int *rc)
+{
+	char prompt[PROMPT_MAX];
+
 	/* enroll=prompt: a user without a record sets up the app now, when
 	 * the limits allow; otherwise as without it (nullok, or a denial) */
-	if (pw != NULL && cfg.enroll_prompt && !cfg.split_pass &&
-	    (unenrolled = login_enrol_due(&cfg, &db, &su, &pending)) == 1) {
-		char why[512];
-		const char *proof = NULL;
-
-		if (enrol_allowed(&cfg, w.service, w.rhost, (int64_t)time(NULL), why, sizeof(why)) &&
-		    enrol_first_factor_passed(pamh, &proof, why, sizeof(why))) {
-			if (cfg.debug)
-				log_reason(pamh, &w, LR_DEBUG, ": enrolment at login after: %s", proof);
-			login_db_close(&db); /* not held through the enrolment's prompts */
-			rc = first_login(pamh, &msg, &w, &cfg, &db, &su, &pending);
-			goto out;
-		}
-		log_reason(pamh, &w, LR_ENROL_NOT_OFFERED, ": %s", why);
+	if (l->pw != NULL && l->cfg.enroll_prompt && !l->cfg.split_pass &&
+	    (l->unenrolled = login_enrol_due(l->store, &l->su, &l->pending)) == 1 &&
+	    enrol_offered(l)) {
+		store_session_disconnect(l->store); /* not held through the enrolment's prompts */
+		*rc = first_login(l->pamh, &l->msg, &l->w, &l->cfg, l->store, &l->su, &l->pending);
+		return 1;
 	}
 	/* an enrolment shown at a login and never confirmed (pending) is no
-	 * enrolment: nullok lets its user through as before it */
-	if (pw != NULL && cfg.nullok &&
-	    (unenrolled >= 0 ? unenrolled : login_enrol_due(&cfg, &db, &su, &pending))) {
-		log_reason(pamh, &w, LR_NULLOK, NULL);
-		rc = PAM_IGNORE;
-		goto out;
+	 * enrolment: nullok lets its user through as before it. The answer
+	 * asked for enroll=prompt is the one used (the same login, the same
+	 * read of the record). */
+	if (l->pw != NULL && l->cfg.nullok &&
+	    (l->unenrolled >= 0 ? l->unenrolled : login_enrol_due(l->store, &l->su, &l->pending))) {
+		log_reason(l->pamh, &l->w, LR_NULLOK, NULL);
+		*rc = PAM_IGNORE;
+		return 1;
 	}
 	/* nothing of the database is held while a person types */
-	login_db_close(&db);
-	if (cfg.split_pass) {
-		messages_format(&msg, prompt, sizeof(prompt), "Password, then the code from the app: ");
-		rc = split_step(pamh, &cfg, &w, prompt);
-		goto out;
+	store_session_disconnect(l->store);
+	if (l->cfg.split_pass) {
+		messages_format(&l->msg, prompt, sizeof(prompt),
+				"Password, then the code from the app: ");
+		*rc = split_step(l->pamh, &l->cfg, &l->w, prompt);
+		return 1;
 	}
-	/* Prompt before any lock is taken, and prompt unknown and unenrolled
-	 * users too, so enrolment cannot be probed. */
-	rc = get_input(pamh, &cfg, code_prompt, &input, &stacked);
+	return 0;
+}
+
+/* One login_attempt at the time now, the store let go after it (a prompt
+ * or a message may follow). An unknown user is treated as a user without
+ * a record, so the two cannot be told apart by the prompts (the log
+ * tells them apart: map_outcome). */
+static void
+attempt(struct login *l, const char *input, unsigned how, struct login_result *res,
+	int64_t *now)
+{
+	*now = (int64_t)time(NULL);
+	if (l->pw != NULL) {
+		login_attempt(&l->cfg, l->store, &l->su, input, how, *now, res);
+		store_session_disconnect(l->store);
+		return;
+	}
+	memset(res, 0, sizeof(*res));
+	res->outcome = (how & LOGIN_STACKED) && !input_is_bare_code(input, OTP_DIGITS_MIN)
+		       ? LOGIN_NOT_A_CODE : LOGIN_NO_RECORD;
+	snprintf(res->reason, sizeof(res->reason), "unknown user");
+}
+
+/* Ask once more, with prompt: the answer replaces *input. PAM_SUCCESS,
+ * the conversation's code, or PAM_AUTH_ERR for the password typed again. */
+static int
+ask_again(struct login *l, const char *prompt, char **input)
+{
+	int rc;
+
+	drop_answer(input);
+	rc = ask(l->pamh, &l->cfg, prompt, input);
+	if (rc == PAM_SUCCESS && answer_was_password(l->pamh, &l->msg, &l->w, *input))
+		rc = PAM_AUTH_ERR;
+	return rc;
+}
+
+/* Ask and decide: the code (kept by split_pass, stacked, or asked), then
+ * login_attempt; asked again for a stacked token that is not a code
+ * (try_first_pass) and after a far code (re-synchronisation: the rule is
+ * login_attempt's, LOGIN_RESYNC_ANSWER). Prompted before any lock is
+ * taken, unknown and unenrolled users too, so enrolment cannot be probed. */
+static int
+ask_and_decide(struct login *l)
+{
+	struct login_result res;
+	char prompt[PROMPT_MAX], rc_buf[32], *input = NULL;
+	int rc, stacked = 0;
+	int64_t now;
+
+	memset(&res, 0, sizeof(res));
+	rc = get_input(l->pamh, &l->cfg, l->code_prompt, &input, &stacked);
 	if (rc != PAM_SUCCESS) {
-		log_reason(pamh, &w, LR_NO_CODE, " (%s)", code_text(rc, rc_buf));
+		log_reason(l->pamh, &l->w, LR_NO_CODE, " (%s)", code_text(rc, rc_buf));
 		goto out;
 	}
-	if (!stacked && answer_was_password(pamh, &msg, &w, input)) {
+	if (!stacked && answer_was_password(l->pamh, &l->msg, &l->w, input)) {
 		rc = PAM_AUTH_ERR;
 		goto out;
 	}
-	if (cfg.debug)
-		log_reason(pamh, &w, LR_DEBUG,
+	if (l->cfg.debug)
+		log_reason(l->pamh, &l->w, LR_DEBUG,
 			   ": secret=%s window=%u max_skew=%u max_failures=%u lockout=%u..%us ceiling=%u",
-			   cfg.secret_template, cfg.policy.window, cfg.policy.max_skew,
-			   cfg.policy.max_failures, cfg.policy.lockout_base,
-			   cfg.policy.lockout_max, cfg.policy.failure_ceiling);
-	now = (int64_t)time(NULL);
-	attempt(&cfg, &db, pw != NULL ? &su : NULL, input, stacked, now, &res);
-	if (res.outcome == LOGIN_NOT_A_CODE && cfg.try_first_pass) {
+			   l->cfg.secret_template, l->cfg.policy.window, l->cfg.policy.max_skew,
+			   l->cfg.policy.max_failures, l->cfg.policy.lockout_base,
+			   l->cfg.policy.lockout_max, l->cfg.policy.failure_ceiling);
+	attempt(l, input, stacked ? LOGIN_STACKED : 0, &res, &now);
+	if (res.outcome == LOGIN_NOT_A_CODE && l->cfg.try_first_pass) {
 		/* the stacked token may be a password: ask for the code, and
 		 * count nothing for the token */
-		log_reason(pamh, &w, LR_STACKED_ASKING, NULL);
-		drop_answer(&input);
-		rc = ask(pamh, &cfg, code_prompt, &input);
+		log_reason(l->pamh, &l->w, LR_STACKED_ASKING, NULL);
+		rc = ask_again(l, l->code_prompt, &input);
 		if (rc != PAM_SUCCESS)
 			goto out;
-		if (answer_was_password(pamh, &msg, &w, input)) {
-			rc = PAM_AUTH_ERR;
-			goto out;
-		}
-		now = (int64_t)time(NULL);
-		attempt(&cfg, &db, pw != NULL ? &su : NULL, input, 0, now, &res);
+		attempt(l, input, 0, &res, &now);
 	}
 	if (res.outcome == LOGIN_RESYNC_NEXT) {
-		log_reason(pamh, &w, LR_CLOCK_DRIFT, " of %d steps: asking for the next code",
+		log_reason(l->pamh, &l->w, LR_CLOCK_DRIFT, " of %d steps: asking for the next code",
 			   (int)res.verify.offset);
-		messages_say(&msg, PAM_TEXT_INFO,
+		messages_say(&l->msg, PAM_TEXT_INFO,
 			     "Your phone's clock seems to be off. Wait for the next code in the app.");
-		drop_answer(&input);
-		messages_format(&msg, prompt, sizeof(prompt), "Next code from the app: ");
-		rc = ask(pamh, &cfg, prompt, &input);
+		messages_format(&l->msg, prompt, sizeof(prompt), "Next code from the app: ");
+		rc = ask_again(l, prompt, &input);
 		if (rc != PAM_SUCCESS)
 			goto out;
-		if (answer_was_password(pamh, &msg, &w, input)) {
-			rc = PAM_AUTH_ERR;
-			goto out;
-		}
-		now = (int64_t)time(NULL);
-		attempt(&cfg, &db, &su, input, 0, now, &res);
-		if (res.outcome == LOGIN_RESYNC_NEXT)
-			res.outcome = LOGIN_DENIED; /* not the consecutive code */
+		attempt(l, input, LOGIN_RESYNC_ANSWER, &res, &now);
 	}
-	rc = map_outcome(pamh, &cfg, &msg, &w, &res, pw != NULL, now);
+	rc = map_outcome(l->pamh, &l->cfg, &l->msg, &l->w, &res, l->pw != NULL, now);
 out:
-	login_db_close(&db);
-	messages_end(&msg);
 	drop_answer(&input);
-	free(pwbuf); /* the passwd entry holds no secret: nothing to wipe */
 	secure_wipe(&res, sizeof(res));
-	record_wipe(&pending);
+	return rc;
+}
+
+PAM_EXTERN int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct login l;
+	int rc;
+
+	(void)flags;
+	memset(&l, 0, sizeof(l));
+	l.pamh = pamh;
+	l.unenrolled = -1;
+	rc = prepare(&l, argc, argv);
+	if (rc == PAM_SUCCESS && !route(&l, &rc))
+		rc = ask_and_decide(&l);
+	store_session_close(l.store);
+	messages_end(&l.msg);
+	free(l.pwbuf); /* the passwd entry holds no secret: nothing to wipe */
+	record_wipe(&l.pending);
 	return rc;
 }
 

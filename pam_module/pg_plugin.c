@@ -79,8 +79,7 @@ load(char *err, size_t err_size)
 		return NULL;
 	}
 	api = dlsym(handle, STORE_PG_API_SYMBOL);
-	if (api == NULL || api->version == NULL || api->connect == NULL || api->exists == NULL ||
-	    api->open == NULL || api->insert == NULL || api->disconnect == NULL ||
+	if (api == NULL || api->version == NULL || api->session_new == NULL ||
 	    api->db_has_password == NULL) {
 		snprintf(err, err_size, "PostgreSQL store plugin %s: no %s in it", path,
 			 STORE_PG_API_SYMBOL);

@@ -25,7 +25,7 @@ if [ "${have_pq:-no}" = yes ]; then
 	check "the PostgreSQL plugin is built beside the module" test -f "$plugin"
 	exported=$(nm -D --defined-only "$plugin" | awk '$2 ~ /^[TDBRVW]$/ { print $3 }' |
 		sort | tr '\n' ' ')
-	check_eq "the plugin exports its table alone" "pam_totp_store_pg_v5 " "$exported"
+	check_eq "the plugin exports its table alone" "pam_totp_store_pg_v6 " "$exported"
 	check "the plugin needs libpq" eval 'readelf -d "$plugin" | grep -q "NEEDED.*\[libpq"'
 else
 	check "without libpq no PostgreSQL plugin is built" test ! -e "$plugin"
@@ -68,10 +68,10 @@ for name in $internal pg_plugin_load; do
 	check "dlsym does not find internal $name" grep -q "^$name hidden$" <<<"$out"
 done
 if [ "${have_pq:-no}" = yes ]; then
-	out=$(dlopen_symbols "$plugin" pam_totp_store_pg_v5 -- $internal store_pg_open store_pg_exists)
+	out=$(dlopen_symbols "$plugin" pam_totp_store_pg_v6 -- $internal store_session_open pg_connect)
 	check "the plugin: dlopen with RTLD_NOW succeeds" test -n "$out"
-	check "the plugin: dlsym finds pam_totp_store_pg_v5" grep -q "^pam_totp_store_pg_v5 found$" <<<"$out"
-	for name in $internal store_pg_open store_pg_exists; do
+	check "the plugin: dlsym finds pam_totp_store_pg_v6" grep -q "^pam_totp_store_pg_v6 found$" <<<"$out"
+	for name in $internal store_session_open pg_connect; do
 		check "the plugin: dlsym does not find internal $name" grep -q "^$name hidden$" <<<"$out"
 	done
 fi

@@ -196,7 +196,7 @@ denied_by_plugin missing_nullok "no plugin beside the module, nullok" "No such f
 denied_by_plugin groupw "a group-writable plugin" "refused: it must be a regular file owned by root"
 denied_by_plugin otherw "a plugin writable by others" "refused: it must be a regular file owned by root"
 denied_by_plugin notroot "a plugin not owned by root" "refused: it must be a regular file owned by root"
-denied_by_plugin nosym "a library without the store's table" "no pam_totp_store_pg_v5 in it"
+denied_by_plugin nosym "a library without the store's table" "no pam_totp_store_pg_v6 in it"
 n=$(cmp -l "$PG_PLUGIN" "$T/otherversion/pam_totp_pg.so" | wc -l)
 check "another build's plugin differs in the version string alone ($n bytes)" \
 	test "$n" -ge 1 -a "$n" -le "${#version}"

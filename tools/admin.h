@@ -40,7 +40,7 @@ enum {
 
 struct admin_ctx {
 	struct totp_config cfg;             /* the module's, lock and db timeouts raised */
-	struct login_db *db;                /* store=postgresql: the run's one connection */
+	struct store_session *store;        /* the configured store, for the whole run */
 	char admin[ADMIN_NAME_MAX];         /* who runs this, for the log */
 	int json;
 	int dry_run;

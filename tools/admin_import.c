@@ -112,25 +112,15 @@ static int
 write_new(const struct admin_ctx *c, const struct admin_user *u, const struct totp_record *rec,
 	  char *err, size_t err_size)
 {
-	char path[PATH_MAX];
-	int in_home = 0;
+	struct store_create_why cw;
 
-	if (c->cfg.store == CONFIG_STORE_POSTGRESQL) {
-#ifdef HAVE_LIBPQ
-		return enroll_db_write(&c->cfg, u->name, rec, 0, err, err_size);
-#else
-		text_error(err, err_size, "built without PostgreSQL support");
-		return -1;
-#endif
-	}
-	if (config_record_path(&c->cfg, u->name, u->su.uid, u->home, path, sizeof(path),
-			       &in_home, err, err_size) != 0)
-		return -1;
 	/* the directory checked as totp-enroll checks it (outside the home
 	 * a root store directory, made when missing; the record root's) */
-	if (enroll_record_check_dir(path, &u->su, in_home, err, err_size) != 0)
+	if (store_can_create(c->store, &u->su, 0, &cw) != 0) {
+		enroll_create_why_text(&cw, u->name, err, err_size);
 		return -1;
-	return enroll_record_write(path, rec, &u->su, in_home, 0, err, err_size);
+	}
+	return store_create(c->store, &u->su, rec, 0, err, err_size) == STORE_OK ? 0 : -1;
 }
 
 /* Import rec for u, or say why not. source names the file for the
@@ -319,7 +309,7 @@ admin_import_ga(const struct admin_ctx *c, char **names, int n, int all)
 	}
 	for (int i = 0; i < n; i++) {
 		if (admin_user_find(c, names[i], &u) != 0 || !u.known) {
-			if (u.known == 0 && c->cfg.store == CONFIG_STORE_POSTGRESQL)
+			if (u.known == 0 && (c->store->flags & STORE_NAMES_RECORDS))
 				printf("%s: refused: no such user here (no home to read)\n",
 				       admin_esc(names[i]));
 			t.refused++;
@@ -409,7 +399,7 @@ admin_import_oath(const struct admin_ctx *c, const char *file)
 		/* a user of this host, as the man page says: the PostgreSQL
 		 * store would also take a name no passwd entry has */
 		if (admin_user_find(c, e.user, &u) != 0 || !u.known) {
-			if (u.known == 0 && c->cfg.store == CONFIG_STORE_POSTGRESQL)
+			if (u.known == 0 && (c->store->flags & STORE_NAMES_RECORDS))
 				printf("line %u: refused: no such user '%s' here\n", lineno,
 				       admin_esc(e.user));
 			t.refused++;

@@ -224,24 +224,15 @@ load_config(const struct admin_opts *o, struct admin_ctx *c)
 		c->cfg.lock_timeout = ADMIN_TIMEOUT;
 	if (c->cfg.db_timeout < ADMIN_TIMEOUT)
 		c->cfg.db_timeout = ADMIN_TIMEOUT;
-	if (c->cfg.store == CONFIG_STORE_POSTGRESQL) {
-#ifdef HAVE_LIBPQ
-		/* as the module and totp-enroll: a db= password only in a file
-		 * root alone may read, judged by libpq's own reading of db= */
-		if (enroll_db_check_password(&c->cfg, err, sizeof(err)) != 0) {
-			fprintf(stderr, "totp-admin: %s\n", admin_esc(err));
-			return -1;
-		}
-		if (c->cfg.db_insecure_transport)
-			fputs("totp-admin: warning: db_insecure_transport=yes: secrets may cross the "
-			      "network unencrypted and unverified\n", stderr);
-		c->db->api = &pam_totp_store_pg_v5;
-#else
-		fputs("totp-admin: store=postgresql, but built without PostgreSQL support\n",
-		      stderr);
+	/* as the module and totp-enroll: a db= password only in a file root
+	 * alone may read, judged by libpq's own reading of db= */
+	if (store_session_open(&c->cfg, enroll_db_api, &c->store, err, sizeof(err)) != 0) {
+		fprintf(stderr, "totp-admin: %s\n", admin_esc(err));
 		return -1;
-#endif
 	}
+	if (c->store->flags & STORE_CAUTION_INSECURE)
+		fputs("totp-admin: warning: db_insecure_transport=yes: secrets may cross the "
+		      "network unencrypted and unverified\n", stderr);
 	return 0;
 }
 
@@ -249,7 +240,6 @@ int
 main(int argc, char **argv)
 {
 	static struct admin_ctx c;
-	static struct login_db db;  /* the connection every command's steps share */
 	struct admin_opts o;
 	int r = parse(argc, argv, &o);
 
@@ -267,7 +257,6 @@ main(int argc, char **argv)
 
 		return admin_check(&co);
 	}
-	c.db = &db;
 	if (load_config(&o, &c) != 0)
 		return ADMIN_EXIT_ERROR;
 	c.json = o.json;
@@ -291,7 +280,7 @@ main(int argc, char **argv)
 		r = admin_import_ga(&c, o.args, o.n_args, o.all);
 	else
 		r = admin_import_oath(&c, o.args[0]);
-	login_db_close(&db);
+	store_session_close(c.store);
 	closelog();
 	return r;
 }

@@ -1,5 +1,5 @@
 /* totp-admin: who has a record, who has none, and opening one as a login
- * does (login_open_store: the same path, checks and lock). */
+ * does (store_open: the same path, checks and lock). */
 #include "config.h"
 
 #include <errno.h>
@@ -40,7 +40,7 @@ admin_user_find(const struct admin_ctx *c, const char *name, struct admin_user *
 		user_from_passwd(pw, u);
 		return 0;
 	}
-	if (c->cfg.store != CONFIG_STORE_POSTGRESQL) {
+	if (!(c->store->flags & STORE_NAMES_RECORDS)) {
 		/* the name may come from a usersfile (import-oath) */
 		fprintf(stderr, "totp-admin: no such user '%s'\n", admin_esc(name));
 		return -1;
@@ -60,21 +60,15 @@ int
 admin_user_where(const struct admin_ctx *c, const struct admin_user *u, char *out, size_t size)
 {
 	char err[256];
-	int in_home = 0;
 
-	if (c->cfg.store == CONFIG_STORE_POSTGRESQL)
-		snprintf(out, size, "postgresql: pam_totp_records");
-	else if (config_record_path(&c->cfg, u->name, u->su.uid, u->home, out, size, &in_home,
-				    err, sizeof(err)) != 0)
-		snprintf(out, size, "?");
-	return in_home;
+	return store_where(c->store, &u->su, STORE_WHERE_ADMIN, out, size, err, sizeof(err)) > 0;
 }
 
 enum store_status
 admin_open(const struct admin_ctx *c, const struct admin_user *u, struct totp_store **store,
 	   char *err, size_t err_size)
 {
-	return login_open_store(&c->cfg, c->db, &u->su, store, err, err_size);
+	return store_open(c->store, &u->su, store, err, err_size);
 }
 
 /* ---- lists of users ---- */
@@ -138,7 +132,7 @@ static int
 no_record(const struct admin_ctx *c, const struct admin_user *u)
 {
 	struct totp_record pending;
-	int none = login_enrol_due(&c->cfg, c->db, &u->su, &pending);
+	int none = login_enrol_due(c->store, &u->su, &pending);
 
 	record_wipe(&pending);
 	return none;
@@ -149,19 +143,18 @@ admin_enrolled(const struct admin_ctx *c, struct admin_user **users, size_t *n)
 {
 	struct user_list l = { NULL, 0, 0 };
 	struct admin_user u;
+	char **names = NULL, err[512];
+	size_t count = 0;
 
 	*users = NULL;
 	*n = 0;
-	if (c->cfg.store == CONFIG_STORE_POSTGRESQL) {
-#ifdef HAVE_LIBPQ
-		char **names = NULL, err[512];
-		size_t count = 0;
-
-		if (store_pg_users(c->cfg.db, c->cfg.db_timeout, c->cfg.db_insecure_transport,
-				   &names, &count, err, sizeof(err)) != STORE_OK) {
-			fprintf(stderr, "totp-admin: %s\n", admin_esc(err));
-			return -1;
-		}
+	if (store_users(c->store, &names, &count, err, sizeof(err)) != STORE_OK) {
+		fprintf(stderr, "totp-admin: %s\n", admin_esc(err));
+		return -1;
+	}
+	/* a store that names its records lists them; the file store's
+	 * records are found from passwd */
+	if (c->store->flags & STORE_NAMES_RECORDS) {
 		for (size_t i = 0; i < count; i++) {
 			struct passwd *pw = getpwnam(names[i]);
 
@@ -174,16 +167,12 @@ admin_enrolled(const struct admin_ctx *c, struct admin_user **users, size_t *n)
 				u.su.gid = (gid_t)-1;
 			}
 			if (list_add(&l, &u) != 0) {
-				store_pg_free_users(names, count);
+				store_free_names(names, count);
 				free(l.v);
 				return -1;
 			}
 		}
-		store_pg_free_users(names, count);
-#else
-		fprintf(stderr, "totp-admin: built without PostgreSQL support\n");
-		return -1;
-#endif
+		store_free_names(names, count);
 	} else {
 		struct passwd *pw;
 

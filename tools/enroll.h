@@ -5,8 +5,8 @@
  *   enroll_prompt.c   terminal input and the interrupt guard
  *   enroll_show.c     what the user sees: QR, secret, URI, recovery codes
  *   enroll_confirm.c  checking the typed code against the new secret
- *   enroll_record.c   the new record: secret, fields, writing it out
- *   enroll_db.c       the PostgreSQL store: the row, --init-db, --import */
+ *   enroll_db.c       the store's words for the tools, and the database's
+ *                     --init-db, --import, --rotate-key */
 #ifndef PAM_TOTP_ENROLL_H
 #define PAM_TOTP_ENROLL_H
 
@@ -110,53 +110,24 @@ void enroll_show_nonstandard_warning(const struct enroll_opts *o);
  * ENROLL_EXIT_ERROR: a read or crypto error. */
 int enroll_confirm(const struct totp_record *rec, unsigned window, int64_t *step);
 
-/* enroll_record.c */
-/* Whether a record exists at path: 1 yes, 0 no, -1 error (errno). Looked
- * at with the user's file-system identity when in_home. */
-int enroll_record_exists(const char *path, const struct store_user *user, int in_home);
-
-/* Whether the user's record (in the store cfg names) is a tombstone
- * (totp-admin remove): 1, tomb then holding its time and administrator;
- * 0 for anything else (no record, a record, one that cannot be read). */
-int enroll_record_removed(const struct totp_config *cfg, const struct store_user *user,
-			  struct totp_record *tomb);
-
-/* Write rec at path, mode 0600, owned by the user with in_home and by
- * root otherwise; replace != 0 renames over
- * an existing record, else an existing one is an error (errno EEXIST).
- * With in_home the work is done under the user's file-system identity. */
-int enroll_record_write(const char *path, const struct totp_record *rec,
-			const struct store_user *user, int in_home, int replace,
-			char *err, size_t err_size);
-
-/* The one check of the record's directory, before any secret is made or
- * shown (a store found unusable after the QR code would leave a dead
- * entry in the phone's app). In the home: the directory must exist,
- * belong to root or the user and not be writable by anyone (unless
- * sticky). Outside it (the administrator's store): only root enrols
- * there; the directory is made (root's, 0700) when missing, and must be
- * owned by root and writable by root alone. Either way it must be
- * writable with the identity that will write (the user's when in_home).
- * 0; ENROLL_DIR_NOT_ROOT when someone other than root asks for a record
- * outside the home (a staff member in the administrator's store: told
- * in plain words by the caller); else -1. A reason is in err either way. */
-#define ENROLL_DIR_NOT_ROOT (-2)
-int enroll_record_check_dir(const char *path, const struct store_user *user, int in_home,
-			    char *err, size_t err_size);
-
-/* enroll_db.c: with store=postgresql (exit codes as above). */
-/* config_check_db_password with libpq's reading of cfg->db. */
+/* enroll_db.c: the store for totp-enroll and totp-admin */
+/* The PostgreSQL store's table for store_session_open: the linked one,
+ * or NULL and err when built without libpq. */
+const struct store_pg_api *enroll_db_api(char *err, size_t err_size);
+/* config_check_db_password with libpq's reading of cfg->db (totp-admin
+ * check, which reads the configuration itself). */
 int enroll_db_check_password(const struct totp_config *cfg, char *err, size_t err_size);
-/* 1 when user has a row, 0 when not, -1 on an error (reported). */
-int enroll_db_exists(const struct totp_config *cfg, const char *user);
-/* Insert (replace: or overwrite) user's row. 0, or -1 with err (errno
- * EEXIST when the user has a row and !replace). */
-int enroll_db_write(const struct totp_config *cfg, const char *user,
-		    const struct totp_record *rec, int replace, char *err, size_t err_size);
-int enroll_db_init(const struct totp_config *cfg, int quiet);
-/* --rotate-key: every row sealed under db_key_old= re-sealed under db_key=. */
-int enroll_db_rotate(const struct totp_config *cfg, int quiet);
-/* args: USER or USER=FILE; one transaction, refusing users with a row. */
-int enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet);
+/* Why the store cannot take a new record for user (store_can_create), in
+ * the tools' words. */
+void enroll_create_why_text(const struct store_create_why *why, const char *user, char *err,
+			    size_t err_size);
+/* With a store that has them (store->admin; exit codes as above):
+ * --init-db, --rotate-key (every row sealed under db_key_old= re-sealed
+ * under key, which names db_key=), --import (args: USER or USER=FILE; one
+ * transaction, refusing users with a row; the files read as cfg says). */
+int enroll_db_init(struct store_session *store, int quiet);
+int enroll_db_rotate(struct store_session *store, const char *key, int quiet);
+int enroll_db_import(struct store_session *store, const struct totp_config *cfg, int n,
+		     char **args, int quiet);
 
 #endif

@@ -1,5 +1,7 @@
-/* totp-enroll and the PostgreSQL store: an enrolment's row, --init-db, and
- * --import of record files (a fleet moving from the file store). */
+/* The store for totp-enroll and totp-admin: the PostgreSQL store's table
+ * (linked, not loaded), the words for a store that cannot take a new
+ * record, and the database's --init-db, --rotate-key and --import of
+ * record files (a fleet moving from the file store). */
 #include "config.h"
 
 #include <errno.h>
@@ -15,53 +17,107 @@
 
 #ifdef HAVE_LIBPQ
 
+const struct store_pg_api *
+enroll_db_api(char *err, size_t err_size)
+{
+	(void)err;
+	(void)err_size;
+	return &pam_totp_store_pg_v6;
+}
+
 int
 enroll_db_check_password(const struct totp_config *cfg, char *err, size_t err_size)
 {
-	return config_check_db_password(cfg, store_pg_db_has_password(cfg->db), err, err_size);
+	return config_check_db_password(cfg, pam_totp_store_pg_v6.db_has_password(cfg->db), err,
+					err_size);
 }
 
-/* Administration may take longer than a login: at least a minute. */
-static unsigned
-admin_timeout(const struct totp_config *cfg)
+#else /* no libpq */
+
+const struct store_pg_api *
+enroll_db_api(char *err, size_t err_size)
 {
-	return cfg->db_timeout > 60 ? cfg->db_timeout : 60;
+	snprintf(err, err_size, "this pam_totp was built without PostgreSQL support");
+	return NULL;
 }
 
 int
-enroll_db_exists(const struct totp_config *cfg, const char *user)
+enroll_db_check_password(const struct totp_config *cfg, char *err, size_t err_size)
 {
-	char err[512];
-	enum store_status st = store_pg_exists(cfg->db, admin_timeout(cfg),
-					       cfg->db_insecure_transport, cfg->db_key, user, err,
-					       sizeof(err));
-
-	if (st == STORE_OK || st == STORE_NOT_FOUND)
-		return st == STORE_OK;
-	fprintf(stderr, _("totp-enroll: %s\n"), err);
+	(void)cfg;
+	snprintf(err, err_size, "this pam_totp was built without PostgreSQL support");
 	return -1;
 }
 
-int
-enroll_db_write(const struct totp_config *cfg, const char *user,
-		const struct totp_record *rec, int replace, char *err, size_t err_size)
-{
-	const char *users[1] = { user };
-	const struct totp_record *recs[1] = { rec };
+#endif
 
-	errno = 0;
-	return store_pg_insert(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport, cfg->db_key,
-			       users, recs, 1, replace,
-			       err, err_size) == STORE_OK ? 0 : -1;
+void
+enroll_create_why_text(const struct store_create_why *w, const char *user, char *err,
+		       size_t err_size)
+{
+	const char *dir = w->dir, *why = strerror(w->err_no);
+
+	switch (w->reason) {
+	case STORE_CREATE_BAD_PATH:
+		snprintf(err, err_size, "%s", w->err);
+		break;
+	case STORE_CREATE_ONLY_ROOT:
+		snprintf(err, err_size, _("only root may write records outside the home directory "
+					  "(%s)"), dir);
+		break;
+	case STORE_CREATE_NO_PARENT:
+	case STORE_CREATE_MISSING:
+		snprintf(err, err_size, _("the directory %s does not exist"), dir);
+		break;
+	case STORE_CREATE_CANNOT_MAKE:
+		snprintf(err, err_size, _("cannot create the store directory %s: %s"), dir, why);
+		break;
+	case STORE_CREATE_CANNOT_LOOK:
+		if (w->in_home)
+			snprintf(err, err_size, _("cannot look at the directory %s: %s"), dir, why);
+		else
+			snprintf(err, err_size, _("cannot look at the store directory %s: %s"), dir,
+				 why);
+		break;
+	/* whoever may write the directory may replace the records in it */
+	case STORE_CREATE_UNSAFE:
+		snprintf(err, err_size, _("the store directory %s is unsafe: it must be a directory "
+					  "owned by root that only root may write (chown root: %s; "
+					  "chmod 700 %s)"),
+			 dir, dir, dir);
+		break;
+	case STORE_CREATE_NOT_DIR:
+		snprintf(err, err_size, _("%s is not a directory"), dir);
+		break;
+	case STORE_CREATE_FOREIGN:
+		snprintf(err, err_size, _("the directory %s belongs to neither root nor %s"), dir,
+			 user);
+		break;
+	case STORE_CREATE_ANYONE:
+		snprintf(err, err_size, _("anyone may write to the directory %s"), dir);
+		break;
+	case STORE_CREATE_NOT_WRITABLE:
+		snprintf(err, err_size, _("cannot write to the directory %s: %s"), dir, why);
+		break;
+	case STORE_CREATE_NO_IDENTITY:
+		snprintf(err, err_size, _("cannot take the file-system identity of %s"), user);
+		break;
+	case STORE_CREATE_NOT_ABSOLUTE:
+		snprintf(err, err_size, _("%s is not an absolute path"), dir);
+		break;
+	case STORE_CREATE_OK:
+	case STORE_CREATE_IN_HOME:
+		snprintf(err, err_size, "%s", dir);
+		break;
+	}
 }
 
 int
-enroll_db_init(const struct totp_config *cfg, int quiet)
+enroll_db_init(struct store_session *store, int quiet)
 {
 	char err[512];
 
-	if (store_pg_init_db(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport, cfg->db_key,
-			     err, sizeof(err)) != STORE_OK) {
+	if (store->admin->init(store, err, sizeof(err)) != STORE_OK) {
 		fprintf(stderr, _("totp-enroll: --init-db: %s\n"), err);
 		return ENROLL_EXIT_ERROR;
 	}
@@ -71,19 +127,18 @@ enroll_db_init(const struct totp_config *cfg, int quiet)
 }
 
 int
-enroll_db_rotate(const struct totp_config *cfg, int quiet)
+enroll_db_rotate(struct store_session *store, const char *key, int quiet)
 {
 	char err[512];
 	size_t n;
 
-	if (store_pg_rotate_key(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport,
-				cfg->db_key, cfg->db_key_old, &n, err, sizeof(err)) != STORE_OK) {
+	if (store->admin->rotate_key(store, &n, err, sizeof(err)) != STORE_OK) {
 		fprintf(stderr, _("totp-enroll: --rotate-key: %s\n"), err);
 		return ENROLL_EXIT_ERROR;
 	}
 	if (!quiet)
 		printf(P_("%zu row re-sealed under %s.\n", "%zu rows re-sealed under %s.\n", n),
-		       n, cfg->db_key);
+		       n, key);
 	return ENROLL_EXIT_OK;
 }
 
@@ -96,9 +151,11 @@ struct import_item {
 };
 
 /* USER or USER=PATH: open and read the record, locked. Without PATH the
- * file is where the module would look (secret= / --secret-path). */
+ * file is where the module would look (secret= / --secret-path: files,
+ * the file store's session). */
 static int
-import_open(const struct totp_config *cfg, const char *arg, struct import_item *it)
+import_open(struct store_session *files, const struct totp_config *cfg, const char *arg,
+	    struct import_item *it)
 {
 	char path[PATH_MAX], err[512], pwbuf[4096];
 	const char *eq = strchr(arg, '=');
@@ -106,7 +163,6 @@ import_open(const struct totp_config *cfg, const char *arg, struct import_item *
 	struct passwd pwent, *pw = NULL;
 	struct store_user su = { it->user, 0, 0, NULL };
 	enum store_status st;
-	int in_home = 0;
 
 	if (ulen == 0 || ulen >= sizeof(it->user)) {
 		fprintf(stderr, _("totp-enroll: --import: bad user name in '%s'\n"), arg);
@@ -127,16 +183,15 @@ import_open(const struct totp_config *cfg, const char *arg, struct import_item *
 			fprintf(stderr, _("totp-enroll: --import: path too long in '%s'\n"), arg);
 			return -1;
 		}
+		st = store_file_open(path, &su, 0, cfg->lock_timeout, &it->store, err,
+				     sizeof(err));
 	} else if (pw == NULL) {
 		fprintf(stderr, _("totp-enroll: --import: no such user '%s' (give USER=FILE)\n"),
 			it->user);
 		return -1;
-	} else if (config_record_path(cfg, it->user, su.uid, su.home, path, sizeof(path),
-				      &in_home, err, sizeof(err)) != 0) {
-		fprintf(stderr, _("totp-enroll: --import %s: %s\n"), it->user, err);
-		return -1;
+	} else {
+		st = store_open(files, &su, &it->store, err, sizeof(err));
 	}
-	st = store_file_open(path, &su, in_home, cfg->lock_timeout, &it->store, err, sizeof(err));
 	if (st == STORE_OK)
 		st = store_read(it->store, &it->rec, err, sizeof(err));
 	/* the tombstone of a removed user moves as one: the row keeps
@@ -153,8 +208,10 @@ import_open(const struct totp_config *cfg, const char *arg, struct import_item *
 }
 
 int
-enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet)
+enroll_db_import(struct store_session *store, const struct totp_config *cfg, int n, char **args,
+		 int quiet)
 {
+	struct store_session *files = NULL;
 	struct import_item *items = calloc((size_t)n, sizeof(*items));
 	const char **users = calloc((size_t)n, sizeof(*users));
 	const struct totp_record **recs = calloc((size_t)n, sizeof(*recs));
@@ -179,16 +236,18 @@ enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet)
 			}
 		}
 	}
+	if (store_file_session_new(cfg, &files, err, sizeof(err)) != 0) {
+		fprintf(stderr, _("totp-enroll: %s\n"), err);
+		goto out;
+	}
 	for (; opened < n; opened++) {
-		if (import_open(cfg, args[opened], &items[opened]) != 0)
+		if (import_open(files, cfg, args[opened], &items[opened]) != 0)
 			goto out;
 		users[opened] = items[opened].user;
 		recs[opened] = &items[opened].rec;
 	}
 	/* all rows or none: a user already in the database stops the import */
-	if (store_pg_insert(cfg->db, admin_timeout(cfg), cfg->db_insecure_transport, cfg->db_key,
-			    users, recs, (size_t)n, 0, err,
-			    sizeof(err)) != STORE_OK) {
+	if (store->admin->insert_all(store, users, recs, (size_t)n, err, sizeof(err)) != STORE_OK) {
 		ret = errno == EEXIST ? ENROLL_EXIT_EXISTS : ENROLL_EXIT_ERROR;
 		fprintf(stderr, _("totp-enroll: --import: %s; nothing was imported\n"), err);
 		goto out;
@@ -202,76 +261,10 @@ out:
 		store_close(items[i].store);
 		record_wipe(&items[i].rec);
 	}
+	store_session_close(files);
 	free(items);
 	free(users);
 	free(recs);
 	return ret;
 }
 
-#else /* no libpq */
-
-static int
-no_pq(void)
-{
-	fputs(_("totp-enroll: this pam_totp was built without PostgreSQL support\n"), stderr);
-	return -1;
-}
-
-int
-enroll_db_check_password(const struct totp_config *cfg, char *err, size_t err_size)
-{
-	(void)cfg;
-	snprintf(err, err_size, "this pam_totp was built without PostgreSQL support");
-	return -1;
-}
-
-int
-enroll_db_exists(const struct totp_config *cfg, const char *user)
-{
-	(void)cfg;
-	(void)user;
-	return no_pq();
-}
-
-int
-enroll_db_write(const struct totp_config *cfg, const char *user,
-		const struct totp_record *rec, int replace, char *err, size_t err_size)
-{
-	(void)cfg;
-	(void)user;
-	(void)rec;
-	(void)replace;
-	snprintf(err, err_size, _("built without PostgreSQL support"));
-	return -1;
-}
-
-int
-enroll_db_init(const struct totp_config *cfg, int quiet)
-{
-	(void)cfg;
-	(void)quiet;
-	no_pq();
-	return ENROLL_EXIT_ERROR;
-}
-
-int
-enroll_db_rotate(const struct totp_config *cfg, int quiet)
-{
-	(void)cfg;
-	(void)quiet;
-	no_pq();
-	return ENROLL_EXIT_ERROR;
-}
-
-int
-enroll_db_import(const struct totp_config *cfg, int n, char **args, int quiet)
-{
-	(void)cfg;
-	(void)n;
-	(void)args;
-	(void)quiet;
-	no_pq();
-	return ENROLL_EXIT_ERROR;
-}
-
-#endif

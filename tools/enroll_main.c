@@ -63,41 +63,40 @@ find_user(const struct enroll_opts *o, struct enroll_user *u)
 	return 0;
 }
 
-/* The module's config and record path, with --conf and --secret-path in
+/* Administration may wait longer than a login for the database. */
+#define DB_TIMEOUT_MIN 60
+
+/* The module's config and its store, with --conf and --secret-path in
  * the roles of its conf= and secret= arguments. */
 static int
-find_record_path(const struct enroll_opts *o, const struct enroll_user *u,
-		 struct totp_config *cfg, char *path, size_t path_size, int *in_home)
+load_store(const struct enroll_opts *o, struct totp_config *cfg, struct store_session **store)
 {
 	char err[512];
 
 	if (config_load_tool(cfg, o->conf, o->secret_path, err, sizeof(err)) != 0 ||
-	    (cfg->store == CONFIG_STORE_POSTGRESQL &&
-	     enroll_db_check_password(cfg, err, sizeof(err)) != 0)) {
+	    store_session_open(cfg, enroll_db_api, store, err, sizeof(err)) != 0) {
 		fprintf(stderr, _("totp-enroll: %s\n"), err);
 		return -1;
 	}
-	if (cfg->store == CONFIG_STORE_POSTGRESQL && cfg->db_insecure_transport)
+	if (cfg->db_timeout < DB_TIMEOUT_MIN)
+		cfg->db_timeout = DB_TIMEOUT_MIN;
+	if ((*store)->flags & STORE_CAUTION_INSECURE)
 		fputs(_("totp-enroll: warning: db_insecure_transport=yes: secrets may cross the "
 			"network unencrypted and unverified\n"), stderr);
-	if (cfg->store == CONFIG_STORE_POSTGRESQL && cfg->db_key[0] == '\0')
+	if ((*store)->flags & STORE_CAUTION_CLEAR)
 		fputs(_("totp-enroll: warning: db_key=none: rows are written in the clear, the "
 			"secrets readable from the database\n"), stderr);
 	if (cfg->localedir[0] != '\0')
 		i18n_init(cfg->localedir);
-	if (u == NULL)
-		return 0;
-	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
-		/* no file: the row is named in the messages instead */
-		snprintf(path, path_size, "its row in pam_totp_records");
-		return 0;
-	}
-	if (config_record_path(cfg, u->name, u->su.uid, u->home, path, path_size, in_home,
-			       err, sizeof(err)) != 0) {
-		fprintf(stderr, _("totp-enroll: %s\n"), err);
-		return -1;
-	}
 	return 0;
+}
+
+static int
+usage_needs_db(const struct enroll_opts *o)
+{
+	fprintf(stderr, _("totp-enroll: --%s needs store=postgresql and db= in the config\n"),
+		o->init_db ? "init-db" : o->rotate_key ? "rotate-key" : "import");
+	return ENROLL_EXIT_USAGE;
 }
 
 /* --init-db, --import and --rotate-key: administration of the database store. */
@@ -105,19 +104,21 @@ static int
 administer(const struct enroll_opts *o)
 {
 	struct totp_config cfg;
-	char path[8];
+	struct store_session *store = NULL;
+	int ret;
 
-	if (find_record_path(o, NULL, &cfg, path, sizeof(path), NULL) != 0)
+	if (load_store(o, &cfg, &store) != 0)
 		return ENROLL_EXIT_ERROR;
-	if (cfg.store != CONFIG_STORE_POSTGRESQL) {
-		fprintf(stderr, _("totp-enroll: --%s needs store=postgresql and db= in the config\n"),
-			o->init_db ? "init-db" : o->rotate_key ? "rotate-key" : "import");
-		return ENROLL_EXIT_USAGE;
-	}
-	if (o->rotate_key)
-		return enroll_db_rotate(&cfg, o->quiet);
-	return o->init_db ? enroll_db_init(&cfg, o->quiet)
-			  : enroll_db_import(&cfg, o->n_args, o->args, o->quiet);
+	if (store->admin == NULL)
+		ret = usage_needs_db(o);
+	else if (o->rotate_key)
+		ret = enroll_db_rotate(store, cfg.db_key, o->quiet);
+	else if (o->init_db)
+		ret = enroll_db_init(store, o->quiet);
+	else
+		ret = enroll_db_import(store, &cfg, o->n_args, o->args, o->quiet);
+	store_session_close(store);
+	return ret;
 }
 
 /* The secret as base32 and the otpauth URI the app scans. */
@@ -144,34 +145,48 @@ make_uri(const struct enroll_opts *o, const struct totp_config *cfg,
 	}
 }
 
-/* Early, friendly refusals; store_file_create makes the final check.
+/* Whether the user's record is a tombstone (totp-admin remove): 1, tomb
+ * then holding its time and administrator; 0 for anything else (a record,
+ * one that cannot be read). Opened and read as a login does, and let go
+ * at once. */
+static int
+removed(struct store_session *store, const struct store_user *su, struct totp_record *tomb)
+{
+	struct totp_store *rec = NULL;
+	char err[512];
+	enum store_status st;
+
+	st = store_open(store, su, &rec, err, sizeof(err));
+	if (st == STORE_OK)
+		st = store_read(rec, tomb, err, sizeof(err));
+	store_close(rec);
+	if (st != STORE_REMOVED) {
+		record_wipe(tomb);
+		return 0;
+	}
+	return 1;
+}
+
+/* Early, friendly refusals; store_create makes the final check.
  * *replacing: what --force replaces, for its log line ("" none). */
 static int
-check_existing(const struct enroll_opts *o, const struct totp_config *cfg,
-	       const char *path, const struct enroll_user *u, int in_home,
-	       char *replacing, size_t replacing_size)
+check_existing(const struct enroll_opts *o, struct store_session *store, const char *path,
+	       const struct enroll_user *u, int in_home, char *replacing, size_t replacing_size)
 {
 	struct totp_record tomb;
-	char when[TEXT_TIME_SIZE];
-	int r;
+	char when[TEXT_TIME_SIZE], err[512];
+	enum store_status st;
 
 	replacing[0] = '\0';
-	if (cfg->store == CONFIG_STORE_POSTGRESQL) {
-		r = enroll_db_exists(cfg, u->name);
-		if (r < 0)
-			return ENROLL_EXIT_ERROR;
-	} else {
-		r = enroll_record_exists(path, &u->su, in_home);
-	}
-	if (r < 0) {
-		fprintf(stderr, _("totp-enroll: cannot look at %s: %s\n"), path, strerror(errno));
+	st = store_exists(store, &u->su, err, sizeof(err));
+	if (st == STORE_NOT_FOUND)
+		return 0;
+	if (st != STORE_OK) {
+		fprintf(stderr, _("totp-enroll: %s\n"), err);
 		return ENROLL_EXIT_ERROR;
 	}
-	if (r == 0)
-		return 0;
 	/* a tombstone of totp-admin remove: never in a home */
-	if ((cfg->store == CONFIG_STORE_POSTGRESQL || !in_home) &&
-	    enroll_record_removed(cfg, &u->su, &tomb)) {
+	if (!in_home && removed(store, &u->su, &tomb)) {
 		text_time(tomb.removed_at, when);
 		if (!o->force) {
 			fprintf(stderr, _("totp-enroll: %s was removed by %s on %s; --force enrols "
@@ -215,6 +230,8 @@ main(int argc, char **argv)
 	struct enroll_opts o;
 	struct enroll_user u;
 	struct totp_config cfg;
+	struct store_session *store = NULL;
+	struct store_create_why cw;
 	char path[PATH_MAX], err[512], replacing[PATH_MAX + 64 + RECORD_REMOVED_BY_MAX];
 	int in_home = 0, ret = ENROLL_EXIT_ERROR, r;
 	int64_t step = -1, now;
@@ -239,14 +256,18 @@ main(int argc, char **argv)
 			return ENROLL_EXIT_USAGE;
 		}
 	}
-	if (find_user(&o, &u) != 0 ||
-	    find_record_path(&o, &u, &cfg, path, sizeof(path), &in_home) != 0)
-		return ENROLL_EXIT_ERROR;
+	if (find_user(&o, &u) != 0 || load_store(&o, &cfg, &store) != 0)
+		goto out;
+	in_home = store_where(store, &u.su, STORE_WHERE_ENROLL, path, sizeof(path), err,
+			      sizeof(err));
+	if (in_home < 0) {
+		fprintf(stderr, _("totp-enroll: %s\n"), err);
+		goto out;
+	}
 	/* Found only after the QR code, a store that cannot take the record
 	 * would leave a dead entry in the phone's app. */
-	r = cfg.store == CONFIG_STORE_FILE
-	    ? enroll_record_check_dir(path, &u.su, in_home, err, sizeof(err)) : 0;
-	if (r == ENROLL_DIR_NOT_ROOT) {
+	r = store_can_create(store, &u.su, 0, &cw);
+	if (r == STORE_CREATE_NOT_ROOT) {
 		/* a staff member where only root enrols: no jargon */
 		fputs(_("totp-enroll: you cannot set up the app yourself on this computer. Ask the "
 			"service desk (your administrator) to do it for you. Nothing was changed.\n"),
@@ -254,16 +275,19 @@ main(int argc, char **argv)
 		/* helpdesk=, as the module says it after a refusal */
 		if (cfg.helpdesk[0] != '\0')
 			fprintf(stderr, "%s\n", cfg.helpdesk);
-		return ENROLL_EXIT_ERROR;
+		goto out;
 	}
 	if (r != 0) {
+		enroll_create_why_text(&cw, u.name, err, sizeof(err));
 		fprintf(stderr, _("totp-enroll: %s; nothing was written and no QR code was shown\n"),
 			err);
-		return ENROLL_EXIT_ERROR;
+		goto out;
 	}
-	ret = check_existing(&o, &cfg, path, &u, in_home, replacing, sizeof(replacing));
+	ret = check_existing(&o, store, path, &u, in_home, replacing, sizeof(replacing));
+	/* nothing of the store is held while the person reads and types */
+	store_session_disconnect(store);
 	if (ret != 0)
-		return ret;
+		goto out;
 	ret = ENROLL_EXIT_ERROR;
 
 	enroll_guard_begin();
@@ -304,9 +328,8 @@ main(int argc, char **argv)
 		fputs(_("totp-enroll: cannot make recovery codes\n"), stderr);
 		goto out;
 	}
-	if ((cfg.store == CONFIG_STORE_POSTGRESQL
-	     ? enroll_db_write(&cfg, u.name, &rec, o.force, err, sizeof(err))
-	     : enroll_record_write(path, &rec, &u.su, in_home, o.force, err, sizeof(err))) != 0) {
+	errno = 0;
+	if (store_create(store, &u.su, &rec, o.force, err, sizeof(err)) != STORE_OK) {
 		if (errno == EEXIST) {
 			fprintf(stderr, _("totp-enroll: %s was enrolled meanwhile (%s exists); "
 				"nothing was written\n"), u.name, path);
@@ -323,6 +346,7 @@ main(int argc, char **argv)
 		printf(_("\nDone: the app is linked for %s (%s).\n"), u.name, path);
 	ret = ENROLL_EXIT_OK;
 out:
+	store_session_close(store);
 	fflush(stdout);
 	if (ret != ENROLL_EXIT_OK)
 		enroll_guard_remove_files();
