@@ -192,7 +192,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mem_store_use(&m);
 	now = 1765000000 + (int64_t)(setup >> 1) * 3600;
 	for (int i = 0; i < MAX_ATTEMPTS && r.n > 0; i++) {
-		struct login_db db = { .api = &mem_store_api };
+		struct store_session *sess = mem_session_new();
 		struct login_result res;
 		unsigned f = byte(&r);
 		size_t codes_before, codes_after;
@@ -206,8 +206,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		m.faults = f;
 		m.fired = 0;
 		m.written = 0;
-		login_attempt(&cfg, &db, &user, answer, stacked, now, &res);
-		login_db_close(&db);
+		login_attempt(&cfg, sess, &user, answer, stacked ? LOGIN_STACKED : 0, now, &res);
+		store_session_close(sess);
 		if (m.locked)
 			abort();
 		granted = res.outcome == LOGIN_ACCEPTED || res.outcome == LOGIN_RECOVERY_ACCEPTED;

@@ -16,11 +16,6 @@ struct mem_store {
 	int read_ok;
 };
 
-/* the connection: to the one record of this run */
-struct pg_session {
-	struct mem_record *m;
-};
-
 static struct mem_record *current;
 
 void
@@ -189,46 +184,60 @@ static const struct store_ops mem_ops = {
 	.mark_removed = mem_mark_removed,
 };
 
-static enum store_status
-mem_connect(const char *conninfo, unsigned timeout, int insecure_transport,
-	    const char *key_path, const char *old_key_path, struct pg_session **out,
-	    char *err, size_t err_size)
-{
-	static struct pg_session session;
+/* The session: the one record of this run. A connection is made at the
+ * session's first call, as the database store's is, and a failure to
+ * make it is final for the session. */
+struct mem_session {
+	struct store_session base;
+	struct mem_record *m;
+	enum store_status connected; /* STORE_OK once made; an error: final */
+	int tried;
+};
 
-	(void)conninfo;
-	(void)timeout;
-	(void)insecure_transport;
-	(void)key_path;
-	(void)old_key_path;
-	*out = NULL;
-	if (fails(current, MEM_FAIL_UNREACHABLE))
+static enum store_status
+mem_connect(struct mem_session *sess, char *err, size_t err_size)
+{
+	if (!sess->tried) {
+		sess->tried = 1;
+		sess->connected = STORE_OK;
+		if (fails(sess->m, MEM_FAIL_UNREACHABLE))
+			sess->connected = STORE_UNAVAILABLE;
+		else if (fails(sess->m, MEM_FAIL_CONNECT))
+			sess->connected = STORE_ERROR;
+	}
+	if (sess->connected == STORE_UNAVAILABLE)
 		return fail(err, err_size, STORE_UNAVAILABLE, "no server answered");
-	if (fails(current, MEM_FAIL_CONNECT))
+	if (sess->connected != STORE_OK)
 		return fail(err, err_size, STORE_ERROR, "the server refused the login");
-	session.m = current;
-	*out = &session;
 	return STORE_OK;
 }
 
 static enum store_status
-mem_exists(struct pg_session *sess, const char *user, char *err, size_t err_size)
+mem_exists(struct store_session *base, const struct store_user *u, char *err,
+	   size_t err_size)
 {
-	(void)user;
-	(void)err;
-	(void)err_size;
+	struct mem_session *sess = (struct mem_session *)base;
+	enum store_status st = mem_connect(sess, err, err_size);
+
+	(void)u;
+	if (st != STORE_OK)
+		return st;
 	return sess->m->missing ? STORE_NOT_FOUND : STORE_OK;
 }
 
 static enum store_status
-mem_open(struct pg_session *sess, const char *user, struct totp_store **out, char *err,
-	 size_t err_size)
+mem_open(struct store_session *base, const struct store_user *u, struct totp_store **out,
+	 char *err, size_t err_size)
 {
+	struct mem_session *sess = (struct mem_session *)base;
 	struct mem_record *m = sess->m;
+	enum store_status st = mem_connect(sess, err, err_size);
 	struct mem_store *s;
 
-	(void)user;
+	(void)u;
 	*out = NULL;
+	if (st != STORE_OK)
+		return st;
 	/* one login at a time: a lock taken twice is a finding */
 	if (m->locked)
 		abort();
@@ -246,37 +255,90 @@ mem_open(struct pg_session *sess, const char *user, struct totp_store **out, cha
 	return STORE_OK;
 }
 
+/* Creating a record is enrolment's, listing users the administrator's:
+ * that login_attempt asked is a finding. */
 static enum store_status
-mem_insert(struct pg_session *sess, const char *user, const struct totp_record *rec,
-	   char *err, size_t err_size)
+mem_create(struct store_session *base, const struct store_user *u,
+	   const struct totp_record *rec, int replace, char *err, size_t err_size)
 {
-	(void)sess;
-	(void)user;
+	(void)base;
+	(void)u;
 	(void)rec;
+	(void)replace;
+	(void)err;
+	(void)err_size;
+	abort();
+}
+
+static int
+mem_can_create(struct store_session *base, const struct store_user *u, unsigned flags,
+	       struct store_create_why *why)
+{
+	(void)base;
+	(void)u;
+	(void)flags;
+	(void)why;
+	abort();
+}
+
+static int
+mem_where(struct store_session *base, const struct store_user *u, int style, char *out,
+	  size_t size, char *err, size_t err_size)
+{
+	(void)base;
+	(void)u;
+	(void)style;
+	(void)err;
+	(void)err_size;
+	snprintf(out, size, "record in memory");
+	return 0;
+}
+
+static enum store_status
+mem_users(struct store_session *base, char ***names, size_t *n, char *err, size_t err_size)
+{
+	(void)base;
+	(void)names;
+	(void)n;
 	(void)err;
 	(void)err_size;
 	abort();
 }
 
 static void
-mem_disconnect(struct pg_session *sess)
+mem_disconnect(struct store_session *base)
 {
-	(void)sess;
+	(void)base;
 }
 
-static int
-mem_db_has_password(const char *conninfo)
+static void
+mem_free(struct store_session *base)
 {
-	(void)conninfo;
-	return 0;
+	free(base);
 }
 
-const struct store_pg_api mem_store_api = {
-	.version = "memory",
-	.connect = mem_connect,
+static const struct store_session_ops mem_session_ops = {
 	.exists = mem_exists,
 	.open = mem_open,
-	.insert = mem_insert,
+	.create = mem_create,
+	.can_create = mem_can_create,
+	.where = mem_where,
+	.users = mem_users,
 	.disconnect = mem_disconnect,
-	.db_has_password = mem_db_has_password,
+	.free = mem_free,
 };
+
+struct store_session *
+mem_session_new(void)
+{
+	struct store_session *out = NULL;
+	struct mem_session *sess;
+	char err[128];
+
+	sess = store_session_alloc(sizeof(*sess), &mem_session_ops, &out, err, sizeof(err));
+	if (sess == NULL)
+		abort();
+	sess->m = current;
+	out->flags = STORE_NAMES_RECORDS;
+	return out;
+}

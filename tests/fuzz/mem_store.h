@@ -39,9 +39,10 @@ struct mem_record {
 	int locked;          /* a store is open on it */
 };
 
-/* The table login_attempt calls through struct login_db, with
- * store=postgresql; its connection is to m (mem_store_use). */
-extern const struct store_pg_api mem_store_api;
+/* A session of the store for one login, to m (mem_store_use): what
+ * store_session_open gives login_attempt; close it with
+ * store_session_close. */
+struct store_session *mem_session_new(void);
 void mem_store_use(struct mem_record *m);
 
 #endif
