@@ -177,7 +177,7 @@ static const char ga_text[] = SECRET_B32 "\n\" RATE_LIMIT 3 30\n\" WINDOW_SIZE 3
 /* Enrol users[from..to) in the phase's store; real users are written
  * durably, dummies (users that never log in) with plain writes. */
 static void
-enrol(struct bench *b, char **users, size_t from, size_t to, int durable)
+enroll(struct bench *b, char **users, size_t from, size_t to, int durable)
 {
 	char path[PATH_MAX + 300], err[512];
 	FILE *f = NULL;
@@ -229,13 +229,13 @@ _Static_assert(SIZE_MAX <= 18446744073709551615u, "a size_t has at most 20 digit
 static char *dummy_ptrs[SCALE_MAX];
 
 static void
-enrol_dummies(struct bench *b, size_t from, size_t to)
+enroll_dummies(struct bench *b, size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++) {
 		snprintf(dummy_names[i], sizeof(dummy_names[i]), "d%06zu", i);
 		dummy_ptrs[i] = dummy_names[i];
 	}
-	enrol(b, dummy_ptrs, from, to, 0);
+	enroll(b, dummy_ptrs, from, to, 0);
 }
 
 /* ---- one login ---- */
@@ -439,7 +439,7 @@ phase_sequential(struct bench *bs, int nb, struct floor *fl, char *user, size_t 
 		if (ok[m] == NULL || bad[m] == NULL || load[m] == NULL)
 			die("calloc");
 		new_phase(&bs[m], spaced ? "spaced" : "seq");
-		enrol(&bs[m], &user, 0, 1, 1);
+		enroll(&bs[m], &user, 0, 1, 1);
 		for (size_t i = 0; i < warm; i++) {
 			fake_now += PERIOD;
 			login(&bs[m], user, 1, 0, NULL);
@@ -518,11 +518,11 @@ phase_scaling(struct bench *bs, int nb, char *user, size_t n_logins)
 		if (v[m] == NULL)
 			die("calloc");
 		new_phase(&bs[m], "scale");
-		enrol(&bs[m], &user, 0, 1, 1);
+		enroll(&bs[m], &user, 0, 1, 1);
 	}
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		for (int m = 0; m < nb; m++)
-			enrol_dummies(&bs[m], have, sizes[s]);
+			enroll_dummies(&bs[m], have, sizes[s]);
 		have = sizes[s];
 		sync(); /* the dummies' writeback is not the logins' cost */
 		sleep(2);
@@ -626,7 +626,7 @@ phase_parallel(struct bench *b, char **users, struct shared *sh)
 	if (lat == NULL)
 		die("calloc");
 	new_phase(b, "par");
-	enrol(b, users, 0, PAR_PROCS, 1);
+	enroll(b, users, 0, PAR_PROCS, 1);
 	race(&b, 1, users, PAR_PROCS, PAR_ROUNDS, 1, sh);
 	for (int r = 0; r < PAR_ROUNDS; r++) {
 		int64_t lo = INT64_MAX, hi = 0;
@@ -653,7 +653,7 @@ phase_replay(struct bench *b, char *user, struct shared *sh)
 	int twice = 0, once = 0, none = 0, most = 0;
 
 	new_phase(b, "race");
-	enrol(b, &user, 0, 1, 1);
+	enroll(b, &user, 0, 1, 1);
 	for (int p = 0; p < PAR_PROCS; p++)
 		same[p] = user;
 	/* rounds 31 steps apart: longer than any lock-out or rate limit the
@@ -749,7 +749,7 @@ bursts(struct bench *bs, int nb, char *user, struct shared *sh)
 		for (int m = 0; m < nrun; m++) {
 			snprintf(what, sizeof(what), "burst%d", n);
 			new_phase(run[m], what);
-			enrol(run[m], &user, 0, 1, 1);
+			enroll(run[m], &user, 0, 1, 1);
 		}
 		race(run, nrun, same, n, rounds, 31, sh);
 		for (int m = 0; m < nrun; m++) {
@@ -1033,7 +1033,7 @@ phase_cold(struct bench *bs, int nb, char *user, size_t n)
 	cold_server_start(&server);
 	for (int m = 0; m < nb; m++) {
 		new_phase(&bs[m], "cold");
-		enrol(&bs[m], &user, 0, 1, 1);
+		enroll(&bs[m], &user, 0, 1, 1);
 	}
 	for (size_t i = 0; i < n; i++) {
 		for (int mode = 0; mode < 2; mode++) {
@@ -1163,7 +1163,7 @@ cold_bursts(struct bench *bs, int nb, char *user, int rounds)
 		for (int m = 0; m < nb; m++) {
 			snprintf(what, sizeof(what), "coldburst%d", n);
 			new_phase(&bs[m], what);
-			enrol(&bs[m], &user, 0, 1, 1);
+			enroll(&bs[m], &user, 0, 1, 1);
 		}
 		for (int r = 0; r < rounds; r++) {
 			fake_now += 31 * PERIOD;
@@ -1212,7 +1212,7 @@ cold_count(const char *mod, const char *dir, const char *so, char *user, const c
 	cold_progs();
 	bench_init(&b, mod, dir, so);
 	new_phase(&b, wrong ? "cold-count-fail" : replay ? "cold-count-replay" : "cold-count-ok");
-	enrol(&b, &user, 0, 1, 1);
+	enroll(&b, &user, 0, 1, 1);
 	for (int i = 0; i < 3; i++) {
 		fake_now += PERIOD;
 		login(&b, user, i == 1, 0, NULL);
@@ -1341,7 +1341,7 @@ main(int argc, char **argv)
 
 		bench_init(&bs[0], argv[2], argv[3], argv[4]);
 		new_phase(&bs[0], wrong ? "count-fail" : replay ? "count-replay" : "count-ok");
-		enrol(&bs[0], &argv[5], 0, 1, 1);
+		enroll(&bs[0], &argv[5], 0, 1, 1);
 		/* warm up uncounted: the first login in a process loads what
 		 * later ones reuse */
 		for (int i = 0; i < 3; i++) {

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "conf.h"
-#include "enrol_limits.h"
+#include "enroll_limits.h"
 #include "text.h"
 
 #define CONF_FILE_MAX 16384
@@ -296,16 +296,16 @@ out:
 
 /* The enroll_* options: well-formed. */
 static int
-check_enrol(struct totp_config *cfg, char *err, size_t err_size)
+check_enroll(struct totp_config *cfg, char *err, size_t err_size)
 {
 	if (cfg->enroll_until[0] != '\0' &&
-	    enrol_parse_until(cfg->enroll_until, &cfg->enroll_deadline) != 0) {
+	    enroll_parse_until(cfg->enroll_until, &cfg->enroll_deadline) != 0) {
 		text_error(err, err_size, "enroll_until=%s is not a date YYYY-MM-DD",
 			   cfg->enroll_until);
 		return -1;
 	}
 	if (cfg->enroll_from[0] != '\0' &&
-	    enrol_check_networks(cfg->enroll_from, err, err_size) != 0)
+	    enroll_check_networks(cfg->enroll_from, err, err_size) != 0)
 		return -1;
 	return 0;
 }
@@ -364,7 +364,7 @@ config_load(struct totp_config *cfg, int argc, const char **argv,
 		text_error(err, err_size, "%s", "failure_ceiling must be at least max_failures");
 		return -1;
 	}
-	if (check_enrol(cfg, err, err_size) != 0)
+	if (check_enroll(cfg, err, err_size) != 0)
 		return -1;
 	/* shown to the user as written, in every refusal: no control
 	 * character may reach the terminal */

@@ -77,7 +77,7 @@ struct totp_config {
 	                                    without the record, which is read only after
 	                                    the answer is in */
 	int enroll_prompt;               /* enroll=prompt: enrol a user without a record
-	                                    inside the login (lib/enrol_limits.h) */
+	                                    inside the login (lib/enroll_limits.h) */
 	char enroll_until[CONFIG_DATE_MAX]; /* YYYY-MM-DD; empty: no deadline */
 	unsigned enroll_pending;         /* seconds an enrolment at login shown and not
 	                                    confirmed is kept (lib/record.h pending=) */

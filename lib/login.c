@@ -18,7 +18,7 @@ login_record_missing(struct store_session *store, const struct store_user *user)
 	return store_exists(store, user, err, sizeof(err)) == STORE_NOT_FOUND;
 }
 
-/* Keep login_enrol_due's answer for the attempt after the prompt when it
+/* Keep login_enroll_due's answer for the attempt after the prompt when it
  * decides without a write (struct store_seen). */
 static void
 seen_keep(struct store_session *session, const struct store_user *user, enum store_status st,
@@ -58,7 +58,7 @@ seen_take(struct store_session *session, const struct store_user *user, enum sto
 }
 
 int
-login_enrol_due(struct store_session *session, const struct store_user *user,
+login_enroll_due(struct store_session *session, const struct store_user *user,
 		struct totp_record *pending)
 {
 	char err[256];

@@ -70,7 +70,7 @@ enum login_outcome login_attempt(const struct totp_config *cfg, struct store_ses
  * included, pending_until set; the caller wipes it). 0 for a record, a
  * tombstone, or a store that cannot tell. The store is closed again
  * before this returns. */
-int login_enrol_due(struct store_session *store, const struct store_user *user,
+int login_enroll_due(struct store_session *store, const struct store_user *user,
 		    struct totp_record *pending);
 
 /* For nullok and enroll=prompt: 1 when the user certainly has no record

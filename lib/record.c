@@ -892,7 +892,7 @@ parse_keys(const char *p, size_t n, unsigned *lineno_io, const struct key_set *k
 }
 
 static int
-parse_enrolment(const char *p, size_t n, struct totp_record *rec,
+parse_enrollment(const char *p, size_t n, struct totp_record *rec,
     char *err, size_t err_size)
 {
 	static const struct key_set keys = { key_handlers, KEY_COUNT, KEYS_REQUIRED };
@@ -1011,7 +1011,7 @@ record_parse(const char *buf, size_t len, struct totp_record *rec,
 	}
 	if (parse_slots(buf, rec, err, err_size) != 0)
 		goto out;
-	if (parse_enrolment(buf + SLOTS_END, len - SLOTS_END, rec, err, err_size) != 0)
+	if (parse_enrollment(buf + SLOTS_END, len - SLOTS_END, rec, err, err_size) != 0)
 		goto out;
 	ret = 0;
 	if (rec->pending_until != 0) {
@@ -1080,7 +1080,7 @@ out_hex(struct outbuf *o, const uint8_t *b, size_t n)
 /* What record_parse would accept, so the formatter never writes a record
  * it cannot read back. */
 static int
-enrolment_valid(const struct totp_record *rec)
+enrollment_valid(const struct totp_record *rec)
 {
 	if (rec->secret_len < SECRET_MIN || rec->secret_len > OTP_KEY_MAX)
 		return 0;
@@ -1137,7 +1137,7 @@ record_format(const struct totp_record *rec, char *out, size_t out_size,
 	out[0] = '\0';
 	if (rec->removed)
 		return format_removed(rec, out, out_size, out_len);
-	if (!enrolment_valid(rec))
+	if (!enrollment_valid(rec))
 		goto out;
 	if (base32_encode(rec->secret, rec->secret_len, 0, secret, sizeof(secret)) != 0)
 		goto out;

@@ -73,7 +73,7 @@ key_load(const char *key_path, struct seal_key *k, char *err, size_t err_size)
 /* The record column's text for user: the enrolment part, sealed under
  * key when there is one. *text is malloc'ed; the caller wipes and frees
  * it. */
-static int enrolment_text(const struct totp_record *rec, char **text);
+static int enrollment_text(const struct totp_record *rec, char **text);
 static int
 row_text(const struct seal_key *key, const char *user, const struct totp_record *rec,
 	 char **text, char *err, size_t err_size)
@@ -82,7 +82,7 @@ row_text(const struct seal_key *key, const char *user, const struct totp_record 
 	size_t len;
 	int rc;
 
-	if (enrolment_text(rec, &plain) != 0) {
+	if (enrollment_text(rec, &plain) != 0) {
 		snprintf(why, sizeof(why), "cannot format the record of %s", user);
 		pg_set_err(err, err_size, why, NULL);
 		return -1;
@@ -573,7 +573,7 @@ pg_read(struct totp_store *base, struct totp_record *rec, char *err, size_t err_
  * state in its state lines (the columns hold the live state). *text is
  * malloc'ed; the caller wipes and frees it. */
 static int
-enrolment_text(const struct totp_record *rec, char **text)
+enrollment_text(const struct totp_record *rec, char **text)
 {
 	struct totp_record copy = *rec;
 	size_t len;

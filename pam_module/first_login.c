@@ -1,5 +1,5 @@
 /* Enrolment at first login: see first_login.h. The same pieces as totp-enroll
- * (lib/enrol.c: the secret, the Key URI, the QR code, the confirming
+ * (lib/enroll_secret.c: the secret, the Key URI, the QR code, the confirming
  * code) and the same writer (store_create: store_file_create, or with
  * store=postgresql an INSERT, through the plugin): the record appears whole,
  * root's and 0600 or as one committed row, only once a code is confirmed,
@@ -19,8 +19,8 @@
 
 #include <security/pam_ext.h>
 
-#include "enrol.h"
-#include "enrol_pending.h"
+#include "enroll_secret.h"
+#include "enroll_pending.h"
 #include "first_login.h"
 #include "input.h"
 #include "qrencode_lazy.h"
@@ -37,10 +37,10 @@
 #define WORDS_OVER_QR 4
 
 /* Everything that holds the secret or a code, wiped at the end. */
-struct enrolment {
+struct enrollment {
 	struct totp_record rec;
 	struct otp_uri ou;
-	char b32[URI_SECRET_MAX], grouped[URI_SECRET_MAX * 2], uri[ENROL_URI_MAX];
+	char b32[URI_SECRET_MAX], grouped[URI_SECRET_MAX * 2], uri[ENROLL_URI_MAX];
 	char codes[RECORD_RECOVERY_MAX][RECOVERY_CODE_SIZE];
 	char text[TEXT_MAX];
 	enum qr_term qr_kind;
@@ -111,19 +111,19 @@ qr_kind(pam_handle_t *pamh)
  * side by side with words over them, when the URI can be made short
  * enough; else the one code of QR_TERM_UTF8_PLAIN. 0, or -1. */
 static int
-key_uri(const struct totp_config *cfg, const struct store_user *user, struct enrolment *e)
+key_uri(const struct totp_config *cfg, const struct store_user *user, struct enrollment *e)
 {
 	if (e->qr_kind == QR_TERM_UTF8_PAIR) {
-		if (enrol_uri(&e->rec, cfg->issuer, NULL, user->name, QR_TERM_UTF8_PAIR,
+		if (enroll_uri(&e->rec, cfg->issuer, NULL, user->name, QR_TERM_UTF8_PAIR,
 			      LINES_BELOW_QR + WORDS_OVER_QR, &e->ou, e->b32, sizeof(e->b32),
-			      e->uri, sizeof(e->uri)) != ENROL_URI_OK)
+			      e->uri, sizeof(e->uri)) != ENROLL_URI_OK)
 			return -1;
 		if (qr_fits_small_terminal(QR_TERM_UTF8_PAIR, e->uri, LINES_BELOW_QR + WORDS_OVER_QR))
 			return 0;
 		e->qr_kind = QR_TERM_UTF8_PLAIN;
 	}
-	return enrol_uri(&e->rec, cfg->issuer, NULL, user->name, e->qr_kind, LINES_BELOW_QR,
-			 &e->ou, e->b32, sizeof(e->b32), e->uri, sizeof(e->uri)) == ENROL_URI_OK
+	return enroll_uri(&e->rec, cfg->issuer, NULL, user->name, e->qr_kind, LINES_BELOW_QR,
+			 &e->ou, e->b32, sizeof(e->b32), e->uri, sizeof(e->uri)) == ENROLL_URI_OK
 		       ? 0 : -1;
 }
 
@@ -185,7 +185,7 @@ screen_lines(const char *line)
  * the least needed dropped first: the key (it is in the full text above),
  * the word on the two codes, then what to type. */
 static void
-screen_words(const struct messages *msg, const struct enrolment *e, int pair, int room,
+screen_words(const struct messages *msg, const struct enrollment *e, int pair, int room,
 	     char out[TEXT_MAX])
 {
 	enum { SCAN, TWO, KEY, TYPE, N_WORDS };
@@ -231,7 +231,7 @@ screen_words(const struct messages *msg, const struct enrolment *e, int pair, in
  * where the terminal's colours are unknown). */
 static int
 show_secret(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
-	    const struct store_user *user, struct enrolment *e)
+	    const struct store_user *user, struct enrollment *e)
 {
 	char qr[TEXT_MAX];
 	int qr_lines = 0;
@@ -253,7 +253,7 @@ show_secret(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 	send_text(pamh, e->text);
 	if (draw_qr(e->qr_kind, e->uri, qr, sizeof(qr), &qr_lines) != 0) {
 		if (qrencode_lazy_error() != NULL)
-			log_reason(pamh, w, LR_ENROL_NO_QR, ": %s", qrencode_lazy_error());
+			log_reason(pamh, w, LR_ENROLL_NO_QR, ": %s", qrencode_lazy_error());
 		messages_say(msg, PAM_TEXT_INFO, "The QR code does not fit here: add the account "
 			     "by hand with the key above.");
 		return 0;
@@ -269,7 +269,7 @@ show_secret(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 	return 0;
 }
 
-/* Up to ENROL_TRIES answers. 1 confirmed at *step, 0 not, -1 the
+/* Up to ENROLL_TRIES answers. 1 confirmed at *step, 0 not, -1 the
  * conversation failed (*conv_rc), -2 a crypto error. */
 static int
 confirm(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
@@ -279,7 +279,7 @@ confirm(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages
 	int ret = 0;
 
 	messages_format(msg, prompt, sizeof(prompt), "Code from the app: ");
-	for (int tries = ENROL_TRIES; tries > 0 && ret == 0; tries--) {
+	for (int tries = ENROLL_TRIES; tries > 0 && ret == 0; tries--) {
 		char *answer = NULL;
 		int rc = pam_prompt(pamh, cfg->echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF,
 				    &answer, "%s", prompt);
@@ -296,7 +296,7 @@ confirm(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages
 			else
 				messages_say(msg, PAM_ERROR_MSG, "A code is %u digits.\n", rec->digits);
 		} else {
-			rc = enrol_code_matches(rec, (int64_t)time(NULL), cfg->policy.window, code,
+			rc = enroll_code_matches(rec, (int64_t)time(NULL), cfg->policy.window, code,
 						step);
 			if (rc != 0)
 				ret = rc < 0 ? -2 : 1;
@@ -322,7 +322,7 @@ confirm(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages
  * session starts (not for a command, not with ~/.hushlogin). */
 static void
 show_recovery(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
-	      struct enrolment *e, size_t n)
+	      struct enrollment *e, size_t n)
 {
 	char prompt[64], *answer = NULL;
 
@@ -362,34 +362,34 @@ record_origin(pam_handle_t *pamh, struct totp_record *rec)
 	record_set_login_origin(rec, service, rhost);
 }
 
-static enum enrol_outcome
+static enum enroll_outcome
 run(pam_handle_t *pamh, const struct totp_config *cfg, struct store_session *store,
     const struct messages *msg, const struct who *w, const struct store_user *user,
-    const struct totp_record *found, struct enrolment *e, int *conv_rc, char *why,
+    const struct totp_record *found, struct enrollment *e, int *conv_rc, char *why,
     size_t why_size)
 {
 	char err[512], until[TEXT_TIME_SIZE];
 	int64_t step = -1, now = (int64_t)time(NULL);
 	struct store_create_why cw;
-	enum enrol_outcome out;
+	enum enroll_outcome out;
 	enum store_status st;
 	int r;
 
 	if (store_can_create(store, user, STORE_CREATE_AT_LOGIN, &cw) != 0) {
 		cannot_create(cfg, &cw, why, why_size);
-		return ENROL_FAILED;
+		return ENROLL_FAILED;
 	}
 	/* the secret is kept (pending) before it is shown, so a store that
 	 * cannot take it never leaves a dead account in the app */
 	out = pending_begin(pamh, cfg, store, w, user, found, &e->rec, now, why, why_size);
 	store_session_disconnect(store);  /* nothing held while the person reads and types */
-	if (out != ENROL_DONE)
+	if (out != ENROLL_DONE)
 		return out;
 	e->qr_kind = qr_kind(pamh);
 	if (key_uri(cfg, user, e) != 0 ||
-	    enrol_group_secret(e->b32, e->grouped, sizeof(e->grouped)) != 0) {
+	    enroll_group_secret(e->b32, e->grouped, sizeof(e->grouped)) != 0) {
 		snprintf(why, why_size, "cannot build the Key URI (issuer= or user name unusable?)");
-		return ENROL_FAILED;
+		return ENROLL_FAILED;
 	}
 	show_secret(pamh, msg, w, user, e);
 	r = confirm(pamh, cfg, msg, &e->rec, &step, conv_rc);
@@ -397,32 +397,32 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct store_session *sto
 		text_time(e->rec.pending_until, until);
 		snprintf(why, why_size, "the conversation ended; the code shown stays pending "
 			 "until %s, the next login shows it again", until);
-		return ENROL_NO_ANSWER;
+		return ENROLL_NO_ANSWER;
 	}
 	if (r == -2) {
 		snprintf(why, why_size, "cannot compute codes");
-		return ENROL_FAILED;
+		return ENROLL_FAILED;
 	}
 	if (r == 0) {
 		/* the next login starts over, with a new secret; nothing is
 		 * held while the person reads the message */
 		if (pending_drop(store, user, &e->rec, (int64_t)time(NULL), err, sizeof(err)) != 0)
 			snprintf(why, why_size, "%d wrong first codes; the pending enrolment "
-				 "stays (%s)", ENROL_TRIES, err);
+				 "stays (%s)", ENROLL_TRIES, err);
 		else
-			snprintf(why, why_size, "%d wrong first codes", ENROL_TRIES);
+			snprintf(why, why_size, "%d wrong first codes", ENROLL_TRIES);
 		store_session_disconnect(store);
 		messages_refuse(msg, "The app is not linked yet. You can delete the "
 			     "account you just added in the app. When you log in again, you get a "
 			     "new QR code.");
-		return ENROL_UNCONFIRMED;
+		return ENROLL_UNCONFIRMED;
 	}
-	enrol_mark_confirmed(&e->rec, step, (int64_t)time(NULL));
+	enroll_mark_confirmed(&e->rec, step, (int64_t)time(NULL));
 	e->rec.pending_until = 0;
 	record_origin(pamh, &e->rec);
-	if (recovery_generate(&e->rec, ENROL_RECOVERY_DEFAULT, 0, e->codes) != 0) {
+	if (recovery_generate(&e->rec, ENROLL_RECOVERY_DEFAULT, 0, e->codes) != 0) {
 		snprintf(why, why_size, "cannot make recovery codes");
-		return ENROL_FAILED;
+		return ENROLL_FAILED;
 	}
 	st = pending_confirm(store, user, &e->rec, err, sizeof(err));
 	r = errno;
@@ -433,31 +433,31 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct store_session *sto
 			messages_refuse(msg, "This was not saved: at the same moment "
 				     "another login linked an app to your account. Delete the account "
 				     "you just added in the app, then log in again.");
-			return ENROL_EXISTS;
+			return ENROLL_EXISTS;
 		}
 		snprintf(why, why_size, "%s", err);
-		return st == STORE_UNAVAILABLE ? ENROL_UNAVAILABLE : ENROL_FAILED;
+		return st == STORE_UNAVAILABLE ? ENROLL_UNAVAILABLE : ENROLL_FAILED;
 	}
 	(void)store_where(store, user, STORE_WHERE_LOG, why, why_size, err, sizeof(err));
-	show_recovery(pamh, cfg, msg, e, ENROL_RECOVERY_DEFAULT);
-	return ENROL_DONE;
+	show_recovery(pamh, cfg, msg, e, ENROLL_RECOVERY_DEFAULT);
+	return ENROLL_DONE;
 }
 
-enum enrol_outcome
-enrol_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct store_session *store,
+enum enroll_outcome
+enroll_at_login(pam_handle_t *pamh, const struct totp_config *cfg, struct store_session *store,
 	       const struct messages *msg, const struct who *w, const struct store_user *user,
 	       const struct totp_record *pending, int *conv_rc, char *why, size_t why_size)
 {
-	struct enrolment *e = calloc(1, sizeof(*e));
-	enum enrol_outcome out;
+	struct enrollment *e = calloc(1, sizeof(*e));
+	enum enroll_outcome out;
 
 	*conv_rc = PAM_SUCCESS;
 	if (e == NULL) {
 		snprintf(why, why_size, "out of memory");
-		return ENROL_FAILED;
+		return ENROLL_FAILED;
 	}
 	out = run(pamh, cfg, store, msg, w, user, pending, e, conv_rc, why, why_size);
-	if (out == ENROL_FAILED || out == ENROL_UNAVAILABLE)
+	if (out == ENROLL_FAILED || out == ENROLL_UNAVAILABLE)
 		messages_refuse(msg, "Setting up the app did not work. Ask the service "
 			     "desk (your administrator).");
 	record_wipe(&e->rec);

@@ -40,16 +40,16 @@
 	X(UNKNOWN_USER,          LOG_NOTICE,  1, "unknown user") \
 	X(REMOVED,               LOG_WARNING, 0, "removed by an administrator") \
 	/* enrolment at login (enroll=prompt) */ \
-	X(ENROL_NOT_OFFERED,     LOG_NOTICE,  0, "not enrolled, enrolment at login refused") \
-	X(ENROL_STARTED,         LOG_NOTICE,  0, "not enrolled: enrolment at login started") \
-	X(ENROL_NO_QR,           LOG_ERR,     0, "enrolment at login: no QR code shown") \
+	X(ENROLL_NOT_OFFERED,     LOG_NOTICE,  0, "not enrolled, enrolment at login refused") \
+	X(ENROLL_STARTED,         LOG_NOTICE,  0, "not enrolled: enrolment at login started") \
+	X(ENROLL_NO_QR,           LOG_ERR,     0, "enrolment at login: no QR code shown") \
 	X(ENROLLED,              LOG_NOTICE,  0, "enrolled at login") \
-	X(ENROL_UNCONFIRMED,     LOG_NOTICE,  0, "enrolment at login not confirmed") \
-	X(ENROL_ABANDONED,       LOG_NOTICE,  0, "enrolment at login abandoned") \
-	X(ENROL_RESUMED,         LOG_NOTICE,  0, "enrolment at login resumed") \
-	X(ENROL_EXPIRED,         LOG_NOTICE,  0, "enrolment at login expired") \
-	X(ENROL_EXISTS,          LOG_WARNING, 0, "enrolment at login refused") \
-	X(ENROL_FAILED,          LOG_ERR,     0, "enrolment at login failed") \
+	X(ENROLL_UNCONFIRMED,     LOG_NOTICE,  0, "enrolment at login not confirmed") \
+	X(ENROLL_ABANDONED,       LOG_NOTICE,  0, "enrolment at login abandoned") \
+	X(ENROLL_RESUMED,         LOG_NOTICE,  0, "enrolment at login resumed") \
+	X(ENROLL_EXPIRED,         LOG_NOTICE,  0, "enrolment at login expired") \
+	X(ENROLL_EXISTS,          LOG_WARNING, 0, "enrolment at login refused") \
+	X(ENROLL_FAILED,          LOG_ERR,     0, "enrolment at login failed") \
 	/* the answer */ \
 	X(NO_ANSWER,             LOG_NOTICE,  0, "no answer") \
 	X(NO_CODE,               LOG_NOTICE,  0, "no code") \

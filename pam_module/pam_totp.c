@@ -20,8 +20,8 @@
 #include "input.h"
 #include "recovery.h"
 #include "login.h"
-#include "enrol_limits.h"
-#include "enrol_evidence.h"
+#include "enroll_limits.h"
+#include "enroll_evidence.h"
 #include "first_login.h"
 #include "log_reason.h"
 #include "messages.h"
@@ -397,28 +397,28 @@ first_login(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 	char why[768], rc_buf[32];
 	int conv_rc;
 
-	log_reason(pamh, w, LR_ENROL_STARTED, NULL);
-	switch (enrol_at_login(pamh, cfg, store, msg, w, su, pending, &conv_rc, why, sizeof(why))) {
-	case ENROL_DONE:
+	log_reason(pamh, w, LR_ENROLL_STARTED, NULL);
+	switch (enroll_at_login(pamh, cfg, store, msg, w, su, pending, &conv_rc, why, sizeof(why))) {
+	case ENROLL_DONE:
 		log_reason(pamh, w, LR_ENROLLED, " (%s)", why);
 		return PAM_SUCCESS;
-	case ENROL_UNCONFIRMED:
-		log_reason(pamh, w, LR_ENROL_UNCONFIRMED, " (%s): not enrolled", why);
+	case ENROLL_UNCONFIRMED:
+		log_reason(pamh, w, LR_ENROLL_UNCONFIRMED, " (%s): not enrolled", why);
 		return PAM_AUTH_ERR;
-	case ENROL_NO_ANSWER:
-		log_reason(pamh, w, LR_ENROL_ABANDONED, ": %s (%s)", why,
+	case ENROLL_NO_ANSWER:
+		log_reason(pamh, w, LR_ENROLL_ABANDONED, ": %s (%s)", why,
 			   code_text(conv_rc, rc_buf));
 		return conv_rc;
-	case ENROL_EXISTS:
-		log_reason(pamh, w, LR_ENROL_EXISTS, ": %s; nothing written", why);
+	case ENROLL_EXISTS:
+		log_reason(pamh, w, LR_ENROLL_EXISTS, ": %s; nothing written", why);
 		return PAM_AUTH_ERR;
-	case ENROL_UNAVAILABLE:
+	case ENROLL_UNAVAILABLE:
 		return db_unavailable(pamh, cfg, w, why,
 				      "; enrolment at login not saved");
-	case ENROL_FAILED:
+	case ENROLL_FAILED:
 		break;
 	}
-	log_reason(pamh, w, LR_ENROL_FAILED, ": %s; nothing written", why);
+	log_reason(pamh, w, LR_ENROLL_FAILED, ": %s; nothing written", why);
 	return PAM_AUTHINFO_UNAVAIL;
 }
 
@@ -432,7 +432,7 @@ struct login {
 	struct store_session *store;
 	struct messages msg;
 	struct totp_record pending;   /* an enrolment at login shown, never confirmed */
-	int unenrolled;               /* login_enrol_due's answer; -1: not asked */
+	int unenrolled;               /* login_enroll_due's answer; -1: not asked */
 	char code_prompt[PROMPT_MAX];
 	char pwbuf_first[PWBUF_FIRST], *pwbuf;
 };
@@ -496,19 +496,19 @@ prepare(struct login *l, int argc, const char **argv)
 /* enroll=prompt for a user due for it: whether the limits and the proof
  * of the first factor let the enrolment be offered now (else logged). */
 static int
-enrol_offered(struct login *l)
+enroll_offered(struct login *l)
 {
 	char why[512];
 	const char *proof = NULL;
 
-	if (enrol_allowed(&l->cfg, l->w.service, l->w.rhost, (int64_t)time(NULL), why,
+	if (enroll_allowed(&l->cfg, l->w.service, l->w.rhost, (int64_t)time(NULL), why,
 			  sizeof(why)) &&
-	    enrol_first_factor_passed(l->pamh, &proof, why, sizeof(why))) {
+	    enroll_first_factor_passed(l->pamh, &proof, why, sizeof(why))) {
 		if (l->cfg.debug)
 			log_reason(l->pamh, &l->w, LR_DEBUG, ": enrolment at login after: %s", proof);
 		return 1;
 	}
-	log_reason(l->pamh, &l->w, LR_ENROL_NOT_OFFERED, ": %s", why);
+	log_reason(l->pamh, &l->w, LR_ENROLL_NOT_OFFERED, ": %s", why);
 	return 0;
 }
 
@@ -523,8 +523,8 @@ route(struct login *l, int *rc)
 	/* enroll=prompt: a user without a record sets up the app now, when
 	 * the limits allow; otherwise as without it (nullok, or a denial) */
 	if (l->pw != NULL && l->cfg.enroll_prompt && !l->cfg.split_pass &&
-	    (l->unenrolled = login_enrol_due(l->store, &l->su, &l->pending)) == 1 &&
-	    enrol_offered(l)) {
+	    (l->unenrolled = login_enroll_due(l->store, &l->su, &l->pending)) == 1 &&
+	    enroll_offered(l)) {
 		store_session_disconnect(l->store); /* not held through the enrolment's prompts */
 		*rc = first_login(l->pamh, &l->msg, &l->w, &l->cfg, l->store, &l->su, &l->pending);
 		return 1;
@@ -534,7 +534,7 @@ route(struct login *l, int *rc)
 	 * asked for enroll=prompt is the one used (the same login, the same
 	 * read of the record). */
 	if (l->pw != NULL && l->cfg.nullok &&
-	    (l->unenrolled >= 0 ? l->unenrolled : login_enrol_due(l->store, &l->su, &l->pending))) {
+	    (l->unenrolled >= 0 ? l->unenrolled : login_enroll_due(l->store, &l->su, &l->pending))) {
 		log_reason(l->pamh, &l->w, LR_NULLOK, NULL);
 		*rc = PAM_IGNORE;
 		return 1;

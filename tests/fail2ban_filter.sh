@@ -11,7 +11,7 @@ skip_in_sanitizer_build "fail2ban-regex on logged lines; the module's refusals r
 command -v fail2ban-regex >/dev/null || bail "fail2ban not installed (apt-get install fail2ban)"
 . "$top_srcdir/tests/lib/pam_env.sh"
 export LC_ALL=C
-. "$top_srcdir/tests/lib/enrol_login.sh"
+. "$top_srcdir/tests/lib/enroll_login.sh"
 # the filter beside fail2ban's own common.conf, as once installed
 F2B_COMMON=/etc/fail2ban/filter.d/common.conf
 [ -f "$F2B_COMMON" ] || bail "$F2B_COMMON missing (fail2ban not installed?)"
@@ -138,34 +138,34 @@ OPTS="-a hunter2-pw" from STACKED_ASKING 192.0.2.24 try root "$(code)"
 OPTS="-a hunter2-pw" from STACKED_DENIED 192.0.2.25 use "$N_SMUG"
 
 # ---- enrolment at login ----
-from ENROL_NOT_OFFERED 192.0.2.26 late "$U_NEW" 123456
-from ENROL_FAILED 192.0.2.27 home "$U_NEW"
+from ENROLL_NOT_OFFERED 192.0.2.26 late "$U_NEW" 123456
+from ENROLL_FAILED 192.0.2.27 home "$U_NEW"
 enrol_start e1 192.0.2.28 enrol "$U_NEW"
 answer e1 "$(shown_code e1)"
 finish e1
-keep "ENROL_STARTED ENROLLED" 192.0.2.28 "$T/e1.log"
+keep "ENROLL_STARTED ENROLLED" 192.0.2.28 "$T/e1.log"
 check_eq "enrolment at login: the user enrolled" PAM_SUCCESS "$result"
 rm -f "$(rec 5004)"
 enrol_start e2 192.0.2.29 enrol "$U_NEW"
 for i in 1 2 3; do answer e2 "$(wrong_code)"; done
 finish e2
-keep ENROL_UNCONFIRMED 192.0.2.29 "$T/e2.log"
+keep ENROLL_UNCONFIRMED 192.0.2.29 "$T/e2.log"
 PRELOAD_TOO="$top_builddir/tests/shims/.libs/libfaultshim.so" FAULT_CALL=dlopen \
 	FAULT_PATH=libqrencode FAULT_COUNT=0 enrol_start e3 192.0.2.30 enrol "$U_NEW"
 finish e3
-keep "ENROL_NO_QR ENROL_ABANDONED" 192.0.2.30 "$T/e3.log"
+keep "ENROLL_NO_QR ENROLL_ABANDONED" 192.0.2.30 "$T/e3.log"
 enrol_start e4 192.0.2.31 enrol "$U_NEW"
 new_record "$(rec 5004)"   # another login's, meanwhile
 answer e4 "$(shown_code e4)"
 finish e4
-keep "ENROL_RESUMED ENROL_EXISTS" 192.0.2.31 "$T/e4.log"
+keep "ENROLL_RESUMED ENROLL_EXISTS" 192.0.2.31 "$T/e4.log"
 rm -f "$(rec 5004)"
 enrol_start e5 192.0.2.37 enrol "$U_NEW"
 finish e5
 advance_clock 901
 enrol_start e6 192.0.2.38 enrol "$U_NEW"
 finish e6
-keep ENROL_EXPIRED 192.0.2.38 "$T/e6.log"
+keep ENROLL_EXPIRED 192.0.2.38 "$T/e6.log"
 rm -f "$(rec 5004)"
 
 # ---- the database out of reach ----

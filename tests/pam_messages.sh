@@ -13,7 +13,7 @@
 skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/lib/pam_env.sh"
 . "$top_srcdir/tests/lib/locale_env.sh"
-. "$top_srcdir/tests/lib/enrol_login.sh"
+. "$top_srcdir/tests/lib/enroll_login.sh"
 
 R="$T/%u.rec"
 make_service plain "secret=$R"

@@ -15,7 +15,7 @@
 skip_in_plain_build_before_sanitizers "behaviour only"
 . "$top_srcdir/tests/lib/pam_env.sh"
 . "$top_srcdir/tests/lib/pg_env.sh"
-. "$top_srcdir/tests/lib/enrol_login.sh"
+. "$top_srcdir/tests/lib/enroll_login.sh"
 
 pg_admin "ALTER SYSTEM SET log_connections = on" &&
 	pg_admin "ALTER SYSTEM SET log_disconnections = on" &&

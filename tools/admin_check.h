@@ -55,8 +55,8 @@ struct check_run {
 	size_t n_confs;
 	/* what the PAM part found that sshd's settings are judged against */
 	int sshd_totp;               /* the sshd stack runs a pam_totp line */
-	int sshd_enrol;              /* ... one that enrols (enroll=prompt, for sshd) */
-	char sshd_enrol_at[PATH_MAX + 32];   /* FILE:LINE of enroll=prompt (escaped) */
+	int sshd_enroll;              /* ... one that enrols (enroll=prompt, for sshd) */
+	char sshd_enroll_at[PATH_MAX + 32];   /* FILE:LINE of enroll=prompt (escaped) */
 	int sshd_code_alone;         /* ... one reached with no password module before it */
 	char sshd_code_alone_at[PATH_MAX + 32]; /* FILE:LINE of that pam_totp line (escaped) */
 	int n_services;              /* services whose stacks run pam_totp */

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 
 #include "admin_check.h"
-#include "enrol_limits.h"
+#include "enroll_limits.h"
 #include "enroll.h"
 #include "text.h"
 
@@ -627,7 +627,7 @@ describe(const struct pam_entry *e)
 /* The stack's order around pam_totp line i. */
 static void
 check_order(struct check_run *r, const char *service, const struct pam_stack *s, size_t i,
-	    const struct reach *wrong, const struct reach *right, int enrols)
+	    const struct reach *wrong, const struct reach *right, int enrolls)
 {
 	const struct pam_entry *e = &s->e[i];
 	char fix[1024];
@@ -661,7 +661,7 @@ check_order(struct check_run *r, const char *service, const struct pam_stack *s,
 		check_add(r, CHECK_DANGER, "order", e->file, e->line, service, fix,
 			  "pam_totp runs after a wrong password at %s: whoever tries a user name "
 			  "with any password makes wrong codes count and locks its owner out%s",
-			  where, enrols ? "; with enroll=prompt it also enrols a phone before the "
+			  where, enrolls ? "; with enroll=prompt it also enrols a phone before the "
 			  "password is known" : "");
 	}
 	if (!right[i].reached && right[i].password >= 0) {
@@ -725,11 +725,11 @@ check_options(struct check_run *r, const char *service, const struct pam_entry *
 		char why[256];
 
 		only_services.enroll_from[0] = '\0';
-		if (enrol_allowed(&only_services, "sshd", NULL, r->now, why, sizeof(why)) &&
-		    !r->sshd_enrol) {
+		if (enroll_allowed(&only_services, "sshd", NULL, r->now, why, sizeof(why)) &&
+		    !r->sshd_enroll) {
 			origin(r, e, conf, "enroll", &file, &line, &dflt);
-			r->sshd_enrol = 1;
-			snprintf(r->sshd_enrol_at, sizeof(r->sshd_enrol_at), "%s", check_at(file, line));
+			r->sshd_enroll = 1;
+			snprintf(r->sshd_enroll_at, sizeof(r->sshd_enroll_at), "%s", check_at(file, line));
 		}
 		if (reached_without_password && !r->sshd_code_alone) {
 			r->sshd_code_alone = 1;

@@ -24,7 +24,7 @@
 #define SSHD_OUTPUT_MAX (1024 * 1024)
 #define SSHD_BLOCKS_MAX 64
 #define SSHD_INCLUDE_DEPTH 16
-#define ENROL_TIME 300          /* seconds an enrolment at login may take */
+#define ENROLL_TIME 300          /* seconds an enrolment at login may take */
 
 enum key {
 	K_USEPAM, K_PASSWORD, K_KBDINT, K_METHODS, K_PUBKEY, K_HOSTBASED, K_GSSAPI, K_GRACE,
@@ -444,16 +444,16 @@ judge(struct check_run *r, const struct sshd_read *s, int b, const char *source)
 			  "alone logs in", check_esc(v[K_METHODS].value), SHOWN(K_METHODS), in,
 			  r->sshd_code_alone_at);
 	}
-	if (r->sshd_enrol && own(s, b, K_GRACE)) {
+	if (r->sshd_enroll && own(s, b, K_GRACE)) {
 		long grace = sshd_seconds(v[K_GRACE].value);
 
-		if (grace > 0 && grace < ENROL_TIME)
+		if (grace > 0 && grace < ENROLL_TIME)
 			check_add(r, CHECK_WARNING, "sshd-grace", AT(K_GRACE), "sshd",
 				  "LoginGraceTime 600 (or 0: no limit)",
 				  "LoginGraceTime %s%s%s: sshd ends a login that takes longer, and an "
 				  "enrolment at login (enroll=prompt, %s) takes minutes: reading, "
 				  "adding the key to the app, typing the code",
-				  check_esc(v[K_GRACE].value), SHOWN(K_GRACE), in, r->sshd_enrol_at);
+				  check_esc(v[K_GRACE].value), SHOWN(K_GRACE), in, r->sshd_enroll_at);
 	}
 #undef AT
 #undef SHOWN

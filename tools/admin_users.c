@@ -132,7 +132,7 @@ static int
 no_record(const struct admin_ctx *c, const struct admin_user *u)
 {
 	struct totp_record pending;
-	int none = login_enrol_due(c->store, &u->su, &pending);
+	int none = login_enroll_due(c->store, &u->su, &pending);
 
 	record_wipe(&pending);
 	return none;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "enrol.h"
+#include "enroll_secret.h"
 #include "otp.h"
 #include "record.h"
 #include "recovery.h"
@@ -31,8 +31,6 @@ enum {
 	ENROLL_EXIT_SIGNAL = 128      /* + the signal number: 130 for Ctrl-C */
 };
 
-#define ENROLL_TRIES ENROL_TRIES
-#define ENROLL_RECOVERY_DEFAULT ENROL_RECOVERY_DEFAULT
 
 enum enroll_qr { ENROLL_QR_UTF8, ENROLL_QR_ANSI, ENROLL_QR_NONE };
 /* Lines printed below the QR code: the prompt for the code. */

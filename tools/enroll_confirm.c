@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "enrol.h"
+#include "enroll_secret.h"
 #include "enroll.h"
 #include "i18n.h"
 #include "input.h"
@@ -44,7 +44,7 @@ enroll_confirm(const struct totp_record *rec, unsigned window, int64_t *step)
 			else
 				printf(_("A code is %u digits.\n"), rec->digits);
 		} else {
-			r = enrol_code_matches(rec, (int64_t)time(NULL), window, code, step);
+			r = enroll_code_matches(rec, (int64_t)time(NULL), window, code, step);
 			if (r < 0) {
 				fputs(_("totp-enroll: cannot compute codes\n"), stderr);
 				ret = ENROLL_EXIT_ERROR;

@@ -28,7 +28,7 @@
 #include "text.h"
 #include "uri.h"
 
-#define URI_MAX ENROL_URI_MAX
+#define URI_MAX ENROLL_URI_MAX
 
 struct enroll_user {
 	char name[LOGIN_NAME_MAX + 1];
@@ -127,15 +127,15 @@ make_uri(const struct enroll_opts *o, const struct totp_config *cfg,
 	 const struct enroll_user *u, const struct totp_record *rec,
 	 struct otp_uri *ou, char *b32, size_t b32_size, char *uri, size_t uri_size)
 {
-	switch (enrol_uri(rec, o->issuer != NULL ? o->issuer : cfg->issuer, o->label, u->name,
+	switch (enroll_uri(rec, o->issuer != NULL ? o->issuer : cfg->issuer, o->label, u->name,
 			  o->qr == ENROLL_QR_ANSI ? QR_TERM_ANSI : QR_TERM_UTF8, LINES_BELOW_QR,
 			  ou, b32, b32_size, uri, uri_size)) {
-	case ENROL_URI_OK:
+	case ENROLL_URI_OK:
 		return 0;
-	case ENROL_URI_TOO_LONG:
+	case ENROLL_URI_TOO_LONG:
 		fputs(_("totp-enroll: issuer or label too long\n"), stderr);
 		return -1;
-	case ENROL_URI_ENCODE:
+	case ENROLL_URI_ENCODE:
 		fputs(_("totp-enroll: cannot encode the secret\n"), stderr);
 		return -1;
 	default:
@@ -297,7 +297,7 @@ main(int argc, char **argv)
 	enroll_guard_wipe(uri, sizeof(uri));
 	enroll_guard_wipe(codes, sizeof(codes));
 	now = (int64_t)time(NULL);
-	if (enrol_record_new(&rec, o.alg, o.digits, o.period, now) != 0) {
+	if (enroll_record_new(&rec, o.alg, o.digits, o.period, now) != 0) {
 		fputs(_("totp-enroll: no random bytes for the secret\n"), stderr);
 		goto out;
 	}
@@ -319,7 +319,7 @@ main(int argc, char **argv)
 			goto out;
 		ret = ENROLL_EXIT_ERROR;
 		/* the confirming code is used up: it cannot be replayed at login */
-		enrol_mark_confirmed(&rec, step, (int64_t)time(NULL));
+		enroll_mark_confirmed(&rec, step, (int64_t)time(NULL));
 	}
 
 	/* From here the record is written and its codes shown, whatever comes. */

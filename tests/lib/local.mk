@@ -5,7 +5,7 @@ EXTRA_DIST += \
 	%reldir%/tap.sh \
 	%reldir%/totp_code.sh \
 	%reldir%/pam_env.sh \
-	%reldir%/enrol_login.sh \
+	%reldir%/enroll_login.sh \
 	%reldir%/pg_env.sh \
 	%reldir%/pg_tls.sh \
 	%reldir%/nss_env.sh \

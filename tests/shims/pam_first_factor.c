@@ -2,8 +2,8 @@
  * runs the stack as root, for root). It records a first-factor verdict in
  * the PAM handle where pam_unix records its own, the data item
  * "unix_setcred_return", and returns it: PAM_SUCCESS, or PAM_AUTH_ERR with
- * the argument "fail". pam_module/enrol_evidence.c reads that item; the
- * real pam_unix writes it in tests/system_enrol.sh. */
+ * the argument "fail". pam_module/enroll_evidence.c reads that item; the
+ * real pam_unix writes it in tests/system_enroll.sh. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -25,7 +25,7 @@ UNIT_TESTS += %reldir%/test_recovery
 UNIT_TESTS += %reldir%/test_verify
 UNIT_TESTS += %reldir%/test_lock_wait
 UNIT_TESTS += %reldir%/test_catalog
-UNIT_TESTS += %reldir%/test_enrol_limits
+UNIT_TESTS += %reldir%/test_enroll_limits
 UNIT_TESTS += %reldir%/test_conf
 endif
 check_PROGRAMS += $(UNIT_TESTS)

@@ -95,7 +95,7 @@ assert_all_zero(const void *p, size_t n)
 
 /* magic + both slots holding st + enrolment text */
 static size_t
-build(char *out, const struct totp_state *st, const char *enrol)
+build(char *out, const struct totp_state *st, const char *enroll)
 {
 	char slot[RECORD_SLOT_LEN + 1];
 	size_t n = 0;
@@ -107,8 +107,8 @@ build(char *out, const struct totp_state *st, const char *enrol)
 		memcpy(out + n, slot, RECORD_SLOT_LEN);
 		n += RECORD_SLOT_LEN;
 	}
-	memcpy(out + n, enrol, strlen(enrol) + 1);
-	return n + strlen(enrol);
+	memcpy(out + n, enroll, strlen(enroll) + 1);
+	return n + strlen(enroll);
 }
 
 static void
@@ -534,7 +534,7 @@ test_slots_both_bad(void **state)
 
 /* ---- malformed records ---- */
 
-#define GOOD_ENROL \
+#define GOOD_ENROLL \
 	"secret=" SECRET_B32 "\n" \
 	"algorithm=SHA1\n" \
 	"digits=6\n" \
@@ -543,13 +543,13 @@ test_slots_both_bad(void **state)
 #define KDF "recovery_kdf=pbkdf2-sha256:100000:" SALT_HEX "\n"
 
 struct bad_case {
-	const char *enrol;  /* the enrolment part after the slots */
+	const char *enroll;  /* the enrolment part after the slots */
 	const char *reason;
 };
 
 static const struct bad_case bad_cases[] = {
-	{ GOOD_ENROL "digits=6\n", "line 9: duplicate key 'digits'" },
-	{ GOOD_ENROL "colour=blue\n", "line 9: unknown key 'colour'" },
+	{ GOOD_ENROLL "digits=6\n", "line 9: duplicate key 'digits'" },
+	{ GOOD_ENROLL "colour=blue\n", "line 9: unknown key 'colour'" },
 	{ "Secret=" SECRET_B32 "\n", "line 4: unknown key 'Secret'" },
 	{ "secret=GEZDGNBVGY3TQOJ1GEZDGNBVGY3TQOJQ\n" "algorithm=SHA1\n",
 	  "line 4: secret: bad base32" },
@@ -573,12 +573,12 @@ static const struct bad_case bad_cases[] = {
 	{ "created=99999999999999999999\n", "line 4: created: number too large" },
 	{ "algorithm=MD5\n", "line 4: algorithm: unknown algorithm" },
 	{ "algorithm=sha1\n", "line 4: algorithm: unknown algorithm" },
-	{ GOOD_ENROL "recovery=" HASH1 "\n", "recovery hashes without recovery_kdf" },
-	{ GOOD_ENROL KDF "recovery=" HASH1 ",00112233445566778899AABBCCDDEEFF\n",
+	{ GOOD_ENROLL "recovery=" HASH1 "\n", "recovery hashes without recovery_kdf" },
+	{ GOOD_ENROLL KDF "recovery=" HASH1 ",00112233445566778899AABBCCDDEEFF\n",
 	  "line 10: recovery: bad hash" },
-	{ GOOD_ENROL KDF "recovery=" HASH1 ",\n", "line 10: recovery: bad hash" },
-	{ GOOD_ENROL KDF "recovery=" HASH1 ",0011\n", "line 10: recovery: bad hash" },
-	{ GOOD_ENROL KDF "recovery=" HASH1 "," HASH1 "," HASH1 "," HASH1 ","
+	{ GOOD_ENROLL KDF "recovery=" HASH1 ",\n", "line 10: recovery: bad hash" },
+	{ GOOD_ENROLL KDF "recovery=" HASH1 ",0011\n", "line 10: recovery: bad hash" },
+	{ GOOD_ENROLL KDF "recovery=" HASH1 "," HASH1 "," HASH1 "," HASH1 ","
 	  HASH1 "," HASH1 "," HASH1 "," HASH1 "," HASH1 "," HASH1 ","
 	  HASH1 "," HASH1 "," HASH1 "," HASH1 "," HASH1 "," HASH1 ","
 	  HASH1 "," HASH1 "," HASH1 "," HASH1 "," HASH2 "\n",
@@ -598,7 +598,7 @@ static const struct bad_case bad_cases[] = {
 	{ "secret=" SECRET_B32 "\nalgorithm=SHA1\ndigits=6\nperiod=30\n",
 	  "missing required key 'created'" },
 	{ "", "missing required key 'secret'" },
-	{ GOOD_ENROL "\n", "line 9: empty line" },
+	{ GOOD_ENROLL "\n", "line 9: empty line" },
 	{ "secret=" SECRET_B32 "\n\nalgorithm=SHA1\n", "line 5: empty line" },
 	{ "secret=" SECRET_B32 "\r\n", "line 4: carriage return" },
 	{ "secret=" SECRET_B32 "\nalgorithm=SHA1\tx\n", "line 5: control or non-ASCII byte (0x09)" },
@@ -610,28 +610,28 @@ static const struct bad_case bad_cases[] = {
 	{ "digits=6 \n", "line 4: unexpected space" },
 	{ "digits\n", "line 4: expected key=value" },
 	{ "=6\n", "line 4: empty key" },
-	{ GOOD_ENROL "created=1", "line 9: missing final newline" },
-	{ GOOD_ENROL "enrolled=tool,sshd,192.0.2.7\n", "line 9: enrolled: unknown origin" },
-	{ GOOD_ENROL "enrolled=login,sshd\n", "line 9: enrolled: missing remote host" },
-	{ GOOD_ENROL "enrolled=login,,192.0.2.7\n", "line 9: enrolled: empty service" },
-	{ GOOD_ENROL "enrolled=login,sshd,192.0.2.7,x\n",
+	{ GOOD_ENROLL "created=1", "line 9: missing final newline" },
+	{ GOOD_ENROLL "enrolled=tool,sshd,192.0.2.7\n", "line 9: enrolled: unknown origin" },
+	{ GOOD_ENROLL "enrolled=login,sshd\n", "line 9: enrolled: missing remote host" },
+	{ GOOD_ENROLL "enrolled=login,,192.0.2.7\n", "line 9: enrolled: empty service" },
+	{ GOOD_ENROLL "enrolled=login,sshd,192.0.2.7,x\n",
 	  "line 9: enrolled: bad byte in service or remote host" },
-	{ GOOD_ENROL "enrolled=login,"
+	{ GOOD_ENROLL "enrolled=login,"
 	  "sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-sshd-s,\n",
 	  "line 9: enrolled: service or remote host too long" },
-	{ GOOD_ENROL "enrolled=login,sshd,a\n" "enrolled=login,sshd,b\n",
+	{ GOOD_ENROLL "enrolled=login,sshd,a\n" "enrolled=login,sshd,b\n",
 	  "line 10: duplicate key 'enrolled'" },
 };
 
 static void
-test_malformed_enrolment(void **state)
+test_malformed_enrollment(void **state)
 {
 	struct totp_state st;
 
 	(void)state;
 	record_state_init(&st);
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		size_t len = build(buf, &st, bad_cases[i].enrol);
+		size_t len = build(buf, &st, bad_cases[i].enroll);
 
 		expect_error(buf, len, bad_cases[i].reason);
 	}
@@ -672,26 +672,26 @@ test_malformed_whole(void **state)
 	expect_error(buf, SLOTS_END + 20, "line 4: missing final newline");
 
 	/* a NUL byte in the enrolment part; the length says it is there */
-	n = build(buf, &st, GOOD_ENROL);
+	n = build(buf, &st, GOOD_ENROLL);
 	buf[SLOTS_END + 3] = '\0';
 	expect_error(buf, n, "line 4: NUL byte");
-	n = build(buf, &st, GOOD_ENROL);
+	n = build(buf, &st, GOOD_ENROLL);
 	buf[n - 1] = '\0';
 	expect_error(buf, n, "line 8: NUL byte");
 
 	/* over 64 KiB, even if every line were fine */
-	n = build(buf, &st, GOOD_ENROL);
+	n = build(buf, &st, GOOD_ENROLL);
 	memset(buf + n, 'a', RECORD_MAX_BYTES + 1 - n);
 	expect_error(buf, RECORD_MAX_BYTES + 1, "record over 65536 bytes");
 
 	/* an overlong line, with and without its newline */
-	n = build(buf, &st, GOOD_ENROL "recovery=");
+	n = build(buf, &st, GOOD_ENROLL "recovery=");
 	memset(buf + n, 'a', 1100);
 	buf[n + 1100] = '\n';
 	expect_error(buf, n + 1101, "line 9: longer than 1024 bytes");
 	expect_error(buf, n + 1100, "line 9: longer than 1024 bytes");
 	/* exactly 1024 is allowed as a line length (it fails for its content) */
-	n = build(buf, &st, GOOD_ENROL "recovery=");
+	n = build(buf, &st, GOOD_ENROLL "recovery=");
 	memset(buf + n, 'a', 1024 - 9);
 	buf[n + 1024 - 9] = '\n';
 	expect_error(buf, n + 1024 - 9 + 1, "line 9: recovery: bad hash");
@@ -709,7 +709,7 @@ test_error_wipes(void **state)
 
 	(void)state;
 	record_state_init(&st);
-	n = build(buf, &st, GOOD_ENROL);
+	n = build(buf, &st, GOOD_ENROLL);
 	assert_int_equal(record_parse(buf, n, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.secret_len, 20);
 	assert_memory_equal(r.secret, "12345678901234567890", 20);
@@ -721,7 +721,7 @@ test_error_wipes(void **state)
 	assert_int_equal(r.recovery_count, 0);
 	assert_int_equal(r.state.last_step, -1);
 
-	n = build(buf, &st, GOOD_ENROL "period=30\n");
+	n = build(buf, &st, GOOD_ENROLL "period=30\n");
 	assert_int_equal(record_parse(buf, n, &r, err, sizeof(err)), -1);
 	assert_string_equal(err, "line 9: duplicate key 'period'");
 	assert_all_zero(&r, sizeof(r));
@@ -772,17 +772,17 @@ test_enrolled_at_login(void **state)
 
 	(void)state;
 	record_state_init(&st);
-	n = build(buf, &st, GOOD_ENROL "enrolled=login,sshd,2001:db8::7\n");
+	n = build(buf, &st, GOOD_ENROLL "enrolled=login,sshd,2001:db8::7\n");
 	parse_ok(buf, n, &r);
 	assert_int_equal(r.enrolled_at_login, 1);
 	assert_string_equal(r.enrolled_service, "sshd");
 	assert_string_equal(r.enrolled_rhost, "2001:db8::7");
 	record_wipe(&r);
-	n = build(buf, &st, GOOD_ENROL "enrolled=login,sudo,\n");
+	n = build(buf, &st, GOOD_ENROLL "enrolled=login,sudo,\n");
 	parse_ok(buf, n, &r);
 	assert_string_equal(r.enrolled_rhost, "");
 	record_wipe(&r);
-	n = build(buf, &st, GOOD_ENROL);
+	n = build(buf, &st, GOOD_ENROLL);
 	parse_ok(buf, n, &r);
 	assert_int_equal(r.enrolled_at_login, 0);
 	record_wipe(&r);
@@ -979,7 +979,7 @@ main(void)
 		cmocka_unit_test(test_slot_tie_is_a),
 		cmocka_unit_test(test_slot_torn_falls_back),
 		cmocka_unit_test(test_slots_both_bad),
-		cmocka_unit_test(test_malformed_enrolment),
+		cmocka_unit_test(test_malformed_enrollment),
 		cmocka_unit_test(test_malformed_whole),
 		cmocka_unit_test(test_error_wipes),
 		cmocka_unit_test(test_any_key_order),

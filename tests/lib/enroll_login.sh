@@ -1,6 +1,6 @@
 # Enrolment at first login driven through the real libpam (pam_login -i):
-# source after tests/lib/pam_env.sh; used by tests/pam_enrol.sh and
-# tests/pam_pg_enrol.sh.
+# source after tests/lib/pam_env.sh; used by tests/pam_enroll.sh and
+# tests/pam_pg_enroll.sh.
 #
 # A login that answers what it reads: pam_login -i, through FIFOs.
 # start_enrol NAME SERVICE USER : start it, read up to its first prompt;

@@ -1,6 +1,6 @@
-/* The limits of enrolment at login (lib/enrol_limits.c): enroll_until's
+/* The limits of enrolment at login (lib/enroll_limits.c): enroll_until's
  * dates, enroll_from's networks and enroll_services' names at their edges,
- * enrol_allowed, and where config_load says enroll=prompt came from:
+ * enroll_allowed, and where config_load says enroll=prompt came from:
  * enrolment at login from the shared config file must name its
  * services. */
 #include "config.h"
@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
-#include "enrol_limits.h"
+#include "enroll_limits.h"
 
 static struct totp_config cfg;
 static char why[256];
@@ -26,7 +26,7 @@ static int
 allowed(const char *service, const char *rhost)
 {
 	why[0] = '\0';
-	return enrol_allowed(&cfg, service, rhost, 1700000000, why, sizeof(why));
+	return enroll_allowed(&cfg, service, rhost, 1700000000, why, sizeof(why));
 }
 
 static void
@@ -74,7 +74,7 @@ test_other_limits(void **state)
 static void
 test_origin(void **state)
 {
-	char path[] = "/tmp/test_enrol_limits.XXXXXX", conf_arg[64], err[256];
+	char path[] = "/tmp/test_enroll_limits.XXXXXX", conf_arg[64], err[256];
 	const char *line[] = { "enroll=prompt" };
 	const char *with_conf[] = { conf_arg };
 	int fd;
@@ -121,21 +121,21 @@ test_until(void **state)
 	tzset();
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		end = -1;
-		assert_int_equal(enrol_parse_until(good[i].date, &end), 0);
+		assert_int_equal(enroll_parse_until(good[i].date, &end), 0);
 		assert_int_equal(end, good[i].end);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		end = -1;
-		assert_int_equal(enrol_parse_until(bad[i], &end), -1);
+		assert_int_equal(enroll_parse_until(bad[i], &end), -1);
 		assert_int_equal(end, -1);
 	}
 	/* local time: the day DST begins has 23 hours, and still ends at
 	 * the next midnight (2024-03-31T22:00:00Z in Amsterdam) */
 	setenv("TZ", "Europe/Amsterdam", 1);
 	tzset();
-	assert_int_equal(enrol_parse_until("2024-03-31", &end), 0);
+	assert_int_equal(enroll_parse_until("2024-03-31", &end), 0);
 	assert_int_equal(end, 1711922400);
-	assert_int_equal(enrol_parse_until("2024-10-27", &end), 0);
+	assert_int_equal(enroll_parse_until("2024-10-27", &end), 0);
 	assert_int_equal(end, 1730070000);  /* 25 hours: 2024-10-27T23:00:00Z */
 	setenv("TZ", "UTC", 1);
 	tzset();
@@ -159,14 +159,14 @@ test_network_lists(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		assert_int_equal(enrol_check_networks(good[i], err, sizeof(err)), 0);
+		assert_int_equal(enroll_check_networks(good[i], err, sizeof(err)), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		assert_int_equal(enrol_check_networks(bad[i], err, sizeof(err)), -1);
+		assert_int_equal(enroll_check_networks(bad[i], err, sizeof(err)), -1);
 		assert_non_null(strstr(err, "enroll_from"));
 	}
 	/* the reason names the bad entry, without its blanks */
-	assert_int_equal(enrol_check_networks("10.0.0.0/8, bogus ", err, sizeof(err)), -1);
+	assert_int_equal(enroll_check_networks("10.0.0.0/8, bogus ", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "'bogus'"));
 }
 
@@ -206,8 +206,8 @@ test_in_networks(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_int_equal(enrol_in_networks(cases[i].list, cases[i].addr), cases[i].in);
-	assert_int_equal(enrol_in_networks("0.0.0.0/0", NULL), 0);
+		assert_int_equal(enroll_in_networks(cases[i].list, cases[i].addr), cases[i].in);
+	assert_int_equal(enroll_in_networks("0.0.0.0/0", NULL), 0);
 }
 
 static void
@@ -254,7 +254,7 @@ test_all_limits(void **state)
 	assert_non_null(strstr(why, "enroll_until=2023-11-14 has passed"));
 	/* no enroll_until: no deadline at all */
 	cfg.enroll_until[0] = '\0';
-	assert_int_equal(enrol_allowed(&cfg, "sshd", "192.0.2.1", INT64_MAX, why, sizeof(why)), 1);
+	assert_int_equal(enroll_allowed(&cfg, "sshd", "192.0.2.1", INT64_MAX, why, sizeof(why)), 1);
 }
 
 /* config_load checks the limits' values when it loads them */

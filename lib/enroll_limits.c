@@ -8,13 +8,13 @@
 #include <time.h>
 
 #include "conf.h"
-#include "enrol_limits.h"
+#include "enroll_limits.h"
 #include "text.h"
 
 #define ENTRY_MAX 64  /* the longest IPv6 text with a prefix is 49 */
 
 int
-enrol_parse_until(const char *date, int64_t *end)
+enroll_parse_until(const char *date, int64_t *end)
 {
 	struct tm tm;
 	unsigned y, m, d;
@@ -156,7 +156,7 @@ check_one(const char *entry, void *arg)
 }
 
 int
-enrol_check_networks(const char *list, char *err, size_t err_size)
+enroll_check_networks(const char *list, char *err, size_t err_size)
 {
 	struct check_arg a = { err, err_size };
 
@@ -178,7 +178,7 @@ match_one(const char *entry, void *arg)
 }
 
 int
-enrol_in_networks(const char *list, const char *addr)
+enroll_in_networks(const char *list, const char *addr)
 {
 	struct match_arg a;
 
@@ -198,7 +198,7 @@ same_name(const char *entry, void *arg)
 }
 
 int
-enrol_allowed(const struct totp_config *cfg, const char *service, const char *rhost,
+enroll_allowed(const struct totp_config *cfg, const char *service, const char *rhost,
 	      int64_t now, char *why, size_t why_size)
 {
 	if (!cfg->enroll_prompt) {
@@ -217,7 +217,7 @@ enrol_allowed(const struct totp_config *cfg, const char *service, const char *rh
 		return 0;
 	}
 	if (cfg->enroll_from[0] != '\0' &&
-	    (rhost == NULL || !enrol_in_networks(cfg->enroll_from, rhost))) {
+	    (rhost == NULL || !enroll_in_networks(cfg->enroll_from, rhost))) {
 		snprintf(why, why_size, "the remote host is not in enroll_from");
 		return 0;
 	}

@@ -27,7 +27,7 @@ make_enrol_service today "secret=$STORE/%u enroll=prompt enroll_until=$today"
 make_enrol_service late "secret=$STORE/%u enroll=prompt enroll_until=$yesterday"
 make_enrol_service home "secret=%h/.pam_totp_enrol_$$ enroll=prompt"
 
-. "$top_srcdir/tests/lib/enrol_login.sh"
+. "$top_srcdir/tests/lib/enroll_login.sh"
 
 # ---- enrolment, start to end ----
 LOGIN_OPTS="-r 192.0.2.7" start_enrol a enrol root
@@ -67,7 +67,7 @@ check_login "the next code is accepted" PAM_SUCCESS enrol root "$(shown_code a 1
 check "an enrolled user is not enrolled again" sh -c "! grep -q otpauth '$T/last.log'"
 
 # ---- in sshd (PAM_TTY "ssh"): the QR code without escape sequences,
-# which OpenSSH's client would show as text (tests/system_enrol.sh) ----
+# which OpenSSH's client would show as text (tests/system_enroll.sh) ----
 rm -f "$REC"
 LOGIN_OPTS="-t ssh" start_enrol s enrol root
 qr=$(grep -l "$(printf '\342\226')" "$T/s.msgs"/* | head -1)

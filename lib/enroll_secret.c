@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "base32.h"
-#include "enrol.h"
+#include "enroll_secret.h"
 #include "secure.h"
 
 #define HOST_MAX 256
@@ -26,7 +26,7 @@ secret_bytes(otp_alg alg)
 }
 
 int
-enrol_record_new(struct totp_record *rec, otp_alg alg, unsigned digits,
+enroll_record_new(struct totp_record *rec, otp_alg alg, unsigned digits,
 		 unsigned period, int64_t now)
 {
 	memset(rec, 0, sizeof(*rec));
@@ -43,8 +43,8 @@ enrol_record_new(struct totp_record *rec, otp_alg alg, unsigned digits,
 	return 0;
 }
 
-enum enrol_uri_error
-enrol_uri(const struct totp_record *rec, const char *issuer, const char *label,
+enum enroll_uri_error
+enroll_uri(const struct totp_record *rec, const char *issuer, const char *label,
 	  const char *user, enum qr_term qr_kind, int below, struct otp_uri *ou,
 	  char *b32, size_t b32_size, char *uri, size_t uri_size)
 {
@@ -61,10 +61,10 @@ enrol_uri(const struct totp_record *rec, const char *issuer, const char *label,
 	     ? snprintf(ou->account, sizeof(ou->account), "%s", label)
 	     : snprintf(ou->account, sizeof(ou->account), "%s@%s", user, host))
 	    >= (int)sizeof(ou->account))
-		return ENROL_URI_TOO_LONG;
+		return ENROLL_URI_TOO_LONG;
 	if (base32_encode(rec->secret, rec->secret_len, 0, b32, b32_size) != 0 ||
 	    snprintf(ou->secret, sizeof(ou->secret), "%s", b32) >= (int)sizeof(ou->secret))
-		return ENROL_URI_ENCODE;
+		return ENROLL_URI_ENCODE;
 	ou->alg = rec->alg;
 	ou->digits = rec->digits;
 	ou->period = rec->period;
@@ -73,15 +73,15 @@ enrol_uri(const struct totp_record *rec, const char *issuer, const char *label,
 	 * code too large for an 80x24 terminal. */
 	if (uri_build(ou, URI_ISSUER_PARAM, uri, uri_size) == 0 &&
 	    qr_fits_small_terminal(qr_kind, uri, below))
-		return ENROL_URI_OK;
+		return ENROLL_URI_OK;
 	if (uri_build(ou, 0, uri, uri_size) != 0)
-		return ENROL_URI_BUILD;
+		return ENROLL_URI_BUILD;
 	/* Still too large, and the account is ours to name: the user name
 	 * alone (the issuer, the host name by default, still tells the
 	 * accounts of two hosts apart). Kept only when that fits. */
 	if (label == NULL && !qr_fits_small_terminal(qr_kind, uri, below)) {
 		struct otp_uri shorter = *ou;
-		char alt[ENROL_URI_MAX];
+		char alt[ENROLL_URI_MAX];
 
 		if (snprintf(shorter.account, sizeof(shorter.account), "%s", user) <
 			    (int)sizeof(shorter.account) &&
@@ -93,11 +93,11 @@ enrol_uri(const struct totp_record *rec, const char *issuer, const char *label,
 		secure_wipe(alt, sizeof(alt));
 		secure_wipe(&shorter, sizeof(shorter));
 	}
-	return ENROL_URI_OK;
+	return ENROLL_URI_OK;
 }
 
 int
-enrol_group_secret(const char *b32, char *out, size_t out_size)
+enroll_group_secret(const char *b32, char *out, size_t out_size)
 {
 	size_t n = strlen(b32), o = 0;
 
@@ -115,7 +115,7 @@ enrol_group_secret(const char *b32, char *out, size_t out_size)
 }
 
 int
-enrol_code_matches(const struct totp_record *rec, int64_t now, unsigned window,
+enroll_code_matches(const struct totp_record *rec, int64_t now, unsigned window,
 		   const char *code, int64_t *step)
 {
 	int64_t t = otp_time_step(now, rec->period);
@@ -145,7 +145,7 @@ enrol_code_matches(const struct totp_record *rec, int64_t now, unsigned window,
 }
 
 void
-enrol_mark_confirmed(struct totp_record *rec, int64_t step, int64_t now)
+enroll_mark_confirmed(struct totp_record *rec, int64_t step, int64_t now)
 {
 	rec->state.last_step = step;
 	rec->state.skew = (int32_t)(step - otp_time_step(now, rec->period));

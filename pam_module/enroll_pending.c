@@ -1,18 +1,18 @@
-/* The pending enrolment at login: see enrol_pending.h. */
+/* The pending enrolment at login: see enroll_pending.h. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "enrol.h"
-#include "enrol_pending.h"
+#include "enroll_secret.h"
+#include "enroll_pending.h"
 #include "secure.h"
 #include "text.h"
 
 /* Whether a and b are the same enrolment: the secret and when it was made. */
 static int
-same_enrolment(const struct totp_record *a, const struct totp_record *b)
+same_enrollment(const struct totp_record *a, const struct totp_record *b)
 {
 	return a->secret_len == b->secret_len && a->created == b->created &&
 	       secure_equal(a->secret, b->secret, a->secret_len);
@@ -44,7 +44,7 @@ replace_pending(struct store_session *session, const struct store_user *user, co
 	enum store_status st = read_locked(session, user, &store, &cur, err, err_size);
 	int why_errno = 0;
 
-	if (st == STORE_PENDING && same_enrolment(&cur, ours)) {
+	if (st == STORE_PENDING && same_enrollment(&cur, ours)) {
 		st = store_rewrite(store, next, err, err_size);
 	} else if (st == STORE_OK || st == STORE_PENDING) {
 		snprintf(err, err_size, "another login enrolled the user meanwhile");
@@ -95,7 +95,7 @@ adopt(struct store_session *session, const struct store_user *user, struct totp_
 	return ok;
 }
 
-enum enrol_outcome
+enum enroll_outcome
 pending_begin(pam_handle_t *pamh, const struct totp_config *cfg, struct store_session *session,
 	      const struct who *w, const struct store_user *user, const struct totp_record *found, struct totp_record *rec, int64_t now,
 	      char *why, size_t why_size)
@@ -109,29 +109,29 @@ pending_begin(pam_handle_t *pamh, const struct totp_config *cfg, struct store_se
 	}
 	if (found->pending_until > now) {
 		*rec = *found;
-		log_reason(pamh, w, LR_ENROL_RESUMED, ": the code first shown at %s, left "
+		log_reason(pamh, w, LR_ENROLL_RESUMED, ": the code first shown at %s, left "
 			   "unconfirmed, shown again (pending until %s)", shown, until);
-		return ENROL_DONE;
+		return ENROLL_DONE;
 	}
 	if (found->pending_until != 0)
-		log_reason(pamh, w, LR_ENROL_EXPIRED, ": the code shown at %s was not confirmed "
+		log_reason(pamh, w, LR_ENROLL_EXPIRED, ": the code shown at %s was not confirmed "
 			   "by %s: a new one", shown, until);
-	if (enrol_record_new(rec, OTP_ALG_SHA1, 6, 30, now) != 0) {
+	if (enroll_record_new(rec, OTP_ALG_SHA1, 6, 30, now) != 0) {
 		snprintf(why, why_size, "no random bytes for the secret");
-		return ENROL_FAILED;
+		return ENROLL_FAILED;
 	}
 	rec->pending_until = now + (int64_t)cfg->enroll_pending;
 	st = save(session, user, found->pending_until != 0 ? found : NULL, rec, err, sizeof(err));
 	if (st == STORE_OK)
-		return ENROL_DONE;
+		return ENROLL_DONE;
 	if (errno == EEXIST && adopt(session, user, rec, now))
-		return ENROL_DONE;
+		return ENROLL_DONE;
 	if (errno == EEXIST) {
 		snprintf(why, why_size, "another login enrolled the user meanwhile");
-		return ENROL_EXISTS;
+		return ENROLL_EXISTS;
 	}
 	snprintf(why, why_size, "cannot keep the enrolment pending: %s", err);
-	return st == STORE_UNAVAILABLE ? ENROL_UNAVAILABLE : ENROL_FAILED;
+	return st == STORE_UNAVAILABLE ? ENROLL_UNAVAILABLE : ENROLL_FAILED;
 }
 
 enum store_status

@@ -5,8 +5,8 @@
  * same QR code at the next login, and the account their app already has
  * still works. It lasts enroll_pending= seconds; the next login after
  * that shows a new secret. */
-#ifndef PAM_TOTP_ENROL_PENDING_H
-#define PAM_TOTP_ENROL_PENDING_H
+#ifndef PAM_TOTP_ENROLL_PENDING_H
+#define PAM_TOTP_ENROLL_PENDING_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,12 +19,12 @@
 #include "record.h"
 #include "store.h"
 
-/* The secret to show, in rec: the one of found (login_enrol_due's pending
+/* The secret to show, in rec: the one of found (login_enroll_due's pending
  * record, pending_until 0 when there was none) while it lasts, logged as
  * resumed; else a new one, saved as pending before anything is shown (an
- * expired one it replaces is logged as expired). ENROL_DONE to go on (rec whole, pending_until set), else
+ * expired one it replaces is logged as expired). ENROLL_DONE to go on (rec whole, pending_until set), else
  * what stopped it, why saying so. */
-enum enrol_outcome pending_begin(pam_handle_t *pamh, const struct totp_config *cfg,
+enum enroll_outcome pending_begin(pam_handle_t *pamh, const struct totp_config *cfg,
 				 struct store_session *store, const struct who *w,
 				 const struct store_user *user, const struct totp_record *found, struct totp_record *rec,
 				 int64_t now, char *why, size_t why_size);

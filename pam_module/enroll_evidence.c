@@ -29,7 +29,7 @@
 
 #include <security/pam_ext.h>
 
-#include "enrol_evidence.h"
+#include "enroll_evidence.h"
 
 /* the data item pam_unix keeps its authentication verdict in */
 #define PAM_UNIX_VERDICT "unix_setcred_return"
@@ -60,7 +60,7 @@ ssh_key_passed(pam_handle_t *pamh)
 }
 
 int
-enrol_first_factor_passed(pam_handle_t *pamh, const char **what, char *why, size_t why_size)
+enroll_first_factor_passed(pam_handle_t *pamh, const char **what, char *why, size_t why_size)
 {
 	if (pam_unix_passed(pamh)) {
 		*what = "password checked by pam_unix";

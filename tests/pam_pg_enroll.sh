@@ -12,7 +12,7 @@ skip_in_plain_build_before_sanitizers "behaviour only"
 PG_SERVER_OPTS="-c fsync=off -c log_statement=all -c log_connections=on"
 . "$top_srcdir/tests/lib/pg_env.sh"
 export LC_ALL=C
-. "$top_srcdir/tests/lib/enrol_login.sh"
+. "$top_srcdir/tests/lib/enroll_login.sh"
 
 KEY="$T/fleet.key"
 { cat "$ADMIN_CONF"; echo "db_key=$KEY"; } >"$T/sealed_admin.conf"
