@@ -40,6 +40,7 @@ tmux                        deb    tmux
 clang                       ci     clang
 libclang-rt-dev             ci     /usr/lib/llvm-*/lib/clang/*/lib/*/libclang_rt.fuzzer*.a
 clang-tools                 ci     scan-build
+clang-format                ci     clang-format
 llvm                        ci     llvm-symbolizer
 valgrind                    deb    valgrind
 spin                        deb    spin
