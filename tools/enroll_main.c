@@ -156,9 +156,10 @@ removed(struct store_session *store, const struct store_user *su, struct totp_re
 	char err[512];
 	enum store_status st;
 
-	st = store_open(store, su, &rec, err, sizeof(err));
-	if (st == STORE_OK)
-		st = store_read(rec, tomb, err, sizeof(err));
+	memset(tomb, 0, sizeof(*tomb));
+	if (store_open(store, su, &rec, err, sizeof(err)) != STORE_OK)
+		return 0;
+	st = store_read(rec, tomb, err, sizeof(err));
 	store_close(rec);
 	if (st != STORE_REMOVED) {
 		record_wipe(tomb);
