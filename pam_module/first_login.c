@@ -270,7 +270,11 @@ show_secret(pam_handle_t *pamh, const struct messages *msg, const struct who *w,
 }
 
 /* Up to ENROLL_TRIES answers. 1 confirmed at *step, 0 not, -1 the
- * conversation failed (*conv_rc), -2 a crypto error. */
+ * conversation failed (*conv_rc), -2 a crypto error, -3 nothing typed.
+ * An empty answer is no guess: OpenSSH's ssh answers every prompt with
+ * an empty line when its terminal goes away (it reads end of file), so
+ * counting it as a wrong code would void the code shown to someone whose
+ * connection dropped. It ends the attempt; the code stays pending. */
 static int
 confirm(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages *msg,
 	const struct totp_record *rec, int64_t *step, int *conv_rc)
@@ -288,6 +292,8 @@ confirm(pam_handle_t *pamh, const struct totp_config *cfg, const struct messages
 			*conv_rc = rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE
 				 : rc != PAM_SUCCESS ? rc : PAM_CONV_ERR;
 			ret = -1;
+		} else if (answer[0] == '\0') {
+			ret = -3;
 		} else if (!input_totp_code(answer, rec->digits, code)) {
 			if (tries > 1)
 				messages_say_n(msg, PAM_ERROR_MSG, "A code is %u digits. %d try left.\n",
@@ -393,10 +399,13 @@ run(pam_handle_t *pamh, const struct totp_config *cfg, struct store_session *sto
 	}
 	show_secret(pamh, msg, w, user, e);
 	r = confirm(pamh, cfg, msg, &e->rec, &step, conv_rc);
-	if (r == -1) {
+	if (r == -1 || r == -3) {
 		text_time(e->rec.pending_until, until);
-		snprintf(why, why_size, "the conversation ended; the code shown stays pending "
-			 "until %s, the next login shows it again", until);
+		snprintf(why, why_size, "%s; the code shown stays pending until %s, the next "
+			 "login shows it again", r == -3 ? "nothing was typed" : "the conversation ended",
+			 until);
+		if (r == -3)
+			*conv_rc = PAM_AUTH_ERR;
 		return ENROLL_NO_ANSWER;
 	}
 	if (r == -2) {

@@ -155,6 +155,21 @@ check_eq "... and its code confirms it" PAM_SUCCESS "$result"
 check "... logged as resumed" in_log d "enrolment at login resumed: the code first shown at"
 check "... its record written, no longer pending" \
 	test "$(grep -c '^pending=' "$REC")" = 0
+# an empty answer is no guess (ssh sends one at every prompt when its
+# terminal goes away): it ends the attempt and voids nothing
+rm -f "$REC"
+start_enrol e enrol root
+answer e ""
+finish e
+check_eq "an empty answer at the code: denied" PAM_AUTH_ERR "$result"
+check "... the code shown stays pending, not void" test "$(grep -c '^pending=' "$REC")" = 1
+check "... logged as abandoned, nothing typed" \
+	in_log e "enrolment at login abandoned: nothing was typed; the code shown stays pending until"
+start_enrol f enrol root
+check "... the next login shows the same secret" test "$(cat "$T/f.secret")" = "$(cat "$T/e.secret")"
+answer f "$(shown_code f)"
+finish f
+check_eq "... whose code confirms it" PAM_SUCCESS "$result"
 # not confirmed within enroll_pending= (15 minutes by default): a new one
 rm -f "$REC"
 start_enrol x enrol root
